@@ -1,0 +1,33 @@
+"""vmrules: the executable reference semantics of the JD Cloud VM (云主机) API v1.
+
+A pure functional core: ``execute(world, operation, params)`` returns an ``Outcome`` holding either a new
+world and the API result, or a typed ``VmError`` naming the rule it broke. See README.md and docs/.
+"""
+
+from vmrules.catalogue import RULES, rules_for
+from vmrules.engine import advance, check, execute, settle
+from vmrules.errors import Status, VmError
+from vmrules.operation import Operation, Outcome, Request
+from vmrules.operations import OPERATION_TABLE, OPERATIONS
+from vmrules.rules import Phase, Rule, Source
+from vmrules.world import World
+
+__all__ = [
+    "OPERATIONS",
+    "OPERATION_TABLE",
+    "RULES",
+    "Operation",
+    "Outcome",
+    "Phase",
+    "Request",
+    "Rule",
+    "Source",
+    "Status",
+    "VmError",
+    "World",
+    "advance",
+    "check",
+    "execute",
+    "rules_for",
+    "settle",
+]

@@ -1,0 +1,224 @@
+"""Typed helpers that add resources to a world, for building worlds in code (tests, examples, strategies).
+
+They trust their arguments (no rule runs): use them to set up a world, and ``execute`` to change one the way
+the API would. Each returns the new resource's id and the new world; ids come from the world's sequence.
+``createInstances`` builds its instances with ``add_instance`` too, so a built instance looks exactly like a
+created one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from vmrules.ids import derive_mac
+from vmrules.model import (
+    Account,
+    Charge,
+    Disk,
+    DiskAttachment,
+    ElasticIp,
+    Image,
+    Instance,
+    InstanceDisk,
+    Keypair,
+    NetworkInterface,
+    Snapshot,
+    SystemDisk,
+)
+from vmrules.world import World
+
+
+@dataclass(frozen=True, slots=True)
+class DataDiskPlan:
+    """A cloud data disk to create and attach with a new instance."""
+
+    disk_type: str
+    size_gb: int
+    auto_delete: bool = True
+    snapshot_id: str | None = None
+    device_name: str | None = None
+    name: str = ""
+
+
+def allocate_ip(world: World, subnet_id: str) -> tuple[str, World]:
+    """The subnet's next free private address (addresses are handed out in order and never reused)."""
+    subnet = world.subnets[subnet_id]
+    network = ipaddress.ip_network(subnet.cidr, strict=False)
+    ip = str(network.network_address + subnet.next_host)
+    return ip, world.evolve(subnets=world.subnets.set(subnet_id, replace(subnet, next_host=subnet.next_host + 1)))
+
+
+def add_account(world: World, pin: str, *, real_name_verified: bool = True,
+                quotas: Sequence[tuple[str, int]] | None = None) -> World:
+    from vmrules.defaults import DEFAULT_QUOTAS
+
+    account = Account(pin, real_name_verified, tuple(quotas) if quotas is not None else DEFAULT_QUOTAS)
+    return world.evolve(accounts=world.accounts.set(pin, account))
+
+
+def add_disk(world: World, *, owner: str, region: str, az: str, disk_type: str, size_gb: int, name: str = "",
+             snapshot_id: str | None = None, multi_attachable: bool = False,
+             charge: Charge | None = None, status: str = "available") -> tuple[str, World]:
+    disk_id, world = world.new_id("vol-")
+    disk = Disk(disk_id, owner, region, az, name or disk_id, disk_type, size_gb, status,  # type: ignore[arg-type]
+                snapshot_id=snapshot_id, multi_attachable=multi_attachable,
+                charge=charge or Charge(start_time=world.clock), create_time=world.clock)
+    return disk_id, world.evolve(disks=world.disks.set(disk_id, disk))
+
+
+def add_network_interface(world: World, *, owner: str, subnet_id: str, security_group_ids: Sequence[str] = (),
+                          role: str = "Secondary", private_ip: str | None = None, name: str = "",
+                          description: str = "", sanity_check: int = 1) -> tuple[str, World]:
+    subnet = world.subnets[subnet_id]
+    nic_id, world = world.new_id("port-")
+    if private_ip is None:
+        private_ip, world = allocate_ip(world, subnet_id)
+    if not security_group_ids:
+        default = world.default_security_group(subnet.vpc_id)
+        security_group_ids = (default.security_group_id,) if default else ()
+    nic = NetworkInterface(nic_id, owner, subnet.region, subnet.az, subnet.vpc_id, subnet_id, private_ip,
+                           role, name=name, description=description,  # type: ignore[arg-type]
+                           security_group_ids=tuple(security_group_ids), mac_address=derive_mac(world.sequence),
+                           sanity_check=sanity_check, create_time=world.clock)
+    return nic_id, world.evolve(network_interfaces=world.network_interfaces.set(nic_id, nic))
+
+
+def add_elastic_ip(world: World, *, owner: str, region: str, bandwidth_mbps: int = 5, az: str = "",
+                   provider: str = "bgp", charge: Charge | None = None) -> tuple[str, World]:
+    from vmrules.ids import derive_public_ip
+
+    eip_id, world = world.new_id("fip-")
+    eip = ElasticIp(eip_id, owner, region, derive_public_ip(world.sequence), bandwidth_mbps, provider, az,
+                    charge=charge or Charge("postpaid_by_usage", start_time=world.clock), create_time=world.clock)
+    return eip_id, world.evolve(elastic_ips=world.elastic_ips.set(eip_id, eip))
+
+
+def bind_elastic_ip(world: World, eip_id: str, nic_id: str) -> World:
+    """Bind an elastic IP to an interface's primary address (and its instance, if attached)."""
+    nic = world.network_interfaces[nic_id]
+    eip = replace(world.elastic_ips[eip_id], nic_id=nic_id, private_ip=nic.private_ip, instance_id=nic.instance_id)
+    return world.evolve(
+        elastic_ips=world.elastic_ips.set(eip_id, eip),
+        network_interfaces=world.network_interfaces.set(nic_id, replace(nic, elastic_ip_id=eip_id)),
+    )
+
+
+def add_keypair(world: World, *, owner: str, region: str, key_name: str) -> World:
+    import hashlib
+
+    digest = hashlib.md5(f"{owner}/{region}/{key_name}".encode()).hexdigest()
+    fingerprint = ":".join(digest[i:i + 2] for i in range(0, 32, 2))
+    key = Keypair(key_name, owner, region, fingerprint, world.clock)
+    world = world.evolve(keypairs=world.keypairs.set((owner, region, key_name), key))
+    return world.add_usage(owner, region, "keypair", 1)
+
+
+def add_snapshot(world: World, *, owner: str, region: str, disk_type: str, size_gb: int,
+                 source_disk_id: str | None = None, image_id: str | None = None) -> tuple[str, World]:
+    snapshot_id, world = world.new_id("snapshot-")
+    snap = Snapshot(snapshot_id, owner, region, disk_type, size_gb, "available", source_disk_id, image_id,
+                    world.clock)
+    return snapshot_id, world.evolve(snapshots=world.snapshots.set(snapshot_id, snap))
+
+
+def add_image(world: World, image: Image) -> World:
+    """Add an image as given (its id must be unused); a private image counts against its owner's quota."""
+    world = world.evolve(images=world.images.set(image.image_id, image))
+    if image.source == "private":
+        world = world.add_usage(image.owner, image.region, "image", 1)
+    return world
+
+
+def add_instance(
+    world: World,
+    *,
+    owner: str | None = None,
+    az: str = "cn-north-1a",
+    name: str = "vm",
+    instance_type: str = "g.n2.medium",
+    image_id: str = "img-centos7cld",
+    subnet_id: str = "subnet-main00001a",
+    security_group_ids: Sequence[str] = (),
+    system_disk: str = "cloud",
+    system_disk_type: str = "ssd",
+    system_disk_size_gb: int | None = None,
+    system_disk_auto_delete: bool = True,
+    data_disks: Sequence[DataDiskPlan] = (),
+    status: str = "running",
+    charge: Charge | None = None,
+    ag_id: str | None = None,
+    key_names: Sequence[str] = (),
+    private_ip: str | None = None,
+    launch_time: int | None = None,
+    description: str = "",
+    hostname: str = "",
+    password_digest: str | None = None,
+) -> tuple[str, World]:
+    """Add an instance with its primary interface, system disk and data disks, all attached, counted in quota.
+
+    The system disk is ``local`` (40 GB) or ``cloud`` (a new disk of the image's size unless given).
+    Data disks get device names vdb, vdc, ... unless named. ``launch_time`` defaults to the world's clock.
+    """
+    owner = owner or world.default_account
+    subnet = world.subnets[subnet_id]
+    region = subnet.region
+    itype = world.instance_types[instance_type]
+    image = world.images[image_id]
+    instance_id, world = world.new_id("i-")
+    charge = charge or Charge(start_time=world.clock)
+    nic_id, world = add_network_interface(world, owner=owner, subnet_id=subnet_id,
+                                          security_group_ids=security_group_ids, role="Primary",
+                                          private_ip=private_ip)
+    nic = replace(world.network_interfaces[nic_id], instance_id=instance_id, device_index=1, auto_delete=True,
+                  az=az)
+    world = world.evolve(network_interfaces=world.network_interfaces.set(nic_id, nic))
+    disk_charge = Charge(charge.mode if charge.mode != "postpaid_by_usage" else "postpaid_by_duration",
+                         "normal", world.clock, charge.expire_time)
+    attachment = DiskAttachment(instance_id, "attached", world.clock)
+    if system_disk == "local":
+        sd = SystemDisk("local", True)
+    else:
+        size = system_disk_size_gb or image.system_disk_size_gb
+        sys_id, world = add_disk(world, owner=owner, region=region, az=az, disk_type=system_disk_type,
+                                 size_gb=size, name=f"{name}-system", snapshot_id=image.snapshot_id,
+                                 charge=disk_charge, status="in-use")
+        world = _attach_disk_record(world, sys_id, attachment)
+        sd = SystemDisk("cloud", system_disk_auto_delete, disk_id=sys_id)
+    attached: list[InstanceDisk] = []
+    used_names = {"vda"}
+    for plan in data_disks:
+        disk_id, world = add_disk(world, owner=owner, region=region, az=az, disk_type=plan.disk_type,
+                                  size_gb=plan.size_gb, name=plan.name or f"{name}-data",
+                                  snapshot_id=plan.snapshot_id, charge=disk_charge, status="in-use")
+        world = _attach_disk_record(world, disk_id, attachment)
+        device = plan.device_name or next_device_name(used_names)
+        used_names.add(device)
+        attached.append(InstanceDisk(disk_id, device, plan.auto_delete, "attached"))
+    seq = world.sequence
+    inst = Instance(
+        instance_id, owner, region, az, name, instance_type, image_id, status, subnet.vpc_id,  # type: ignore[arg-type]
+        subnet_id, nic_id, sd, description, hostname or name, tuple(attached), (), tuple(key_names), charge,
+        ag_id, "", world.clock if launch_time is None else launch_time, password_digest, None, seq,
+    )
+    world = world.evolve(instances=world.instances.set(instance_id, inst))
+    world = world.add_usage(owner, region, "instance", 1)
+    world = world.add_usage(owner, region, "instance_cpu", itype.cpu)
+    world = world.add_usage(owner, region, "instance_memory", itype.memory_mb // 1024)
+    return instance_id, world
+
+
+def _attach_disk_record(world: World, disk_id: str, attachment: DiskAttachment) -> World:
+    disk = world.disks[disk_id]
+    disk = replace(disk, status="in-use", attachments=(*disk.attachments, attachment))
+    return world.evolve(disks=world.disks.set(disk_id, disk))
+
+
+def next_device_name(used: set[str] | frozenset[str]) -> str:
+    """The first free data-disk device name: vdb, vdc, ... vdz."""
+    for letter in "bcdefghijklmnopqrstuvwxyz":
+        name = f"vd{letter}"
+        if name not in used:
+            return name
+    raise ValueError("no free device name")  # unreachable: at most 8 data disks

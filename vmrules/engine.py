@@ -1,0 +1,73 @@
+"""The wire-level entry points: ``execute``, ``check``, ``settle`` and ``advance``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vmrules.errors import VmError
+from vmrules.operation import Operation, Outcome
+from vmrules.operations import COMPLETIONS, OPERATION_TABLE
+from vmrules.request_rules import REQUEST_RULES, RawRequest
+from vmrules.world import World
+
+
+def _resolve(operation: object) -> Operation[Any, Any] | VmError:
+    op = OPERATION_TABLE.get(operation) if isinstance(operation, str) else None
+    if op is not None:
+        return op
+    raw = RawRequest(operation, None, False)
+    for r in REQUEST_RULES:
+        error = r.first_error(raw)
+        if error is not None:
+            return error
+    raise AssertionError("REQUEST.UNKNOWN_OPERATION must report an unknown operation")
+
+
+def execute(world: World, operation: str, params: object, *, caller: str | None = None) -> Outcome:
+    """Apply one API operation to the world.
+
+    ``params`` are the wire parameters (path and body/query together, camelCase) as a dict, or an object with
+    attributes such as the official SDK's ``StopInstanceParameters``. ``caller`` is the acting account's pin
+    (default: the world's default account). Never raises on any input; never changes ``world``.
+    """
+    op = _resolve(operation)
+    if isinstance(op, VmError):
+        return Outcome(world, {}, op)
+    parsed = op.parse(params)
+    if isinstance(parsed, list):
+        return Outcome(world, {}, parsed[0])
+    return op(world, parsed, caller=caller)
+
+
+def check(world: World, operation: str, params: object, *, caller: str | None = None) -> list[VmError]:
+    """Every violation ``execute`` would find, in precedence order, without applying anything.
+
+    Empty exactly when ``execute`` succeeds; the first element is the error ``execute`` reports. When the
+    parameters do not have the request's shape, only the shape errors are listed (rules need a parsed request).
+    """
+    op = _resolve(operation)
+    if isinstance(op, VmError):
+        return [op]
+    parsed = op.parse(params)
+    if isinstance(parsed, list):
+        return parsed
+    return op.violations(world, parsed, caller=caller)
+
+
+def settle(world: World) -> World:
+    """Complete every task in progress (pending → running, stopping → stopped, attaching → attached, image
+    pending → ready, deleting → gone, ...). Idempotent: a settled world has no task left."""
+    while world.tasks:
+        for resource_id in sorted(world.tasks.keys()):
+            task = world.tasks.get(resource_id)
+            if task is None:
+                continue  # an earlier completion already finished it
+            world = COMPLETIONS[task.kind](world.without_task(resource_id), task)
+    return world
+
+
+def advance(world: World, seconds: int) -> World:
+    """Move the world's logical clock forward (VNC URL expiry, prepaid expiry). Tasks are not completed."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        raise ValueError(f"advance takes a non-negative whole number of seconds, got {seconds!r}")
+    return world.evolve(clock=world.clock + seconds)

@@ -1,0 +1,139 @@
+"""The path every request takes: wire params -> request model -> rules -> transition -> new world -> result.
+
+An ``Operation`` bundles the pieces for one API operation. It is also the operation's typed entry point:
+``STOP_INSTANCE(world, StopInstanceRequest(...))`` returns the same ``Outcome`` as
+``execute(world, "stopInstance", {...})``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from vmrules.errors import VmError
+from vmrules.request_rules import CALLER_RULES, REQUEST_RULES, CallerCheck, RawRequest
+from vmrules.rules import Rule
+from vmrules.world import World
+
+
+class Request(BaseModel):
+    """Base of every request model: the API's camelCase names, strict JSON types, unknown fields ignored.
+
+    Strict: a number where a string is expected (or ``true`` where an integer is) is INVALID_ARGUMENT, as the
+    API's typed decoder would refuse it. Unknown fields are ignored so requests from newer SDKs still parse.
+    Optional fields are ``None`` when absent or null; the operation applies the documented defaults.
+    """
+
+    model_config = ConfigDict(strict=True, frozen=True, extra="ignore", from_attributes=True)
+
+    regionId: str
+
+
+R = TypeVar("R", bound=Request)
+
+
+@dataclass(slots=True)
+class Ctx(Generic[R]):
+    """What rules see: the world, the calling account, the parsed request. Operations add resolved references."""
+
+    world: World
+    caller: str
+    req: R
+
+    @property
+    def region(self) -> str:
+        return self.req.regionId
+
+
+C = TypeVar("C", bound=Ctx[Any])
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of one operation: the new world and result on success, the unchanged world and error on failure."""
+
+    world: World
+    result: dict[str, Any] = field(default_factory=dict)
+    error: VmError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_response(self, request_id: str) -> dict[str, Any]:
+        """The API's response envelope."""
+        if self.error is None:
+            return {"requestId": request_id, "result": self.result}
+        return {"requestId": request_id, "error": self.error.to_wire()}
+
+
+@dataclass(frozen=True)
+class Operation(Generic[R, C]):
+    """One API operation. ``rules`` are kept in precedence order (by ``Phase``, stable within a phase)."""
+
+    name: str
+    method: str
+    path: str
+    summary: str
+    request: type[R]
+    context: Callable[[World, str, R], C]
+    rules: tuple[Rule[C], ...]
+    apply: Callable[[C], tuple[World, dict[str, Any]]]
+
+    def __post_init__(self) -> None:
+        ids = [r.id for r in self.rules]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"{self.name}: duplicate rule ids {ids}")
+        object.__setattr__(self, "rules", tuple(sorted(self.rules, key=lambda r: r.phase)))
+
+    # ---- typed entry points -------------------------------------------------------------------------
+
+    def __call__(self, world: World, request: R, *, caller: str | None = None) -> Outcome:
+        """Apply the operation to a parsed request: the first failing rule's error, or the transition."""
+        pin = world.default_account if caller is None else caller
+        for caller_rule in CALLER_RULES:
+            error = caller_rule.first_error(CallerCheck(world, pin))
+            if error is not None:
+                return Outcome(world, {}, error)
+        ctx = self.context(world, pin, request)
+        for r in self.rules:
+            error = r.first_error(ctx)
+            if error is not None:
+                return Outcome(world, {}, error)
+        new_world, result = self.apply(ctx)
+        return Outcome(new_world, result, None)
+
+    def violations(self, world: World, request: R, *, caller: str | None = None) -> list[VmError]:
+        """Every rule violation for a parsed request, in precedence order."""
+        pin = world.default_account if caller is None else caller
+        errors: list[VmError] = []
+        for caller_rule in CALLER_RULES:
+            errors.extend(caller_rule.errors(CallerCheck(world, pin)))
+        if errors:
+            return errors
+        ctx = self.context(world, pin, request)
+        for r in self.rules:
+            errors.extend(r.errors(ctx))
+        return errors
+
+    # ---- wire entry point ---------------------------------------------------------------------------
+
+    def parse(self, params: object) -> R | list[VmError]:
+        """The request model for wire params (a dict, or an object with attributes such as an SDK parameters
+        object), or every request-shape error found."""
+        raw = RawRequest(self.name, params, True)
+        if isinstance(params, Mapping) or hasattr(params, "__dict__"):
+            try:
+                return self.request.model_validate(params, from_attributes=True)
+            except ValidationError as exc:
+                raw.shape_errors = tuple(exc.errors(include_url=False, include_context=False))
+            except (RecursionError, TypeError, ValueError, AttributeError) as exc:
+                # Objects whose attributes cannot be read as JSON values (cycles, odd descriptors).
+                raw.shape_errors = ({"type": "unreadable", "loc": (), "msg": str(exc), "input": params},)
+        errors: list[VmError] = []
+        for r in REQUEST_RULES:
+            errors.extend(r.errors(raw))
+        return errors

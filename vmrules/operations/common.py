@@ -1,0 +1,120 @@
+"""Pieces shared by operation modules: instance-scoped requests and contexts, and rule factories for the
+checks the seed repeats (the instance exists, has no task in progress, is in a given status)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from vmrules.model import Instance, Task
+from vmrules.operation import Ctx, Request
+from vmrules.rules import Finding, Findings, Phase, Rule, Source, inferred, rule
+from vmrules.world import World
+
+Completion = Callable[[World, Task], World]
+
+# Descriptions and names follow the public parameter rules (公共参数规范, fact sheet §4.G).
+DESCRIPTION_MAX = 256
+
+
+class InstanceRequest(Request):
+    """Parameters of every operation addressed to one instance."""
+
+    instanceId: str
+
+
+IR = TypeVar("IR", bound=InstanceRequest)
+
+
+@dataclass(slots=True)
+class InstanceCtx(Ctx[IR]):
+    """Context of an instance operation: ``instance`` is None when the caller cannot see it."""
+
+    instance: Instance | None
+
+
+def instance_context(world: World, caller: str, req: IR) -> InstanceCtx[IR]:
+    return InstanceCtx(world, caller, req, world.instance(caller, req.regionId, req.instanceId))
+
+
+@rule(
+    "COMMON.REGION_EXISTS",
+    phase=Phase.PARAMETERS,
+    statement="regionId names a region of the world.",
+    source=inferred("every path starts with /regions/{regionId}"),
+    field="regionId",
+)
+def region_exists(ctx: Ctx[Any]) -> Findings:
+    if ctx.req.regionId in ctx.world.regions:
+        return None
+    known = ", ".join(sorted(ctx.world.regions))
+    return Finding(f"regionId {ctx.req.regionId!r} is not a region (known: {known})")
+
+
+@rule(
+    "INSTANCE.EXISTS",
+    phase=Phase.EXISTENCE,
+    statement="The instance exists in the region and belongs to the caller.",
+    source=inferred("an instance of another account or region is not found, so its existence does not leak"),
+    field="instanceId",
+)
+def instance_exists(ctx: InstanceCtx[Any]) -> Findings:
+    if ctx.instance is not None or ctx.req.regionId not in ctx.world.regions:
+        return None
+    return Finding(f"instance {ctx.req.instanceId!r} not found in region {ctx.req.regionId}")
+
+
+def instance_idle(rule_id: str, quote: str | Source) -> Rule[InstanceCtx[Any]]:
+    """The seed's "云主机没有正在进行中的任务": FAILED_PRECONDITION while a task runs on the instance."""
+    source = quote if isinstance(quote, Source) else Source("seed", quote)
+
+    def check(ctx: InstanceCtx[Any]) -> Findings:
+        inst = ctx.instance
+        if inst is None:
+            return None
+        task = ctx.world.tasks.get(inst.instance_id)
+        if task is None:
+            return None
+        return Finding(f"instance {inst.instance_id} has a task in progress ({task.kind}, status "
+                       f"{inst.status}); retry after it completes")
+
+    return Rule(rule_id, Phase.STATE, "The instance has no task in progress.", source, "instanceId", check)
+
+
+def instance_status_in(rule_id: str, allowed: Iterable[str], quote: str | Source) -> Rule[InstanceCtx[Any]]:
+    """The instance's status is one of ``allowed`` (FAILED_PRECONDITION otherwise)."""
+    allowed_t = tuple(allowed)
+    source = quote if isinstance(quote, Source) else Source("seed", quote)
+    shown = " or ".join(allowed_t)
+
+    def check(ctx: InstanceCtx[Any]) -> Findings:
+        inst = ctx.instance
+        if inst is None or inst.status in allowed_t:
+            return None
+        return Finding(f"instance {inst.instance_id} is {inst.status}; this operation needs status {shown}")
+
+    return Rule(rule_id, Phase.STATE, f"The instance's status is {shown}.", source, "instanceId", check)
+
+
+def text_length(rule_id: str, field: str, getter: Callable[[Any], str | None], maximum: int,
+                source: Source, *, minimum: int = 0) -> Rule[Ctx[Any]]:
+    """A free-text parameter's length is within [minimum, maximum] characters."""
+
+    def check(ctx: Ctx[Any]) -> Findings:
+        value = getter(ctx.req)
+        if value is None or minimum <= len(value) <= maximum:
+            return None
+        return Finding(f"{field} has {len(value)} characters; allowed {minimum} to {maximum}")
+
+    return Rule(rule_id, Phase.PARAMETERS, f"{field} has at most {maximum} characters.", source, field, check)
+
+
+def page_params(page_number: int | None, page_size: int | None) -> tuple[int, int]:
+    """The documented paging defaults: page 1, 20 per page."""
+    return (1 if page_number is None else page_number), (20 if page_size is None else page_size)
+
+
+def paginate(items: list[Any], page_number: int, page_size: int) -> list[Any]:
+    start = (page_number - 1) * page_size
+    return items[start:start + page_size]

@@ -1,0 +1,105 @@
+"""Rules that hold before any operation-specific rule: the operation exists, the caller is an account, and
+the parameters have the request model's shape (required fields present, JSON types right)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule
+from vmrules.world import World
+
+
+@dataclass(slots=True)
+class RawRequest:
+    """A request as it arrived, before parsing. ``shape_errors`` are the request model's validation errors."""
+
+    operation: object
+    params: object
+    known_operation: bool
+    shape_errors: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(slots=True)
+class CallerCheck:
+    world: World
+    pin: object
+
+
+@rule(
+    "REQUEST.UNKNOWN_OPERATION",
+    phase=Phase.REQUEST,
+    statement="The operation must be one of the 35 operations of the seed.",
+    source=inferred("the seed's API table lists exactly 35 operations"),
+)
+def unknown_operation(raw: RawRequest) -> Findings:
+    if raw.known_operation:
+        return None
+    return Finding(f"unknown operation {_short(repr(raw.operation))}; see vmrules.OPERATIONS")
+
+
+@rule(
+    "REQUEST.NOT_AN_OBJECT",
+    phase=Phase.REQUEST,
+    statement="The parameters must be a JSON object (or an object with attributes, such as an SDK parameters "
+    "object).",
+    source=inferred("every operation takes named parameters"),
+)
+def not_an_object(raw: RawRequest) -> Findings:
+    if not raw.known_operation or isinstance(raw.params, Mapping) or hasattr(raw.params, "__dict__"):
+        return None
+    return Finding(f"parameters must be a JSON object, got {type(raw.params).__name__}")
+
+
+@rule(
+    "REQUEST.REQUIRED",
+    phase=Phase.REQUEST,
+    statement="Every required parameter is present and not null.",
+    source=inferred("required parameters as the API definitions mark them (fact sheet §3)"),
+)
+def required(raw: RawRequest) -> Findings:
+    return list(_findings(raw, missing=True))
+
+
+@rule(
+    "REQUEST.TYPE",
+    phase=Phase.REQUEST,
+    statement="Every parameter has its JSON type (string, integer, boolean, array, object); no coercion.",
+    source=inferred("parameter types as the API definitions give them (fact sheet §3 and §5)"),
+)
+def wrong_type(raw: RawRequest) -> Findings:
+    return list(_findings(raw, missing=False))
+
+
+def _findings(raw: RawRequest, *, missing: bool) -> Iterator[Finding]:
+    for e in raw.shape_errors:
+        is_missing = e.get("type") == "missing"
+        if is_missing != missing:
+            continue
+        path = ".".join(str(p) for p in e.get("loc", ())) or None
+        if missing:
+            yield Finding(f"{path} is required", path)
+        else:
+            got = _short(repr(e.get("input")))
+            yield Finding(f"{path or 'parameters'}: {e.get('msg', 'invalid value')} (got {got})", path)
+
+
+@rule(
+    "REQUEST.UNKNOWN_CALLER",
+    phase=Phase.PERMISSION,
+    statement="The caller must be an account of the world.",
+    source=inferred("requests are signed by an account; an unknown account may do nothing"),
+)
+def unknown_caller(check: CallerCheck) -> Findings:
+    if isinstance(check.pin, str) and check.pin in check.world.accounts:
+        return None
+    return Finding(f"caller {_short(repr(check.pin))} is not an account of this world")
+
+
+REQUEST_RULES: tuple[Rule[RawRequest], ...] = (unknown_operation, not_an_object, required, wrong_type)
+CALLER_RULES: tuple[Rule[CallerCheck], ...] = (unknown_caller,)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,224 @@
+"""The immutable world: every resource the rules look at, in persistent maps with structural sharing.
+
+A transition builds a new ``World`` that shares every unchanged map node with the old one (``immutables.Map``
+is a HAMT), so its cost does not grow with the number of resources. Lookups that take a caller return None
+for resources of other accounts or regions: to a caller, someone else's resource does not exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from immutables import Map
+
+from vmrules.clock import DEFAULT_EPOCH
+from vmrules.ids import derive_id
+from vmrules.model import (
+    PLATFORM_OWNER,
+    Account,
+    AvailabilityGroup,
+    Disk,
+    ElasticIp,
+    Image,
+    Instance,
+    InstanceTemplate,
+    InstanceType,
+    Keypair,
+    NetworkInterface,
+    Region,
+    SecurityGroup,
+    Snapshot,
+    Subnet,
+    Task,
+    Vpc,
+)
+
+if TYPE_CHECKING:
+    from typing import Self
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+# Usage counters kept per (pin, region, resourceType): quota checks and describeQuotas read them in O(1).
+UsageKey = tuple[str, str, str]
+
+
+def _empty() -> Map[Any, Any]:
+    return Map()
+
+
+@dataclass(frozen=True, slots=True, eq=True)
+class World:
+    clock: int = DEFAULT_EPOCH
+    default_account: str = ""
+    sequence: int = 0
+    regions: Map[str, Region] = field(default_factory=_empty)
+    accounts: Map[str, Account] = field(default_factory=_empty)
+    instance_types: Map[str, InstanceType] = field(default_factory=_empty)
+    images: Map[str, Image] = field(default_factory=_empty)
+    instances: Map[str, Instance] = field(default_factory=_empty)
+    disks: Map[str, Disk] = field(default_factory=_empty)
+    network_interfaces: Map[str, NetworkInterface] = field(default_factory=_empty)
+    elastic_ips: Map[str, ElasticIp] = field(default_factory=_empty)
+    vpcs: Map[str, Vpc] = field(default_factory=_empty)
+    subnets: Map[str, Subnet] = field(default_factory=_empty)
+    security_groups: Map[str, SecurityGroup] = field(default_factory=_empty)
+    # keyed by (owner, region, keyName): key names are unique per account and region.
+    keypairs: Map[tuple[str, str, str], Keypair] = field(default_factory=_empty)
+    snapshots: Map[str, Snapshot] = field(default_factory=_empty)
+    templates: Map[str, InstanceTemplate] = field(default_factory=_empty)
+    availability_groups: Map[str, AvailabilityGroup] = field(default_factory=_empty)
+    # resource id -> its task in progress; ``settle`` completes them all.
+    tasks: Map[str, Task] = field(default_factory=_empty)
+    # (owner, region, clientToken) -> instance ids created by that createInstances call.
+    client_tokens: Map[tuple[str, str, str], tuple[str, ...]] = field(default_factory=_empty)
+    usage: Map[UsageKey, int] = field(default_factory=_empty)
+
+    def __repr__(self) -> str:
+        return (f"World(clock={self.clock}, default_account={self.default_account!r}, "
+                f"instances={len(self.instances)}, images={len(self.images)}, disks={len(self.disks)}, "
+                f"tasks={len(self.tasks)})")
+
+    # ---- construction -------------------------------------------------------------------------------
+
+    @classmethod
+    def default(cls) -> World:
+        """The embedded default world (docs/world-format.md)."""
+        from vmrules.defaults import default_world
+
+        return default_world()
+
+    @classmethod
+    def from_dict(cls, data: object) -> World:
+        """Read a snapshot (docs/world-format.md). Raises ``SnapshotError`` naming the path on bad input."""
+        from vmrules.snapshot import world_from_dict
+
+        return world_from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-compatible snapshot in the API's camelCase shapes."""
+        from vmrules.snapshot import world_to_dict
+
+        return world_to_dict(self)
+
+    def evolve(self, **changes: Any) -> Self:
+        return dataclasses.replace(self, **changes)
+
+    # ---- identifiers --------------------------------------------------------------------------------
+
+    def new_id(self, prefix: str) -> tuple[str, World]:
+        """A fresh id with ``prefix`` and the world with its sequence advanced (skips any id in use)."""
+        seq = self.sequence
+        while True:
+            seq += 1
+            candidate = derive_id(prefix, seq)
+            if not self._id_in_use(candidate):
+                return candidate, self.evolve(sequence=seq)
+
+    def _id_in_use(self, rid: str) -> bool:
+        return any(
+            rid in m
+            for m in (
+                self.instances, self.images, self.disks, self.network_interfaces, self.elastic_ips,
+                self.snapshots, self.vpcs, self.subnets, self.security_groups, self.templates,
+                self.availability_groups,
+            )
+        )
+
+    # ---- scoped lookups: None when absent, in another region, or owned by another account ------------
+
+    def account(self, pin: str) -> Account | None:
+        return self.accounts.get(pin)
+
+    def instance(self, caller: str, region: str, instance_id: str) -> Instance | None:
+        return _owned(self.instances.get(instance_id), caller, region)
+
+    def disk(self, caller: str, region: str, disk_id: str) -> Disk | None:
+        return _owned(self.disks.get(disk_id), caller, region)
+
+    def network_interface(self, caller: str, region: str, nic_id: str) -> NetworkInterface | None:
+        return _owned(self.network_interfaces.get(nic_id), caller, region)
+
+    def elastic_ip(self, caller: str, region: str, eip_id: str) -> ElasticIp | None:
+        return _owned(self.elastic_ips.get(eip_id), caller, region)
+
+    def vpc(self, caller: str, region: str, vpc_id: str) -> Vpc | None:
+        return _owned(self.vpcs.get(vpc_id), caller, region)
+
+    def subnet(self, caller: str, region: str, subnet_id: str) -> Subnet | None:
+        return _owned(self.subnets.get(subnet_id), caller, region)
+
+    def security_group(self, caller: str, region: str, sg_id: str) -> SecurityGroup | None:
+        return _owned(self.security_groups.get(sg_id), caller, region)
+
+    def snapshot(self, caller: str, region: str, snapshot_id: str) -> Snapshot | None:
+        return _owned(self.snapshots.get(snapshot_id), caller, region)
+
+    def template(self, caller: str, region: str, template_id: str) -> InstanceTemplate | None:
+        return _owned(self.templates.get(template_id), caller, region)
+
+    def availability_group(self, caller: str, region: str, ag_id: str) -> AvailabilityGroup | None:
+        return _owned(self.availability_groups.get(ag_id), caller, region)
+
+    def keypair(self, caller: str, region: str, key_name: str) -> Keypair | None:
+        return self.keypairs.get((caller, region, key_name))
+
+    def image(self, caller: str, region: str, image_id: str) -> Image | None:
+        """An image the caller can see: official, third-party, its own private, or shared with it."""
+        image = self.images.get(image_id)
+        if image is None or image.region != region:
+            return None
+        if image.owner == caller or image.source in ("public", "thirdparty") or caller in image.shared_with:
+            return image
+        return None
+
+    def instance_type(self, name: str) -> InstanceType | None:
+        return self.instance_types.get(name)
+
+    def default_security_group(self, vpc_id: str) -> SecurityGroup | None:
+        for sg in self.security_groups.values():
+            if sg.vpc_id == vpc_id and sg.is_default:
+                return sg
+        return None
+
+    def owned_instances(self, caller: str, region: str) -> Iterator[Instance]:
+        for inst in self.instances.values():
+            if inst.owner == caller and inst.region == region:
+                yield inst
+
+    # ---- tasks and usage ----------------------------------------------------------------------------
+
+    def busy(self, resource_id: str) -> bool:
+        """True while a task is in progress on the resource (正在进行中的任务)."""
+        return resource_id in self.tasks
+
+    def with_task(self, resource_id: str, kind: str, ref: str | None = None) -> World:
+        return self.evolve(tasks=self.tasks.set(resource_id, Task(kind, resource_id, self.clock, ref)))
+
+    def without_task(self, resource_id: str) -> World:
+        return self.evolve(tasks=self.tasks.delete(resource_id)) if resource_id in self.tasks else self
+
+    def used(self, pin: str, region: str, resource_type: str) -> int:
+        return self.usage.get((pin, region, resource_type), 0)
+
+    def add_usage(self, pin: str, region: str, resource_type: str, delta: int) -> World:
+        key = (pin, region, resource_type)
+        value = self.usage.get(key, 0) + delta
+        return self.evolve(usage=self.usage.delete(key) if value == 0 and key in self.usage
+                           else self.usage.set(key, value))
+
+    def is_platform_image(self, image: Image) -> bool:
+        return image.owner == PLATFORM_OWNER
+
+
+E = TypeVar("E", Instance, Disk, NetworkInterface, ElasticIp, Vpc, Subnet, SecurityGroup, Snapshot,
+            InstanceTemplate, AvailabilityGroup)
+
+
+def _owned(entity: E | None, caller: str, region: str) -> E | None:
+    if entity is None or entity.owner != caller or entity.region != region:
+        return None
+    return entity
