@@ -54,15 +54,27 @@ def check(world: World, operation: str, params: object, *, caller: str | None = 
     return op.violations(world, parsed, caller=caller)
 
 
-def settle(world: World) -> World:
+def settle(world: World, *, started_by: int | None = None) -> World:
     """Complete every task in progress (pending → running, stopping → stopped, attaching → attached, image
-    pending → ready, deleting → gone, ...). Idempotent: a settled world has no task left."""
-    while world.tasks:
-        for resource_id in sorted(world.tasks.keys()):
-            task = world.tasks.get(resource_id)
-            if task is None:
-                continue  # an earlier completion already finished it
-            world = COMPLETIONS[task.kind](world.without_task(resource_id), task)
+    pending → ready, deleting → gone, ...). Idempotent: a settled world has no task left.
+
+    With ``started_by``, only tasks started at or before that clock value complete (the emulator uses this to
+    let tasks take time); tasks a completion starts are left for a later call.
+    """
+    if started_by is None:
+        while world.tasks:
+            world = _complete(world, sorted(world.tasks.keys()))
+        return world
+    due = sorted(rid for rid, task in world.tasks.items() if task.started <= started_by)
+    return _complete(world, due)
+
+
+def _complete(world: World, resource_ids: list[str]) -> World:
+    for resource_id in resource_ids:
+        task = world.tasks.get(resource_id)
+        if task is None:
+            continue  # an earlier completion already finished it
+        world = COMPLETIONS[task.kind](world.without_task(resource_id), task)
     return world
 
 
