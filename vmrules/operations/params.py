@@ -1,0 +1,327 @@
+"""The public parameter rules (公共参数规范, fact sheet §4.G) as reusable rule factories.
+
+Every factory takes the rule id, a getter reading the value from the parsed request (None when absent), the
+parameter path and the rule's source, and returns a ``Rule`` over any operation context. A rule holds when
+the value is absent: whether a parameter is required is the request model's business.
+
+* ``password_rule`` — G2: length, forbidden words, digit/letter/keyboard runs, user name, 3 of 4 classes.
+* ``name_rule`` — G3: Chinese, digits, letters, ``_`` and ``-``, 1 to 32 characters.
+* ``description_rule`` — G6: any characters, at most 256.
+* ``hostname_rule`` / ``windows_hostname_rule`` — G5: RFC 952/1123 host names; Windows' stricter form.
+
+Ordered names (G4): with ``ordered=True`` a ``[digits]`` token in a non-leading position stands for the
+counter that numbers the instances of one request; it is checked as the digits it renders to (its width).
+``ordered_token`` finds the token; ``expand_ordered`` renders the n-th name.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from vmrules.operation import Ctx
+from vmrules.rules import Finding, Findings, Phase, Rule, Source
+
+Getter = Callable[[Any], str | None]
+
+# ---- password (G2) ----------------------------------------------------------------------------------
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 30
+PASSWORD_FORBIDDEN_WORDS: tuple[str, ...] = (
+    "jd", "JD", "360", "bug", "BUG", "com", "COM", "cloud", "CLOUD", "password", "PASSWORD",
+)
+PASSWORD_SPECIALS = "()`~!@#$%^&*_-+=|{}[]:\";'<>,.?/"
+# The accounts a password logs in to: root on Linux, Administrator on Windows (matched case-insensitively).
+PASSWORD_USER_NAMES: tuple[str, ...] = ("root", "administrator")
+# Lines of adjacent letter keys on a QWERTY keyboard: rows, the columns leaning right (q-a-z) and the
+# diagonals leaning left (t-f-c). Three adjacent keys along one line, either way, form a sequence.
+KEYBOARD_LINES: tuple[str, ...] = (
+    "qwertyuiop", "asdfghjkl", "zxcvbnm",
+    "qaz", "wsx", "edc", "rfv", "tgb", "yhn", "ujm",
+    "esz", "rdx", "tfc", "ygv", "uhb", "ijn", "okm",
+)
+_KEYBOARD_TRIPLES: frozenset[str] = frozenset(
+    way[i:i + 3] for line in KEYBOARD_LINES for way in (line, line[::-1]) for i in range(len(way) - 2)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordProblem:
+    """One broken sub-rule of the password rule: its short name and an English explanation."""
+
+    sub_rule: str
+    message: str
+
+
+def password_problems(password: str) -> list[PasswordProblem]:
+    """Every password sub-rule ``password`` breaks, in the guide's order (empty when it is acceptable).
+
+    The messages never repeat the password itself, only the offending fragment where that helps.
+    """
+    problems: list[PasswordProblem] = []
+    n = len(password)
+    if not PASSWORD_MIN <= n <= PASSWORD_MAX:
+        problems.append(PasswordProblem(
+            "length", f"has {n} characters; allowed {PASSWORD_MIN} to {PASSWORD_MAX}"))
+    words = [w for w in PASSWORD_FORBIDDEN_WORDS if w in password]
+    if words:
+        problems.append(PasswordProblem(
+            "forbidden-word", f"contains the forbidden word(s) {', '.join(repr(w) for w in words)}"))
+    digits = _run(password, str.isdigit, fold=False)
+    if digits:
+        problems.append(PasswordProblem(
+            "digit-sequence", f"contains the run of 3 or more consecutive digits {digits!r}"))
+    letters = _run(password, _is_ascii_letter, fold=True)
+    if letters:
+        problems.append(PasswordProblem(
+            "letter-sequence", f"contains the run of 3 or more consecutive letters {letters!r}"))
+    keys = _keyboard_sequence(password)
+    if keys:
+        problems.append(PasswordProblem(
+            "keyboard-sequence", f"contains the keyboard sequence {keys!r}"))
+    lowered = password.lower()
+    names = [u for u in PASSWORD_USER_NAMES if u in lowered]
+    if names:
+        problems.append(PasswordProblem(
+            "user-name", f"contains the user name {names[0]!r} (root on Linux, Administrator on Windows)"))
+    others = sorted({c for c in password if not _password_char(c)})
+    if others:
+        shown = "".join(others[:10])
+        problems.append(PasswordProblem(
+            "characters", f"contains characters outside letters, digits and {PASSWORD_SPECIALS}: {shown!r}"))
+    classes = _classes(password)
+    if len(classes) < 3:
+        problems.append(PasswordProblem(
+            "character-classes",
+            f"uses {len(classes)} of the 4 character classes ({', '.join(classes) or 'none'}); at least 3 of "
+            f"uppercase, lowercase, digits and special characters are needed"))
+    return problems
+
+
+def _is_ascii_letter(c: str) -> bool:
+    return c in string.ascii_letters
+
+
+def _password_char(c: str) -> bool:
+    return c in string.ascii_letters or c in string.digits or c in PASSWORD_SPECIALS
+
+
+def _classes(password: str) -> list[str]:
+    found = []
+    if any(c in string.ascii_uppercase for c in password):
+        found.append("uppercase")
+    if any(c in string.ascii_lowercase for c in password):
+        found.append("lowercase")
+    if any(c in string.digits for c in password):
+        found.append("digits")
+    if any(c in PASSWORD_SPECIALS for c in password):
+        found.append("special")
+    return found
+
+
+def _run(text: str, kind: Callable[[str], bool], *, fold: bool) -> str | None:
+    """The first 3-character window of ``kind`` characters whose codes step by +1 or -1 (abc, CBA, 987)."""
+    for i in range(len(text) - 2):
+        window = text[i:i + 3]
+        if not all(kind(c) for c in window):
+            continue
+        codes = [ord(c.lower()) if fold else ord(c) for c in window]
+        steps = {codes[1] - codes[0], codes[2] - codes[1]}
+        if steps in ({1}, {-1}):
+            return window
+    return None
+
+
+def _keyboard_sequence(text: str) -> str | None:
+    lowered = text.lower()
+    for i in range(len(lowered) - 2):
+        if lowered[i:i + 3] in _KEYBOARD_TRIPLES:
+            return text[i:i + 3]
+    return None
+
+
+def password_rule(rule_id: str, getter: Getter, field: str, source: Source) -> Rule[Ctx[Any]]:
+    """The password rules of 公共参数规范: one finding per broken sub-rule, each naming the sub-rule."""
+
+    def check(ctx: Ctx[Any]) -> Findings:
+        value = getter(ctx.req)
+        if value is None:
+            return None
+        return [Finding(f"{field} breaks the password rule '{p.sub_rule}': it {p.message}")
+                for p in password_problems(value)]
+
+    return Rule(rule_id, Phase.PARAMETERS,
+                f"{field} follows the password rules: 8 to 30 characters, no forbidden words, no runs of 3 "
+                "consecutive digits, letters or keyboard keys, not the user name, at least 3 of 4 character "
+                "classes.", source, field, check)
+
+
+# ---- ordered names (G4) -----------------------------------------------------------------------------
+
+ORDERED_MAX = 9999
+_ORDERED_TOKEN = re.compile(r"\[(\d{1,4})\]")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderedToken:
+    """A ``[start]`` counter token in a name: where it is, its start value and its width (digit count)."""
+
+    start_index: int
+    end_index: int
+    start: int
+    width: int
+
+
+def ordered_token(name: str) -> OrderedToken | None:
+    """The first ``[digits]`` token (1 to 4 digits) in a non-leading position, or None."""
+    for m in _ORDERED_TOKEN.finditer(name):
+        if m.start() == 0:
+            continue
+        digits = m.group(1)
+        return OrderedToken(m.start(), m.end(), int(digits), len(digits))
+    return None
+
+
+def expand_ordered(name: str, index: int) -> str:
+    """The name of the ``index``-th instance (0-based): the token replaced by ``start + index``, zero-padded
+    to the token's width. A name without a token is returned unchanged."""
+    token = ordered_token(name)
+    if token is None:
+        return name
+    counter = str(token.start + index).zfill(token.width)
+    return name[:token.start_index] + counter + name[token.end_index:]
+
+
+def _rendered(value: str, ordered: bool) -> str:
+    """The value as checked: with ``ordered``, the counter token stands for its digits."""
+    if not ordered:
+        return value
+    token = ordered_token(value)
+    if token is None:
+        return value
+    return value[:token.start_index] + value[token.start_index + 1:token.end_index - 1] + value[token.end_index:]
+
+
+# ---- name (G3) --------------------------------------------------------------------------------------
+
+NAME_MAX = 32
+
+
+def _name_char(c: str) -> bool:
+    return c in string.ascii_letters or c in string.digits or c in "_-" or "\u4e00" <= c <= "\u9fff"
+
+
+def name_rule(rule_id: str, getter: Getter, field: str, source: Source, *,
+              ordered: bool = False) -> Rule[Ctx[Any]]:
+    """The name rule of 公共参数规范: 1 to 32 characters, each Chinese, a digit, a letter, ``_`` or ``-``.
+
+    With ``ordered`` a ``[digits]`` token in a non-leading position is allowed and counts as its digits."""
+
+    def check(ctx: Ctx[Any]) -> Findings:
+        value = getter(ctx.req)
+        if value is None:
+            return None
+        checked = _rendered(value, ordered)
+        found: list[Finding] = []
+        if not 1 <= len(checked) <= NAME_MAX:
+            found.append(Finding(f"{field} has {len(checked)} characters; allowed 1 to {NAME_MAX}"))
+        bad = sorted({c for c in checked if not _name_char(c)})
+        if bad:
+            found.append(Finding(f"{field} contains {''.join(bad[:10])!r}; only Chinese characters, digits, "
+                                 "letters, '_' and '-' are allowed"))
+        return found
+
+    statement = f"{field} has 1 to {NAME_MAX} characters: Chinese characters, digits, letters, '_' and '-'."
+    if ordered:
+        statement += " A [digits] counter token counts as its digits."
+    return Rule(rule_id, Phase.PARAMETERS, statement, source, field, check)
+
+
+# ---- description (G6) -------------------------------------------------------------------------------
+
+DESCRIPTION_MAX = 256
+
+
+def description_rule(rule_id: str, getter: Getter, field: str, source: Source) -> Rule[Ctx[Any]]:
+    """The description rule of 公共参数规范: any characters, at most 256 of them."""
+
+    def check(ctx: Ctx[Any]) -> Findings:
+        value = getter(ctx.req)
+        if value is None or len(value) <= DESCRIPTION_MAX:
+            return None
+        return Finding(f"{field} has {len(value)} characters; allowed at most {DESCRIPTION_MAX}")
+
+    return Rule(rule_id, Phase.PARAMETERS, f"{field} has at most {DESCRIPTION_MAX} characters.", source, field,
+                check)
+
+
+# ---- hostname (G5) ----------------------------------------------------------------------------------
+
+HOSTNAME_MIN = 2
+HOSTNAME_MAX = 64
+WINDOWS_HOSTNAME_MAX = 15
+_HOSTNAME_CHARS = frozenset(string.ascii_letters + string.digits + "-.")
+
+
+def hostname_problems(hostname: str) -> list[str]:
+    """What makes ``hostname`` an invalid (Linux) host name: 2 to 64 characters, dot-separated labels of
+    letters, digits and '-', no doubled '.' or '-', no leading or trailing '.' or '-'."""
+    problems = []
+    if not HOSTNAME_MIN <= len(hostname) <= HOSTNAME_MAX:
+        problems.append(f"has {len(hostname)} characters; allowed {HOSTNAME_MIN} to {HOSTNAME_MAX}")
+    bad = sorted({c for c in hostname if c not in _HOSTNAME_CHARS})
+    if bad:
+        problems.append(f"contains {''.join(bad[:10])!r}; only letters, digits, '-' and '.' are allowed")
+    if ".." in hostname or "--" in hostname:
+        problems.append("contains a doubled '.' or '-'")
+    if hostname[:1] in (".", "-") or hostname[-1:] in (".", "-"):
+        problems.append("starts or ends with '.' or '-'")
+    return problems
+
+
+def windows_hostname_problems(hostname: str) -> list[str]:
+    """What a Windows host name adds: at most 15 characters, no '.', not all digits."""
+    problems = []
+    if len(hostname) > WINDOWS_HOSTNAME_MAX:
+        problems.append(f"has {len(hostname)} characters; a Windows host name allows at most {WINDOWS_HOSTNAME_MAX}")
+    if "." in hostname:
+        problems.append("contains '.', which a Windows host name may not")
+    if hostname.isdigit():
+        problems.append("is all digits, which a Windows host name may not be")
+    return problems
+
+
+def hostname_rule(rule_id: str, getter: Getter, field: str, source: Source, *,
+                  ordered: bool = False) -> Rule[Ctx[Any]]:
+    """A host name valid for any OS (the Linux form): one finding per broken sub-rule."""
+
+    def check(ctx: Ctx[Any]) -> Findings:
+        value = getter(ctx.req)
+        if value is None:
+            return None
+        return [Finding(f"{field} {p}") for p in hostname_problems(_rendered(value, ordered))]
+
+    return Rule(rule_id, Phase.PARAMETERS,
+                f"{field} has {HOSTNAME_MIN} to {HOSTNAME_MAX} characters in dot-separated labels of letters, "
+                "digits and '-', with no doubled, leading or trailing '.' or '-'.", source, field, check)
+
+
+def windows_hostname_rule(rule_id: str, getter: Getter, field: str, source: Source,
+                          os_type: Callable[[Any], str | None], *, ordered: bool = False) -> Rule[Ctx[Any]]:
+    """For a Windows image (``os_type(ctx)`` is ``"windows"``): at most 15 characters, no '.', not all digits.
+
+    A COMPATIBILITY rule: the host name contradicts a fixed property (the OS) of the image it names."""
+
+    def check(ctx: Ctx[Any]) -> Findings:
+        value = getter(ctx.req)
+        if value is None or os_type(ctx) != "windows":
+            return None
+        return [Finding(f"{field} {p}") for p in windows_hostname_problems(_rendered(value, ordered))]
+
+    return Rule(rule_id, Phase.COMPATIBILITY,
+                f"For a Windows image {field} has at most {WINDOWS_HOSTNAME_MAX} characters, no '.', and is not "
+                "all digits.", source, field, check)
