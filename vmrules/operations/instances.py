@@ -1,13 +1,17 @@
-"""Instance power state: startInstance, stopInstance, rebootInstance, deleteInstance.
+"""Instance power state and removal: startInstance, stopInstance, rebootInstance, deleteInstance.
 
 Each starts a task (starting, stopping, rebooting, deleting) that ``settle`` completes.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
-from vmrules.model import Instance, InstanceStatus, Task
+from immutables import Map
+
+from vmrules.clock import iso
+from vmrules.model import Disk, ElasticIp, Instance, InstanceStatus, NetworkInterface, Task
 from vmrules.operation import Operation
 from vmrules.operations.common import (
     Completion,
@@ -162,9 +166,157 @@ REBOOT_INSTANCE = Operation[RebootInstanceRequest, InstanceCtx[RebootInstanceReq
 )
 
 
-OPERATIONS = (STOP_INSTANCE, START_INSTANCE, REBOOT_INSTANCE)
+# ---- deleteInstance ---------------------------------------------------------------------------------
+
+
+class DeleteInstanceRequest(InstanceRequest):
+    # [SDK] release every elastic IP of the primary interface with the instance (default false: keep them).
+    deletePrimaryNetworkInterfaceAllElasticIp: bool | None = None
+
+
+@rule(
+    "DELETE_INSTANCE.BILLING_INFO",
+    phase=Phase.PERMISSION,
+    statement="An instance without billing information cannot be deleted (PERMISSION_DENIED, as observed).",
+    source=seed("不能删除没有计费信息的云主机"),
+    field="instanceId",
+)
+def delete_billing_info(ctx: InstanceCtx[Any]) -> Findings:
+    inst = ctx.instance
+    if inst is None or inst.charge is not None:
+        return None
+    return Finding(f"instance {inst.instance_id} has no billing information; it cannot be deleted")
+
+
+@rule(
+    "DELETE_INSTANCE.PREPAID_EXPIRED",
+    phase=Phase.STATE,
+    statement="A prepaid (包年包月) instance can be deleted only after it has expired.",
+    source=seed("包年包月未到期的云主机不能删除。"),
+    field="instanceId",
+)
+def delete_prepaid_expired(ctx: InstanceCtx[Any]) -> Findings:
+    inst = ctx.instance
+    if inst is None or inst.charge is None or inst.charge.mode != "prepaid_by_duration":
+        return None
+    if inst.charge.effective_status(ctx.world.clock) == "overdue":
+        return None
+    expiry = inst.charge.expire_time
+    until = f" until {iso(expiry)}" if expiry is not None else ""
+    return Finding(f"instance {inst.instance_id} is prepaid and has not expired (valid{until}); "
+                   "it can be deleted once it expires")
+
+
+def auto_deletable(disk: Disk) -> bool:
+    """A data disk that goes with its instance when marked autoDelete: billed by configuration, not shared."""
+    return disk.charge.mode == "postpaid_by_duration" and not disk.multi_attachable
+
+
+def _begin_delete(ctx: InstanceCtx[DeleteInstanceRequest]) -> tuple[World, JSON]:
+    inst = ctx.instance
+    assert inst is not None  # rules guarantee it
+    world = ctx.world
+    primary = world.network_interfaces.get(inst.primary_nic_id)
+    release = primary.elastic_ip_id if ctx.req.deletePrimaryNetworkInterfaceAllElasticIp and primary else None
+    world = world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status="deleting")))
+    return world.with_task(inst.instance_id, "deleteInstance", release), {}
+
+
+DELETE_INSTANCE = Operation[DeleteInstanceRequest, InstanceCtx[DeleteInstanceRequest]](
+    name="deleteInstance",
+    method="DELETE",
+    path="/regions/{regionId}/instances/{instanceId}",
+    summary="删除按配置计费、或包年包月已到期的单个云主机。不能删除没有计费信息的云主机。",
+    request=DeleteInstanceRequest,
+    context=instance_context,
+    rules=(
+        region_exists,
+        instance_exists,
+        delete_billing_info,
+        instance_status_in("DELETE_INSTANCE.STATUS", ["running", "stopped", "error"],
+                           "云主机状态必须为运行<b>running</b>、停止<b>stopped</b>、错误<b>error</b>"),
+        instance_idle("DELETE_INSTANCE.NO_TASK", "同时云主机没有正在进行中的任务才可删除"),
+        delete_prepaid_expired,
+    ),
+    apply=_begin_delete,
+)
+
+
+def _detach_disk(disks: Map[str, Disk], disk_id: str, instance_id: str, *, delete: bool) -> Map[str, Disk]:
+    disk = disks.get(disk_id)
+    if disk is None:
+        return disks
+    if delete:
+        return disks.delete(disk_id)
+    rest = tuple(a for a in disk.attachments if a.instance_id != instance_id)
+    return disks.set(disk_id, replace(disk, attachments=rest, status="in-use" if rest else "available"))
+
+
+def _complete_delete(world: World, task: Task) -> World:
+    """The instance is gone: its primary interface and the disks and interfaces marked autoDelete go with it;
+    other disks and interfaces are detached and kept; elastic IPs are disassociated and kept (unless the request
+    asked to release the primary interface's, recorded as the task's ``ref``); usage counters drop."""
+    inst = world.instances.get(task.resource_id)
+    if inst is None:
+        return world
+    iid = inst.instance_id
+    gone: list[str] = []
+    disks = world.disks
+    sd = inst.system_disk
+    if sd.category == "cloud" and sd.disk_id is not None:
+        disks = _detach_disk(disks, sd.disk_id, iid, delete=sd.auto_delete)
+        if sd.auto_delete:
+            gone.append(sd.disk_id)
+    for dd in inst.data_disks:
+        disk = disks.get(dd.disk_id)
+        delete = dd.auto_delete and disk is not None and auto_deletable(disk)
+        disks = _detach_disk(disks, dd.disk_id, iid, delete=delete)
+        if delete:
+            gone.append(dd.disk_id)
+    nics = world.network_interfaces
+    eips = world.elastic_ips
+    for nic_id in (inst.primary_nic_id, *inst.secondary_nic_ids):
+        nic = nics.get(nic_id)
+        if nic is None:
+            continue
+        delete = nic_id == inst.primary_nic_id or nic.auto_delete
+        if nic.elastic_ip_id is not None and nic.elastic_ip_id in eips:
+            eips = _unbind_eip(eips, nic, release=delete and nic.elastic_ip_id == task.ref, keep_nic=not delete)
+        if delete:
+            nics = nics.delete(nic_id)
+            gone.append(nic_id)
+        else:
+            nics = nics.set(nic_id, replace(nic, instance_id=None, device_index=0))
+    world = world.evolve(instances=world.instances.delete(iid), disks=disks, network_interfaces=nics,
+                         elastic_ips=eips)
+    for rid in gone:
+        world = world.without_task(rid)
+    itype = world.instance_types.get(inst.instance_type)
+    world = world.add_usage(inst.owner, inst.region, "instance", -1)
+    if itype is not None:
+        world = world.add_usage(inst.owner, inst.region, "instance_cpu", -itype.cpu)
+        world = world.add_usage(inst.owner, inst.region, "instance_memory", -(itype.memory_mb // 1024))
+    return world
+
+
+def _unbind_eip(eips: Map[str, ElasticIp], nic: NetworkInterface, *, release: bool,
+                keep_nic: bool) -> Map[str, ElasticIp]:
+    """The interface's elastic IP after its instance is deleted: released, still on the kept interface (but no
+    longer on an instance), or disassociated."""
+    eip_id = nic.elastic_ip_id
+    assert eip_id is not None
+    if release:
+        return eips.delete(eip_id)
+    eip = eips[eip_id]
+    if keep_nic:
+        return eips.set(eip_id, replace(eip, instance_id=None))
+    return eips.set(eip_id, replace(eip, nic_id=None, instance_id=None, private_ip=None))
+
+
+OPERATIONS = (STOP_INSTANCE, START_INSTANCE, REBOOT_INSTANCE, DELETE_INSTANCE)
 COMPLETIONS: dict[str, Completion] = {
     "stopInstance": _finish("stopped"),
     "startInstance": _finish("running", apply_password=True),
     "rebootInstance": _finish("running", apply_password=True),
+    "deleteInstance": _complete_delete,
 }
