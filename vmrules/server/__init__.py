@@ -1,0 +1,60 @@
+"""``vmrules serve``: a local emulator of the JD Cloud VM REST API over the reference engine.
+
+A shell around the pure core: the core never imports this package. See docs/emulator.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from vmrules.server.app import Credentials, Emulator
+
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    parser = parser or argparse.ArgumentParser(prog="vmrules serve", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port (printed on stdout)")
+    parser.add_argument("--world", help="world snapshot to start from (default: the embedded default world)")
+    parser.add_argument("--state", help="persist every accepted change here; resume from it when it exists")
+    parser.add_argument("--credentials", help='JSON {"<accessKey>": {"secretKey": ..., "pin": ...}}')
+    parser.add_argument("--task-seconds", type=float, default=0.0,
+                        help="wall seconds a task takes before settling (0: at once)")
+    parser.add_argument("--no-auth", action="store_true",
+                        help="accept unsigned requests; the caller is the x-vmrules-caller header or the default")
+    parser.add_argument("--max-skew", type=int, default=900, help="allowed clock skew of signed requests (s)")
+    parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from vmrules import World
+    from vmrules.server.http import serve
+
+    try:
+        if args.state and Path(args.state).exists():
+            world = World.from_dict(json.loads(Path(args.state).read_text(encoding="utf-8")))
+        elif args.world:
+            world = World.from_dict(json.loads(Path(args.world).read_text(encoding="utf-8")))
+        else:
+            world = World.default()
+        credentials = Credentials.load(args.credentials) if args.credentials else Credentials()
+    except (OSError, ValueError) as exc:
+        print(f"vmrules serve: {exc}", file=sys.stderr)
+        return 2
+    if not args.no_auth and not credentials.keys:
+        print("vmrules serve: give --credentials FILE, or --no-auth for unsigned local use", file=sys.stderr)
+        return 2
+    emulator = Emulator(world, task_seconds=args.task_seconds, state_path=args.state, credentials=credentials,
+                        auth=not args.no_auth, max_skew_seconds=args.max_skew, verbose=args.verbose)
+    serve(emulator, args.host, args.port)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(build_parser().parse_args(argv))
+
+
+__all__ = ["Credentials", "Emulator", "build_parser", "main", "run"]

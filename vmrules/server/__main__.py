@@ -1,0 +1,3 @@
+from vmrules.server import main
+
+raise SystemExit(main())

@@ -1,0 +1,210 @@
+"""The emulator: one current world behind a lock, the JD Cloud REST API in front of it.
+
+Every request runs under the lock: move the world's clock to the present, complete the tasks that have
+had ``task_seconds``, apply the operation, write the state file if the world changed, swap the world in.
+The immutable world makes that swap atomic, so concurrent clients never lose an update nor pass a quota.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from vmrules import World, advance, execute, settle
+from vmrules.server.signing import AuthError, SignedRequest, verify
+from vmrules.server.wire import QueryError, match, typed_params, unflatten
+
+MAX_BODY_BYTES = 1 << 20
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: JSON
+
+    def encode(self) -> bytes:
+        return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
+
+
+@dataclass
+class Credentials:
+    """Access key → (secret key, account pin)."""
+
+    keys: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Credentials:
+        """A JSON file ``{"<accessKey>": {"secretKey": "...", "pin": "..."}, ...}``."""
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("credentials file must hold a JSON object keyed by access key")
+        keys = {}
+        for ak, entry in data.items():
+            if not (isinstance(entry, dict) and isinstance(entry.get("secretKey"), str)
+                    and isinstance(entry.get("pin"), str)):
+                raise ValueError(f"credentials[{ak!r}] must be {{'secretKey': str, 'pin': str}}")
+            keys[ak] = (entry["secretKey"], entry["pin"])
+        return cls(keys)
+
+
+class Emulator:
+    """The server's state. ``now`` is injectable so tests can drive time; it is the only clock."""
+
+    def __init__(self, world: World, *, task_seconds: float = 0.0, state_path: str | None = None,
+                 credentials: Credentials | None = None, auth: bool = True, max_skew_seconds: int = 900,
+                 now: Callable[[], float] = time.time, verbose: bool = False) -> None:
+        self.verbose = verbose
+        self._lock = threading.Lock()
+        self._now = now
+        self.task_seconds = task_seconds
+        self.state_path = state_path
+        self.credentials = credentials or Credentials()
+        self.auth = auth
+        self.max_skew_seconds = max_skew_seconds
+        self._requests = 0
+        self._world = world
+        self._synced_at = now()
+        self._carry = 0.0
+
+    @property
+    def world(self) -> World:
+        with self._lock:
+            return self._world
+
+    # ---- time ---------------------------------------------------------------------------------------
+
+    def _sync(self) -> World:
+        """Advance the world's clock by the wall time since the last request; complete the tasks that are due."""
+        now = self._now()
+        self._carry += max(0.0, now - self._synced_at)
+        self._synced_at = now
+        whole = int(self._carry)
+        world = self._world
+        if whole:
+            self._carry -= whole
+            world = advance(world, whole)
+        if world.tasks:
+            world = settle(world, started_by=world.clock - int(self.task_seconds))
+        return world
+
+    def _commit(self, world: World) -> None:
+        if world is not self._world and self.state_path:
+            write_atomically(self.state_path, world.to_dict())
+        self._world = world
+
+    # ---- requests -----------------------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes) -> Response:
+        """Answer one HTTP request (headers with lower-case names). Never raises on bad input."""
+        with self._lock:
+            self._requests += 1
+            request_id = f"vmrules-{self._requests:010d}"
+        if path.startswith("/admin/"):
+            return self._admin(method, path, body, request_id)
+        if len(body) > MAX_BODY_BYTES:
+            return _error(request_id, 413, "INVALID_ARGUMENT", f"body larger than {MAX_BODY_BYTES} bytes")
+        found = match(method, path)
+        if found == "not-found":
+            return _error(request_id, 404, "NOT_FOUND", f"no API path {path}")
+        if found == "method-not-allowed":
+            return _error(request_id, 405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}")
+        assert not isinstance(found, str)
+        route, path_params = found
+        caller: str | None = None
+        if self.auth:
+            try:
+                ak = verify(SignedRequest(method, path, query, headers, body), self._secret_for,
+                            datetime.fromtimestamp(self._now(), UTC), self.max_skew_seconds)
+            except AuthError as exc:
+                return _error(request_id, 401, "UNAUTHENTICATED", str(exc))
+            caller = self.credentials.keys[ak][1]
+        else:
+            caller = headers.get("x-vmrules-caller") or None
+        params = self._params(route.operation, method, query, body)
+        if isinstance(params, str):
+            return _error(request_id, 400, "INVALID_ARGUMENT", params)
+        params.update(path_params)
+        with self._lock:
+            world = self._sync()
+            outcome = execute(world, route.operation.name, params, caller=caller)
+            new_world = outcome.world
+            if outcome.ok and self.task_seconds <= 0 and new_world.tasks:
+                new_world = settle(new_world, started_by=new_world.clock)
+            self._commit(new_world)
+        envelope = outcome.to_response(request_id)
+        return Response(outcome.error.code if outcome.error else 200, envelope)
+
+    def _secret_for(self, access_key: str) -> str | None:
+        entry = self.credentials.keys.get(access_key)
+        return entry[0] if entry else None
+
+    def _params(self, operation: Any, method: str, query: str, body: bytes) -> JSON | str:
+        if method in ("GET", "DELETE"):
+            try:
+                params = unflatten(parse_qsl(query, keep_blank_values=True, strict_parsing=False))
+            except (QueryError, ValueError) as exc:
+                return f"bad query string: {exc}"
+            return typed_params(operation, params)
+        if not body.strip():
+            return {}
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            return f"body is not JSON: {exc}"
+        if not isinstance(data, dict):
+            return "body must be a JSON object"
+        return data
+
+    # ---- admin --------------------------------------------------------------------------------------
+
+    def _admin(self, method: str, path: str, body: bytes, request_id: str) -> Response:
+        if path == "/admin/world" and method == "GET":
+            with self._lock:
+                world = self._sync()
+                self._commit(world)
+            return Response(200, {"requestId": request_id, "result": world.to_dict()})
+        if path == "/admin/world" and method in ("PUT", "POST"):
+            try:
+                world = World.from_dict(json.loads(body.decode("utf-8")))
+            except (UnicodeDecodeError, ValueError) as exc:
+                return _error(request_id, 400, "INVALID_ARGUMENT", f"not a world snapshot: {exc}")
+            with self._lock:
+                self._synced_at = self._now()
+                self._carry = 0.0
+                self._commit(world)
+            return Response(200, {"requestId": request_id, "result": {}})
+        if path == "/admin/settle" and method == "POST":
+            with self._lock:
+                self._commit(settle(self._sync()))
+            return Response(200, {"requestId": request_id, "result": {}})
+        return _error(request_id, 404, "NOT_FOUND", f"no admin endpoint {method} {path}")
+
+
+def _error(request_id: str, code: int, status: str, message: str) -> Response:
+    return Response(code, {"requestId": request_id, "error": {"code": code, "status": status, "message": message}})
+
+
+def write_atomically(path: str | os.PathLike[str], data: JSON) -> None:
+    """Write JSON so that a crash leaves either the old or the new file, never a torn one."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

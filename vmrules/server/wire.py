@@ -1,0 +1,129 @@
+"""HTTP wire format of the JD Cloud API: routes, query-string flattening, and typing query values.
+
+GET and DELETE carry parameters in the query string with 1-based list indexes
+(``filters.1.name=status&filters.1.values.1=running``); POST carries a JSON body. Query values arrive as text,
+so they are typed by the operation's request model (``"20"`` → 20 where the model wants an integer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from vmrules.operation import Operation
+from vmrules.operations import OPERATION_TABLE
+
+API_PREFIX = "/v1"
+
+
+class QueryError(ValueError):
+    """A query string that does not describe a parameter object."""
+
+
+@dataclass(frozen=True)
+class Route:
+    operation: Operation[Any, Any]
+    method: str
+    pattern: re.Pattern[str]
+
+
+def _compile(path: str) -> re.Pattern[str]:
+    regex = re.escape(API_PREFIX + path)
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/:?]+)", regex)
+    return re.compile(f"^{regex}$")
+
+
+ROUTES: tuple[Route, ...] = tuple(
+    Route(op, op.method, _compile(op.path)) for op in OPERATION_TABLE.values()
+)
+
+
+def match(method: str, path: str) -> tuple[Route, dict[str, str]] | str:
+    """The route and path parameters for (method, path), or ``"not-found"`` / ``"method-not-allowed"``."""
+    allowed = False
+    for route in ROUTES:
+        m = route.pattern.match(path)
+        if m is None:
+            continue
+        if route.method == method:
+            return route, m.groupdict()
+        allowed = True
+    return "method-not-allowed" if allowed else "not-found"
+
+
+def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """``[("ids.1", "a"), ("filters.1.values.1", "x")]`` → ``{"ids": ["a"], "filters": [{"values": ["x"]}]}``."""
+    root: dict[str, Any] = {}
+    for key, value in pairs:
+        parts = key.split(".")
+        if not all(parts):
+            raise QueryError(f"bad query parameter name {key!r}")
+        node: dict[Any, Any] = root
+        for i, part in enumerate(parts):
+            index: Any = int(part) if part.isdigit() else part
+            if isinstance(index, int) and (i == 0 or index < 1 or index > 1000):
+                raise QueryError(f"bad list index in query parameter {key!r}")
+            last = i == len(parts) - 1
+            existing = node.get(index)
+            if last:
+                if existing is not None:
+                    raise QueryError(f"query parameter {key!r} given twice or both as a value and a list")
+                node[index] = value
+            else:
+                if existing is None:
+                    existing = node[index] = {}
+                elif not isinstance(existing, dict):
+                    raise QueryError(f"query parameter {key!r} is both a value and a list")
+                node = existing
+    result = _lists(root)
+    assert isinstance(result, dict)
+    return result
+
+
+def _lists(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    keys = list(node)
+    if keys and all(isinstance(k, int) for k in keys):
+        return [_lists(node[k]) for k in sorted(keys)]
+    if any(isinstance(k, int) for k in keys):
+        raise QueryError("query mixes list indexes and names at one level")
+    return {k: _lists(v) for k, v in node.items()}
+
+
+def typed(value: Any, schema: Mapping[str, Any], defs: Mapping[str, Any]) -> Any:
+    """Type query-string text by the request model's JSON schema (integers, booleans); leave the rest."""
+    if "$ref" in schema:
+        schema = defs.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    for option in schema.get("anyOf", ()):
+        if option.get("type") != "null":
+            converted = typed(value, option, defs)
+            if converted is not value:
+                return converted
+    kind = schema.get("type")
+    if isinstance(value, str):
+        if kind == "integer" and re.fullmatch(r"-?\d{1,18}", value):
+            return int(value)
+        if kind == "boolean" and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        return value
+    if isinstance(value, list) and kind == "array":
+        items = schema.get("items", {})
+        return [typed(v, items, defs) for v in value]
+    if isinstance(value, dict) and kind == "object":
+        props = schema.get("properties", {})
+        return {k: typed(v, props.get(k, {}), defs) for k, v in value.items()}
+    return value
+
+
+_SCHEMAS: dict[str, dict[str, Any]] = {}
+
+
+def typed_params(operation: Operation[Any, Any], params: dict[str, Any]) -> dict[str, Any]:
+    schema = _SCHEMAS.get(operation.name)
+    if schema is None:
+        schema = _SCHEMAS[operation.name] = operation.request.model_json_schema()
+    result = typed(params, {**schema, "type": "object"}, schema.get("$defs", {}))
+    return result if isinstance(result, dict) else params
