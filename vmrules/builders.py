@@ -40,6 +40,7 @@ class DataDiskPlan:
     snapshot_id: str | None = None
     device_name: str | None = None
     name: str = ""
+    multi_attachable: bool = False
 
 
 def allocate_ip(world: World, subnet_id: str) -> tuple[str, World]:
@@ -155,6 +156,9 @@ def add_instance(
     description: str = "",
     hostname: str = "",
     password_digest: str | None = None,
+    nic_name: str = "",
+    nic_description: str = "",
+    sanity_check: int = 1,
 ) -> tuple[str, World]:
     """Add an instance with its primary interface, system disk and data disks, all attached, counted in quota.
 
@@ -170,7 +174,8 @@ def add_instance(
     charge = charge or Charge(start_time=world.clock)
     nic_id, world = add_network_interface(world, owner=owner, subnet_id=subnet_id,
                                           security_group_ids=security_group_ids, role="Primary",
-                                          private_ip=private_ip)
+                                          private_ip=private_ip, name=nic_name, description=nic_description,
+                                          sanity_check=sanity_check)
     nic = replace(world.network_interfaces[nic_id], instance_id=instance_id, device_index=1, auto_delete=True,
                   az=az)
     world = world.evolve(network_interfaces=world.network_interfaces.set(nic_id, nic))
@@ -191,7 +196,8 @@ def add_instance(
     for plan in data_disks:
         disk_id, world = add_disk(world, owner=owner, region=region, az=az, disk_type=plan.disk_type,
                                   size_gb=plan.size_gb, name=plan.name or f"{name}-data",
-                                  snapshot_id=plan.snapshot_id, charge=disk_charge, status="in-use")
+                                  snapshot_id=plan.snapshot_id, charge=disk_charge, status="in-use",
+                                  multi_attachable=plan.multi_attachable)
         world = _attach_disk_record(world, disk_id, attachment)
         device = plan.device_name or next_device_name(used_names)
         used_names.add(device)
