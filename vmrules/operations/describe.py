@@ -1,0 +1,291 @@
+"""Reading instances: describeInstance, describeInstances, describeInstanceStatus,
+describeInstancePrivateIpAddress and describeInstanceVncUrl.
+
+Listings show the caller's instances in the region in creation order (``Instance.seq``), filtered (AND across
+filters, OR across one filter's values) and paged (default page 1, 20 per page), with the total count of
+matches. Results use the API's shapes from ``vmrules.views``.
+
+The VNC URL is a pure function of the instance and the world clock, valid for one hour of world time: it
+embeds its expiry (``expires``, world-clock seconds) and a token derived from the instance and the time it
+was issued. ``vnc_url_valid(world, url)`` tells whether a URL still works in a given world.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from vmrules.clock import HOUR
+from vmrules.model import Instance
+from vmrules.operation import Ctx, Operation
+from vmrules.operations.common import (
+    Completion,
+    InstanceCtx,
+    InstanceRequest,
+    instance_context,
+    instance_exists,
+    instance_status_in,
+    region_exists,
+)
+from vmrules.operations.filters import FilteredRequest, FilterKey, filter_rules, page, select
+from vmrules.rules import sdk_doc
+from vmrules.views import instance_view
+from vmrules.world import World
+
+JSON = dict[str, Any]
+
+
+def _list_context(world: World, caller: str, req: FilteredRequest) -> Ctx[FilteredRequest]:
+    return Ctx(world, caller, req)
+
+
+# ---- filter keys ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """An instance with the interface facts its filters look at."""
+
+    inst: Instance
+    primary_ip: str
+    attached_ips: tuple[str, ...]  # the primary private address of every attached interface, primary first
+
+
+def _row(world: World, inst: Instance) -> _Row:
+    nics = [world.network_interfaces.get(n) for n in (inst.primary_nic_id, *inst.secondary_nic_ids)]
+    primary = nics[0]
+    return _Row(inst, primary.private_ip if primary is not None else "",
+                tuple(nic.private_ip for nic in nics if nic is not None))
+
+
+def _instance_keys(*, all_interfaces: bool, with_az_and_type: bool) -> tuple[FilterKey[_Row], ...]:
+    """The filters of the instance listings. describeInstances matches ``privateIpAddress`` against every
+    attached interface (云主机挂载的网卡内网主IP地址); the status and address listings match the primary
+    interface's address only (主网卡内网主IP地址)."""
+    keys: list[FilterKey[_Row]] = [
+        FilterKey("instanceId", lambda r: (r.inst.instance_id,)),
+        FilterKey("privateIpAddress",
+                  (lambda r: r.attached_ips) if all_interfaces else (lambda r: (r.primary_ip,)), fuzzy=True),
+    ]
+    if with_az_and_type:
+        keys.append(FilterKey("az", lambda r: (r.inst.az,)))
+    keys += [
+        FilterKey("vpcId", lambda r: (r.inst.vpc_id,)),
+        FilterKey("status", lambda r: (r.inst.status,)),
+        FilterKey("name", lambda r: (r.inst.name,), fuzzy=True, single=True),
+        FilterKey("imageId", lambda r: (r.inst.image_id,)),
+        FilterKey("networkInterfaceId", lambda r: (r.inst.primary_nic_id, *r.inst.secondary_nic_ids)),
+        FilterKey("subnetId", lambda r: (r.inst.subnet_id,)),
+        FilterKey("agId", lambda r: (r.inst.ag_id,) if r.inst.ag_id else (), single=True),
+        FilterKey("faultDomain", lambda r: (r.inst.fault_domain,)),
+    ]
+    if with_az_and_type:
+        keys.append(FilterKey("instanceType", lambda r: (r.inst.instance_type,)))
+    return tuple(keys)
+
+
+INSTANCES_FILTERS = _instance_keys(all_interfaces=True, with_az_and_type=True)
+STATUS_FILTERS = _instance_keys(all_interfaces=False, with_az_and_type=False)
+
+
+def _listed(ctx: Ctx[FilteredRequest], keys: tuple[FilterKey[_Row], ...]) -> tuple[list[_Row], int]:
+    mine = sorted(ctx.world.owned_instances(ctx.caller, ctx.req.regionId), key=lambda i: (i.seq, i.instance_id))
+    rows = [_row(ctx.world, i) for i in mine]
+    return page(select(rows, ctx.req.filters, keys), ctx.req.pageNumber, ctx.req.pageSize)
+
+
+# ---- describeInstance -------------------------------------------------------------------------------
+
+
+class DescribeInstanceRequest(InstanceRequest):
+    pass
+
+
+def _describe_one(ctx: InstanceCtx[DescribeInstanceRequest]) -> tuple[World, JSON]:
+    inst = ctx.instance
+    assert inst is not None  # rules guarantee it
+    return ctx.world, {"instance": instance_view(ctx.world, inst)}
+
+
+DESCRIBE_INSTANCE = Operation[DescribeInstanceRequest, InstanceCtx[DescribeInstanceRequest]](
+    name="describeInstance",
+    method="GET",
+    path="/regions/{regionId}/instances/{instanceId}",
+    summary="查询一台云主机的详细信息",
+    request=DescribeInstanceRequest,
+    context=instance_context,
+    rules=(region_exists, instance_exists),
+    apply=_describe_one,
+)
+
+
+# ---- describeInstances ------------------------------------------------------------------------------
+
+
+class DescribeInstancesRequest(FilteredRequest):
+    pass
+
+
+def _describe_many(ctx: Ctx[FilteredRequest]) -> tuple[World, JSON]:
+    world = ctx.world
+    rows, total = _listed(ctx, INSTANCES_FILTERS)
+    return world, {"instances": [instance_view(world, r.inst) for r in rows], "totalCount": total}
+
+
+DESCRIBE_INSTANCES = Operation[FilteredRequest, Ctx[FilteredRequest]](
+    name="describeInstances",
+    method="GET",
+    path="/regions/{regionId}/instances",
+    summary="批量查询云主机的详细信息。此接口支持分页查询，默认每页20条。",
+    request=DescribeInstancesRequest,
+    context=_list_context,
+    rules=(region_exists, *filter_rules("DESCRIBE_INSTANCES", INSTANCES_FILTERS)),
+    apply=_describe_many,
+)
+
+
+# ---- describeInstanceStatus -------------------------------------------------------------------------
+
+
+class DescribeInstanceStatusRequest(FilteredRequest):
+    pass
+
+
+def _describe_status(ctx: Ctx[FilteredRequest]) -> tuple[World, JSON]:
+    world = ctx.world
+    rows, total = _listed(ctx, STATUS_FILTERS)
+    statuses = [{"instanceId": r.inst.instance_id, "status": r.inst.status} for r in rows]
+    return world, {"instanceStatuses": statuses, "totalCount": total}
+
+
+DESCRIBE_INSTANCE_STATUS = Operation[FilteredRequest, Ctx[FilteredRequest]](
+    name="describeInstanceStatus",
+    method="GET",
+    path="/regions/{regionId}/instanceStatus",
+    summary="批量查询云主机状态",
+    request=DescribeInstanceStatusRequest,
+    context=_list_context,
+    rules=(region_exists, *filter_rules("DESCRIBE_INSTANCE_STATUS", STATUS_FILTERS)),
+    apply=_describe_status,
+)
+
+
+# ---- describeInstancePrivateIpAddress ---------------------------------------------------------------
+
+
+class DescribeInstancePrivateIpAddressRequest(FilteredRequest):
+    pass
+
+
+def _describe_private_ips(ctx: Ctx[FilteredRequest]) -> tuple[World, JSON]:
+    world = ctx.world
+    rows, total = _listed(ctx, STATUS_FILTERS)
+    addresses = [{"instanceId": r.inst.instance_id, "privateIpAddress": r.primary_ip} for r in rows]
+    return world, {"instancePrivateIpAddress": addresses, "totalCount": total}
+
+
+DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS = Operation[FilteredRequest, Ctx[FilteredRequest]](
+    name="describeInstancePrivateIpAddress",
+    method="GET",
+    path="/regions/{regionId}/instancePrivateIpAddress",
+    summary="批量查询云主机内网IP地址，查询的是主网卡内网主IP地址。",
+    request=DescribeInstancePrivateIpAddressRequest,
+    context=_list_context,
+    rules=(region_exists, *filter_rules("DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS", STATUS_FILTERS)),
+    apply=_describe_private_ips,
+)
+
+
+# ---- describeInstanceVncUrl -------------------------------------------------------------------------
+
+VNC_BASE = "https://vnc.jdcloud.com/vnc"
+VNC_VALIDITY = HOUR
+
+
+def _vnc_token(instance_id: str, owner: str, region: str, issued: int) -> str:
+    return hashlib.sha256(f"vnc/{owner}/{region}/{instance_id}/{issued}".encode()).hexdigest()[:32]
+
+
+def vnc_url(inst: Instance, clock: int) -> str:
+    """The VNC URL describeInstanceVncUrl returns for ``inst`` at world time ``clock``."""
+    query = urlencode({
+        "regionId": inst.region,
+        "instanceId": inst.instance_id,
+        "expires": clock + VNC_VALIDITY,
+        "token": _vnc_token(inst.instance_id, inst.owner, inst.region, clock),
+    })
+    return f"{VNC_BASE}?{query}"
+
+
+def vnc_url_expiry(url: str) -> int | None:
+    """The world-clock second at which ``url`` stops working, or None when it is not a VNC URL of ours."""
+    fields = _vnc_fields(url)
+    return None if fields is None else fields[2]
+
+
+def vnc_url_valid(world: World, url: object) -> bool:
+    """True while ``url`` (from describeInstanceVncUrl) works in ``world``: the instance still exists and less
+    than one hour of world time has passed since the URL was issued. Never raises."""
+    if not isinstance(url, str):
+        return False
+    fields = _vnc_fields(url)
+    if fields is None:
+        return False
+    region, instance_id, expires, token = fields
+    inst = world.instances.get(instance_id)
+    if inst is None or inst.region != region:
+        return False
+    issued = expires - VNC_VALIDITY
+    return token == _vnc_token(instance_id, inst.owner, region, issued) and issued <= world.clock < expires
+
+
+def _vnc_fields(url: str) -> tuple[str, str, int, str] | None:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if f"{parts.scheme}://{parts.netloc}{parts.path}" != VNC_BASE:
+        return None
+    query = parse_qs(parts.query)
+    try:
+        (region,), (instance_id,), (expires,), (token,) = (query[k] for k in (
+            "regionId", "instanceId", "expires", "token"))
+    except (KeyError, ValueError):
+        return None
+    if not expires.isdigit() or len(expires) > 18:
+        return None
+    return region, instance_id, int(expires), token
+
+
+class DescribeInstanceVncUrlRequest(InstanceRequest):
+    pass
+
+
+def _describe_vnc(ctx: InstanceCtx[DescribeInstanceVncUrlRequest]) -> tuple[World, JSON]:
+    inst = ctx.instance
+    assert inst is not None  # rules guarantee it
+    return ctx.world, {"vncUrl": vnc_url(inst, ctx.world.clock)}
+
+
+DESCRIBE_INSTANCE_VNC_URL = Operation[DescribeInstanceVncUrlRequest, InstanceCtx[DescribeInstanceVncUrlRequest]](
+    name="describeInstanceVncUrl",
+    method="GET",
+    path="/regions/{regionId}/instances/{instanceId}/vnc",
+    summary="获取云主机vnc，用于连接管理云主机。vnc地址的有效期为1个小时。",
+    request=DescribeInstanceVncUrlRequest,
+    context=instance_context,
+    rules=(
+        region_exists,
+        instance_exists,
+        instance_status_in("DESCRIBE_INSTANCE_VNC_URL.STATUS_RUNNING", ["running"],
+                           sdk_doc("describeInstanceVncUrl: 实例仅 running 状态时才可获取到 vnc 地址")),
+    ),
+    apply=_describe_vnc,
+)
+
+
+OPERATIONS = (DESCRIBE_INSTANCE, DESCRIBE_INSTANCES, DESCRIBE_INSTANCE_STATUS, DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS,
+              DESCRIBE_INSTANCE_VNC_URL)
+COMPLETIONS: dict[str, Completion] = {}
