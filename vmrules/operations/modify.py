@@ -1,0 +1,131 @@
+"""Changing an instance's attributes: modifyInstanceAttribute (name, description, hostname) and
+modifyInstancePassword (the new password takes effect at the next reboot or start).
+
+Both are synchronous: they start no task. Passwords are never stored, only their sha256 digest; the new one
+waits in ``Instance.pending_password_digest`` until the rebootInstance or startInstance completion applies it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from vmrules.ids import password_digest
+from vmrules.operation import Operation
+from vmrules.operations.common import (
+    Completion,
+    InstanceCtx,
+    InstanceRequest,
+    instance_context,
+    instance_exists,
+    instance_idle,
+    region_exists,
+)
+from vmrules.operations.params import (
+    description_rule,
+    hostname_rule,
+    name_rule,
+    password_rule,
+    windows_hostname_rule,
+)
+from vmrules.rules import guide, sdk_doc
+from vmrules.world import World
+
+JSON = dict[str, Any]
+
+NAME_SOURCE = guide("公共参数规范 (General_Parameters.md): 名称 — 中文、数字、大小写字母、英文下划线和中划线, "
+                    "不超过32字符")
+DESCRIPTION_SOURCE = guide("公共参数规范 (General_Parameters.md): 描述 — 不超过256字符")
+HOSTNAME_SOURCE = sdk_doc("modifyInstanceAttribute hostname: Linux 2-64 个字符, 点号分段, 每段字母、数字或连字符; "
+                          "不能连续使用点号或连字符, 不能以点号或连字符开头或结尾")
+WINDOWS_HOSTNAME_SOURCE = sdk_doc("modifyInstanceAttribute hostname: Windows 2-15 个字符, 不支持点号, 不能全部使用数字")
+PASSWORD_SOURCE = guide("公共参数规范 (General_Parameters.md): 密码 — 8-30 个字符, 至少三类字符, 不含禁用词、连续字符、"
+                        "键盘序列或用户名")
+
+
+def _image_os(ctx: InstanceCtx[Any]) -> str | None:
+    """The OS type of the image the instance runs (None when the instance or its image is not found)."""
+    inst = ctx.instance
+    image = ctx.world.images.get(inst.image_id) if inst is not None else None
+    return image.os_type if image is not None else None
+
+
+# ---- modifyInstanceAttribute ------------------------------------------------------------------------
+
+
+class ModifyInstanceAttributeRequest(InstanceRequest):
+    name: str | None = None
+    description: str | None = None
+    # [SDK] only: the instance's host name.
+    hostname: str | None = None
+
+
+def _modify_attribute(ctx: InstanceCtx[ModifyInstanceAttributeRequest]) -> tuple[World, JSON]:
+    inst = ctx.instance
+    assert inst is not None  # rules guarantee it
+    req = ctx.req
+    changed = replace(
+        inst,
+        name=inst.name if req.name is None else req.name,
+        description=inst.description if req.description is None else req.description,
+        hostname=inst.hostname if req.hostname is None else req.hostname,
+    )
+    if changed == inst:
+        return ctx.world, {}
+    return ctx.world.evolve(instances=ctx.world.instances.set(inst.instance_id, changed)), {}
+
+
+MODIFY_INSTANCE_ATTRIBUTE = Operation[ModifyInstanceAttributeRequest, InstanceCtx[ModifyInstanceAttributeRequest]](
+    name="modifyInstanceAttribute",
+    method="POST",
+    path="/regions/{regionId}/instances/{instanceId}:modifyInstanceAttribute",
+    summary="修改云主机部分信息，包括名称、描述。",
+    request=ModifyInstanceAttributeRequest,
+    context=instance_context,
+    rules=(
+        region_exists,
+        name_rule("MODIFY_INSTANCE_ATTRIBUTE.NAME", lambda r: r.name, "name", NAME_SOURCE),
+        description_rule("MODIFY_INSTANCE_ATTRIBUTE.DESCRIPTION", lambda r: r.description, "description",
+                         DESCRIPTION_SOURCE),
+        hostname_rule("MODIFY_INSTANCE_ATTRIBUTE.HOSTNAME", lambda r: r.hostname, "hostname", HOSTNAME_SOURCE),
+        instance_exists,
+        windows_hostname_rule("MODIFY_INSTANCE_ATTRIBUTE.WINDOWS_HOSTNAME", lambda r: r.hostname, "hostname",
+                              WINDOWS_HOSTNAME_SOURCE, _image_os),
+    ),
+    apply=_modify_attribute,
+)
+
+
+# ---- modifyInstancePassword -------------------------------------------------------------------------
+
+
+class ModifyInstancePasswordRequest(InstanceRequest):
+    password: str
+
+
+def _modify_password(ctx: InstanceCtx[ModifyInstancePasswordRequest]) -> tuple[World, JSON]:
+    inst = ctx.instance
+    assert inst is not None  # rules guarantee it
+    pending = replace(inst, pending_password_digest=password_digest(ctx.req.password))
+    return ctx.world.evolve(instances=ctx.world.instances.set(inst.instance_id, pending)), {}
+
+
+MODIFY_INSTANCE_PASSWORD = Operation[ModifyInstancePasswordRequest, InstanceCtx[ModifyInstancePasswordRequest]](
+    name="modifyInstancePassword",
+    method="POST",
+    path="/regions/{regionId}/instances/{instanceId}:modifyInstancePassword",
+    summary="修改云主机密码，主机没有正在进行中的任务时才可操作。修改密码后，需要重启云主机后生效。",
+    request=ModifyInstancePasswordRequest,
+    context=instance_context,
+    rules=(
+        region_exists,
+        password_rule("MODIFY_INSTANCE_PASSWORD.PASSWORD", lambda r: r.password, "password", PASSWORD_SOURCE),
+        instance_exists,
+        instance_idle("MODIFY_INSTANCE_PASSWORD.NO_TASK", "主机没有正在进行中的任务时才可操作"),
+    ),
+    apply=_modify_password,
+)
+
+
+OPERATIONS = (MODIFY_INSTANCE_ATTRIBUTE, MODIFY_INSTANCE_PASSWORD)
+COMPLETIONS: dict[str, Completion] = {}
