@@ -1,0 +1,240 @@
+"""Image queries: describeImage, describeImages, describeImageConstraints, describeImageConstraintsBatch,
+describeImageMembers.
+
+A caller sees official and third-party images, its own private images and private images shared with it
+(``World.image``); the views render the latter with ``imageSource`` ``shared``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vmrules.model import IMAGE_STATUSES, Image
+from vmrules.operation import Ctx, Operation, Request
+from vmrules.operations.common import Completion, region_exists
+from vmrules.operations.filters import PagedRequest, page, page_number_rule, page_size_rule
+from vmrules.operations.images import ImageCtx, ImageRequest, image_context, image_exists, own_private_rule
+from vmrules.rules import Finding, Findings, Phase, Rule, Source, api_2018, rule, sdk_doc
+from vmrules.views import image_view
+from vmrules.world import World
+
+JSON = dict[str, Any]
+
+IMAGE_SOURCES: tuple[str, ...] = ("public", "thirdparty", "private", "shared")
+ROOT_DEVICE_TYPES: tuple[str, ...] = ("localDisk", "cloudDisk")
+ARCHITECTURES: tuple[str, ...] = ("i386", "x86_64", "arm64")
+
+
+def source_for(caller: str, image: Image) -> str:
+    """The image's ``imageSource`` as the caller sees it."""
+    if image.source == "private" and image.owner != caller:
+        return "shared"
+    return image.source
+
+
+def visible_images(world: World, caller: str, region: str) -> list[Image]:
+    """Every image the caller can see in the region, oldest first (ties by id): deterministic order."""
+    seen = [i for i in world.images.values() if world.image(caller, region, i.image_id) is not None]
+    return sorted(seen, key=lambda i: (i.create_time, i.image_id))
+
+
+# ---- describeImage ----------------------------------------------------------------------------------
+
+
+class DescribeImageRequest(ImageRequest):
+    pass
+
+
+def _describe_image(ctx: ImageCtx) -> tuple[World, JSON]:
+    assert ctx.image is not None  # rules guarantee it
+    return ctx.world, {"image": image_view(ctx.world, ctx.image, ctx.caller)}
+
+
+DESCRIBE_IMAGE = Operation[DescribeImageRequest, ImageCtx](
+    name="describeImage",
+    method="GET",
+    path="/regions/{regionId}/images/{imageId}",
+    summary="查询镜像详情。",
+    request=DescribeImageRequest,
+    context=image_context,
+    rules=(region_exists, image_exists),
+    apply=_describe_image,
+)
+
+
+# ---- describeImages ---------------------------------------------------------------------------------
+
+
+class DescribeImagesRequest(PagedRequest):
+    imageSource: str | None = None
+    platform: str | None = None
+    ids: list[str] | None = None
+    rootDeviceType: str | None = None
+    status: str | None = None
+    imageName: str | None = None
+    architecture: str | None = None
+
+
+def enum_rule(rule_id: str, field: str, getter: Callable[[Any], str | None], allowed: tuple[str, ...],
+              source: Source) -> Rule[Ctx[Any]]:
+    """A string parameter, when given, is one of ``allowed``."""
+    shown = ", ".join(allowed)
+
+    def check(ctx: Ctx[Any]) -> Findings:
+        value = getter(ctx.req)
+        if value is None or value in allowed:
+            return None
+        return Finding(f"{field} {value!r} is not one of {shown}")
+
+    return Rule(rule_id, Phase.PARAMETERS, f"{field}, when given, is one of {shown}.", source, field, check)
+
+
+@rule(
+    "DESCRIBE_IMAGES.SOURCE_OR_IDS",
+    phase=Phase.PARAMETERS,
+    statement="imageSource is required unless ids is given.",
+    source=sdk_doc("describeImages imageSource: 镜像来源，如果没有指定 `ids` 参数，此参数必传"),
+    field="imageSource",
+)
+def describe_images_source_or_ids(ctx: Ctx[DescribeImagesRequest]) -> Findings:
+    if ctx.req.imageSource is not None or ctx.req.ids is not None:
+        return None
+    return Finding(f"imageSource is required when ids is not given (one of {', '.join(IMAGE_SOURCES)})")
+
+
+def _matches(caller: str, image: Image, req: DescribeImagesRequest) -> bool:
+    return ((req.ids is None or image.image_id in req.ids)
+            and (req.imageSource is None or source_for(caller, image) == req.imageSource)
+            and (req.platform is None or image.platform == req.platform)
+            and (req.rootDeviceType is None or image.root_device_type == req.rootDeviceType)
+            and (req.status is None or image.status == req.status)
+            and (req.imageName is None or req.imageName in image.name)
+            and (req.architecture is None or image.architecture == req.architecture))
+
+
+def _describe_images(ctx: Ctx[DescribeImagesRequest]) -> tuple[World, JSON]:
+    found = [i for i in visible_images(ctx.world, ctx.caller, ctx.region) if _matches(ctx.caller, i, ctx.req)]
+    shown, total = page(found, ctx.req.pageNumber, ctx.req.pageSize)
+    return ctx.world, {"images": [image_view(ctx.world, i, ctx.caller) for i in shown], "totalCount": total}
+
+
+DESCRIBE_IMAGES = Operation[DescribeImagesRequest, Ctx[DescribeImagesRequest]](
+    name="describeImages",
+    method="GET",
+    path="/regions/{regionId}/images",
+    summary="查询镜像信息列表。通过此接口可以查询到京东云官方镜像、第三方镜像、私有镜像、或其他用户共享给您的镜像。"
+    "此接口支持分页查询，默认每页20条。",
+    request=DescribeImagesRequest,
+    context=Ctx,
+    rules=(
+        region_exists,
+        describe_images_source_or_ids,
+        enum_rule("DESCRIBE_IMAGES.SOURCE", "imageSource", lambda r: r.imageSource, IMAGE_SOURCES,
+                  api_2018("describeImages imageSource: public, shared, thirdparty, private")),
+        enum_rule("DESCRIBE_IMAGES.ROOT_DEVICE_TYPE", "rootDeviceType", lambda r: r.rootDeviceType,
+                  ROOT_DEVICE_TYPES, sdk_doc("describeImages rootDeviceType: 支持范围：`localDisk`、`cloudDisk`")),
+        enum_rule("DESCRIBE_IMAGES.STATUS", "status", lambda r: r.status, IMAGE_STATUSES,
+                  sdk_doc("describeImages status: 镜像状态 pending, ready, deleting, error")),
+        enum_rule("DESCRIBE_IMAGES.ARCHITECTURE", "architecture", lambda r: r.architecture, ARCHITECTURES,
+                  sdk_doc("describeImages architecture: x86_64, arm64 (Image.architecture also i386)")),
+        page_number_rule("DESCRIBE_IMAGES.PAGE_NUMBER"),
+        page_size_rule("DESCRIBE_IMAGES.PAGE_SIZE"),
+    ),
+    apply=_describe_images,
+)
+
+
+# ---- describeImageConstraints / describeImageConstraintsBatch --------------------------------------
+
+
+def constraint_view(image: Image) -> JSON:
+    """ImageConstraint. Private images have no constraint: ``imageInstanceTypeConstraint`` is null."""
+    c = image.constraint
+    return {
+        "imageId": image.image_id,
+        "imageInstanceTypeConstraint": (
+            {"constraintsType": c.constraints_type, "instanceTypes": list(c.instance_types)} if c else None
+        ),
+    }
+
+
+class DescribeImageConstraintsRequest(ImageRequest):
+    pass
+
+
+def _describe_constraints(ctx: ImageCtx) -> tuple[World, JSON]:
+    assert ctx.image is not None  # rules guarantee it
+    return ctx.world, {"imageConstraints": constraint_view(ctx.image)}
+
+
+DESCRIBE_IMAGE_CONSTRAINTS = Operation[DescribeImageConstraintsRequest, ImageCtx](
+    name="describeImageConstraints",
+    method="GET",
+    path="/regions/{regionId}/images/{imageId}/constraints",
+    summary="查询镜像的实例规格限制。只有官方镜像、第三方镜像有实例规格的限制，个人的私有镜像没有此限制。",
+    request=DescribeImageConstraintsRequest,
+    context=image_context,
+    rules=(region_exists, image_exists),
+    apply=_describe_constraints,
+)
+
+
+class DescribeImageConstraintsBatchRequest(Request):
+    ids: list[str] | None = None
+
+
+def _describe_constraints_batch(ctx: Ctx[DescribeImageConstraintsBatchRequest]) -> tuple[World, JSON]:
+    ids = ctx.req.ids
+    images = visible_images(ctx.world, ctx.caller, ctx.region)
+    if ids is not None:
+        wanted = set(ids)
+        images = [i for i in images if i.image_id in wanted]
+    return ctx.world, {"imageConstraints": [constraint_view(i) for i in images if i.constraint is not None]}
+
+
+DESCRIBE_IMAGE_CONSTRAINTS_BATCH = Operation[DescribeImageConstraintsBatchRequest,
+                                             Ctx[DescribeImageConstraintsBatchRequest]](
+    name="describeImageConstraintsBatch",
+    method="GET",
+    path="/regions/{regionId}/imageConstraints",
+    summary="批量查询镜像的实例规格限制。只有官方镜像、第三方镜像有实例规格的限制，个人的私有镜像没有此限制。",
+    request=DescribeImageConstraintsBatchRequest,
+    context=Ctx,
+    rules=(region_exists,),
+    apply=_describe_constraints_batch,
+)
+
+
+# ---- describeImageMembers ---------------------------------------------------------------------------
+
+
+class DescribeImageMembersRequest(ImageRequest):
+    pass
+
+
+def _describe_members(ctx: ImageCtx) -> tuple[World, JSON]:
+    assert ctx.image is not None  # rules guarantee it
+    return ctx.world, {"pins": list(ctx.image.shared_with)}
+
+
+DESCRIBE_IMAGE_MEMBERS = Operation[DescribeImageMembersRequest, ImageCtx](
+    name="describeImageMembers",
+    method="GET",
+    path="/regions/{regionId}/images/{imageId}/members",
+    summary="查询镜像共享帐户列表，只允许操作您的个人私有镜像。",
+    request=DescribeImageMembersRequest,
+    context=image_context,
+    rules=(
+        region_exists,
+        image_exists,
+        own_private_rule("DESCRIBE_IMAGE_MEMBERS.OWN_PRIVATE", "查询镜像共享帐户列表，只允许操作您的个人私有镜像",
+                         "queried for members"),
+    ),
+    apply=_describe_members,
+)
+
+
+OPERATIONS = (DESCRIBE_IMAGE, DESCRIBE_IMAGES, DESCRIBE_IMAGE_CONSTRAINTS, DESCRIBE_IMAGE_CONSTRAINTS_BATCH,
+              DESCRIBE_IMAGE_MEMBERS)
+COMPLETIONS: dict[str, Completion] = {}
