@@ -48,17 +48,8 @@ def rule_lines(rule: Rule[Any]) -> list[str]:
 
 
 def rule_json(rule: Rule[Any]) -> dict[str, Any]:
-    entry = CATALOGUE.get(rule.id)
-    return {
-        "id": rule.id,
-        "phase": rule.phase.name,
-        "status": rule.status.value,
-        "code": rule.status.code,
-        "field": rule.field,
-        "statement": rule.statement,
-        "source": {"kind": rule.source.kind, "quote": rule.source.quote, "note": rule.source.note},
-        "operations": list(entry.operations) if entry is not None else [],
-    }
+    """The catalogue's JSON description of a rule (``operations`` is ``["*"]`` for request rules)."""
+    return CATALOGUE[rule.id].as_json()
 
 
 def short(value: object) -> str:
