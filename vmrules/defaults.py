@@ -32,6 +32,7 @@ from vmrules.model import (
     TemplateDisk,
     Vpc,
 )
+from vmrules.usage import recount_usage
 from vmrules.world import World
 
 MAIN = "alice"  # the default caller: real-name verified, owns the networks and disks below
@@ -169,14 +170,16 @@ def _elastic_ips() -> list[ElasticIp]:
         ElasticIp("fip-free00001b", MAIN, NORTH, "116.196.10.3", 5, az="cn-north-1b"),
         ElasticIp("fip-free00002a", MAIN, NORTH, "116.196.10.4", 20, az="cn-north-1a"),
         ElasticIp("fip-onnic0001b", MAIN, NORTH, "116.196.10.5", 5, az="cn-north-1b",
-                  nic_id="port-eni1beip01", private_ip="10.0.1.11"),
+                  nic_id="port-eni1beip01", private_ip="10.0.1.251"),
         ElasticIp("fip-onnic00all", MAIN, NORTH, "116.196.10.6", 5, az="",
-                  nic_id="port-eniallip01", private_ip="10.0.1.12"),
+                  nic_id="port-eniallip01", private_ip="10.0.1.252"),
         ElasticIp("fip-bobfree001", SECOND, NORTH, "116.196.20.1", 5, az="cn-north-1a"),
     ]
 
 
 def _network_interfaces() -> list[NetworkInterface]:
+    # Fixed addresses sit at the top of their subnets (.250 and up) so that addresses handed out in order from
+    # .4 (``builders.allocate_ip``) never collide with them.
     def eni(nic_id: str, ip: str, eip: str | None = None, vpc: str = MAIN_VPC,
             subnet: str = "subnet-main00001a", sg: str = "sg-maindefault", owner: str = MAIN) -> NetworkInterface:
         return NetworkInterface(nic_id, owner, NORTH, "cn-north-1a", vpc, subnet, ip, "Secondary",
@@ -185,11 +188,11 @@ def _network_interfaces() -> list[NetworkInterface]:
                                 elastic_ip_id=eip, create_time=DEFAULT_EPOCH - 86400)
 
     return [
-        eni("port-eniplain01", "10.0.1.10"),
-        eni("port-eni1beip01", "10.0.1.11", "fip-onnic0001b"),
-        eni("port-eniallip01", "10.0.1.12", "fip-onnic00all"),
-        eni("port-eniplain02", "10.0.1.13"),
-        eni("port-enisecond1", "172.16.1.10", vpc=SECOND_VPC, subnet="subnet-second001a", sg="sg-seconddeflt"),
+        eni("port-eniplain01", "10.0.1.250"),
+        eni("port-eni1beip01", "10.0.1.251", "fip-onnic0001b"),
+        eni("port-eniallip01", "10.0.1.252", "fip-onnic00all"),
+        eni("port-eniplain02", "10.0.1.253"),
+        eni("port-enisecond1", "172.16.1.250", vpc=SECOND_VPC, subnet="subnet-second001a", sg="sg-seconddeflt"),
     ]
 
 
@@ -232,7 +235,4 @@ def default_world() -> World:
         templates=Map({template.template_id: template}),
         availability_groups=Map({ag.ag_id: ag}),
     )
-    return world.evolve(usage=Map({
-        (MAIN, NORTH, "keypair"): len(keypairs),
-        (MAIN, NORTH, "instanceTemplate"): 1,
-    }))
+    return world.evolve(usage=recount_usage(world))  # alice: 2 keypairs, 1 template
