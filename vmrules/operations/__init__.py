@@ -7,7 +7,17 @@ from types import MappingProxyType
 from typing import Any
 
 from vmrules.operation import Operation
-from vmrules.operations import describe, disks, image_queries, images, instance_types, instances, modify, quotas
+from vmrules.operations import (
+    describe,
+    disks,
+    image_queries,
+    images,
+    instance_types,
+    instances,
+    modify,
+    network,
+    quotas,
+)
 from vmrules.operations.common import Completion
 
 # The 35 operations of the seed, in the seed's order.
@@ -22,7 +32,7 @@ OPERATIONS: tuple[str, ...] = (
     "resizeInstance", "shareImage", "startInstance", "stopInstance", "unShareImage",
 )
 
-_GROUPS = (instances, describe, disks, modify, images, image_queries, instance_types, quotas)
+_GROUPS = (instances, describe, disks, modify, images, image_queries, instance_types, quotas, network)
 
 OPERATION_TABLE: Mapping[str, Operation[Any, Any]] = MappingProxyType(
     {op.name: op for group in _GROUPS for op in group.OPERATIONS}
