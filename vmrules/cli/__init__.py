@@ -132,11 +132,11 @@ def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     if args.world == (args.operation is not None):
         raise UsageError("give either an OPERATION or --world")
     if args.world:
-        from vmrules.snapshot import world_json_schema
+        from vmrules.snapshot import world_schema_text
 
-        schema = world_json_schema()
-    else:
-        schema = OPERATION_TABLE[_operation(args.operation)].request.model_json_schema()
+        out.write(world_schema_text())  # byte for byte docs/world-schema.json
+        return EXIT_OK
+    schema = OPERATION_TABLE[_operation(args.operation)].request.model_json_schema()
     out.write(dumps({"$schema": JSON_SCHEMA_DIALECT, **schema}) + "\n")
     return EXIT_OK
 
