@@ -1,0 +1,397 @@
+"""The ``vmrules`` console script, run for real in a subprocess: every command, every exit status."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vmrules import OPERATION_TABLE, OPERATIONS, World
+from vmrules.builders import add_instance
+from vmrules.engine import settle
+
+SCRIPT = shutil.which("vmrules", path=str(Path(sys.executable).parent)) or shutil.which("vmrules")
+ENTRY_POINTS = ["module", "script"]
+
+
+def cli(*args: str, stdin: str | None = None, entry: str = "module", cwd: Path | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m vmrules`` (or the installed ``vmrules`` script) and capture its output."""
+    if entry == "script":
+        assert SCRIPT is not None, "the vmrules console script is not installed (pip install -e .)"
+        command = [SCRIPT, *args]
+    else:
+        command = [sys.executable, "-m", "vmrules", *args]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(command, input=stdin, capture_output=True, text=True, encoding="utf-8", env=env,
+                          cwd=cwd, timeout=60, check=False)
+
+
+def bad_input(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    """Exit 2 with exactly one line on stderr containing every fragment, and no traceback."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def write(tmp_path: Path, name: str, content: str | object) -> str:
+    path = tmp_path / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+    return str(path)
+
+
+def trace(tmp_path: Path, *steps: object, name: str = "trace.jsonl") -> str:
+    return write(tmp_path, name, "\n".join(s if isinstance(s, str) else json.dumps(s) for s in steps) + "\n")
+
+
+def world_with_instance(tmp_path: Path, **kwargs: Any) -> tuple[str, str]:
+    """A snapshot file of the default world plus one settled instance of alice's: (path, instance id)."""
+    iid, world = add_instance(World.default(), **kwargs)
+    return write(tmp_path, "world.json", settle(world).to_dict()), iid
+
+
+NORTH = "cn-north-1"
+MISSING = {"regionId": NORTH, "instanceId": "i-doesnotexist"}
+
+
+# ---- check ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_check_refused_prints_rule_status_field_message_and_source(tmp_path: Path, entry: str) -> None:
+    result = cli("check", "stopInstance", write(tmp_path, "req.json", MISSING), entry=entry)
+    assert result.returncode == 1, result.stderr
+    out = result.stdout
+    assert "INSTANCE.EXISTS" in out and "NOT_FOUND (404)" in out and "field instanceId" in out
+    assert "i-doesnotexist" in out
+    assert "inferred:" in out  # the rule's source line
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_check_ok_prints_the_result(tmp_path: Path, entry: str) -> None:
+    world, iid = world_with_instance(tmp_path)
+    req = write(tmp_path, "req.json", {"regionId": NORTH, "instanceId": iid})
+    result = cli("check", "stopInstance", req, "--world", world, entry=entry)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0] == "ok"
+    assert json.loads("\n".join(result.stdout.splitlines()[1:])) == {}
+
+
+def test_check_shows_the_seed_sentence_of_a_seed_rule(tmp_path: Path) -> None:
+    world, iid = world_with_instance(tmp_path, status="stopped")
+    req = write(tmp_path, "req.json", {"regionId": NORTH, "instanceId": iid})
+    result = cli("check", "stopInstance", req, "--world", world)
+    assert result.returncode == 1
+    assert "STOP_INSTANCE.STATUS_RUNNING  FAILED_PRECONDITION (400)  field instanceId" in result.stdout
+    assert "seed: 只能停止running状态的云主机" in result.stdout
+
+
+def test_check_lists_every_violation(tmp_path: Path) -> None:
+    result = cli("check", "stopInstance", write(tmp_path, "req.json", {"instanceId": 7}))
+    assert result.returncode == 1
+    assert "2 violations" in result.stdout
+    assert "REQUEST.REQUIRED" in result.stdout and "field regionId" in result.stdout
+    assert "REQUEST.TYPE" in result.stdout and "field instanceId" in result.stdout
+
+
+def test_check_json_prints_envelopes(tmp_path: Path) -> None:
+    result = cli("check", "stopInstance", write(tmp_path, "req.json", {"instanceId": 7}), "--json")
+    assert result.returncode == 1
+    envelopes = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [e["error"]["status"] for e in envelopes] == ["INVALID_ARGUMENT", "INVALID_ARGUMENT"]
+    assert all(set(e) == {"requestId", "error"} and e["error"]["code"] == 400 for e in envelopes)
+
+    world, iid = world_with_instance(tmp_path)
+    req = write(tmp_path, "ok.json", {"regionId": NORTH, "instanceId": iid})
+    result = cli("check", "stopInstance", req, "--world", world, "--json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == {"requestId": "vmrules-check-1", "result": {}}
+
+
+def test_check_reads_stdin_and_takes_a_caller(tmp_path: Path) -> None:
+    world, iid = world_with_instance(tmp_path)
+    request = json.dumps({"regionId": NORTH, "instanceId": iid})
+    assert cli("check", "stopInstance", "-", "--world", world, stdin=request).returncode == 0
+    as_bob = cli("check", "stopInstance", "-", "--world", world, "--caller", "bob", stdin=request)
+    assert as_bob.returncode == 1 and "INSTANCE.EXISTS" in as_bob.stdout
+    nobody = cli("check", "stopInstance", "-", "--world", world, "--caller", "mallory", stdin=request)
+    assert nobody.returncode == 1 and "REQUEST.UNKNOWN_CALLER" in nobody.stdout
+
+
+def test_check_bad_request_files(tmp_path: Path) -> None:
+    bad_input(cli("check", "stopInstance", str(tmp_path / "nope.json")), "nope.json", "no such file")
+    bad_input(cli("check", "stopInstance", str(tmp_path)), "is a directory")
+    bad_input(cli("check", "stopInstance", write(tmp_path, "a.json", "{not json")), "a.json", "not JSON")
+    bad_input(cli("check", "stopInstance", write(tmp_path, "b.json", "[1, 2]")), "b.json", "JSON object",
+              "an array")
+    bad_input(cli("check", "stopInstance", write(tmp_path, "c.json", '{"x": NaN}')), "c.json", "not JSON")
+    (tmp_path / "d.json").write_bytes(b'{"regionId": "\xff"}')
+    bad_input(cli("check", "stopInstance", str(tmp_path / "d.json")), "d.json", "not UTF-8")
+    bad_input(cli("check", "stopInstance", "-", stdin=""), "<stdin>", "not JSON")
+
+
+def test_check_bad_world_files(tmp_path: Path) -> None:
+    req = write(tmp_path, "req.json", MISSING)
+    bad_input(cli("check", "stopInstance", req, "--world", str(tmp_path / "w.json")), "w.json", "no such file")
+    bad_input(cli("check", "stopInstance", req, "--world", write(tmp_path, "w1.json", "]")), "w1.json",
+              "not JSON")
+    bad_input(cli("check", "stopInstance", req, "--world", write(tmp_path, "w2.json", "[]")), "w2.json",
+              "not a world snapshot")
+    bad_input(cli("check", "stopInstance", req, "--world", write(tmp_path, "w3.json", {"instances": 5})),
+              "w3.json", "not a world snapshot")
+    bad_input(cli("check", "stopInstance", "-", "--world", "-", stdin="{}"), "stdin")
+
+
+def test_check_unknown_operation() -> None:
+    bad_input(cli("check", "stopInstanse", "-", stdin="{}"), "unknown operation 'stopInstanse'",
+              "did you mean stopInstance")
+    bad_input(cli("check", "launchRocket", "-", stdin="{}"), "unknown operation 'launchRocket'")
+
+
+def test_check_operation_not_implemented_yet() -> None:
+    missing = [op for op in OPERATIONS if op not in OPERATION_TABLE]
+    if not missing:
+        pytest.skip("every operation of the seed is implemented")
+    bad_input(cli("check", missing[0], "-", stdin="{}"), missing[0], "not implemented")
+
+
+def test_usage_errors_exit_2() -> None:
+    assert cli().returncode == 2
+    assert cli("check", "stopInstance").returncode == 2
+    assert cli("frobnicate").returncode == 2
+    assert cli("--version").stdout.startswith("vmrules ")
+    assert "check" in cli("--help").stdout
+
+
+# ---- run --------------------------------------------------------------------------------------------------
+
+
+def test_run_replays_a_trace_and_captures_values(tmp_path: Path) -> None:
+    world, iid = world_with_instance(tmp_path)
+    path = trace(
+        tmp_path,
+        "# comment lines and blank lines are skipped",
+        "",
+        {"op": "describeInstance", "params": {"regionId": NORTH, "instanceId": iid},
+         "expect": {"result": {"instance": {"instanceId": iid, "status": "running"}}},
+         "save": {"vm": "instance.instanceId", "nic": "instance.primaryNetworkInterface.networkInterface"}},
+        {"op": "stopInstance", "params": {"regionId": NORTH, "instanceId": "${vm}"}},
+        {"op": "stopInstance", "params": {"regionId": NORTH, "instanceId": "${vm}"},
+         "expect": {"status": "FAILED_PRECONDITION", "rule": "STOP_INSTANCE.STATUS_RUNNING", "code": 400,
+                    "field": "instanceId", "message": "stopping"}},
+        {"op": "settle"},
+        {"op": "advance", "seconds": 60},
+        {"op": "startInstance", "params": {"regionId": NORTH, "instanceId": "${vm}"}, "caller": "alice",
+         "note": "explicit caller"},
+        {"op": "startInstance", "params": {"regionId": NORTH, "instanceId": "${vm}"}, "caller": "bob",
+         "expect": {"status": "NOT_FOUND"}},
+        {"op": "stopInstance", "params": {"regionId": NORTH, "instanceId": "x-${vm}"}, "expect": "any"},
+    )
+    result = cli("run", path, "--world", world)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "ok: 8 steps, all as expected"
+    assert any("settle" in line and "1 task completed" in line for line in lines)
+    assert any("advance" in line and "clock +60s" in line for line in lines)
+    assert any(f"vm=\"{iid}\"" in line for line in lines)
+    assert any("STOP_INSTANCE.STATUS_RUNNING" in line and "(as expected)" in line for line in lines)
+    assert result.stderr == ""
+
+
+def test_run_stops_at_the_first_unexpected_step(tmp_path: Path) -> None:
+    world, iid = world_with_instance(tmp_path)
+    stop = {"op": "stopInstance", "params": {"regionId": NORTH, "instanceId": iid}}
+    path = trace(tmp_path, stop, {**stop, "expect": "ok"}, {"op": "settle"})
+    result = cli("run", path, "--world", world)
+    assert result.returncode == 1
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith(f"FAILED at {path}:2 (stopInstance): expected ok, got FAILED_PRECONDITION")
+    assert "STOP_INSTANCE.STATUS_RUNNING" in last
+    assert "settle" not in result.stdout  # nothing after the failing step ran
+
+    expect_error = trace(tmp_path, {**stop, "expect": {"status": "NOT_FOUND"}}, name="t2.jsonl")
+    result = cli("run", expect_error, "--world", world)
+    assert result.returncode == 1 and "expected status=NOT_FOUND, got ok" in result.stdout
+
+    wrong_rule = trace(tmp_path, stop, {**stop, "expect": {"rule": "STOP_INSTANCE.NO_TASK"}}, name="t3.jsonl")
+    result = cli("run", wrong_rule, "--world", world)
+    assert result.returncode == 1
+    assert "expected rule STOP_INSTANCE.NO_TASK, got STOP_INSTANCE.STATUS_RUNNING" in result.stdout
+
+    wrong_result = trace(tmp_path, {"op": "describeInstance", "params": {"regionId": NORTH, "instanceId": iid},
+                                    "expect": {"result": {"instance": {"status": "stopped"}}}}, name="t4.jsonl")
+    result = cli("run", wrong_result, "--world", world)
+    assert result.returncode == 1
+    assert "result.instance.status: expected stopped, got running" in result.stdout
+
+    unsaved = trace(tmp_path, {**stop, "save": {"x": "instanceIds[0]"}}, name="t5.jsonl")
+    result = cli("run", unsaved, "--world", world)
+    assert result.returncode == 1 and "cannot save x: the result has no instanceIds[0]" in result.stdout
+
+
+def test_run_json_prints_a_line_per_step(tmp_path: Path) -> None:
+    path = trace(tmp_path, {"op": "stopInstance", "params": MISSING, "expect": {"status": "NOT_FOUND"}},
+                 {"op": "settle"})
+    result = cli("run", path, "--json")
+    assert result.returncode == 0
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["response"]["error"]["status"] == "NOT_FOUND" and first["rule"] == "INSTANCE.EXISTS"
+    assert first["asExpected"] is True and second == {"line": 2, "op": "settle", "summary": "0 tasks completed",
+                                                      "asExpected": True}
+
+
+def test_run_reads_stdin_and_writes_the_final_world(tmp_path: Path) -> None:
+    world, iid = world_with_instance(tmp_path)
+    steps = "\n".join(json.dumps(s) for s in [
+        {"op": "stopInstance", "params": {"regionId": NORTH, "instanceId": iid}}, {"op": "settle"}])
+    out = tmp_path / "final.json"
+    result = cli("run", "-", "--world", world, "--out", str(out), stdin=steps)
+    assert result.returncode == 0, result.stdout + result.stderr
+    final = World.from_dict(json.loads(out.read_text(encoding="utf-8")))
+    assert final.instances[iid].status == "stopped"
+    bad_input(cli("run", "-", "--world", world, "--out", str(tmp_path / "no" / "such" / "dir.json"),
+                  stdin=steps), "cannot write")
+
+
+def test_run_writes_the_world_as_of_a_failing_step(tmp_path: Path) -> None:
+    world, iid = world_with_instance(tmp_path)
+    stop = {"op": "stopInstance", "params": {"regionId": NORTH, "instanceId": iid}}
+    out = tmp_path / "final.json"
+    result = cli("run", trace(tmp_path, stop, stop), "--world", world, "--out", str(out))
+    assert result.returncode == 1
+    assert World.from_dict(json.loads(out.read_text(encoding="utf-8"))).instances[iid].status == "stopping"
+
+
+@pytest.mark.parametrize(
+    ("line", "fragments"),
+    [
+        ("{oops", ["trace.jsonl:1", "not JSON"]),
+        ("[1]", ["trace.jsonl:1", "JSON object", "an array"]),
+        ('{"params": {}}', ["trace.jsonl:1", '"op"']),
+        ('{"op": "stopInstance", "parms": {}}', ["unknown member 'parms'"]),
+        ('{"op": "settle", "expect": "ok"}', ["unknown member 'expect' in a settle step"]),
+        ('{"op": "advance"}', ['advance needs "seconds"']),
+        ('{"op": "advance", "seconds": -5}', ['advance needs "seconds"']),
+        ('{"op": "advance", "seconds": true}', ['advance needs "seconds"']),
+        ('{"op": "stopInstance", "expect": "fine"}', ['"expect" must be']),
+        ('{"op": "stopInstance", "expect": {"status": "NOPE"}}', ["expect.status 'NOPE'"]),
+        ('{"op": "stopInstance", "expect": {"stauts": "NOT_FOUND"}}', ["unknown member 'stauts'"]),
+        ('{"op": "stopInstance", "expect": {"status": "NOT_FOUND", "result": {}}}', ["both"]),
+        ('{"op": "stopInstance", "expect": {"code": "404"}}', ["expect.code"]),
+        ('{"op": "stopInstance", "expect": {"rule": 5}}', ["expect.rule"]),
+        ('{"op": "stopInstance", "caller": 5}', ['"caller" must be a string']),
+        ('{"op": "stopInstance", "note": 5}', ['"note" must be a string']),
+        ('{"op": "stopInstance", "save": ["x"]}', ['"save" must be an object']),
+        ('{"op": "stopInstance", "save": {"1x": "a"}}', ["save name '1x'"]),
+        ('{"op": "stopInstance", "save": {"x": "a..b"}}', ["save path 'a..b'"]),
+        ('{"op": "stopInstance", "save": {"x": "[0]"}}', ["save path '[0]'"]),
+        ('{"op": "stopInstance", "params": {"instanceId": "${vm}"}}', ["${vm} is used before any step saves it"]),
+        ("# only a comment", ["the trace has no steps"]),
+    ],
+)
+def test_run_bad_trace_files(tmp_path: Path, line: str, fragments: list[str]) -> None:
+    bad_input(cli("run", trace(tmp_path, line)), *fragments)
+
+
+def test_run_bad_trace_and_world_paths(tmp_path: Path) -> None:
+    bad_input(cli("run", str(tmp_path / "missing.jsonl")), "missing.jsonl", "no such file")
+    bad_input(cli("run", trace(tmp_path, {"op": "settle"}), "--world", write(tmp_path, "w.json", "1")),
+              "not a world snapshot")
+    bad_input(cli("run", "-", "--world", "-", stdin='{"op": "settle"}'), "stdin")
+
+
+def test_run_shows_a_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    path = trace(tmp_path, *([{"op": "settle"}] * 25))
+    piped = cli("run", path)
+    assert piped.returncode == 0 and piped.stderr == ""
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "vmrules", "run", path], stderr=follower,
+                              stdout=subprocess.PIPE, text=True, timeout=60, check=False)
+        os.close(follower)
+        follower = -1
+        shown = _read_all(leader)
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+    assert proc.returncode == 0
+    assert "] 24/25 steps" in shown and "#" * 10 in shown
+    assert "ok: 25 steps, all as expected" in proc.stdout
+
+
+def _read_all(fd: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO once the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+# ---- rules, schema, world ---------------------------------------------------------------------------------
+
+
+def test_rules_lists_the_catalogue() -> None:
+    result = cli("rules")
+    assert result.returncode == 0
+    assert "STOP_INSTANCE.STATUS_RUNNING  FAILED_PRECONDITION (400)  phase STATE  field instanceId" in result.stdout
+    assert "seed: 只能停止running状态的云主机" in result.stdout
+    assert "operations: stopInstance" in result.stdout
+
+
+def test_rules_for_one_operation_in_precedence_order() -> None:
+    result = cli("rules", "--op", "stopInstance", "--json")
+    assert result.returncode == 0
+    rules = json.loads(result.stdout)
+    ids = [r["id"] for r in rules]
+    assert ids[0] == "REQUEST.UNKNOWN_OPERATION" and "STOP_INSTANCE.STATUS_RUNNING" in ids
+    assert "START_INSTANCE.STATUS_STOPPED" not in ids
+    running = next(r for r in rules if r["id"] == "STOP_INSTANCE.STATUS_RUNNING")
+    assert running["status"] == "FAILED_PRECONDITION" and running["source"]["kind"] == "seed"
+    human = cli("rules", "--op", "startInstance")
+    assert "START_INSTANCE.CHARGE_NORMAL" in human.stdout and "STOP_INSTANCE" not in human.stdout
+    bad_input(cli("rules", "--op", "stopInstanse"), "did you mean stopInstance")
+
+
+def test_schema_of_a_request() -> None:
+    result = cli("schema", "stopInstance")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert {"regionId", "instanceId"} <= set(schema["required"])
+    assert "chargeOnStopped" in schema["properties"]
+    bad_input(cli("schema"), "OPERATION or --world")
+    bad_input(cli("schema", "stopInstance", "--world"), "OPERATION or --world")
+    bad_input(cli("schema", "nothing"), "unknown operation 'nothing'")
+
+
+def test_schema_of_the_world() -> None:
+    result = cli("schema", "--world")
+    assert result.returncode == 0, result.stderr
+    schema = json.loads(result.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert schema.get("type") == "object"
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_world_prints_the_default_snapshot(entry: str) -> None:
+    result = cli("world", entry=entry)
+    assert result.returncode == 0, result.stderr
+    assert World.from_dict(json.loads(result.stdout)) == World.default()
