@@ -10,6 +10,7 @@ from helpers import instance, ok, refused, run
 from vmrules import World, advance, settle
 from vmrules.builders import DataDiskPlan, bind_elastic_ip
 from vmrules.model import Charge, DiskAttachment, InstanceDisk
+from vmrules.usage import recount_usage
 
 DAY = 86400
 
@@ -183,6 +184,7 @@ def test_usage_counters_drop(world: World) -> None:
     after = settle(ok(run(world, "deleteInstance", instanceId=iid)))
     assert [after.used(owner, region, t) for t in ("instance", "instance_cpu", "instance_memory")] == [
         before[0] - 1, before[1] - 4, before[2] - 16]
+    assert after.usage == recount_usage(after)
 
 
 def test_wrong_flag_type_is_invalid_argument(world: World) -> None:
