@@ -8,6 +8,7 @@ from typing import Any
 
 from vmrules.operation import Operation
 from vmrules.operations import (
+    create,
     describe,
     disks,
     image_queries,
@@ -32,7 +33,7 @@ OPERATIONS: tuple[str, ...] = (
     "resizeInstance", "shareImage", "startInstance", "stopInstance", "unShareImage",
 )
 
-_GROUPS = (instances, describe, disks, modify, images, image_queries, instance_types, quotas, network)
+_GROUPS = (instances, create, describe, disks, modify, images, image_queries, instance_types, quotas, network)
 
 OPERATION_TABLE: Mapping[str, Operation[Any, Any]] = MappingProxyType(
     {op.name: op for group in _GROUPS for op in group.OPERATIONS}
