@@ -395,3 +395,20 @@ def test_world_prints_the_default_snapshot(entry: str) -> None:
     result = cli("world", entry=entry)
     assert result.returncode == 0, result.stderr
     assert World.from_dict(json.loads(result.stdout)) == World.default()
+
+
+# ---- commands of other packages ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["serve", "conform"])
+def test_extension_commands_are_handed_their_arguments(name: str) -> None:
+    from vmrules.cli import EXTENSIONS, _available
+
+    result = cli(name, "--help")
+    if _available(EXTENSIONS[name][0]):
+        assert result.returncode == 0, result.stderr
+        assert f"vmrules {name}" in result.stdout
+        assert name in cli("--help").stdout
+    else:
+        bad_input(result, f"no {name} command")
+        assert name not in cli("--help").stdout.split("options:")[0]

@@ -21,6 +21,15 @@ from vmrules.engine import check, execute
 from vmrules.operations import OPERATION_TABLE, OPERATIONS
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+# Commands that live in other packages of vmrules. Each module has ``main(argv) -> int`` with its own argument
+# parser (prog ``vmrules NAME``); ``vmrules NAME ARGS...`` hands ARGS to it unchanged. A command whose module is
+# not in this build is left out of the help and refused with exit 2.
+EXTENSIONS: dict[str, tuple[str, str]] = {
+    "serve": ("vmrules.server", "run the local JD Cloud VM REST emulator over the engine (docs/emulator.md)"),
+    "conform": ("vmrules.testing.conformance", "test a JD Cloud VM implementation against the reference "
+                "(docs/conformance.md)"),
+}
 LONG_TRACE = 20  # traces with at least this many steps show a progress bar when stderr is a terminal
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -193,7 +202,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("world", help="print the embedded default world snapshot",
                        description="Print the default world as a snapshot, to start your own from.")
     p.set_defaults(func=cmd_world)
+
+    for name, (module, summary) in EXTENSIONS.items():
+        if _available(module):
+            sub.add_parser(name, help=summary, add_help=False)
     return parser
+
+
+def _available(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _run_extension(name: str, argv: list[str]) -> int:
+    module_name, _ = EXTENSIONS[name]
+    if not _available(module_name):
+        sys.stderr.write(f"vmrules {name}: error: this build of vmrules has no {name} command\n")
+        return EXIT_BAD_INPUT
+    from importlib import import_module
+
+    entry = getattr(import_module(module_name), "main")  # noqa: B009 - the module's documented entry point
+    status: int = entry(argv)
+    return status
 
 
 def _version() -> str:
@@ -218,8 +252,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in EXTENSIONS:
+        return _run_extension(arguments[0], arguments[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     try:
         status: int = args.func(args, sys.stdout)
         sys.stdout.flush()
