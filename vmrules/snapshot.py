@@ -101,11 +101,13 @@ RegionId = Annotated[str, Field(description=_model_only("the region the resource
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True,
+                              field_title_generator=lambda name, _info: name)
 
 
 class _Ref(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True,
+                              field_title_generator=lambda name, _info: name)
 
 
 class Region(_Shape):
@@ -772,7 +774,9 @@ def _path(loc: Sequence[int | str]) -> str:
 def _first_error(error: ValidationError) -> SnapshotError:
     first = error.errors(include_url=False)[0]
     message = first["msg"]
-    if first["type"] != "missing":
+    if first["type"] == "value_error":
+        message = str(first.get("ctx", {}).get("error", message))
+    elif first["type"] != "missing":
         shown = repr(first.get("input"))
         message += f" (got {shown[:60]}{'...' if len(shown) > 60 else ''})"
     return SnapshotError(_path(first["loc"]), message)
@@ -998,9 +1002,9 @@ class _References:
                 if not any(st.az in r.azs for r in w.regions.values()):
                     self.fail(f"instanceTypes[{i}].state[{j}].az", f"unknown availability zone {st.az!r}")
         self.images()
+        self.instances()
         self.networks()
         self.disks()
-        self.instances()
         self.templates()
         for i, k in enumerate(s.keypairs):
             self.owner(f"keypairs[{i}]", k.ownerPin)
