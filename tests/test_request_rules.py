@@ -1,0 +1,76 @@
+"""REQUEST.* rules: the operation exists, the parameters are an object of the request's shape, the caller is an
+account. They hold before any operation rule."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from helpers import instance, ok, refused, run
+
+from vmrules import World, check, execute
+
+
+@pytest.mark.rule("REQUEST.UNKNOWN_OPERATION")
+def test_unknown_operation(world: World) -> None:
+    for name in ("stopInstances", "", 42, None):
+        out = execute(world, name, {"regionId": "cn-north-1"})  # type: ignore[arg-type]
+        refused(out, "REQUEST.UNKNOWN_OPERATION", "INVALID_ARGUMENT")
+        assert out.world is world
+    assert [e.rule for e in check(world, "StopInstance", {})] == ["REQUEST.UNKNOWN_OPERATION"]
+    iid, world = instance(world)
+    ok(run(world, "stopInstance", instanceId=iid))
+
+
+@pytest.mark.rule("REQUEST.NOT_AN_OBJECT")
+def test_parameters_must_be_an_object(world: World) -> None:
+    iid, world = instance(world)
+    for params in (["cn-north-1", iid], "regionId=cn-north-1", 7, None):
+        out = execute(world, "stopInstance", params)
+        refused(out, "REQUEST.NOT_AN_OBJECT", "INVALID_ARGUMENT")
+        assert out.error is not None and out.error.code == 400
+    # an object with attributes (as an SDK parameters object) is accepted
+    ok(execute(world, "stopInstance", SimpleNamespace(regionId="cn-north-1", instanceId=iid)))
+
+
+@pytest.mark.rule("REQUEST.REQUIRED")
+def test_required_parameters(world: World) -> None:
+    iid, world = instance(world)
+    out = execute(world, "stopInstance", {"regionId": "cn-north-1"})
+    refused(out, "REQUEST.REQUIRED", "INVALID_ARGUMENT")
+    assert out.error is not None and out.error.field == "instanceId"
+    errors = check(world, "stopInstance", {})
+    assert {(e.rule, e.field) for e in errors} == {("REQUEST.REQUIRED", "regionId"),
+                                                   ("REQUEST.REQUIRED", "instanceId")}
+    ok(execute(world, "stopInstance", {"regionId": "cn-north-1", "instanceId": iid}))
+
+
+@pytest.mark.rule("REQUEST.TYPE")
+def test_wrong_json_type_is_not_coerced(world: World) -> None:
+    iid, world = instance(world)
+    out = execute(world, "stopInstance", {"regionId": "cn-north-1", "instanceId": 12345})
+    refused(out, "REQUEST.TYPE", "INVALID_ARGUMENT")
+    assert out.error is not None and out.error.field == "instanceId"
+    out = execute(world, "stopInstance", {"regionId": "cn-north-1", "instanceId": iid, "chargeOnStopped": True})
+    refused(out, "REQUEST.TYPE", "INVALID_ARGUMENT")
+    assert out.error is not None and out.error.field == "chargeOnStopped"
+    # unknown fields are ignored, not refused
+    ok(execute(world, "stopInstance", {"regionId": "cn-north-1", "instanceId": iid, "futureField": 1}))
+
+
+@pytest.mark.rule("REQUEST.UNKNOWN_CALLER")
+def test_unknown_caller(world: World) -> None:
+    iid, world = instance(world)
+    for caller in ("mallory", ""):
+        out = run(world, "stopInstance", caller=caller, instanceId=iid)
+        refused(out, "REQUEST.UNKNOWN_CALLER", "PERMISSION_DENIED")
+        assert out.error is not None and out.error.code == 403
+    assert [e.rule for e in check(world, "stopInstance", {"regionId": "cn-north-1", "instanceId": iid},
+                                  caller="mallory")] == ["REQUEST.UNKNOWN_CALLER"]
+    ok(run(world, "stopInstance", caller="alice", instanceId=iid))
+
+
+def test_request_rules_come_before_operation_rules(world: World) -> None:
+    # a missing instanceId in an unknown region: the shape error wins over the region rule
+    errors = check(world, "stopInstance", {"regionId": "cn-nowhere-9"})
+    assert [e.rule for e in errors] == ["REQUEST.REQUIRED"]
