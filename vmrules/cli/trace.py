@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from vmrules.cli.inputs import InputError, json_type, parse_json
@@ -91,7 +91,9 @@ def parse_trace(text: str, name: str) -> list[Step]:
         except ValueError as exc:
             raise InputError(f"{where}: not JSON: {exc}") from None
         step = _parse_step(value, number, where)
-        for ref in sorted(_references(step.params) | _references(step.caller)):
+        used = _references(step.params) | _references(step.caller) | _references(step.expect.result)
+        used |= _references([v for _, v in step.expect.error])
+        for ref in sorted(used):
             if ref not in defined:
                 raise InputError(f"{where}: ${{{ref}}} is used before any step saves it")
         defined.update(n for n, _, _ in step.save)
@@ -250,7 +252,11 @@ def _run_step(world: World, step: Step, names: dict[str, object]) -> StepReport:
     params = substitute(step.params, names)
     caller = substitute(step.caller, names) if step.caller is not None else None
     outcome = execute(world, step.op, params, caller=caller if isinstance(caller, str) else None)
-    mismatch = compare(step.expect, outcome)
+    expect = step.expect
+    if expect.kind != "any":
+        expect = replace(expect, error=tuple((k, substitute(v, names)) for k, v in expect.error),
+                         result=substitute(expect.result, names))
+    mismatch = compare(expect, outcome)
     saved: list[tuple[str, object]] = []
     if mismatch is None:
         for name, path, text in step.save:
