@@ -20,10 +20,9 @@ LISTS = {
 }
 
 
-def per_list(suffix: str) -> list[Any]:
-    """One parameter per listing operation, each marked with that operation's own rule id."""
-    return [pytest.param(op, f"{prefix}.{suffix}", marks=pytest.mark.rule(f"{prefix}.{suffix}"), id=op)
-            for op, (prefix, _) in LISTS.items()]
+def per_list(rules: tuple[str, str, str]) -> list[Any]:
+    """One parameter per listing operation (in LISTS order) with that operation's own rule id."""
+    return [pytest.param(op, rule, id=op) for op, rule in zip(LISTS, rules, strict=True)]
 
 
 def ids(out: Any, op: str = "describeInstances") -> list[str]:
@@ -68,14 +67,28 @@ def test_creation_order_default_page_and_total(world: World, op: str) -> None:
     assert run(world, op, pageNumber=4, pageSize=10).result["totalCount"] == 25
 
 
-@pytest.mark.parametrize(("op", "rule"), per_list("PAGE_NUMBER"))
+@pytest.mark.rule("DESCRIBE_INSTANCES.PAGE_NUMBER")
+@pytest.mark.rule("DESCRIBE_INSTANCE_STATUS.PAGE_NUMBER")
+@pytest.mark.rule("DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.PAGE_NUMBER")
+@pytest.mark.parametrize(("op", "rule"), per_list((
+    "DESCRIBE_INSTANCES.PAGE_NUMBER",
+    "DESCRIBE_INSTANCE_STATUS.PAGE_NUMBER",
+    "DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.PAGE_NUMBER",
+)))
 def test_page_number_at_least_one(world: World, op: str, rule: str) -> None:
     refused(run(world, op, pageNumber=0), rule, "INVALID_ARGUMENT")
     refused(run(world, op, pageNumber=-3), rule, "INVALID_ARGUMENT")
     ok(run(world, op, pageNumber=1))
 
 
-@pytest.mark.parametrize(("op", "rule"), per_list("PAGE_SIZE"))
+@pytest.mark.rule("DESCRIBE_INSTANCES.PAGE_SIZE")
+@pytest.mark.rule("DESCRIBE_INSTANCE_STATUS.PAGE_SIZE")
+@pytest.mark.rule("DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.PAGE_SIZE")
+@pytest.mark.parametrize(("op", "rule"), per_list((
+    "DESCRIBE_INSTANCES.PAGE_SIZE",
+    "DESCRIBE_INSTANCE_STATUS.PAGE_SIZE",
+    "DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.PAGE_SIZE",
+)))
 def test_page_size_between_10_and_100(world: World, op: str, rule: str) -> None:
     for size in (0, 9, 101):
         out = run(world, op, pageSize=size)
@@ -85,7 +98,14 @@ def test_page_size_between_10_and_100(world: World, op: str, rule: str) -> None:
         ok(run(world, op, pageSize=size))
 
 
-@pytest.mark.parametrize(("op", "rule"), per_list("FILTER_NAME"))
+@pytest.mark.rule("DESCRIBE_INSTANCES.FILTER_NAME")
+@pytest.mark.rule("DESCRIBE_INSTANCE_STATUS.FILTER_NAME")
+@pytest.mark.rule("DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.FILTER_NAME")
+@pytest.mark.parametrize(("op", "rule"), per_list((
+    "DESCRIBE_INSTANCES.FILTER_NAME",
+    "DESCRIBE_INSTANCE_STATUS.FILTER_NAME",
+    "DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.FILTER_NAME",
+)))
 def test_unknown_filter_name(world: World, op: str, rule: str) -> None:
     out = run(world, op, filters=[{"name": "status", "values": ["running"]}, {"name": "colour", "values": ["red"]}])
     refused(out, rule, "INVALID_ARGUMENT")
@@ -93,7 +113,14 @@ def test_unknown_filter_name(world: World, op: str, rule: str) -> None:
     ok(run(world, op, filters=[{"name": "status", "values": ["running"]}]))
 
 
-@pytest.mark.parametrize(("op", "rule"), per_list("FILTER_OPERATOR"))
+@pytest.mark.rule("DESCRIBE_INSTANCES.FILTER_OPERATOR")
+@pytest.mark.rule("DESCRIBE_INSTANCE_STATUS.FILTER_OPERATOR")
+@pytest.mark.rule("DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.FILTER_OPERATOR")
+@pytest.mark.parametrize(("op", "rule"), per_list((
+    "DESCRIBE_INSTANCES.FILTER_OPERATOR",
+    "DESCRIBE_INSTANCE_STATUS.FILTER_OPERATOR",
+    "DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.FILTER_OPERATOR",
+)))
 def test_filter_operator_is_eq(world: World, op: str, rule: str) -> None:
     out = run(world, op, filters=[{"name": "status", "operator": "like", "values": ["run"]}])
     refused(out, rule, "INVALID_ARGUMENT")
@@ -101,7 +128,14 @@ def test_filter_operator_is_eq(world: World, op: str, rule: str) -> None:
     ok(run(world, op, filters=[{"name": "status", "operator": "eq", "values": ["running"]}]))
 
 
-@pytest.mark.parametrize(("op", "rule"), per_list("FILTER_VALUES"))
+@pytest.mark.rule("DESCRIBE_INSTANCES.FILTER_VALUES")
+@pytest.mark.rule("DESCRIBE_INSTANCE_STATUS.FILTER_VALUES")
+@pytest.mark.rule("DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.FILTER_VALUES")
+@pytest.mark.parametrize(("op", "rule"), per_list((
+    "DESCRIBE_INSTANCES.FILTER_VALUES",
+    "DESCRIBE_INSTANCE_STATUS.FILTER_VALUES",
+    "DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.FILTER_VALUES",
+)))
 def test_filter_values(world: World, op: str, rule: str) -> None:
     refused(run(world, op, filters=[{"name": "status", "values": []}]), rule, "INVALID_ARGUMENT")
     out = run(world, op, filters=[{"name": "name", "values": ["a", "b"]}])
