@@ -861,9 +861,6 @@ def primary_ip_free(ctx: CreateCtx) -> Findings:
     network = ipaddress.ip_network(subnet.cidr, strict=False)
     if ip not in network:
         return None
-    if int(ip) - int(network.network_address) >= subnet.next_host:
-        # never handed out by the allocator: only an explicitly chosen address could hold it
-        pass
     for nic in ctx.world.network_interfaces.values():
         if nic.subnet_id == subnet.subnet_id and nic.private_ip == str(ip):
             return Finding(f"{NIC}.primaryIpAddress {ip} is already used by network interface {nic.nic_id}")
@@ -1350,7 +1347,7 @@ def data_disk_snapshot_exists(ctx: CreateCtx) -> Findings:
     "CREATE_INSTANCES.DATA_DISK_SNAPSHOT_SIZE",
     phase=Phase.COMPATIBILITY,
     statement="A data disk made from a snapshot is not smaller than the snapshot.",
-    source=inferred("a disk restored from a snapshot holds all of it"),
+    source=seed("可以从快照创建磁盘"),
     field=f"{SPEC}.dataDisks",
 )
 def data_disk_snapshot_size(ctx: CreateCtx) -> Findings:
