@@ -1,0 +1,194 @@
+"""Adapters between the conformance kit and a system under test.
+
+An adapter is three methods (``SystemAdapter``): ``call`` sends one API request and returns the response
+envelope, ``settle`` waits until the system has no task in progress, ``reset`` brings it to a world snapshot
+(or returns False when it cannot, and the kit then builds its starting state through the API alone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol, runtime_checkable
+from urllib.parse import quote
+
+from vmrules import World, execute, settle
+from vmrules.operations import OPERATION_TABLE
+
+JSON = dict[str, Any]
+
+
+@runtime_checkable
+class SystemAdapter(Protocol):
+    def call(self, operation: str, params: JSON, caller: str) -> JSON:
+        """Send one request as ``caller``; return ``{"requestId", "result"}`` or ``{"requestId", "error"}``."""
+        ...
+
+    def settle(self) -> None:
+        """Return once the system has no task in progress."""
+        ...
+
+    def reset(self, snapshot: JSON) -> bool:
+        """Bring the system to the world ``snapshot``; False when it cannot."""
+        ...
+
+
+class InProcessAdapter:
+    """The reference engine itself as a system under test (the kit's self-test runs against it)."""
+
+    def __init__(self, world: World | None = None) -> None:
+        self.world = world if world is not None else World.default()
+        self._requests = 0
+
+    def call(self, operation: str, params: JSON, caller: str) -> JSON:
+        self._requests += 1
+        outcome = execute(self.world, operation, params, caller=caller)
+        self.world = outcome.world
+        return outcome.to_response(f"inproc-{self._requests}")
+
+    def settle(self) -> None:
+        self.world = settle(self.world)
+
+    def reset(self, snapshot: JSON) -> bool:
+        self.world = World.from_dict(snapshot)
+        return True
+
+
+def flatten_query(params: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """The API's query flattening: lists 1-based (``ids.1=a``), objects dotted (``filters.1.name=x``)."""
+    pairs: list[tuple[str, str]] = []
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if value is None:
+            continue
+        if isinstance(value, list):
+            for i, item in enumerate(value, start=1):
+                if isinstance(item, dict):
+                    pairs.extend(flatten_query(item, f"{name}.{i}."))
+                else:
+                    pairs.append((f"{name}.{i}", _text(item)))
+        elif isinstance(value, dict):
+            pairs.extend(flatten_query(value, f"{name}."))
+        else:
+            pairs.append((name, _text(value)))
+    return pairs
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class HttpAdapter:
+    """A JD-Cloud-compatible HTTP endpoint (for example ``vmrules serve``).
+
+    ``credentials`` maps each caller pin to its (access key, secret key); requests are signed with
+    JDCLOUD3-HMAC-SHA256 as the official SDK signs them. With ``credentials=None`` requests go unsigned and
+    name the caller in the ``x-vmrules-caller`` header (the emulator's ``--no-auth`` mode). ``settle`` and
+    ``reset`` use the emulator's admin endpoints; a system without them cannot be reset, and ``settle`` then
+    polls describeInstances/describeImages until no transitional status is left.
+    """
+
+    TRANSITIONAL = frozenset({"pending", "starting", "stopping", "rebooting", "rebuilding", "resizing",
+                              "deleting"})
+
+    def __init__(self, base_url: str, credentials: Mapping[str, tuple[str, str]] | None = None, *,
+                 timeout: float = 30.0, region: str = "cn-north-1", admin: bool = True) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.credentials = dict(credentials) if credentials is not None else None
+        self.timeout = timeout
+        self.region = region
+        self.admin = admin
+        self.callers: tuple[str, ...] = tuple(self.credentials) if self.credentials else ()
+
+    def call(self, operation: str, params: JSON, caller: str) -> JSON:
+        op = OPERATION_TABLE.get(operation)
+        if op is None:
+            return {"requestId": "", "error": {"code": 400, "status": "INVALID_ARGUMENT",
+                                                "message": f"unknown operation {operation}"}}
+        path = op.path
+        for name in re.findall(r"\{(\w+)\}", path):
+            path = path.replace("{" + name + "}", quote(str(params.get(name, "")), safe=""))
+        url_path = "/v1" + path
+        body = b""
+        query = ""
+        if op.method in ("GET", "DELETE"):
+            rest = {k: v for k, v in params.items() if "{" + k + "}" not in op.path}
+            query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in flatten_query(rest))
+        else:
+            body = json.dumps(params, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json"}
+        region = str(params.get("regionId", self.region))
+        if self.credentials is None:
+            headers["x-vmrules-caller"] = caller
+        else:
+            headers.update(self._sign(op.method, url_path, query, headers, body, caller, region))
+        return self._send(op.method, url_path + (f"?{query}" if query else ""), body, headers)
+
+    def _sign(self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes, caller: str,
+              region: str) -> dict[str, str]:
+        from vmrules.server.signing import SignedRequest, signature
+
+        assert self.credentials is not None
+        access_key, secret = self.credentials[caller]
+        host = self.base_url.split("://", 1)[-1].split("/", 1)[0]
+        date = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        lower = {"content-type": headers["Content-Type"], "host": host}
+        signed = sorted(lower)
+        sig = signature(SignedRequest(method, path, query, lower, body), algorithm="JDCLOUD3-HMAC-SHA256",
+                        secret=secret, date=date, region=region, service="vm", signed_headers=signed)
+        return {
+            "Authorization": f"JDCLOUD3-HMAC-SHA256 Credential={access_key}/{date[:8]}/{region}/vm/"
+                             f"jdcloud3_request, SignedHeaders={';'.join(signed)}, Signature={sig}",
+            "x-jdcloud-date": date,
+            "x-jdcloud-nonce": str(uuid.uuid4()),
+            "x-jdcloud-content-sha256": hashlib.sha256(body).hexdigest(),
+        }
+
+    def _send(self, method: str, path: str, body: bytes, headers: Mapping[str, str]) -> JSON:
+        request = urllib.request.Request(self.base_url + path, data=body or None, method=method,
+                                         headers=dict(headers))
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as exc:
+            payload = exc.read()
+        try:
+            data = json.loads(payload.decode("utf-8"))
+        except ValueError:
+            return {"requestId": "", "error": {"code": 502, "status": "UNKNOWN",
+                                                "message": f"non-JSON response: {payload[:200]!r}"}}
+        return data if isinstance(data, dict) else {"requestId": "", "error": {
+            "code": 502, "status": "UNKNOWN", "message": "response is not a JSON object"}}
+
+    def settle(self) -> None:
+        if self.admin:
+            self._send("POST", "/admin/settle", b"", {"Content-Type": "application/json"})
+            return
+        for _ in range(600):
+            if not self._busy():
+                return
+            time.sleep(0.5)
+
+    def _busy(self) -> bool:
+        for caller in self.callers or ("",):
+            page = self.call("describeInstanceStatus", {"regionId": self.region, "pageSize": 100}, caller)
+            statuses = page.get("result", {}).get("instanceStatuses", [])
+            if any(s.get("status") in self.TRANSITIONAL for s in statuses):
+                return True
+        return False
+
+    def reset(self, snapshot: JSON) -> bool:
+        if not self.admin:
+            return False
+        body = json.dumps(snapshot, ensure_ascii=False).encode("utf-8")
+        reply = self._send("PUT", "/admin/world", body, {"Content-Type": "application/json"})
+        return "error" not in reply
