@@ -120,7 +120,7 @@ PREPAID = {"chargeMode": "prepaid_by_duration", "chargeUnit": "month", "chargeDu
 
 INVALID, NOT_FOUND, FAILED, QUOTA = "INVALID_ARGUMENT", "NOT_FOUND", "FAILED_PRECONDITION", "QUOTA_EXCEEDED"
 
-CASES = [
+@pytest.mark.parametrize(("rule_id", "status", "failing", "passing", "prepare"), [
     pytest.param("CREATE_INSTANCES.NORMAL_REQUIRED", INVALID, {S + "instanceType": DEL}, {}, same,
                  marks=pytest.mark.rule("CREATE_INSTANCES.NORMAL_REQUIRED")),
     pytest.param("CREATE_INSTANCES.TEMPLATE_REQUIRED", INVALID,
@@ -313,10 +313,7 @@ CASES = [
                  with_quota("instance_cpu", 1), marks=pytest.mark.rule("CREATE_INSTANCES.QUOTA_CPU")),
     pytest.param("CREATE_INSTANCES.QUOTA_MEMORY", QUOTA, {}, {S + "instanceType": "g.n2.micro"},
                  with_quota("instance_memory", 4), marks=pytest.mark.rule("CREATE_INSTANCES.QUOTA_MEMORY")),
-]
-
-
-@pytest.mark.parametrize(("rule_id", "status", "failing", "passing", "prepare"), CASES)
+])
 def test_rule(world: World, rule_id: str, status: str, failing: dict[str, Any], passing: dict[str, Any],
               prepare: Callable[[World], World]) -> None:
     world = prepare(world)
