@@ -14,6 +14,7 @@ from vmrules.catalogue import CATALOGUE, CatalogueEntry, rules_for
 from vmrules.docgen import divergences, examples, params, seedtext, testscan, texts
 from vmrules.errors import Status
 from vmrules.operations import OPERATION_TABLE, OPERATIONS
+from vmrules.request_rules import CALLER_RULES, REQUEST_RULES
 from vmrules.rules import Phase, Rule
 from vmrules.world import World
 
@@ -384,7 +385,8 @@ class _Builder:
         lines += table(("order", "phase", "status", "code", "for", "rules"),
                        ((int(p) + 1, p.name, code(p.status.value), p.status.code, meaning[p], per_phase.get(p, 0))
                         for p in Phase))
-        request_level = [e for e in CATALOGUE.values() if not e.operations]
+        ordered: list[Rule[Any]] = [*REQUEST_RULES, *CALLER_RULES]
+        request_level = [CATALOGUE[r.id] for r in ordered if r.id in CATALOGUE]
         lines += ["", "## Rules of every operation", "",
                   "These hold before any operation rule. The REQUEST rules are evaluated while parsing: when one "
                   "fails, no operation rule runs. `REQUEST.UNKNOWN_CALLER` (phase PERMISSION) is evaluated before "

@@ -141,9 +141,9 @@ REASONS: dict[tuple[str, str], str] = {
      "instances than maxCount)",
     ("createInstances", "\\- 虚机的az会覆盖磁盘的az属性"): TRANSITION + " (a disk's own az is replaced, never "
      "refused)",
-    ("createInstances", "\\- 默认自动删除，如果是包年包月的数据盘或共享型数据盘，此参数不生效"): "a default (autoDelete "
-     "true) and where it has no effect (prepaid or shared disks get false); applied by createInstances, nothing is "
-     "refused",
+    ("createInstances", "\\- 默认自动删除，如果是包年包月的数据盘或共享型数据盘，此参数不生效"):
+        "a default (autoDelete true) and where it has no effect (prepaid or shared disks get false); applied by "
+        "createInstances, nothing is refused",
     ("createInstances", "\\- 云硬盘的计费模式以主机为准"): TRANSITION + " (the cloud disks take the instance's "
      "billing; a disk spec's own charge is not used)",
     ("createInstances", "\\- 密码"): HEADING,
