@@ -55,7 +55,7 @@ def not_an_object(raw: RawRequest) -> Findings:
 @rule(
     "REQUEST.REQUIRED",
     phase=Phase.REQUEST,
-    statement="Every required parameter is present and not null.",
+    statement="Every required parameter is present; null counts as absent.",
     source=inferred("required parameters as the API definitions mark them (fact sheet §3)"),
 )
 def required(raw: RawRequest) -> Findings:
@@ -74,12 +74,14 @@ def wrong_type(raw: RawRequest) -> Findings:
 
 def _findings(raw: RawRequest, *, missing: bool) -> Iterator[Finding]:
     for e in raw.shape_errors:
-        is_missing = e.get("type") == "missing"
+        # A null where a value is required reads as "missing": the API treats null and absent alike.
+        is_null = e.get("input", ...) is None and str(e.get("type", "")).endswith("_type")
+        is_missing = e.get("type") == "missing" or is_null
         if is_missing != missing:
             continue
         path = ".".join(str(p) for p in e.get("loc", ())) or None
         if missing:
-            yield Finding(f"{path} is required", path)
+            yield Finding(f"{path} is required" + (" (got null)" if is_null else ""), path)
         else:
             got = _short(repr(e.get("input")))
             yield Finding(f"{path or 'parameters'}: {e.get('msg', 'invalid value')} (got {got})", path)
