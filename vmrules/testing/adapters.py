@@ -3,23 +3,34 @@
 An adapter is three methods (``SystemAdapter``): ``call`` sends one API request and returns the response
 envelope, ``settle`` waits until the system has no task in progress, ``reset`` brings it to a world snapshot
 (or returns False when it cannot, and the kit then builds its starting state through the API alone).
+
+Two optional methods widen what the kit does (docs/conformance.md): ``advance(seconds)`` moves the system's
+clock (the kit then also drives prepaid expiry and VNC URL expiry), and ``carries(operation, params)`` says
+whether the system's transport can carry a request faithfully (the HTTP adapter cannot send a number as a
+path segment or an empty list in a query string; the kit skips such requests instead of reporting the
+transport's loss as a divergence).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
-from vmrules import World, execute, settle
+from vmrules import World, advance, execute, settle
 from vmrules.operations import OPERATION_TABLE
 
 JSON = dict[str, Any]
@@ -59,6 +70,9 @@ class InProcessAdapter:
     def reset(self, snapshot: JSON) -> bool:
         self.world = World.from_dict(snapshot)
         return True
+
+    def advance(self, seconds: int) -> None:
+        self.world = advance(self.world, seconds)
 
 
 def flatten_query(params: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
@@ -133,6 +147,35 @@ class HttpAdapter:
             headers.update(self._sign(op.method, url_path, query, headers, body, caller, region))
         return self._send(op.method, url_path + (f"?{query}" if query else ""), body, headers)
 
+    def carries(self, operation: str, params: JSON) -> bool:
+        """Whether the REST encoding carries ``params`` unchanged: path parameters must be non-empty URL-safe
+        strings, a GET/DELETE query must read back (flattened, then typed by the request model) as the same
+        parameters, and a POST body must be JSON."""
+        op = OPERATION_TABLE.get(operation)
+        if op is None:
+            return True
+        if not isinstance(params, dict):
+            return False
+        names = re.findall(r"\{(\w+)\}", op.path)
+        for name in names:
+            value = params.get(name)
+            if not isinstance(value, str) or not _SEGMENT.fullmatch(value):
+                return False
+        if op.method not in ("GET", "DELETE"):
+            try:
+                json.dumps(params, ensure_ascii=False, allow_nan=False)
+            except (TypeError, ValueError):
+                return False
+            return True
+        from vmrules.server.wire import QueryError, typed_params, unflatten
+
+        rest = {k: v for k, v in params.items() if k not in names}
+        try:
+            back = typed_params(op, unflatten(flatten_query(rest)))
+        except (QueryError, ValueError, TypeError, RecursionError):
+            return False
+        return same_json(back, _without_nulls(rest))
+
     def _sign(self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes, caller: str,
               region: str) -> dict[str, str]:
         from vmrules.server.signing import SignedRequest, signature
@@ -161,6 +204,9 @@ class HttpAdapter:
                 payload = response.read()
         except urllib.error.HTTPError as exc:
             payload = exc.read()
+        except (urllib.error.URLError, OSError) as exc:
+            return {"requestId": "", "error": {"code": 503, "status": "UNAVAILABLE",
+                                                "message": f"{method} {path}: {exc}"}}
         try:
             data = json.loads(payload.decode("utf-8"))
         except ValueError:
@@ -192,3 +238,82 @@ class HttpAdapter:
         body = json.dumps(snapshot, ensure_ascii=False).encode("utf-8")
         reply = self._send("PUT", "/admin/world", body, {"Content-Type": "application/json"})
         return "error" not in reply
+
+
+_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def _without_nulls(value: Any) -> Any:
+    """Members whose value is None dropped (a null parameter is an absent one, and the query omits it)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def same_json(a: Any, b: Any) -> bool:
+    """Equality of JSON values that tells ``true`` from ``1`` and ``1`` from ``1.0``."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def load_credentials(path: str | os.PathLike[str]) -> dict[str, tuple[str, str]]:
+    """Caller pin -> (access key, secret key) from the emulator's credentials file format
+    ``{"<accessKey>": {"secretKey": "...", "pin": "..."}}``. Raises ValueError naming what is wrong."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read credentials file {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: the credentials file must hold a JSON object keyed by access key")
+    by_pin: dict[str, tuple[str, str]] = {}
+    for access_key, entry in data.items():
+        if not (isinstance(entry, dict) and isinstance(entry.get("secretKey"), str)
+                and isinstance(entry.get("pin"), str)):
+            raise ValueError(f"{path}: [{access_key!r}] must be {{\"secretKey\": str, \"pin\": str}}")
+        by_pin[entry["pin"]] = (access_key, entry["secretKey"])
+    return by_pin
+
+
+class EmulatorProcess:
+    """``python -m vmrules.server`` in a subprocess, for tests and scripts: a context manager whose ``url`` is
+    the emulator's address. Tasks only complete on ``POST /admin/settle`` (``--task-seconds`` very large), so
+    the emulator moves in lockstep with the model."""
+
+    def __init__(self, extra_args: Sequence[str] = (), *, task_seconds: float = 10.0**9) -> None:
+        self.args = [sys.executable, "-m", "vmrules.server", "--no-auth", "--port", "0",
+                     "--task-seconds", repr(task_seconds), *extra_args]
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def __enter__(self) -> EmulatorProcess:
+        self.process = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        try:
+            self.url = str(json.loads(line)["listening"])
+        except (ValueError, KeyError, TypeError):
+            self.close()
+            raise RuntimeError(f"the emulator did not start (printed {line!r})") from None
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
