@@ -24,15 +24,26 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
                         help="wall seconds a task takes before settling (0: at once)")
     parser.add_argument("--no-auth", action="store_true",
                         help="accept unsigned requests; the caller is the x-vmrules-caller header or the default")
+    parser.add_argument("--frozen-clock", action="store_true",
+                        help="the world's clock does not follow wall time; only POST /admin/advance moves it")
     parser.add_argument("--max-skew", type=int, default=900, help="allowed clock skew of signed requests (s)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    from vmrules import World
-    from vmrules.server.http import serve
+    """Load the world and credentials, bind, print ``{"listening": URL}`` and serve. Exit 2 on bad arguments."""
+    import math
 
+    from vmrules import World
+    from vmrules.server.http import bind
+
+    if not (math.isfinite(args.task_seconds) and args.task_seconds >= 0):
+        print("vmrules serve: --task-seconds must be a number of seconds, 0 or more", file=sys.stderr)
+        return 2
+    if args.max_skew < 0:
+        print("vmrules serve: --max-skew must be 0 or more", file=sys.stderr)
+        return 2
     try:
         if args.state and Path(args.state).exists():
             world = World.from_dict(json.loads(Path(args.state).read_text(encoding="utf-8")))
@@ -41,15 +52,29 @@ def run(args: argparse.Namespace) -> int:
         else:
             world = World.default()
         credentials = Credentials.load(args.credentials) if args.credentials else Credentials()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         print(f"vmrules serve: {exc}", file=sys.stderr)
         return 2
     if not args.no_auth and not credentials.keys:
         print("vmrules serve: give --credentials FILE, or --no-auth for unsigned local use", file=sys.stderr)
         return 2
     emulator = Emulator(world, task_seconds=args.task_seconds, state_path=args.state, credentials=credentials,
-                        auth=not args.no_auth, max_skew_seconds=args.max_skew, verbose=args.verbose)
-    serve(emulator, args.host, args.port)
+                        auth=not args.no_auth, max_skew_seconds=args.max_skew, verbose=args.verbose,
+                        frozen_clock=args.frozen_clock)
+    try:
+        emulator.persist()  # the state file exists (and holds the starting world) before the first request
+        server = bind(emulator, args.host, args.port)
+    except OSError as exc:
+        print(f"vmrules serve: {exc}", file=sys.stderr)
+        return 2
+    host, port = str(server.server_address[0]), int(server.server_address[1])
+    print(json.dumps({"listening": f"http://{host}:{port}"}), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 

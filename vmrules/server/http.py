@@ -2,49 +2,84 @@
 
 Why the standard library: the emulator serves tests on loopback, where the engine's speed, not the HTTP
 stack's, bounds throughput; ``ThreadingHTTPServer`` speaks the plain HTTP/1.1 the SDK sends, adds no dependency
-and has no event loop to manage. Every response is a JSON envelope; a handler error becomes a 500 envelope and
-the server keeps serving.
+and has no event loop to manage. Every response is a JSON envelope, including the ones the standard library
+itself would send as HTML (malformed request lines, over-long URLs or headers, unknown verbs); a handler error
+becomes a 500 envelope and the server keeps serving.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from vmrules.server.app import MAX_BODY_BYTES, Emulator, Response
+from vmrules.server.app import Emulator, Response, body_limit
+
+DRAIN_LIMIT = 64 << 20  # an over-long body up to this size is read and dropped, so the client reads the 413
+READ_CHUNK = 1 << 16
+
+# Status strings for the HTTP-level errors the standard library detects before a handler runs.
+_LIBRARY_STATUS = {400: "INVALID_ARGUMENT", 408: "DEADLINE_EXCEEDED", 414: "INVALID_ARGUMENT",
+                   431: "INVALID_ARGUMENT", 505: "INVALID_ARGUMENT"}
+
+
+def _envelope(request_id: str, code: int, status: str, message: str) -> Response:
+    return Response(code, {"requestId": request_id, "error": {"code": code, "status": status, "message": message}})
 
 
 def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "vmrules-emulator"
+        timeout = 60  # seconds a connection may stall (a short body, an idle keep-alive) before it is dropped
 
         def _serve(self) -> None:
-            length_text = self.headers.get("Content-Length", "0") or "0"
-            try:
-                length = int(length_text)
-            except ValueError:
-                length = -1
-            if length < 0 or length > MAX_BODY_BYTES:
-                self._send(Response(413 if length > 0 else 400, {"requestId": "", "error": {
-                    "code": 413 if length > 0 else 400, "status": "INVALID_ARGUMENT",
-                    "message": f"Content-Length must be 0..{MAX_BODY_BYTES}"}}), close=True)
+            parts = urlsplit(self.path)
+            if self.headers.get("Transfer-Encoding"):
+                self._send(_envelope(emulator.next_request_id(), 411, "INVALID_ARGUMENT",
+                                     "send the body with a Content-Length (chunked bodies are not accepted)"),
+                           close=True)
+                return
+            length_text = (self.headers.get("Content-Length") or "0").strip()
+            length = int(length_text) if length_text.isascii() and length_text.isdigit() else -1
+            if length < 0:
+                self._send(_envelope(emulator.next_request_id(), 400, "INVALID_ARGUMENT",
+                                     f"Content-Length {length_text[:40]!r} is not a byte count"), close=True)
+                return
+            limit = body_limit(parts.path)
+            if length > limit:
+                drained = length <= DRAIN_LIMIT and self._drain(length)
+                self._send(_envelope(emulator.next_request_id(), 413, "INVALID_ARGUMENT",
+                                     f"the body has {length} bytes; at most {limit} are accepted"),
+                           close=not drained)
                 return
             body = self.rfile.read(length) if length else b""
-            parts = urlsplit(self.path)
+            if len(body) < length:
+                self.close_connection = True
+                return  # the client went away mid-body; there is no one to answer
             headers = {k.lower(): v for k, v in self.headers.items()}
             try:
                 response = emulator.handle(self.command, parts.path, parts.query, headers, body)
-            except Exception as exc:  # a bug in the engine or server: answer, log, keep serving
-                print(f"vmrules serve: internal error on {self.command} {self.path}: {exc!r}", file=sys.stderr)
-                response = Response(500, {"requestId": "", "error": {
-                    "code": 500, "status": "INTERNAL", "message": "internal error"}})
+            except Exception as exc:  # handle() does not raise; this guards the shell itself
+                print(f"vmrules serve: internal error on {self.command} {self.path[:200]}: {exc!r}",
+                      file=sys.stderr)
+                response = _envelope(emulator.next_request_id(), 500, "INTERNAL", "internal error")
             self._send(response)
 
-        def _send(self, response: Response, *, close: bool = False) -> None:
+        def _drain(self, length: int) -> bool:
+            left = length
+            while left:
+                chunk = self.rfile.read(min(left, READ_CHUNK))
+                if not chunk:
+                    return False
+                left -= len(chunk)
+            return True
+
+        def _send(self, response: Response, *, close: bool = False, body: bool = True) -> None:
             payload = response.encode()
             self.send_response(response.status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -56,13 +91,32 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Connection", "close")
                 self.close_connection = True
             self.end_headers()
-            self.wfile.write(payload)
+            if body:
+                self.wfile.write(payload)
 
         do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
 
         def do_HEAD(self) -> None:
-            self._send(Response(405, {"requestId": "", "error": {
-                "code": 405, "status": "METHOD_NOT_ALLOWED", "message": "HEAD is not supported"}}))
+            self._send(_envelope(emulator.next_request_id(), 405, "METHOD_NOT_ALLOWED",
+                                 "HEAD is not supported"), body=False)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """The standard library's own errors (bad request line, URL or headers too long, unknown verb), as
+            JSON envelopes. An unknown verb (501 in the library) is answered 405 METHOD_NOT_ALLOWED."""
+            if code == HTTPStatus.NOT_IMPLEMENTED:
+                code, status = 405, "METHOD_NOT_ALLOWED"
+                text = f"{str(getattr(self, 'command', ''))[:40]} is not supported"
+            else:
+                status = _LIBRARY_STATUS.get(code, "INTERNAL" if code >= 500 else "INVALID_ARGUMENT")
+                text = message or HTTPStatus(code).phrase
+            self.close_connection = True
+            response = _envelope(emulator.next_request_id(), code, status, text)
+            try:
+                # the request line may not have parsed: answer as HTTP/1.1 whatever the client wrote
+                self.request_version = "HTTP/1.1"
+                self._send(response, close=True, body=getattr(self, "command", "") != "HEAD")
+            except OSError:
+                pass
 
         def log_message(self, format: str, *args: Any) -> None:
             if emulator.verbose:
@@ -71,11 +125,18 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(emulator: Emulator, host: str = "127.0.0.1", port: int = 8000,
-          ready: Any = None) -> None:
-    """Serve until interrupted. ``ready`` (optional) is called with the bound (host, port)."""
+def bind(emulator: Emulator, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+    """A server bound to (host, port) (port 0: a free one), not yet serving. Raises OSError if it cannot bind."""
     server = ThreadingHTTPServer((host, port), make_handler(emulator))
     server.daemon_threads = True
+    return server
+
+
+def serve(emulator: Emulator, host: str = "127.0.0.1", port: int = 8000,
+          ready: Callable[[tuple[str, int]], object] | None = None) -> None:
+    """Serve until interrupted. ``ready`` (optional) is called with the bound (host, port); without it the
+    address is printed on stdout as one JSON line ``{"listening": "http://HOST:PORT"}``."""
+    server = bind(emulator, host, port)
     bound = (str(server.server_address[0]), int(server.server_address[1]))
     if ready is not None:
         ready(bound)

@@ -16,6 +16,8 @@ from vmrules.operation import Operation
 from vmrules.operations import OPERATION_TABLE
 
 API_PREFIX = "/v1"
+MAX_QUERY_DEPTH = 8  # name segments in one query parameter name (filters.1.values.1 has 4)
+MAX_LIST_INDEX = 1000
 
 
 class QueryError(ValueError):
@@ -60,10 +62,12 @@ def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
         parts = key.split(".")
         if not all(parts):
             raise QueryError(f"bad query parameter name {key!r}")
+        if len(parts) > MAX_QUERY_DEPTH:
+            raise QueryError(f"query parameter name {key[:80]!r} nests deeper than {MAX_QUERY_DEPTH} levels")
         node: dict[Any, Any] = root
         for i, part in enumerate(parts):
-            index: Any = int(part) if part.isdigit() else part
-            if isinstance(index, int) and (i == 0 or index < 1 or index > 1000):
+            index: Any = int(part) if part.isascii() and part.isdigit() else part
+            if isinstance(index, int) and (i == 0 or index < 1 or index > MAX_LIST_INDEX):
                 raise QueryError(f"bad list index in query parameter {key!r}")
             last = i == len(parts) - 1
             existing = node.get(index)
@@ -87,6 +91,8 @@ def _lists(node: Any) -> Any:
         return node
     keys = list(node)
     if keys and all(isinstance(k, int) for k in keys):
+        if sorted(keys) != list(range(1, len(keys) + 1)):
+            raise QueryError(f"list indexes {sorted(keys)[:10]} do not run 1, 2, ... without gaps")
         return [_lists(node[k]) for k in sorted(keys)]
     if any(isinstance(k, int) for k in keys):
         raise QueryError("query mixes list indexes and names at one level")
