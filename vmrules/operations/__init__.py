@@ -18,6 +18,7 @@ from vmrules.operations import (
     modify,
     network,
     quotas,
+    reconfigure,
 )
 from vmrules.operations.common import Completion
 
@@ -33,7 +34,8 @@ OPERATIONS: tuple[str, ...] = (
     "resizeInstance", "shareImage", "startInstance", "stopInstance", "unShareImage",
 )
 
-_GROUPS = (instances, create, describe, disks, modify, images, image_queries, instance_types, quotas, network)
+_GROUPS = (instances, create, describe, disks, modify, images, image_queries, instance_types, quotas, network,
+           reconfigure)
 
 OPERATION_TABLE: Mapping[str, Operation[Any, Any]] = MappingProxyType(
     {op.name: op for group in _GROUPS for op in group.OPERATIONS}

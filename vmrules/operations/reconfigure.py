@@ -1,0 +1,584 @@
+"""Reconfiguring a stopped instance: resizeInstance (new instance type) and rebuildInstance (new system).
+
+Both are asynchronous: stopped -> resizing / rebuilding -> stopped. The new instance type (with the
+account's cpu and memory usage) and the new image id are recorded when the operation is accepted, so that
+the world's usage counters always match its instances; ``settle`` only returns the instance to stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from vmrules.clock import year_of
+from vmrules.ids import password_digest
+from vmrules.model import Image, Instance, InstanceStatus, InstanceType, Task
+from vmrules.operation import Operation
+from vmrules.operations.common import (
+    Completion,
+    InstanceCtx,
+    InstanceRequest,
+    instance_exists,
+    instance_idle,
+    instance_status_in,
+    region_exists,
+)
+from vmrules.operations.network import nic_count
+from vmrules.operations.params import hostname_rule, password_rule, windows_hostname_rule
+from vmrules.rules import Finding, Findings, Phase, Rule, guide, inferred, rule, sdk_doc, seed
+from vmrules.world import World
+
+JSON = dict[str, Any]
+
+STATUS_STOPPED_QUOTE = "云主机的状态必须为<b>stopped</b>状态。"
+NO_TASK_SOURCE = inferred("like every other state change, a resize or rebuild waits for the task in progress "
+                          "(an attachment, say) to finish")
+# Families that a local-system-disk instance may not move to ([SDK]): storage-optimised big-data types.
+STORAGE_FAMILIES = ("s.d1", "s.d2")
+
+
+def _to_stopped(world: World, task: Task) -> World:
+    inst = world.instances.get(task.resource_id)
+    if inst is None:
+        return world
+    return world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status="stopped")))
+
+
+def _with(world: World, inst: Instance, status: InstanceStatus, task: str) -> World:
+    world = world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status=status)))
+    return world.with_task(inst.instance_id, task)
+
+
+# ---- resizeInstance ---------------------------------------------------------------------------------
+
+
+class ResizeInstanceRequest(InstanceRequest):
+    instanceType: str
+    # [SDK]: wipe local data disks when needed. Accepted; the model has no local data disks to wipe.
+    force: bool | None = None
+
+
+@dataclass(slots=True)
+class ResizeCtx(InstanceCtx[ResizeInstanceRequest]):
+    """``current`` is the instance's type, ``target`` the requested one (None when unknown)."""
+
+    current: InstanceType | None
+    target: InstanceType | None
+
+
+def _resize_context(world: World, caller: str, req: ResizeInstanceRequest) -> ResizeCtx:
+    inst = world.instance(caller, req.regionId, req.instanceId)
+    current = world.instance_type(inst.instance_type) if inst is not None else None
+    return ResizeCtx(world, caller, req, inst, current, world.instance_type(req.instanceType))
+
+
+def _generation_change(ctx: ResizeCtx) -> tuple[Instance, InstanceType, InstanceType] | None:
+    """(instance, current type, target type) when the resize changes generation (1 <-> 2), else None."""
+    inst, current, target = ctx.instance, ctx.current, ctx.target
+    if inst is None or current is None or target is None or current.generation == target.generation:
+        return None
+    return inst, current, target
+
+
+def _generation_message(inst: Instance, current: InstanceType, target: InstanceType, why: str) -> Finding:
+    return Finding(f"instance {inst.instance_id} {why}; it cannot change generation: {current.instance_type} is "
+                   f"generation {current.generation}, {target.instance_type} generation {target.generation}")
+
+
+@rule(
+    "RESIZE_INSTANCE.TYPE_EXISTS",
+    phase=Phase.PARAMETERS,
+    statement="instanceType names an instance type.",
+    source=inferred("the target type must be one describeInstanceTypes lists"),
+    field="instanceType",
+)
+def resize_type_exists(ctx: ResizeCtx) -> Findings:
+    if ctx.target is not None:
+        return None
+    return Finding(f"instanceType {ctx.req.instanceType!r} is not an instance type (see describeInstanceTypes)")
+
+
+@rule(
+    "RESIZE_INSTANCE.SAME_TYPE",
+    phase=Phase.COMPATIBILITY,
+    statement="The target type differs from the instance's current type.",
+    source=inferred("resizing to the type the instance already has changes nothing and is reported as an error"),
+    field="instanceType",
+)
+def resize_same_type(ctx: ResizeCtx) -> Findings:
+    inst = ctx.instance
+    if inst is None or inst.instance_type != ctx.req.instanceType:
+        return None
+    return Finding(f"instance {inst.instance_id} already has instance type {inst.instance_type}; choose another "
+                   "type")
+
+
+@rule(
+    "RESIZE_INSTANCE.GENERATION_CREATED_2016",
+    phase=Phase.COMPATIBILITY,
+    statement="An instance with a cloud system disk created in 2016 cannot change generation (1 <-> 2); other "
+    "cloud-system-disk instances can.",
+    source=seed("16年创建的云硬盘做系统盘的主机，一代与二代实例规格不允许相互调整。"),
+    field="instanceType",
+)
+def resize_generation_2016(ctx: ResizeCtx) -> Findings:
+    change = _generation_change(ctx)
+    if change is None:
+        return None
+    inst, current, target = change
+    if inst.system_disk.category != "cloud" or year_of(inst.launch_time) != 2016:
+        return None
+    return _generation_message(inst, current, target, "has a cloud system disk and was created in 2016")
+
+
+@rule(
+    "RESIZE_INSTANCE.GENERATION_LOCAL_SYSTEM_DISK",
+    phase=Phase.COMPATIBILITY,
+    statement="An instance with a local system disk cannot change generation (1 <-> 2).",
+    source=seed("本地盘(local类型)做系统盘的主机，一代与二代实例规格不允许相互调整。"),
+    field="instanceType",
+)
+def resize_generation_local(ctx: ResizeCtx) -> Findings:
+    change = _generation_change(ctx)
+    if change is None or change[0].system_disk.category != "local":
+        return None
+    return _generation_message(*change, "has a local system disk")
+
+
+@rule(
+    "RESIZE_INSTANCE.GENERATION_AVAILABILITY_GROUP",
+    phase=Phase.COMPATIBILITY,
+    statement="An instance created through an availability group cannot change generation (1 <-> 2).",
+    source=seed("使用高可用组(Ag)创建的主机，一代与二代实例规格不允许相互调整。"),
+    field="instanceType",
+)
+def resize_generation_ag(ctx: ResizeCtx) -> Findings:
+    change = _generation_change(ctx)
+    if change is None or change[0].ag_id is None:
+        return None
+    return _generation_message(*change, f"was created through availability group {change[0].ag_id}")
+
+
+@rule(
+    "RESIZE_INSTANCE.LOCAL_NO_STORAGE_FAMILY",
+    phase=Phase.COMPATIBILITY,
+    statement="An instance with a local system disk cannot move to the storage-optimised families s.d1 and s.d2.",
+    source=sdk_doc("resizeInstance: 若当前实例系统盘为本地盘 ... 且不允许调整至第一代存储优化大数据型 s.d1 "
+                   "及第二代存储优化大数据型 s.d2"),
+    field="instanceType",
+)
+def resize_local_storage_family(ctx: ResizeCtx) -> Findings:
+    inst, target = ctx.instance, ctx.target
+    if inst is None or target is None or inst.system_disk.category != "local":
+        return None
+    if target.family not in STORAGE_FAMILIES:
+        return None
+    return Finding(f"instance {inst.instance_id} has a local system disk; it cannot move to {target.instance_type} "
+                   f"of family {target.family}")
+
+
+@rule(
+    "RESIZE_INSTANCE.IMAGE_SUPPORTS_TYPE",
+    phase=Phase.COMPATIBILITY,
+    statement="The instance's current image supports the target type (its image constraint allows it).",
+    source=seed("当前主机所使用的镜像，需要支持要变更的目标实例规格，否则返回错误。"),
+    field="instanceType",
+)
+def resize_image_supports_type(ctx: ResizeCtx) -> Findings:
+    inst, target = ctx.instance, ctx.target
+    if inst is None or target is None:
+        return None
+    image = ctx.world.images.get(inst.image_id)
+    if image is None or image.constraint is None or image.constraint.allows(target.instance_type):
+        return None
+    return Finding(f"image {image.image_id} of instance {inst.instance_id} does not support instance type "
+                   f"{target.instance_type} (see describeImageConstraints)")
+
+
+@rule(
+    "RESIZE_INSTANCE.CHARGE_NORMAL",
+    phase=Phase.STATE,
+    statement="An instance in arrears or expired cannot change its instance type.",
+    source=seed("云主机欠费或到期时，无法更改实例规格。"),
+    field="instanceId",
+)
+def resize_charge_normal(ctx: ResizeCtx) -> Findings:
+    inst = ctx.instance
+    if inst is None or inst.charge is None:
+        return None
+    status = inst.charge.effective_status(ctx.world.clock)
+    if status == "normal":
+        return None
+    return Finding(f"instance {inst.instance_id} billing status is {status}; it cannot change its instance type")
+
+
+@rule(
+    "RESIZE_INSTANCE.ENCRYPTED_DISK_GENERATION_1",
+    phase=Phase.STATE,
+    statement="An instance with an encrypted cloud disk attached cannot move to a generation-1 type.",
+    source=sdk_doc("resizeInstance: 若当前实例已挂载加密云盘，则不允许调配至第一代云主机"),
+    field="instanceType",
+)
+def resize_encrypted_disk(ctx: ResizeCtx) -> Findings:
+    inst, target = ctx.instance, ctx.target
+    if inst is None or target is None or target.generation != 1:
+        return None
+    disk_ids = [d.disk_id for d in inst.data_disks]
+    if inst.system_disk.disk_id is not None:
+        disk_ids.insert(0, inst.system_disk.disk_id)
+    for disk_id in disk_ids:
+        disk = ctx.world.disks.get(disk_id)
+        if disk is not None and disk.encrypted:
+            return Finding(f"instance {inst.instance_id} has encrypted disk {disk_id} attached; it cannot move to "
+                           f"generation-1 type {target.instance_type}")
+    return None
+
+
+@rule(
+    "RESIZE_INSTANCE.TYPE_OFFLINE",
+    phase=Phase.STATE,
+    statement="The target type is not offline.",
+    source=inferred("the seed's createInstances rule 不能使用已下线、或已售馨的规格ID, applied to the type an "
+                    "instance moves to"),
+    field="instanceType",
+)
+def resize_type_offline(ctx: ResizeCtx) -> Findings:
+    target = ctx.target
+    if target is None or not target.offline:
+        return None
+    return Finding(f"instance type {target.instance_type} is offline")
+
+
+@rule(
+    "RESIZE_INSTANCE.TYPE_IN_STOCK",
+    phase=Phase.STATE,
+    statement="The target type is offered and in stock in the instance's availability zone.",
+    source=inferred("the seed's createInstances rule 不能使用已下线、或已售馨的规格ID, applied to the type an "
+                    "instance moves to, in the instance's zone"),
+    field="instanceType",
+)
+def resize_type_in_stock(ctx: ResizeCtx) -> Findings:
+    inst, target = ctx.instance, ctx.target
+    if inst is None or target is None:
+        return None
+    stock = target.stock_in(inst.az)
+    if stock:
+        return None
+    if stock is None:
+        return Finding(f"instance type {target.instance_type} is not offered in {inst.az}")
+    return Finding(f"instance type {target.instance_type} is sold out in {inst.az}")
+
+
+@rule(
+    "RESIZE_INSTANCE.NIC_LIMIT",
+    phase=Phase.STATE,
+    statement="The instance's network interfaces (the primary included) fit the target type's nicLimit.",
+    source=seed("如果当前主机中的弹性网卡数量，大于新实例规格允许的弹性网卡数量，会返回错误。"),
+    field="instanceType",
+)
+def resize_nic_limit(ctx: ResizeCtx) -> Findings:
+    inst, target = ctx.instance, ctx.target
+    if inst is None or target is None or nic_count(inst) <= target.nic_limit:
+        return None
+    return Finding(f"instance {inst.instance_id} has {nic_count(inst)} network interfaces; instance type "
+                   f"{target.instance_type} allows at most {target.nic_limit} (the primary included)")
+
+
+def _quota_rule(rule_id: str, resource: str, unit: str, amount: Callable[[InstanceType], int]) -> Rule[ResizeCtx]:
+    @rule(
+        rule_id,
+        phase=Phase.QUOTA,
+        statement=f"A larger type stays within the account's {resource} quota in the region.",
+        source=inferred(f"{resource} is a quota describeQuotas reports; growing an instance uses more of it"),
+        field="instanceType",
+    )
+    def check(ctx: ResizeCtx) -> Findings:
+        inst, current, target = ctx.instance, ctx.current, ctx.target
+        account = ctx.world.account(ctx.caller)
+        if inst is None or current is None or target is None or account is None:
+            return None
+        delta = amount(target) - amount(current)
+        used = ctx.world.used(ctx.caller, inst.region, resource)
+        limit = account.quota(resource)
+        if delta <= 0 or used + delta <= limit:
+            return None
+        return Finding(f"instance type {target.instance_type} needs {delta} more {unit}; {resource} quota in "
+                       f"{inst.region} is {limit} and {used} are used")
+
+    return check
+
+
+resize_cpu_quota = _quota_rule("RESIZE_INSTANCE.CPU_QUOTA", "instance_cpu", "vCPUs", lambda t: t.cpu)
+resize_memory_quota = _quota_rule("RESIZE_INSTANCE.MEMORY_QUOTA", "instance_memory", "GB of memory",
+                                  lambda t: t.memory_mb // 1024)
+
+
+def _resize(ctx: ResizeCtx) -> tuple[World, JSON]:
+    inst, current, target = ctx.instance, ctx.current, ctx.target
+    assert inst is not None and target is not None  # rules guarantee them
+    world = ctx.world
+    old_cpu, old_mem = (current.cpu, current.memory_mb // 1024) if current is not None else (0, 0)
+    world = world.add_usage(inst.owner, inst.region, "instance_cpu", target.cpu - old_cpu)
+    world = world.add_usage(inst.owner, inst.region, "instance_memory", target.memory_mb // 1024 - old_mem)
+    return _with(world, replace(inst, instance_type=target.instance_type), "resizing", "resizeInstance"), {}
+
+
+RESIZE_INSTANCE = Operation[ResizeInstanceRequest, ResizeCtx](
+    name="resizeInstance",
+    method="POST",
+    path="/regions/{regionId}/instances/{instanceId}:resizeInstance",
+    summary="云主机变更实例规格。云主机的状态必须为stopped状态。",
+    request=ResizeInstanceRequest,
+    context=_resize_context,
+    rules=(
+        region_exists,
+        resize_type_exists,
+        instance_exists,
+        resize_same_type,
+        resize_generation_2016,
+        resize_generation_local,
+        resize_generation_ag,
+        resize_local_storage_family,
+        resize_image_supports_type,
+        instance_status_in("RESIZE_INSTANCE.STATUS_STOPPED", ["stopped"], STATUS_STOPPED_QUOTE),
+        instance_idle("RESIZE_INSTANCE.NO_TASK", NO_TASK_SOURCE),
+        resize_charge_normal,
+        resize_type_offline,
+        resize_type_in_stock,
+        resize_encrypted_disk,
+        resize_nic_limit,
+        resize_cpu_quota,
+        resize_memory_quota,
+    ),
+    apply=_resize,
+)
+
+
+# ---- rebuildInstance --------------------------------------------------------------------------------
+
+
+class RebuildInstanceRequest(InstanceRequest):
+    # Optional as in the current API ([SDK]); absent keeps the instance's password (fact sheet §7.17).
+    password: str | None = None
+    imageId: str | None = None
+    keyNames: list[str] | None = None
+    hostname: str | None = None
+
+
+@dataclass(slots=True)
+class RebuildCtx(InstanceCtx[RebuildInstanceRequest]):
+    """``image`` is the image to rebuild from (imageId, or the instance's current image) when visible."""
+
+    image: Image | None
+
+
+def _rebuild_context(world: World, caller: str, req: RebuildInstanceRequest) -> RebuildCtx:
+    inst = world.instance(caller, req.regionId, req.instanceId)
+    image_id = req.imageId if req.imageId is not None else (inst.image_id if inst is not None else None)
+    image = world.image(caller, req.regionId, image_id) if image_id is not None else None
+    return RebuildCtx(world, caller, req, inst, image)
+
+
+PASSWORD_SOURCE = guide("公共参数规范 (General_Parameters.md): 密码 — 8-30 个字符, 至少三类字符, 不含禁用词、连续字符、"
+                        "键盘序列或用户名")
+HOSTNAME_SOURCE = sdk_doc("rebuildInstance hostname: Linux 2-64 个字符, 点号分段, 每段字母、数字或连字符; 不能连续使用"
+                          "点号或连字符, 不能以点号或连字符开头或结尾")
+WINDOWS_HOSTNAME_SOURCE = sdk_doc("rebuildInstance hostname: Windows 2-15 个字符, 不支持点号, 不能全部使用数字")
+
+
+def _rebuild_os(ctx: RebuildCtx) -> str | None:
+    return ctx.image.os_type if ctx.image is not None else None
+
+
+@rule(
+    "REBUILD_INSTANCE.SINGLE_KEY",
+    phase=Phase.PARAMETERS,
+    statement="keyNames holds at most one key.",
+    source=sdk_doc("rebuildInstance keyNames: 当前仅支持输入单个密钥"),
+    field="keyNames",
+)
+def rebuild_single_key(ctx: RebuildCtx) -> Findings:
+    keys = ctx.req.keyNames
+    if keys is None or len(keys) <= 1:
+        return None
+    return Finding(f"keyNames has {len(keys)} keys; at most 1 is supported")
+
+
+@rule(
+    "REBUILD_INSTANCE.IMAGE_EXISTS",
+    phase=Phase.EXISTENCE,
+    statement="A given imageId names an image the caller can use in the region (official, third-party, its own "
+    "private one, or one shared with it).",
+    source=inferred("an image the caller cannot see is not found"),
+    field="imageId",
+)
+def rebuild_image_exists(ctx: RebuildCtx) -> Findings:
+    if ctx.req.imageId is None or ctx.image is not None or ctx.req.regionId not in ctx.world.regions:
+        return None
+    return Finding(f"image {ctx.req.imageId!r} not found in region {ctx.req.regionId}")
+
+
+@rule(
+    "REBUILD_INSTANCE.ORIGINAL_IMAGE_EXISTS",
+    phase=Phase.EXISTENCE,
+    statement="Without imageId the instance's own image is used, and it must still exist and be visible.",
+    source=sdk_doc("rebuildInstance: 若实例基于私有镜像创建，而私有镜像已被删除，则无法使用原镜像重置系统"),
+    field="imageId",
+)
+def rebuild_original_image_exists(ctx: RebuildCtx) -> Findings:
+    inst = ctx.instance
+    if inst is None or ctx.req.imageId is not None or ctx.image is not None:
+        return None
+    return Finding(f"instance {inst.instance_id} was created from image {inst.image_id}, which no longer exists "
+                   "(or is no longer shared with you); give imageId")
+
+
+@rule(
+    "REBUILD_INSTANCE.KEYPAIR_EXISTS",
+    phase=Phase.EXISTENCE,
+    statement="Every key in keyNames is a keypair of the caller in the region.",
+    source=inferred("a keypair of another account or region is not found"),
+    field="keyNames",
+)
+def rebuild_keypair_exists(ctx: RebuildCtx) -> Findings:
+    if ctx.req.regionId not in ctx.world.regions:
+        return None
+    return [Finding(f"keyNames.{n} {name!r} is not a keypair in region {ctx.req.regionId}", f"keyNames.{n}")
+            for n, name in enumerate(ctx.req.keyNames or [])
+            if ctx.world.keypair(ctx.caller, ctx.req.regionId, name) is None]
+
+
+@rule(
+    "REBUILD_INSTANCE.ROOT_DEVICE_TYPE",
+    phase=Phase.COMPATIBILITY,
+    statement="A local system disk takes a localDisk image and a cloud system disk a cloudDisk image.",
+    source=seed("若当前云主机的系统盘类型为local类型，那么更换的镜像必须为localDisk类型的镜像；"
+                "同理若当前云主机的系统盘为cloud类型，那么更换的镜像必须为cloudDisk类型的镜像。"),
+    field="imageId",
+)
+def rebuild_root_device_type(ctx: RebuildCtx) -> Findings:
+    inst, image = ctx.instance, ctx.image
+    if inst is None or image is None:
+        return None
+    needed = "localDisk" if inst.system_disk.category == "local" else "cloudDisk"
+    if image.root_device_type == needed:
+        return None
+    return Finding(f"instance {inst.instance_id} has a {inst.system_disk.category} system disk and needs a "
+                   f"{needed} image; image {image.image_id} is {image.root_device_type}")
+
+
+@rule(
+    "REBUILD_INSTANCE.IMAGE_SUPPORTS_TYPE",
+    phase=Phase.COMPATIBILITY,
+    statement="The image supports the instance's type (its image constraint allows it).",
+    source=seed("指定的镜像必须能够支持当前主机的实例规格(instanceType)，否则会返回错误。"),
+    field="imageId",
+)
+def rebuild_image_supports_type(ctx: RebuildCtx) -> Findings:
+    inst, image = ctx.instance, ctx.image
+    if inst is None or image is None or image.constraint is None or image.constraint.allows(inst.instance_type):
+        return None
+    return Finding(f"image {image.image_id} does not support instance type {inst.instance_type} of instance "
+                   f"{inst.instance_id} (see describeImageConstraints)")
+
+
+@rule(
+    "REBUILD_INSTANCE.KEYPAIR_LINUX_ONLY",
+    phase=Phase.COMPATIBILITY,
+    statement="Only a Linux image takes a keypair.",
+    source=seed("仅Linux系统云主机可以指定密钥"),
+    field="keyNames",
+)
+def rebuild_keypair_linux_only(ctx: RebuildCtx) -> Findings:
+    image = ctx.image
+    if image is None or not ctx.req.keyNames or image.os_type == "linux":
+        return None
+    return Finding(f"image {image.image_id} is {image.os_type}; only Linux instances can take keyNames")
+
+
+@rule(
+    "REBUILD_INSTANCE.SYSTEM_DISK_SIZE",
+    phase=Phase.COMPATIBILITY,
+    statement="For a cloud system disk, the disk is not larger than the image's system disk.",
+    source=sdk_doc("rebuildInstance: 对于云盘作系统盘的实例，当前系统盘大小不能超过目标镜像对应系统盘快照的容量"),
+    field="imageId",
+)
+def rebuild_system_disk_size(ctx: RebuildCtx) -> Findings:
+    inst, image = ctx.instance, ctx.image
+    if inst is None or image is None or inst.system_disk.disk_id is None:
+        return None
+    disk = ctx.world.disks.get(inst.system_disk.disk_id)
+    if disk is None or disk.size_gb <= image.system_disk_size_gb:
+        return None
+    return Finding(f"the system disk {disk.disk_id} of instance {inst.instance_id} has {disk.size_gb} GB; image "
+                   f"{image.image_id} has a {image.system_disk_size_gb} GB system disk, and the disk may not be larger")
+
+
+@rule(
+    "REBUILD_INSTANCE.IMAGE_READY",
+    phase=Phase.STATE,
+    statement="The image is ready.",
+    source=seed("调用接口后，需要等待镜像状态变为<b>ready</b>后，才能正常使用镜像。"),
+    field="imageId",
+)
+def rebuild_image_ready(ctx: RebuildCtx) -> Findings:
+    image = ctx.image
+    if image is None or image.status == "ready":
+        return None
+    return Finding(f"image {image.image_id} is {image.status}; only a ready image can be used")
+
+
+def _rebuild(ctx: RebuildCtx) -> tuple[World, JSON]:
+    inst, image = ctx.instance, ctx.image
+    assert inst is not None and image is not None  # rules guarantee them
+    req = ctx.req
+    # Keys given replace the instance's; none given keeps them, unless the new system is not Linux.
+    kept = inst.key_names if image.os_type == "linux" else ()
+    keys = tuple(req.keyNames) if req.keyNames is not None else kept
+    inst = replace(
+        inst,
+        image_id=image.image_id,
+        key_names=keys,
+        hostname=req.hostname if req.hostname is not None else inst.hostname,
+        password_digest=password_digest(req.password) if req.password is not None else inst.password_digest,
+        pending_password_digest=None if req.password is not None else inst.pending_password_digest,
+    )
+    return _with(ctx.world, inst, "rebuilding", "rebuildInstance"), {}
+
+
+REBUILD_INSTANCE = Operation[RebuildInstanceRequest, RebuildCtx](
+    name="rebuildInstance",
+    method="POST",
+    path="/regions/{regionId}/instances/{instanceId}:rebuildInstance",
+    summary="云主机使用指定镜像重置云主机系统。云主机的状态必须为stopped状态。",
+    request=RebuildInstanceRequest,
+    context=_rebuild_context,
+    rules=(
+        region_exists,
+        password_rule("REBUILD_INSTANCE.PASSWORD", lambda r: r.password, "password", PASSWORD_SOURCE),
+        rebuild_single_key,
+        hostname_rule("REBUILD_INSTANCE.HOSTNAME", lambda r: r.hostname, "hostname", HOSTNAME_SOURCE),
+        instance_exists,
+        rebuild_image_exists,
+        rebuild_original_image_exists,
+        rebuild_keypair_exists,
+        rebuild_root_device_type,
+        rebuild_image_supports_type,
+        rebuild_keypair_linux_only,
+        windows_hostname_rule("REBUILD_INSTANCE.WINDOWS_HOSTNAME", lambda r: r.hostname, "hostname",
+                              WINDOWS_HOSTNAME_SOURCE, _rebuild_os),
+        rebuild_system_disk_size,
+        instance_status_in("REBUILD_INSTANCE.STATUS_STOPPED", ["stopped"], STATUS_STOPPED_QUOTE),
+        instance_idle("REBUILD_INSTANCE.NO_TASK", NO_TASK_SOURCE),
+        rebuild_image_ready,
+    ),
+    apply=_rebuild,
+)
+
+
+OPERATIONS = (RESIZE_INSTANCE, REBUILD_INSTANCE)
+COMPLETIONS: dict[str, Completion] = {
+    "resizeInstance": _to_stopped,
+    "rebuildInstance": _to_stopped,
+}
