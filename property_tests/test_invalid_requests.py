@@ -1,0 +1,25 @@
+"""Property 4: every invalid-request strategy is refused with exactly the rule it targets."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vmrules import OPERATIONS, RULES, check, execute
+from vmrules.testing.strategies import invalid_requests, worlds
+
+RULE_IDS = {r.id for r in RULES}
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@given(data=st.data())
+def test_invalid_requests_are_refused_by_their_rule(operation: str, data: st.DataObject) -> None:
+    world = data.draw(worlds(max_instances=4))
+    params, rule_id = data.draw(invalid_requests(world, operation))
+    assert rule_id in RULE_IDS
+    outcome = execute(world, operation, params)
+    assert outcome.error is not None, f"{rule_id}: {params} succeeded"
+    assert outcome.error.rule == rule_id, (params, outcome.error)
+    assert outcome.world is world
+    assert rule_id in {e.rule for e in check(world, operation, params)}

@@ -1,0 +1,47 @@
+"""Property 2, purity and determinism; property 3, check agrees with execute."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vmrules import OPERATIONS, World, check, execute
+from vmrules.testing.strategies import invalid_requests, valid_requests, worlds
+
+
+def _request(data: st.DataObject, world: World, operation: str) -> dict[str, object]:
+    if data.draw(st.integers(0, 3)) == 0:
+        params, _ = data.draw(invalid_requests(world, operation))
+        return params
+    return data.draw(valid_requests(world, operation))
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@given(data=st.data())
+def test_input_world_unchanged_and_same_call_same_outcome(operation: str, data: st.DataObject) -> None:
+    world = data.draw(worlds(max_instances=4))
+    before = world.to_dict()
+    entities = dict(world.instances.items())
+    params = _request(data, world, operation)
+    first = execute(world, operation, params)
+    second = execute(world, operation, params)
+    assert world.to_dict() == before
+    assert all(world.instances[k] is v for k, v in entities.items())
+    assert first == second
+    assert first.world == second.world
+    check(world, operation, params)
+    assert world.to_dict() == before
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@given(data=st.data())
+def test_check_agrees_with_execute(operation: str, data: st.DataObject) -> None:
+    world = data.draw(worlds(max_instances=4))
+    params = _request(data, world, operation)
+    caller = data.draw(st.sampled_from([None, None, None, "bob", "carol", "nobody"]))
+    outcome = execute(world, operation, params, caller=caller)
+    errors = check(world, operation, params, caller=caller)
+    assert (errors == []) == outcome.ok
+    if errors:
+        assert errors[0] == outcome.error

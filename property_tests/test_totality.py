@@ -1,0 +1,55 @@
+"""Property 1, totality: execute and check never raise, whatever the operation, parameters or caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vmrules import OPERATION_TABLE, OPERATIONS, Outcome, VmError, World, check, execute
+from vmrules.errors import Status
+from vmrules.testing.strategies import arbitrary_params, callers, json_like, valid_requests, worlds
+
+WORLD = World.default()
+STATUSES = {s.value for s in Status}
+
+
+def _assert_value(world: World, operation: Any, params: Any, caller: Any) -> None:
+    outcome = execute(world, operation, params, caller=caller)
+    assert isinstance(outcome, Outcome)
+    errors = check(world, operation, params, caller=caller)
+    assert isinstance(errors, list)
+    assert all(isinstance(e, VmError) for e in errors)
+    if outcome.error is not None:
+        assert outcome.error.status in STATUSES
+        assert outcome.world is world
+        assert outcome.result == {}
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@given(params=st.data())
+def test_arbitrary_params_never_raise(operation: str, params: st.DataObject) -> None:
+    value = params.draw(arbitrary_params(operation))
+    caller = params.draw(st.one_of(st.none(), callers(WORLD)))
+    _assert_value(WORLD, operation, value, caller)
+
+
+@given(operation=json_like(max_leaves=3), params=json_like(max_leaves=5))
+def test_unknown_operations_are_refused(operation: Any, params: Any) -> None:
+    outcome = execute(WORLD, operation, params)
+    if isinstance(operation, str) and operation in OPERATION_TABLE:
+        return
+    assert outcome.error is not None and outcome.error.rule == "REQUEST.UNKNOWN_OPERATION"
+    assert check(WORLD, operation, params)[0].rule == "REQUEST.UNKNOWN_OPERATION"
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@given(data=st.data())
+def test_valid_requests_with_one_field_replaced_never_raise(operation: str, data: st.DataObject) -> None:
+    world = data.draw(worlds(max_instances=3))
+    params = data.draw(valid_requests(world, operation))
+    key = data.draw(st.sampled_from(sorted(params)))
+    params[key] = data.draw(json_like(max_leaves=6))
+    _assert_value(world, operation, params, data.draw(callers(world)))
