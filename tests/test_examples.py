@@ -40,7 +40,8 @@ def example_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_there_are_examples() -> None:
     names = {p.name for p in TRACES}
-    assert {"lifecycle.jsonl", "disk-limit.jsonl", "image-sharing.jsonl", "setup-world.jsonl"} <= names
+    assert {"lifecycle.jsonl", "disk-limit.jsonl", "image-sharing.jsonl", "resize-generations.jsonl",
+            "setup-world.jsonl"} <= names
     assert len(REQUESTS) >= 5
 
 
