@@ -15,7 +15,7 @@ from vmrules.operation import Ctx, Operation, Request
 from vmrules.operations.common import Completion, region_exists
 from vmrules.operations.filters import PagedRequest, page, page_number_rule, page_size_rule
 from vmrules.operations.images import ImageCtx, ImageRequest, image_context, image_exists, own_private_rule
-from vmrules.rules import Finding, Findings, Phase, Rule, Source, api_2018, rule, sdk_doc
+from vmrules.rules import Finding, Findings, Phase, Rule, Source, rule, sdk_doc, seed
 from vmrules.views import image_view
 from vmrules.world import World
 
@@ -131,7 +131,7 @@ DESCRIBE_IMAGES = Operation[DescribeImagesRequest, Ctx[DescribeImagesRequest]](
         region_exists,
         describe_images_source_or_ids,
         enum_rule("DESCRIBE_IMAGES.SOURCE", "imageSource", lambda r: r.imageSource, IMAGE_SOURCES,
-                  api_2018("describeImages imageSource: public, shared, thirdparty, private")),
+                  seed("通过此接口可以查询到京东云官方镜像、第三方镜像、私有镜像、或其他用户共享给您的镜像")),
         enum_rule("DESCRIBE_IMAGES.ROOT_DEVICE_TYPE", "rootDeviceType", lambda r: r.rootDeviceType,
                   ROOT_DEVICE_TYPES, sdk_doc("describeImages rootDeviceType: 支持范围：`localDisk`、`cloudDisk`")),
         enum_rule("DESCRIBE_IMAGES.STATUS", "status", lambda r: r.status, IMAGE_STATUSES,
@@ -139,7 +139,7 @@ DESCRIBE_IMAGES = Operation[DescribeImagesRequest, Ctx[DescribeImagesRequest]](
         enum_rule("DESCRIBE_IMAGES.ARCHITECTURE", "architecture", lambda r: r.architecture, ARCHITECTURES,
                   sdk_doc("describeImages architecture: x86_64, arm64 (Image.architecture also i386)")),
         page_number_rule("DESCRIBE_IMAGES.PAGE_NUMBER"),
-        page_size_rule("DESCRIBE_IMAGES.PAGE_SIZE"),
+        page_size_rule("DESCRIBE_IMAGES.PAGE_SIZE", seed("此接口支持分页查询，默认每页20条")),
     ),
     apply=_describe_images,
 )

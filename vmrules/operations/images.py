@@ -350,7 +350,7 @@ def create_image_snapshot_exists(ctx: InstanceCtx[CreateImageRequest]) -> Findin
     "CREATE_IMAGE.DATA_DISK_NO_DEVICE_ATTACHED",
     phase=Phase.COMPATIBILITY,
     statement="A dataDisks entry with noDevice names a data disk attached to the instance.",
-    source=CREATE_IMAGE_DATA_DISKS,
+    source=seed("在此之上可选择全部或部分挂载数据盘制作整机镜像"),
     field="dataDisks",
 )
 def create_image_no_device_attached(ctx: InstanceCtx[CreateImageRequest]) -> Findings:

@@ -13,7 +13,7 @@ from vmrules.operation import Operation, Request
 from vmrules.operations.common import Completion, region_exists
 from vmrules.operations.filters import Filter, filter_names_rule, filter_operator_rule, filter_values_rule
 from vmrules.operations.images import ImageCtx, image_context, image_exists, image_share_limit, own_private_rule
-from vmrules.rules import Finding, Findings, Phase, rule, sdk_doc
+from vmrules.rules import Finding, Findings, Phase, rule, sdk_doc, seed
 from vmrules.world import World
 
 JSON = dict[str, Any]
@@ -38,10 +38,9 @@ def requested_types(req: DescribeQuotasRequest) -> list[str] | None:
 @rule(
     "DESCRIBE_QUOTAS.RESOURCE_TYPE",
     phase=Phase.PARAMETERS,
-    statement="Every resourceTypes value is one of instance, instance_cpu, instance_memory, image, keypair, "
-    "instanceTemplate, imageShare.",
-    source=sdk_doc("describeQuotas resourceTypes: instance、instance_cpu、instance_memory、instance_local_disk、"
-                   "keypair、image、instanceTemplate、imageShare (vmrules does not model local data disks)"),
+    statement="Every resourceTypes value is one of the seed's instance, image, keypair, instanceTemplate or the "
+    "SDK's instance_cpu, instance_memory, imageShare (instance_local_disk is not modelled).",
+    source=seed("查询配额，支持：云主机、镜像、密钥、模板"),
     field="filters",
 )
 def quota_resource_type(ctx: ImageCtx) -> Findings:
