@@ -1,0 +1,108 @@
+"""Run ``python -m vmrules.server`` in a subprocess: for test suites that want the emulator on a real port.
+
+```python
+with ServerProcess("--credentials", "keys.json") as server:
+    client = VmClient(credential, Config(endpoint=server.endpoint, scheme="http"))
+```
+
+The server picks a free port (``--port 0``) and announces it on stdout; ``start`` waits for that line. Its stderr
+goes to a file, ``stderr_text()`` reads it back (tests assert it holds no traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from types import TracebackType
+from typing import IO
+
+
+class ServerProcess:
+    """One emulator process. ``args`` are ``vmrules serve`` options (``--port 0`` is added unless given)."""
+
+    def __init__(self, *args: str, python: str = sys.executable) -> None:
+        self.args: list[str] = [python, "-m", "vmrules.server", *args]
+        if "--port" not in args:
+            self.args += ["--port", "0"]
+        self.process: subprocess.Popen[str] | None = None
+        self.url = ""
+        self._stderr: IO[str] | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    @property
+    def endpoint(self) -> str:
+        """``host:port``, the form the SDK's ``Config(endpoint=...)`` takes."""
+        return self.url.split("://", 1)[1]
+
+    def start(self) -> str:
+        """Start the process and return its base URL; RuntimeError (with its stderr) if it does not start."""
+        self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by __exit__
+        self.process = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self._stderr, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        try:
+            self.url = str(json.loads(line)["listening"])
+        except (ValueError, KeyError, TypeError):
+            self.process.wait(timeout=30)
+            raise RuntimeError(f"the emulator did not start: {line!r} {self.stderr_text()!r}") from None
+        return self.url
+
+    def stderr_text(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read()
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to clean up (what a crash looks like)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """Terminate and wait (SIGKILL after 10 s)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def __enter__(self) -> ServerProcess:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+        if self._stderr is not None:
+            self._stderr.close()
+
+
+def serve_args(*, credentials: str | None = None, world: str | None = None, state: str | None = None,
+               task_seconds: float | None = None, frozen_clock: bool = False,
+               extra: Sequence[str] = ()) -> list[str]:
+    """The option list for ``ServerProcess`` from keyword arguments (``--no-auth`` when no credentials)."""
+    args = ["--credentials", credentials] if credentials else ["--no-auth"]
+    if world:
+        args += ["--world", world]
+    if state:
+        args += ["--state", state]
+    if task_seconds is not None:
+        args += ["--task-seconds", repr(task_seconds)]
+    if frozen_clock:
+        args.append("--frozen-clock")
+    return [*args, *extra]
