@@ -164,17 +164,17 @@ def _add_image(world: World, owner: str, name: str, shared_with: Sequence[str]) 
 
 # ==== requests aimed at the edges =====================================================================
 
-EdgeStrategy: TypeAlias = "st.SearchStrategy[tuple[str, str, JSON]]"
+EdgeRequest: TypeAlias = tuple[str, str, JSON]  # (operation, caller, params)
 
 
 @dataclass(frozen=True)
 class EdgeTarget:
     """Requests aimed at one rule: ``build(world, callers)`` gives (operation, caller, params) candidates the
-    world allows (None when it has none). The model's answer stays the oracle: a request that misses its
+    world allows (empty when it has none). The model's answer stays the oracle: a request that misses its
     target is still a valid lockstep step."""
 
     rule: str
-    build: Callable[[World, Sequence[str]], EdgeStrategy | None]
+    build: Callable[[World, Sequence[str]], list[EdgeRequest]]
 
 
 def _idle_instances(world: World, callers: Sequence[str], where: Callable[[Instance], bool]) -> list[Instance]:
@@ -187,17 +187,13 @@ def _cap(inst: Instance) -> int:
     return 8 if inst.system_disk.category == "local" else 7
 
 
-def _sampled(items: list[tuple[str, str, JSON]]) -> EdgeStrategy | None:
-    return st.sampled_from(items) if items else None
-
-
-def _ninth_disk(world: World, callers: Sequence[str]) -> EdgeStrategy | None:
+def _ninth_disk(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
     full = _idle_instances(world, callers, lambda i: i.status in ("running", "stopped")
                            and len(i.data_disks) >= _cap(i))
-    return _sampled([("attachDisk", i.owner, {"regionId": NORTH, "instanceId": i.instance_id, "diskId": d.disk_id})
-                     for i in full for d in sorted(world.disks.values(), key=lambda d: d.disk_id)
-                     if d.owner == i.owner and d.az == i.az and d.status == "available" and not d.attachments
-                     and not world.busy(d.disk_id)])
+    return [("attachDisk", i.owner, {"regionId": NORTH, "instanceId": i.instance_id, "diskId": d.disk_id})
+            for i in full for d in sorted(world.disks.values(), key=lambda d: d.disk_id)
+            if d.owner == i.owner and d.az == i.az and d.status == "available" and not d.attachments
+            and not world.busy(d.disk_id)]
 
 
 def _create_spec(world: World, caller: str, *, local: bool = False, groups: int = 0,
@@ -227,19 +223,19 @@ def _create_spec(world: World, caller: str, *, local: bool = False, groups: int 
     return {"regionId": NORTH, "instanceSpec": spec}
 
 
-def _create_with(**counts: Any) -> Callable[[World, Sequence[str]], EdgeStrategy | None]:
-    def build(world: World, callers: Sequence[str]) -> EdgeStrategy | None:
+def _create_with(**counts: Any) -> Callable[[World, Sequence[str]], list[EdgeRequest]]:
+    def build(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
         items = []
         for caller in callers:
             params = _create_spec(world, caller, **counts)
             if params is not None:
                 items.append(("createInstances", caller, params))
-        return _sampled(items)
+        return items
 
     return build
 
 
-def _at_quota(world: World, callers: Sequence[str]) -> EdgeStrategy | None:
+def _at_quota(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
     items = []
     for caller in callers:
         account = world.accounts.get(caller)
@@ -248,10 +244,10 @@ def _at_quota(world: World, callers: Sequence[str]) -> EdgeStrategy | None:
         params = _create_spec(world, caller)
         if params is not None:
             items.append(("createInstances", caller, params))
-    return _sampled(items)
+    return items
 
 
-def _twenty_first_share(world: World, callers: Sequence[str]) -> EdgeStrategy | None:
+def _twenty_first_share(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
     items = []
     for image in sorted(world.images.values(), key=lambda i: i.image_id):
         if image.owner not in callers or image.source != "private" or image.whole_machine \
@@ -261,10 +257,10 @@ def _twenty_first_share(world: World, callers: Sequence[str]) -> EdgeStrategy | 
         pins = others[:21 - len(image.shared_with)]
         if pins:
             items.append(("shareImage", image.owner, {"regionId": NORTH, "imageId": image.image_id, "pins": pins}))
-    return _sampled(items)
+    return items
 
 
-def _local_generation_change(world: World, callers: Sequence[str]) -> EdgeStrategy | None:
+def _local_generation_change(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
     items = []
     for inst in _idle_instances(world, callers, lambda i: i.status == "stopped"
                                 and i.system_disk.category == "local"):
@@ -276,29 +272,29 @@ def _local_generation_change(world: World, callers: Sequence[str]) -> EdgeStrate
                     and not t.local_disks and 1 + len(inst.secondary_nic_ids) <= t.nic_limit:
                 items.append(("resizeInstance", inst.owner, {"regionId": NORTH, "instanceId": inst.instance_id,
                                                              "instanceType": t.instance_type}))
-    return _sampled(items)
+    return items
 
 
-def _stop_stopped(world: World, callers: Sequence[str]) -> EdgeStrategy | None:
-    return _sampled([("stopInstance", i.owner, {"regionId": NORTH, "instanceId": i.instance_id})
-                     for i in _idle_instances(world, callers, lambda i: i.status == "stopped")])
+def _stop_stopped(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
+    return [("stopInstance", i.owner, {"regionId": NORTH, "instanceId": i.instance_id})
+            for i in _idle_instances(world, callers, lambda i: i.status == "stopped")]
 
 
 _INSTANCE_OPS = ("describeInstance", "stopInstance", "startInstance", "rebootInstance", "deleteInstance",
                  "describeInstanceVncUrl")
 
 
-def _foreign_instance(world: World, callers: Sequence[str]) -> EdgeStrategy | None:
-    return _sampled([(op, caller, {"regionId": NORTH, "instanceId": i.instance_id})
-                     for caller in callers for i in sorted(world.instances.values(), key=lambda i: i.instance_id)
-                     if i.owner != caller and i.owner in callers for op in _INSTANCE_OPS])
+def _foreign_instance(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
+    return [(op, caller, {"regionId": NORTH, "instanceId": i.instance_id})
+            for caller in callers for i in sorted(world.instances.values(), key=lambda i: i.instance_id)
+            if i.owner != caller and i.owner in callers for op in _INSTANCE_OPS]
 
 
-def _foreign_image(world: World, callers: Sequence[str]) -> EdgeStrategy | None:
-    return _sampled([(op, caller, {"regionId": NORTH, "imageId": i.image_id})
-                     for caller in callers for i in sorted(world.images.values(), key=lambda i: i.image_id)
-                     if i.source == "private" and i.owner != caller and caller not in i.shared_with
-                     for op in ("describeImage", "deleteImage", "describeImageMembers")])
+def _foreign_image(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
+    return [(op, caller, {"regionId": NORTH, "imageId": i.image_id})
+            for caller in callers for i in sorted(world.images.values(), key=lambda i: i.image_id)
+            if i.source == "private" and i.owner != caller and caller not in i.shared_with
+            for op in ("describeImage", "deleteImage", "describeImageMembers")]
 
 
 EDGE_TARGETS: tuple[EdgeTarget, ...] = (
@@ -436,15 +432,29 @@ class Divergence:
     system_value: Any = None
 
 
-class ConformanceFailure(AssertionError):
-    """Raised inside the state machine at a divergence; carries it, the trace and the explanation."""
+@dataclass(frozen=True)
+class Step:
+    """One step as run: an API request (model ids), ``settle`` or ``advance``."""
 
-    def __init__(self, divergence: Divergence, trace: str, explanation: str, start: World) -> None:
-        super().__init__(explanation + "\n\nTrace (replay with `vmrules run`):\n" + trace)
+    op: str
+    params: JSON | None = None
+    caller: str | None = None
+    seconds: int = 0
+
+
+class ConformanceFailure(AssertionError):
+    """Raised inside the state machine at a divergence; carries it, the steps that led to it, the trace and
+    the explanation."""
+
+    def __init__(self, divergence: Divergence, steps: Sequence[Step], trace: str, start: World,
+                 reset: bool) -> None:
         self.divergence = divergence
+        self.steps = tuple(steps)
         self.trace = trace
-        self.explanation = explanation
+        self.explanation = explain(divergence)
         self.start = start
+        self.reset = reset
+        super().__init__(self.explanation + "\n\nTrace (replay with `vmrules run`):\n" + trace)
 
 
 def _short(value: Any, limit: int = 300) -> str:
@@ -523,6 +533,7 @@ class Lockstep:
         self.model = self.start_world
         self.ids = IdMap(self.kit.id_map)
         self.trace: list[JSON] = []
+        self.history: list[Step] = []
         self.steps = 0
         self.skipped = 0
         self.callers_seen: set[str] = {self.kit.callers[0]} if self.kit.callers else {MAIN}
@@ -550,6 +561,7 @@ class Lockstep:
             self.skipped += 1
             return None
         self.steps += 1
+        self.history.append(Step(operation, params, caller))
         self.callers_seen.add(caller)
         outcome = execute(self.model, operation, params, caller=caller)
         reply = self.adapter.call(operation, system_params, caller)
@@ -575,6 +587,7 @@ class Lockstep:
         self.model = settle(self.model)
         self.adapter.settle()
         self.trace.append({"op": "settle"})
+        self.history.append(Step("settle"))
         if not self.kit.observe or self.kit.mode == "outcome":
             return None
         return self.observe()
@@ -586,7 +599,19 @@ class Lockstep:
         self.model = advance(self.model, seconds)
         getattr(self.adapter, "advance")(seconds)  # noqa: B009 - optional protocol method
         self.trace.append({"op": "advance", "seconds": seconds})
+        self.history.append(Step("advance", seconds=seconds))
         return None
+
+    def run(self, step: Step) -> Divergence | None:
+        """Run one recorded step."""
+        if step.op == "settle":
+            return self.settle()
+        if step.op == "advance":
+            return self.advance(step.seconds)
+        return self.request(step.op, step.params or {}, step.caller or MAIN)
+
+    def failure(self, divergence: Divergence) -> ConformanceFailure:
+        return ConformanceFailure(divergence, self.history, self.trace_text(), self.start_world, self.reset_ok)
 
     # ---- observations ----------------------------------------------------------------------------------
 
@@ -815,8 +840,7 @@ class ConformanceMachine(RuleBasedStateMachine):
         stats = type(self).stats
         if stats is not None and stats.first_detection is None:
             stats.first_detection = (stats.examples, self.lockstep.steps)
-        raise ConformanceFailure(divergence, self.lockstep.trace_text(), explain(divergence),
-                                 self.lockstep.start_world)
+        raise self.lockstep.failure(divergence)
 
     @initialize()
     def start(self) -> None:
@@ -842,13 +866,13 @@ class ConformanceMachine(RuleBasedStateMachine):
         world = self.lockstep.model
         mode = data.draw(st.sampled_from(self.modes), label="mode")
         if mode == "edge":
-            kit_callers = self.lockstep.kit.callers
-            options = [s for t in EDGE_TARGETS for s in [t.build(world, kit_callers)] if s is not None]
-            allowed = set(self.operations)
-            if options:
-                operation, caller, params = data.draw(st.one_of(options), label="edge request")
-                if operation in allowed:
-                    return operation, caller, params
+            # Fixed-range draws (an index taken modulo the candidates) keep the choice sequence aligned when
+            # the shrinker deletes earlier steps and the world the candidates come from changes.
+            target = EDGE_TARGETS[data.draw(st.integers(0, len(EDGE_TARGETS) - 1), label="edge target")]
+            pick = data.draw(st.integers(0, 2**16), label="edge candidate")
+            candidates = [c for c in target.build(world, self.lockstep.kit.callers) if c[0] in self.operations]
+            if candidates:
+                return candidates[pick % len(candidates)]
         operation = data.draw(st.sampled_from(self.weighted), label="operation")
         caller = data.draw(st.sampled_from(self.callers), label="caller")
         if mode != "valid":
@@ -866,6 +890,54 @@ class ConformanceMachine(RuleBasedStateMachine):
         close = getattr(self.adapter, "close", None)
         if callable(close):
             close()
+
+
+# ==== replay and minimization =========================================================================
+
+
+def replay(adapter: SystemAdapter, steps: Sequence[Step], kit: KitSettings | None = None,
+           ) -> tuple[Lockstep, Divergence | None]:
+    """Run recorded steps in lockstep from the start; the driver and the first divergence (or None)."""
+    lockstep = Lockstep(adapter, kit)
+    found = lockstep.start()
+    for step in steps:
+        if found is not None:
+            break
+        found = lockstep.run(step)
+    return lockstep, found
+
+
+def _same(a: Divergence, b: Divergence) -> bool:
+    return (a.kind, a.operation, a.rule) == (b.kind, b.operation, b.rule)
+
+
+def minimize(adapter_factory: Callable[[], SystemAdapter], failure: ConformanceFailure,
+             kit: KitSettings | None = None, *, budget: int = 400) -> ConformanceFailure:
+    """The shortest run found that still diverges the same way (same kind, operation and rule): steps are
+    deleted in chunks, then one at a time, and each candidate is replayed from a fresh reset (delta
+    debugging over the concrete steps, which stays aligned however the world changes). Needs a system that
+    can be reset; at most ``budget`` replays."""
+    if not failure.reset:
+        return failure
+    best, target, replays = list(failure.steps), failure.divergence, 0
+    result = failure
+    chunk = max(1, len(best) // 2)
+    while chunk >= 1 and replays < budget:
+        i = 0
+        while i < len(best) - 1 and replays < budget:
+            candidate = best[:i] + best[i + chunk:]
+            replays += 1
+            lockstep, found = replay(adapter_factory(), candidate, kit)
+            close = getattr(lockstep.adapter, "close", None)
+            if callable(close):
+                close()
+            if found is not None and _same(found, target):
+                best = list(lockstep.history)
+                result = lockstep.failure(found)
+            else:
+                i += chunk
+        chunk //= 2
+    return result
 
 
 # ==== entry points ====================================================================================
@@ -933,7 +1005,9 @@ def run_conformance(adapter_factory: Callable[[], SystemAdapter], *, steps: int 
     kit = settings or KitSettings()
     stats = RunStats()
     machine = machine_for(adapter_factory, kit, stats)
-    phases = tuple(p for p in Phase if p != Phase.explain and (shrink or p != Phase.shrink))
+    # Hypothesis's own shrinking rarely helps here (each step's draws depend on the world the earlier steps
+    # left, so deleting a step misaligns the rest); ``minimize`` shrinks the concrete steps instead.
+    phases = (Phase.explicit, Phase.reuse, Phase.generate)
     config = hypothesis_settings or HypothesisSettings(
         max_examples=examples, stateful_step_count=steps, deadline=None, database=None, phases=phases,
         suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, report_multiple_bugs=False,
@@ -951,6 +1025,8 @@ def run_conformance(adapter_factory: Callable[[], SystemAdapter], *, steps: int 
     if failure is None:
         return Report(True, kit.mode, stats.examples, stats.steps, stats.skipped,
                       first_detection=None, rules_hit=dict(stats.rules_hit))
+    if shrink:
+        failure = minimize(adapter_factory, failure, kit)
     trace_path = world_path = None
     if kit.trace_dir is not None:
         trace_path, world_path = write_trace(failure, Path(kit.trace_dir))
