@@ -1,0 +1,504 @@
+"""The emulator's shell: time and tasks (injected clock), admin endpoints, persistence, signatures, bad input.
+
+In process through ``Emulator.handle`` where a socket adds nothing; over a real socket (``python -m
+vmrules.server`` in a subprocess) for what only HTTP can get wrong. The SDK-driven tests are in
+test_server_sdk.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jdcloud_sdk.core.credential import Credential
+from jdcloud_sdk.core.signer import Signer
+
+from vmrules import World
+from vmrules.server import Credentials, Emulator
+from vmrules.server.app import MAX_BODY_BYTES, Response, write_atomically
+from vmrules.server.process import ServerProcess, serve_args
+
+REGION = "cn-north-1"
+INSTANCES = f"/v1/regions/{REGION}/instances"
+SPEC = {
+    "regionId": REGION,
+    "instanceSpec": {
+        "name": "t", "az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": "img-centos7cld",
+        "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001a"}},
+        "systemDisk": {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}},
+    },
+}
+
+BOB_NIC = {"networkInterface": {"subnetId": "subnet-bobnet001a"}}
+BOB_SPEC = {**SPEC, "instanceSpec": {**SPEC["instanceSpec"], "primaryNetworkInterface": BOB_NIC}}  # type: ignore[dict-item]
+
+
+class Clock:
+    """An injected wall clock."""
+
+    def __init__(self, at: float = 1_767_225_600.0) -> None:
+        self.at = at
+
+    def __call__(self) -> float:
+        return self.at
+
+
+def emulator(clock: Clock | None = None, **kwargs: Any) -> Emulator:
+    kwargs.setdefault("auth", False)
+    return Emulator(World.default(), now=clock or Clock(), **kwargs)
+
+
+def call(emu: Emulator, method: str, path: str, body: Any = None, query: str = "",
+         headers: dict[str, str] | None = None) -> Response:
+    raw = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
+    return emu.handle(method, path, query, headers or {}, raw)
+
+
+def error(response: Response) -> tuple[int, str]:
+    assert set(response.body) == {"requestId", "error"}, response.body
+    assert response.body["error"]["code"] == response.status
+    return response.status, response.body["error"]["status"]
+
+
+def status_of(emu: Emulator, instance_id: str) -> str:
+    response = call(emu, "GET", f"{INSTANCES}/{instance_id}")
+    assert response.status == 200, response.body
+    return str(response.body["result"]["instance"]["status"])
+
+
+def create(emu: Emulator) -> str:
+    response = call(emu, "POST", INSTANCES, SPEC)
+    assert response.status == 200, response.body
+    return str(response.body["result"]["instanceIds"][0])
+
+
+# ---- time and tasks --------------------------------------------------------------------------------------------
+
+
+def test_tasks_complete_after_task_seconds_of_wall_time() -> None:
+    clock = Clock()
+    emu = emulator(clock, task_seconds=5)
+    iid = create(emu)
+    assert status_of(emu, iid) == "pending"
+    clock.at += 4.9
+    assert status_of(emu, iid) == "pending"
+    clock.at += 0.1
+    assert status_of(emu, iid) == "running"
+    assert call(emu, "POST", f"{INSTANCES}/{iid}:stopInstance", {}).status == 200
+    clock.at += 3
+    assert status_of(emu, iid) == "stopping"
+    clock.at += 2
+    assert status_of(emu, iid) == "stopped"
+
+
+def test_with_no_task_seconds_tasks_complete_before_the_response() -> None:
+    emu = emulator(task_seconds=0)
+    iid = create(emu)
+    assert status_of(emu, iid) == "running"
+    assert not emu.world.tasks
+
+
+def test_fractional_task_seconds_round_up_to_the_worlds_whole_seconds() -> None:
+    clock = Clock()
+    emu = emulator(clock, task_seconds=2.5)
+    iid = create(emu)
+    clock.at += 2.5
+    assert status_of(emu, iid) == "pending"
+    clock.at += 0.5
+    assert status_of(emu, iid) == "running"
+
+
+def test_the_worlds_clock_follows_wall_time() -> None:
+    clock = Clock()
+    emu = emulator(clock)
+    start = emu.world.clock
+    clock.at += 90.75
+    assert call(emu, "GET", INSTANCES).status == 200
+    assert emu.world.clock == start + 90
+    clock.at += 0.25  # the fractions are carried, not lost
+    call(emu, "GET", INSTANCES)
+    assert emu.world.clock == start + 91
+    clock.at -= 1000  # a wall clock stepping back does not move the world back
+    call(emu, "GET", INSTANCES)
+    assert emu.world.clock == start + 91
+
+
+def test_a_frozen_clock_moves_only_by_admin_advance() -> None:
+    clock = Clock()
+    emu = emulator(clock, task_seconds=10, frozen_clock=True)
+    start = emu.world.clock
+    iid = create(emu)
+    clock.at += 3600
+    assert status_of(emu, iid) == "pending"
+    assert emu.world.clock == start
+    moved = call(emu, "POST", "/admin/advance", {"seconds": 9})
+    assert moved.status == 200 and moved.body["result"]["clock"] == "2026-01-01T00:00:09Z"
+    assert status_of(emu, iid) == "pending"
+    call(emu, "POST", "/admin/advance", {"seconds": 1})
+    assert status_of(emu, iid) == "running"
+    for bad in ({"seconds": -1}, {"seconds": 1.5}, {"seconds": True}, {}, [], b"{", None):
+        assert error(call(emu, "POST", "/admin/advance", bad)) == (400, "INVALID_ARGUMENT")
+
+
+# ---- admin endpoints ----------------------------------------------------------------------------------------
+
+
+def test_admin_world_reads_and_loads_snapshots() -> None:
+    emu = emulator(task_seconds=10**6)
+    iid = create(emu)
+    snapshot = call(emu, "GET", "/admin/world").body["result"]
+    assert World.from_dict(snapshot) == emu.world
+    assert iid in {i["instanceId"] for i in snapshot["instances"]}
+    assert call(emu, "PUT", "/admin/world", World.default().to_dict()).status == 200
+    assert emu.world == World.default()
+    assert call(emu, "POST", "/admin/world", snapshot).status == 200  # POST works as PUT
+    assert emu.world == World.from_dict(snapshot)
+    bad = call(emu, "PUT", "/admin/world", {"instances": "many"})
+    assert error(bad) == (400, "INVALID_ARGUMENT") and "snapshot" in bad.body["error"]["message"]
+    assert error(call(emu, "PUT", "/admin/world", b"[[[")) == (400, "INVALID_ARGUMENT")
+    assert emu.world == World.from_dict(snapshot)  # a bad snapshot changes nothing
+
+
+def test_admin_settle_completes_every_task() -> None:
+    emu = emulator(task_seconds=10**6)
+    iid = create(emu)
+    assert status_of(emu, iid) == "pending"
+    assert call(emu, "POST", "/admin/settle").status == 200
+    assert status_of(emu, iid) == "running" and not emu.world.tasks
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), [
+    ("GET", "/admin/nothing", (404, "NOT_FOUND")),
+    ("GET", "/admin/settle", (405, "METHOD_NOT_ALLOWED")),
+    ("DELETE", "/admin/world", (405, "METHOD_NOT_ALLOWED")),
+])
+def test_unknown_admin_requests(method: str, path: str, expected: tuple[int, str]) -> None:
+    assert error(call(emulator(), method, path)) == expected
+
+
+# ---- persistence ---------------------------------------------------------------------------------------------
+
+
+def test_every_accepted_change_is_on_disk_before_the_response(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    emu = emulator(state_path=str(state))
+    emu.persist()
+    assert World.from_dict(json.loads(state.read_text())) == World.default()
+    iid = create(emu)
+    assert iid in {i["instanceId"] for i in json.loads(state.read_text())["instances"]}
+    assert World.from_dict(json.loads(state.read_text())) == emu.world
+    before = state.read_bytes()
+    assert error(call(emu, "POST", f"{INSTANCES}/i-none:stopInstance", {})) == (404, "NOT_FOUND")
+    assert state.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temporary file left behind
+
+
+def test_a_state_file_that_cannot_be_written_refuses_the_change(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    emu = emulator(state_path=str(tmp_path / "gone" / "state.json"))
+    response = call(emu, "POST", INSTANCES, SPEC)
+    assert error(response) == (500, "INTERNAL")
+    assert emu.world == World.default()  # not accepted, so not applied
+    assert "internal error" in capsys.readouterr().err
+    assert call(emu, "GET", INSTANCES).status == 200  # and the emulator keeps answering
+
+
+def test_atomic_write_replaces_the_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "s.json"
+    target.write_text("old and longer than the new content")
+    write_atomically(target, {"a": 1})
+    assert json.loads(target.read_text()) == {"a": 1}
+    with pytest.raises(TypeError):
+        write_atomically(target, {"a": object()})
+    assert json.loads(target.read_text()) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+
+
+# ---- signatures and callers ---------------------------------------------------------------------------------
+
+
+def signed(method: str, path: str, body: bytes, secret: str, date: datetime, access_key: str = "AK") -> dict[str, str]:
+    """Headers as the official SDK's signer writes them (lower-cased, as the HTTP shell passes them)."""
+    headers = {"Content-Type": "application/json", "x-jdcloud-date": date.strftime("%Y%m%dT%H%M%SZ")}
+    Signer(_Silent()).sign(method=method, service="vm", region=REGION, uri=f"http://127.0.0.1:9{path}",
+                           headers=headers, data=body.decode(), credential=Credential(access_key, secret),
+                           security_token="")
+    lowered = {k.lower(): v for k, v in headers.items()}
+    lowered["host"] = "127.0.0.1:9"
+    return lowered
+
+
+class _Silent:
+    def log(self, level: int, message: Any) -> None:
+        return None
+
+
+def test_the_skew_window_is_measured_against_the_injected_clock() -> None:
+    clock = Clock()
+    now = datetime.fromtimestamp(clock.at, UTC)
+    keys = Credentials({"AK": ("secret", "bob")})
+    strict = emulator(clock, auth=True, credentials=keys, max_skew_seconds=60)
+    lenient = emulator(clock, auth=True, credentials=keys, max_skew_seconds=900)
+    body = json.dumps(BOB_SPEC).encode()
+    early = signed("POST", INSTANCES, body, "secret", datetime.fromtimestamp(clock.at - 120, UTC))
+    assert error(call(strict, "POST", INSTANCES, body, headers=early)) == (401, "UNAUTHENTICATED")
+    accepted = call(lenient, "POST", INSTANCES, body, headers=early)
+    assert accepted.status == 200
+    owner = lenient.world.instances[accepted.body["result"]["instanceIds"][0]].owner
+    assert owner == "bob"  # the key's account, whatever x-vmrules-caller would say
+    fresh = signed("POST", INSTANCES, body, "secret", now)
+    assert call(strict, "POST", INSTANCES, body, headers=fresh).status == 200
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda h: h.pop("authorization"),
+    lambda h: h.pop("x-jdcloud-date"),
+    lambda h: h.update({"x-jdcloud-date": "yesterday"}),
+    lambda h: h.update({"authorization": "Basic YWxhZGRpbjpvcGVuc2VzYW1l"}),
+    lambda h: h.update({"authorization": h["authorization"].replace("Signature=", "Signature=0")[:-1]}),
+    lambda h: h.update({"host": "elsewhere:9"}),
+])
+def test_anything_wrong_with_a_signature_is_unauthenticated(mutate: Callable[[dict[str, str]], object]) -> None:
+    clock = Clock()
+    emu = emulator(clock, auth=True, credentials=Credentials({"AK": ("secret", "alice")}))
+    headers = signed("GET", INSTANCES, b"", "secret", datetime.fromtimestamp(clock.at, UTC))
+    assert call(emu, "GET", INSTANCES, headers=headers).status == 200
+    mutate(headers)
+    response = call(emu, "GET", INSTANCES, headers=headers)
+    assert error(response) == (401, "UNAUTHENTICATED")
+    assert response.body["error"]["message"]
+
+
+def test_without_auth_the_caller_header_names_the_account() -> None:
+    emu = emulator()
+    response = call(emu, "POST", INSTANCES, BOB_SPEC, headers={"x-vmrules-caller": "bob"})
+    assert response.status == 200, response.body
+    assert call(emu, "GET", INSTANCES).body["result"]["totalCount"] == 0  # alice, the default account
+    listed = call(emu, "GET", INSTANCES, headers={"x-vmrules-caller": "bob"}).body["result"]
+    assert listed["totalCount"] == 1
+
+
+# ---- wire format and bad input (in process) -------------------------------------------------------------------
+
+
+def test_query_strings_are_unflattened_and_typed() -> None:
+    emu = emulator()
+    first, second = create(emu), create(emu)
+    query = f"pageSize=10&pageNumber=1&filters.1.name=instanceId&filters.1.values.1={first}" \
+            f"&filters.1.values.2={second}&filters.2.name=status&filters.2.values.1=running"
+    result = call(emu, "GET", INSTANCES, query=query).body["result"]
+    assert result["totalCount"] == 2
+    only = call(emu, "GET", INSTANCES, query=f"filters.1.name=instanceId&filters.1.values.1={second}")
+    assert [i["instanceId"] for i in only.body["result"]["instances"]] == [second]
+    assert call(emu, "DELETE", f"{INSTANCES}/{first}", query="deletePrimaryNetworkInterfaceAllElasticIp=True"
+                ).status == 200
+    # a path parameter arrives percent-decoded
+    assert status_of(emu, second.replace("-", "%2D")) == "running"
+
+
+@pytest.mark.parametrize(("method", "path", "query", "body", "expected", "says"), [
+    ("POST", INSTANCES, "", b"{not json", (400, "INVALID_ARGUMENT"), "not JSON"),
+    ("POST", INSTANCES, "", b"[1, 2]", (400, "INVALID_ARGUMENT"), "JSON object"),
+    ("POST", INSTANCES, "", b'{"maxCount": NaN}', (400, "INVALID_ARGUMENT"), "NaN"),
+    ("POST", INSTANCES, "", b"\xff\xfe{}", (400, "INVALID_ARGUMENT"), "UTF-8"),
+    ("POST", INSTANCES, "", b"[" * 100_000, (400, "INVALID_ARGUMENT"), "deeply"),
+    ("POST", INSTANCES, "", b" " * (MAX_BODY_BYTES + 1), (413, "INVALID_ARGUMENT"), "larger"),
+    ("POST", INSTANCES, "", b'{"instanceSpec": 7}', (400, "INVALID_ARGUMENT"), "instanceSpec"),
+    ("GET", INSTANCES, "pageSize=ten", b"", (400, "INVALID_ARGUMENT"), "pageSize"),
+    ("GET", INSTANCES, "pageSize=5000", b"", (400, "INVALID_ARGUMENT"), "pageSize"),
+    ("GET", INSTANCES, "filters.1.name=a&filters.3.name=b", b"", (400, "INVALID_ARGUMENT"), "gaps"),
+    ("GET", INSTANCES, "filters.1.name=a&filters.name=b", b"", (400, "INVALID_ARGUMENT"), "mixes"),
+    ("GET", INSTANCES, "pageSize=10&pageSize=20", b"", (400, "INVALID_ARGUMENT"), "twice"),
+    ("GET", INSTANCES, "filters..name=a", b"", (400, "INVALID_ARGUMENT"), "name"),
+    ("GET", INSTANCES, "filters.0.name=a", b"", (400, "INVALID_ARGUMENT"), "index"),
+    ("GET", INSTANCES, "a" + ".a" * 50 + "=1", b"", (400, "INVALID_ARGUMENT"), "deeper"),
+    ("GET", INSTANCES, "filters.1.name=a&filters.1.name.x=b", b"", (400, "INVALID_ARGUMENT"), "both"),
+    ("GET", "/v1/regions/cn-north-1/nothing", "", b"", (404, "NOT_FOUND"), "no API path"),
+    ("GET", "/", "", b"", (404, "NOT_FOUND"), "no API path"),
+    ("PUT", INSTANCES, "", b"{}", (405, "METHOD_NOT_ALLOWED"), "PUT"),
+    ("GET", f"{INSTANCES}/i-1:stopInstance", "", b"", (405, "METHOD_NOT_ALLOWED"), "GET"),
+    ("POST", f"{INSTANCES}/i-1:explode", "", b"{}", (404, "NOT_FOUND"), "no API path"),
+])
+def test_bad_input_gets_an_error_envelope(method: str, path: str, query: str, body: bytes,
+                                          expected: tuple[int, str], says: str) -> None:
+    emu = emulator()
+    response = call(emu, method, path, body, query)
+    assert error(response) == expected
+    assert says in response.body["error"]["message"]
+    assert emu.world == World.default()
+    json.loads(response.encode())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(method=st.sampled_from(["GET", "POST", "DELETE", "PUT", "PATCH"]),
+       path=st.one_of(st.sampled_from([INSTANCES, f"{INSTANCES}/i-x", f"{INSTANCES}/i-x:stopInstance",
+                                       f"/v1/regions/{REGION}/images", "/admin/advance", "/admin/world"]),
+                      st.text(max_size=40).map(lambda t: "/v1/regions/" + t)),
+       query=st.text(max_size=60), body=st.one_of(st.binary(max_size=80),
+                                                   st.recursive(st.none() | st.booleans() | st.integers()
+                                                                | st.text(max_size=8),
+                                                                lambda c: st.lists(c, max_size=3)
+                                                                | st.dictionaries(st.text(max_size=8), c,
+                                                                                  max_size=3),
+                                                                max_leaves=10).map(lambda v: json.dumps(v).encode())))
+def test_handle_answers_anything_with_an_envelope(method: str, path: str, query: str, body: bytes) -> None:
+    emu = emulator()
+    response = emu.handle(method, path, query, {}, body)
+    assert response.status in {200, 400, 403, 404, 405, 413, 429}, response.body
+    assert response.body["requestId"]
+    assert ("error" in response.body) == (response.status != 200)
+    json.loads(response.encode())
+
+
+# ---- over a real socket -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def open_server() -> Iterator[ServerProcess]:
+    with ServerProcess(*serve_args(task_seconds=0)) as server:
+        yield server
+        assert "Traceback" not in server.stderr_text()
+
+
+def exchange(server: ServerProcess, data: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send raw bytes, read one response (status, headers, body)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(data)
+        buffer = b""
+        while b"\r\n\r\n" not in buffer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            buffer += chunk
+        head, _, body = buffer.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        want = int(headers.get("content-length", "0"))
+        if not data.startswith(b"HEAD "):
+            while len(body) < want:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+        return int(lines[0].split()[1]), headers, body
+
+
+def still_answers(server: ServerProcess) -> None:
+    code, _, body = exchange(server, f"GET {INSTANCES} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    assert code == 200 and "result" in json.loads(body)
+
+
+def request(method: str, target: str, body: bytes = b"", *extra: str) -> bytes:
+    lines = [f"{method} {target} HTTP/1.1", "Host: x", "Connection: close", *extra]
+    if body and not any(e.lower().startswith(("content-length", "transfer-encoding")) for e in extra):
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"GARBAGE\r\n\r\n", (400, "INVALID_ARGUMENT")),
+    (b"GET / HTTP/9.9\r\n\r\n", (505, "INVALID_ARGUMENT")),
+    (request("FROB", INSTANCES), (405, "METHOD_NOT_ALLOWED")),
+    (request("PUT", INSTANCES, b"{}"), (405, "METHOD_NOT_ALLOWED")),
+    (request("GET", "/v2/elsewhere"), (404, "NOT_FOUND")),
+    (request("POST", INSTANCES, b"{oops"), (400, "INVALID_ARGUMENT")),
+    (request("GET", INSTANCES + "?filters.1.name=a&filters.x.name=b"), (400, "INVALID_ARGUMENT")),
+    (request("GET", INSTANCES + "?pageSize=%ZZ"), (400, "INVALID_ARGUMENT")),
+    (request("GET", INSTANCES + "?" + "a" * 70_000), (414, "INVALID_ARGUMENT")),
+    (request("GET", INSTANCES, b"", *[f"X-H{i}: v" for i in range(120)]), (431, "INVALID_ARGUMENT")),
+    (request("POST", INSTANCES, b"x" * (MAX_BODY_BYTES + 10)), (413, "INVALID_ARGUMENT")),
+    (request("POST", INSTANCES, b"", "Content-Length: 5000000000"), (413, "INVALID_ARGUMENT")),
+    (request("POST", INSTANCES, b"", "Content-Length: -3"), (400, "INVALID_ARGUMENT")),
+    (request("POST", INSTANCES, b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: chunked"), (411, "INVALID_ARGUMENT")),
+], ids=["garbage", "http-version", "unknown-verb", "wrong-verb", "unknown-path", "malformed-json", "query-mix",
+        "query-escape", "long-url", "many-headers", "huge-body", "huge-length", "negative-length", "chunked"])
+def test_bad_http_gets_a_json_envelope_and_the_server_lives_on(open_server: ServerProcess, data: bytes,
+                                                               expected: tuple[int, str]) -> None:
+    code, headers, body = exchange(open_server, data)
+    envelope = json.loads(body)
+    assert (code, envelope["error"]["code"], envelope["error"]["status"]) == (expected[0], *expected)
+    assert headers["content-type"].startswith("application/json")
+    assert headers["x-jdcloud-request-id"] == envelope["requestId"]
+    assert "Traceback" not in body.decode()
+    still_answers(open_server)
+
+
+def test_head_is_refused_without_a_body(open_server: ServerProcess) -> None:
+    code, headers, body = exchange(open_server, request("HEAD", INSTANCES))
+    assert (code, body) == (405, b"")
+    assert headers["x-jdcloud-request-id"].startswith("vmrules-")
+    still_answers(open_server)
+
+
+def test_a_client_that_stops_mid_body_does_not_stop_the_server(open_server: ServerProcess) -> None:
+    with socket.create_connection(("127.0.0.1", open_server.port), timeout=30) as sock:
+        sock.sendall(f"POST {INSTANCES} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{{".encode())
+    still_answers(open_server)
+
+
+def test_keep_alive_connections_serve_many_requests(open_server: ServerProcess) -> None:
+    one = f"GET {INSTANCES} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    with socket.create_connection(("127.0.0.1", open_server.port), timeout=30) as sock:
+        sock.sendall(one * 3)
+        received = b""
+        while received.count(b"HTTP/1.1 200") < 3 or not received.endswith(b"}}"):
+            chunk = sock.recv(65536)
+            assert chunk
+            received += chunk
+    assert len(re.findall(rb"vmrules-\d{10}", received)) >= 3
+
+
+# ---- the command line ----------------------------------------------------------------------------------------
+
+
+def serve(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "vmrules", "serve", *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    ((), "--credentials"),
+    (("--no-auth", "--task-seconds", "-1"), "--task-seconds"),
+    (("--no-auth", "--task-seconds", "nan"), "--task-seconds"),
+    (("--credentials", "/nonexistent/keys.json"), "keys.json"),
+    (("--no-auth", "--world", "/nonexistent/world.json"), "world.json"),
+])
+def test_bad_command_lines_exit_2_with_one_line(args: tuple[str, ...], says: str) -> None:
+    result = serve(*args)
+    assert result.returncode == 2
+    assert says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_files_exit_2(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps({"AK": {"secretKey": 5, "pin": "alice"}}))
+    assert serve("--credentials", str(keys)).returncode == 2
+    world = tmp_path / "world.json"
+    world.write_text('{"instances": 3}')
+    result = serve("--no-auth", "--world", str(world))
+    assert result.returncode == 2 and "instances" in result.stderr
+
+
+def test_a_port_in_use_exits_2(open_server: ServerProcess) -> None:
+    result = serve("--no-auth", "--port", str(open_server.port))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_vmrules_serve_starts_the_emulator(tmp_path: Path) -> None:
+    """`vmrules serve` (the CLI) and `python -m vmrules.server` are the same program."""
+    state = tmp_path / "state.json"
+    server = ServerProcess()
+    server.args = [sys.executable, "-m", "vmrules", "serve", *serve_args(state=str(state)), "--port", "0"]
+    with server:
+        still_answers(server)
+    assert World.from_dict(json.loads(state.read_text())) == World.default()
