@@ -1,7 +1,7 @@
 """Print, per operation, the share of ``valid_requests`` that succeed and the rules ``invalid_requests`` hit.
 
-Run: ``python property_tests/measure.py [examples-per-operation]`` (default 200). Deterministic: the draws
-come from hypothesis's ``find``-free data API seeded per operation, so two runs print the same table.
+Run: ``python property_tests/measure.py [examples-per-operation [operation ...]] [-v]`` (default 200 examples,
+every operation; ``-v`` lists why requests failed). Derandomized, so two runs print the same table.
 """
 
 from __future__ import annotations
@@ -49,16 +49,19 @@ def measure(operation: str, examples: int) -> tuple[int, int, Counter[str], Coun
 
 
 def main() -> None:
-    examples = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    only = sys.argv[2:] or sorted(OPERATION_TABLE)
-    print(f"| operation | valid ok | share | invalid exact | rules targeted |")
+    args = [a for a in sys.argv[1:] if a != "-v"]
+    verbose = "-v" in sys.argv
+    examples = int(args[0]) if args else 200
+    only = args[1:] or sorted(OPERATION_TABLE)
+    print("| operation | valid requests that succeeded | share | invalid requests refused by their rule | "
+          "rules targeted |")
     print("|---|---|---|---|---|")
     for name in only:
         ok, total, failures, targeted, exact, inv_total = measure(name, examples)
         print(f"| {name} | {ok}/{total} | {ok / total:.0%} | {exact}/{inv_total} | {len(targeted)} |")
-        if "-v" in sys.argv or failures:
+        if verbose:
             for reason, count in failures.most_common(6):
-                print(f"|   | {count} × {reason} | | | |", file=sys.stderr)
+                print(f"    {count} x {reason}")
 
 
 if __name__ == "__main__":
