@@ -996,13 +996,15 @@ def _required_fields(op: Operation[Any, Any]) -> list[str]:
 
 
 def _missing_field(world: World, caller: str, operation: str) -> st.SearchStrategy[Invalid] | None:
-    """A valid request without one of its required fields."""
+    """A valid request with one of its required fields absent or null."""
     op = OPERATION_TABLE.get(operation)
     if op is None:
         return None
     required = _required_fields(op)
-    return st.tuples(valid_requests(world, operation, caller=caller), st.sampled_from(required)).map(
-        lambda t: ({k: v for k, v in t[0].items() if k != t[1]}, "REQUEST.REQUIRED"))
+    return st.tuples(valid_requests(world, operation, caller=caller), st.sampled_from(required),
+                     st.booleans()).map(
+        lambda t: ({**{k: v for k, v in t[0].items() if k != t[1]}, **({t[1]: None} if t[2] else {})},
+                   "REQUEST.REQUIRED"))
 
 
 _WRONG_VALUES: tuple[Any, ...] = (7, "seven", True, [7], {"seven": 7}, 1.5)
