@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import seed as hypothesis_seed
 from hypothesis import settings as HypothesisSettings
 from hypothesis import strategies as st
+from hypothesis.control import current_build_context
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, rule
 
 from vmrules import builders
@@ -807,6 +808,13 @@ class RunStats:
 
 _KINDS = ("request",) * 16 + ("settle",) * 3 + ("advance",)
 
+# Hypothesis's own shrinking rarely helps here (each step's draws depend on the world the earlier steps left,
+# so deleting a step misaligns the rest and costs minutes); the machine minimizes the concrete steps of the
+# final failing run instead (``minimize``), which takes about a second.
+KIT_HYPOTHESIS_SETTINGS = HypothesisSettings(
+    max_examples=30, stateful_step_count=40, deadline=None, phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+
 
 class ConformanceMachine(RuleBasedStateMachine):
     """Lockstep conformance as a hypothesis state machine. Subclass it with ``adapter_factory`` (and optionally
@@ -815,6 +823,13 @@ class ConformanceMachine(RuleBasedStateMachine):
     adapter_factory: Callable[[], SystemAdapter] | None = None
     kit: KitSettings = KitSettings()
     stats: RunStats | None = None
+    shrink: bool = True  # minimize the divergence hypothesis reports (``minimize``)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # ``@settings`` on a machine class does not pass to its subclasses: give each the kit's settings (a
+        # ``@settings`` decorator on the subclass itself still wins, as it is applied afterwards).
+        cls.TestCase.settings = KIT_HYPOTHESIS_SETTINGS
 
     def __init__(self) -> None:
         super().__init__()
@@ -840,7 +855,11 @@ class ConformanceMachine(RuleBasedStateMachine):
         stats = type(self).stats
         if stats is not None and stats.first_detection is None:
             stats.first_detection = (stats.examples, self.lockstep.steps)
-        raise self.lockstep.failure(divergence)
+        failure = self.lockstep.failure(divergence)
+        factory = type(self).adapter_factory
+        if type(self).shrink and factory is not None and current_build_context().is_final:
+            failure = minimize(factory, failure, self.lockstep.kit)
+        raise failure
 
     @initialize()
     def start(self) -> None:
@@ -977,10 +996,11 @@ class Report:
 
 
 def machine_for(adapter_factory: Callable[[], SystemAdapter], kit: KitSettings | None = None,
-                stats: RunStats | None = None) -> type[ConformanceMachine]:
+                stats: RunStats | None = None, shrink: bool = True) -> type[ConformanceMachine]:
     """A ``ConformanceMachine`` subclass bound to an adapter factory and settings."""
     return type("Conformance", (ConformanceMachine,), {
         "adapter_factory": staticmethod(adapter_factory), "kit": kit or KitSettings(), "stats": stats,
+        "shrink": shrink,
     })
 
 
@@ -1004,14 +1024,10 @@ def run_conformance(adapter_factory: Callable[[], SystemAdapter], *, steps: int 
     there as a trace and its starting world."""
     kit = settings or KitSettings()
     stats = RunStats()
-    machine = machine_for(adapter_factory, kit, stats)
-    # Hypothesis's own shrinking rarely helps here (each step's draws depend on the world the earlier steps
-    # left, so deleting a step misaligns the rest); ``minimize`` shrinks the concrete steps instead.
-    phases = (Phase.explicit, Phase.reuse, Phase.generate)
+    machine = machine_for(adapter_factory, kit, stats, shrink)
     config = hypothesis_settings or HypothesisSettings(
-        max_examples=examples, stateful_step_count=steps, deadline=None, database=None, phases=phases,
-        suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, report_multiple_bugs=False,
-    )
+        KIT_HYPOTHESIS_SETTINGS, max_examples=examples, stateful_step_count=steps, database=None,
+        verbosity=Verbosity.quiet)
     test = get_state_machine_test(machine, settings=config)  # type: ignore[no-untyped-call]
     if seed is not None:
         test = hypothesis_seed(seed)(test)
@@ -1025,8 +1041,6 @@ def run_conformance(adapter_factory: Callable[[], SystemAdapter], *, steps: int 
     if failure is None:
         return Report(True, kit.mode, stats.examples, stats.steps, stats.skipped,
                       first_detection=None, rules_hit=dict(stats.rules_hit))
-    if shrink:
-        failure = minimize(adapter_factory, failure, kit)
     trace_path = world_path = None
     if kit.trace_dir is not None:
         trace_path, world_path = write_trace(failure, Path(kit.trace_dir))
@@ -1122,9 +1136,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         def factory() -> SystemAdapter:
             return HttpAdapter(url, credentials, admin=admin)
 
+        probe = factory().call("describeQuotas", {"regionId": NORTH}, callers[0])
+        if not _is_envelope(probe) or probe.get("error", {}).get("status") in ("UNAVAILABLE", "UNAUTHENTICATED"):
+            sys.stderr.write(f"vmrules conform: error: {url} does not answer as a JD Cloud VM API: "
+                             f"{_short(probe, 200)}\n")
+            return 2
+
     kit = KitSettings(mode=args.mode, invalid_share=args.invalid_share, callers=callers,
                       settle_every_step=args.no_admin, trace_dir=args.trace_dir)
-    report = run_conformance(factory, steps=args.steps, examples=args.examples, seed=args.seed, settings=kit,
+    # A system that cannot be reset keeps its state from one run to the next: one long run instead.
+    examples, steps = (1, args.steps * args.examples) if args.no_admin else (args.examples, args.steps)
+    report = run_conformance(factory, steps=steps, examples=examples, seed=args.seed, settings=kit,
                              shrink=not args.no_shrink)
     print(report.summary())
     return 0 if report.ok else 1

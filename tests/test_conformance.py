@@ -1,0 +1,259 @@
+"""The conformance kit: self-tests (in process and over HTTP), id mapping, modes, traces, entry points."""
+
+from __future__ import annotations
+
+import json
+import re
+import unittest
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from vmrules import World, execute
+from vmrules.cli import main as cli_main
+from vmrules.defaults import MAIN, SECOND
+from vmrules.testing.adapters import EmulatorProcess, HttpAdapter, InProcessAdapter, same_json
+from vmrules.testing.conformance import (
+    EDGE_TARGETS,
+    ConformanceFailure,
+    ConformanceMachine,
+    IdMap,
+    KitSettings,
+    Lockstep,
+    conformance_test,
+    edge_world,
+    first_difference,
+    main,
+    run_conformance,
+)
+from vmrules.testing.faulty import fault
+from vmrules.testing.invariants import check_invariants
+
+JSON = dict[str, Any]
+
+# The one-line pytest entry point, against the reference itself.
+TestReferenceAgainstItself = conformance_test(InProcessAdapter, steps=15, examples=4)
+
+
+# ---- the edge world ---------------------------------------------------------------------------------
+
+
+def test_edge_world_is_consistent_and_sits_at_the_limits() -> None:
+    world = edge_world()
+    assert check_invariants(world) == []
+    assert not world.tasks
+    mine = [i for i in world.instances.values() if i.owner == MAIN]
+    assert any(i.system_disk.category == "local" and len(i.data_disks) == 8 for i in mine)
+    assert any(i.system_disk.category == "cloud" and len(i.data_disks) == 7 for i in mine)
+    assert any(i.system_disk.category == "local" and i.status == "stopped"
+               and world.instance_types[i.instance_type].generation == 2 for i in mine)
+    assert {i.status for i in mine} >= {"running", "stopped", "error"}
+    shares = sorted(len(i.shared_with) for i in world.images.values() if i.owner == MAIN)
+    assert 20 in shares and 19 in shares
+    bob = world.accounts[SECOND]
+    assert world.used(SECOND, "cn-north-1", "instance") == bob.quota("instance")
+
+
+def test_every_edge_target_has_candidates_in_the_edge_world_and_hits_its_rule() -> None:
+    world = edge_world()
+    for target in EDGE_TARGETS:
+        candidates = target.build(world, (MAIN, SECOND))
+        assert candidates, target.rule
+        hits = {execute(world, op, params, caller=caller).error for op, caller, params in candidates}
+        assert target.rule in {e.rule for e in hits if e is not None}, target.rule
+
+
+# ---- self-tests -------------------------------------------------------------------------------------
+
+
+def test_self_test_in_process_finds_no_difference() -> None:
+    report = run_conformance(InProcessAdapter, steps=40, examples=30)
+    assert report.ok, report.explanation
+    assert report.steps >= 600
+    # The run reaches the rules the edge world was built for.
+    assert {t.rule for t in EDGE_TARGETS} <= set(report.rules_hit)
+
+
+def test_self_test_over_http_against_the_emulator_finds_no_difference() -> None:
+    with EmulatorProcess() as emulator:
+        report = run_conformance(lambda: HttpAdapter(emulator.url), steps=30, examples=15)
+    assert report.ok, report.explanation
+    assert report.steps >= 250
+
+
+class RenamingAdapter(InProcessAdapter):
+    """The reference behind different ids: every resource created after reset gets a system id of its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fixed: set[str] = set()
+
+    def reset(self, snapshot: JSON) -> bool:
+        super().reset(snapshot)
+        self.fixed = set(re.findall(r'"((?:i|img|vol|port|fip|snapshot)-[a-z0-9]+)"', json.dumps(snapshot)))
+        return True
+
+    def _rename(self, value: Any, out: bool) -> Any:
+        if isinstance(value, str):
+            if "/" in value:
+                return "/".join(self._rename(p, out) for p in value.split("/"))
+            if out and re.fullmatch(r"(i|img|vol|port|fip|snapshot)-[a-z0-9]+", value) and value not in self.fixed:
+                return value + "sys"
+            if not out and value.endswith("sys"):
+                return value[:-3]
+            return value
+        if isinstance(value, list):
+            return [self._rename(v, out) for v in value]
+        if isinstance(value, dict):
+            return {k: self._rename(v, out) for k, v in value.items()}
+        return value
+
+    def call(self, operation: str, params: JSON, caller: str) -> JSON:
+        reply = super().call(operation, self._rename(params, False), caller)
+        return dict(self._rename(reply, True))
+
+
+def test_ids_are_mapped_when_the_system_generates_its_own() -> None:
+    report = run_conformance(RenamingAdapter, steps=30, examples=15)
+    assert report.ok, report.explanation
+    assert report.steps >= 250
+
+
+def test_without_reset_the_kit_builds_the_edges_through_the_api() -> None:
+    class NoReset(InProcessAdapter):
+        def reset(self, snapshot: JSON) -> bool:
+            return False
+
+    lockstep = Lockstep(NoReset())
+    assert lockstep.start() is None
+    assert not lockstep.reset_ok
+    world = lockstep.model
+    assert any(len(i.data_disks) == 8 and i.system_disk.category == "local" for i in world.instances.values())
+    assert any(len(i.shared_with) == 20 for i in world.images.values())
+    assert any(i.owner == SECOND for i in world.instances.values())
+    report = run_conformance(NoReset, steps=60, examples=1)
+    assert report.ok, report.explanation
+
+
+# ---- comparison ---------------------------------------------------------------------------------------
+
+
+def test_id_map_learns_pairs_and_translates_both_ways() -> None:
+    ids = IdMap({"subnet-a": "subnet-A"})
+    ids.pair({"instanceId": "i-1", "disks": [{"diskId": "vol-1"}, {"diskId": "vol-2"}], "name": "vm"},
+             {"instanceId": "i-X", "disks": [{"diskId": "vol-Y"}, {"diskId": "vol-Z"}], "name": "other"})
+    assert ids.system({"ids": ["i-1", "vol-2", "subnet-a"], "name": "vm"}) == \
+        {"ids": ["i-X", "vol-Z", "subnet-A"], "name": "vm"}
+    assert ids.model({"attachmentId": "vol-Y/i-X"}) == {"attachmentId": "vol-1/i-1"}
+    ids.learn("i-1", "i-other")  # a known id keeps its first pairing
+    assert ids.system("i-1") == "i-X"
+
+
+def test_first_difference_names_the_path() -> None:
+    assert first_difference({"a": [1, {"b": 2}]}, {"a": [1, {"b": 3}]}) == ("result.a[1].b", 2, 3)
+    assert first_difference({"a": [1]}, {"a": [1, 2]}) == ("result.a (length)", 1, 2)
+    assert first_difference({"a": True}, {"a": 1}) == ("result.a", True, 1)
+    assert first_difference({"a": 1}, {"a": 1}) is None
+
+
+def test_modes_decide_what_is_compared() -> None:
+    swapped = fault("swapped-status").make
+    assert run_conformance(swapped, steps=30, examples=20, settings=KitSettings(mode="outcome")).ok
+    report = run_conformance(swapped, steps=30, examples=20, settings=KitSettings(mode="status"))
+    assert not report.ok and report.divergence is not None and report.divergence.kind == "status"
+
+
+class StuckStopping(InProcessAdapter):
+    """A system whose stops never complete: only the observations after settle show it at first."""
+
+    def settle(self) -> None:
+        stopping = {rid for rid, task in self.world.tasks.items() if task.kind == "stopInstance"}
+        super().settle()
+        instances = self.world.instances
+        for rid in stopping:
+            if rid in instances:
+                import dataclasses
+
+                instances = instances.set(rid, dataclasses.replace(instances[rid], status="stopping"))
+        self.world = self.world.evolve(instances=instances)
+
+
+def test_observations_after_settle_catch_state_that_no_response_shows() -> None:
+    lockstep = Lockstep(StuckStopping())
+    assert lockstep.start() is None
+    running = next(i for i in lockstep.model.instances.values() if i.owner == MAIN and i.status == "running")
+    assert lockstep.request("stopInstance", {"regionId": "cn-north-1", "instanceId": running.instance_id},
+                            MAIN) is None
+    found = lockstep.settle()
+    assert found is not None and found.kind == "observation" and found.operation == "describeInstances"
+    assert found.reference_value == "stopped" and found.system_value == "stopping"
+    report = run_conformance(StuckStopping, steps=30, examples=20)
+    assert not report.ok
+
+
+# ---- reports, traces and entry points ---------------------------------------------------------------
+
+
+def test_divergence_trace_replays_against_the_reference_and_explains_the_rule(tmp_path: Path) -> None:
+    report = run_conformance(fault("twenty-first-share").make, settings=KitSettings(trace_dir=str(tmp_path)))
+    assert not report.ok and report.trace_path is not None and report.world_path is not None
+    assert report.rule == "SHARE_IMAGE.MEMBER_LIMIT"
+    assert "SHARE_IMAGE.MEMBER_LIMIT" in report.explanation
+    assert "单个镜像最多可共享给20个京东云帐户" in report.explanation
+    assert "The system accepted it" in report.explanation
+    steps = [json.loads(line) for line in report.trace_path.read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    assert steps[-1]["op"] == "shareImage"
+    assert steps[-1]["expect"]["rule"] == "SHARE_IMAGE.MEMBER_LIMIT"
+    assert len(steps) <= 3  # minimized
+    assert cli_main(["run", str(report.trace_path), "--world", str(report.world_path)]) == 0
+    assert World.from_dict(json.loads(report.world_path.read_text(encoding="utf-8"))) == edge_world()
+
+
+def test_conformance_test_fails_with_the_explanation_for_a_faulty_system() -> None:
+    case = conformance_test(fault("stop-from-stopped").make, steps=30, examples=20)
+    result = unittest.TestResult()
+    case("test_conformance").run(result)
+    assert len(result.failures) == 1
+    assert "STOP_INSTANCE.STATUS_RUNNING" in result.failures[0][1]
+
+
+def test_the_machine_subclasses_into_a_hypothesis_test() -> None:
+    class Mine(ConformanceMachine):
+        adapter_factory = InProcessAdapter
+
+    run_state_machine_as_test(Mine, settings=settings(  # type: ignore[no-untyped-call]
+        max_examples=3, stateful_step_count=10, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck)))
+
+    class Broken(ConformanceMachine):
+        adapter_factory = fault("ninth-data-disk").make
+
+    # The kit's hypothesis settings come with the class; the final failing run is minimized to one step.
+    with pytest.raises(ConformanceFailure, match=re.escape("ATTACH_DISK.DATA_DISK_LIMIT")) as caught:
+        run_state_machine_as_test(Broken)  # type: ignore[no-untyped-call]
+    assert len(caught.value.steps) == 1
+
+
+def test_http_adapter_carries_only_what_the_wire_keeps() -> None:
+    http = HttpAdapter("http://127.0.0.1:1")
+    assert http.carries("describeInstances", {"regionId": "cn-north-1", "pageSize": 10,
+                                              "filters": [{"name": "status", "values": ["running"]}]})
+    assert not http.carries("describeInstances", {"regionId": "cn-north-1", "filters": []})
+    assert not http.carries("describeInstances", {"regionId": "cn-north-1", "pageSize": "10"})
+    assert not http.carries("stopInstance", {"regionId": "cn-north-1", "instanceId": 7})
+    assert not http.carries("stopInstance", {"regionId": "cn-north-1", "instanceId": "a/b"})
+    assert http.carries("stopInstance", {"regionId": "cn-north-1", "instanceId": "i-x", "extra": [1, None]})
+    assert same_json({"a": [1]}, {"a": [1]}) and not same_json(True, 1) and not same_json(1, 1.0)
+
+
+def test_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--self-test", "--examples", "2", "--steps", "5"]) == 0
+    assert "conformant" in capsys.readouterr().out
+    assert main([]) == 2
+    assert main(["--self-test", "--invalid-share", "2"]) == 2
+    assert main(["--url", "http://127.0.0.1:1", "--examples", "1"]) == 2
+    assert "does not answer" in capsys.readouterr().err
