@@ -71,5 +71,15 @@ class WorldMachine(RuleBasedStateMachine):
                 if q["resourceType"] in ("instance", "instance_cpu", "instance_memory", "image"):
                     assert q["used"] <= q["limit"], q
 
+    @invariant()
+    def no_account_sees_another_accounts_instances(self) -> None:
+        for pin in (MAIN, SECOND):
+            outcome = execute(self.world, "describeInstances", {"regionId": NORTH, "pageSize": 100}, caller=pin)
+            assert outcome.ok, outcome.error
+            seen = {i["instanceId"] for i in outcome.result["instances"]}
+            mine = {i.instance_id for i in self.world.owned_instances(pin, NORTH)}
+            assert seen <= mine, seen - mine
+            assert outcome.result["totalCount"] == len(mine)
+
 
 TestWorldMachine = WorldMachine.TestCase
