@@ -1,0 +1,153 @@
+"""The test kit itself: check_invariants detects each kind of broken world, and the strategies do what they
+promise (valid requests mostly succeed, invalid requests cover at least two rules of every operation)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vmrules import OPERATIONS, World, execute, settle
+from vmrules.builders import DataDiskPlan, add_elastic_ip, add_instance, bind_elastic_ip
+from vmrules.model import DiskAttachment, InstanceDisk
+from vmrules.testing import check_invariants
+from vmrules.testing.strategies import invalid_requests, valid_passwords, valid_requests, worlds
+
+
+@pytest.fixture
+def built() -> tuple[World, str]:
+    iid, world = add_instance(World.default(), data_disks=[DataDiskPlan("ssd", 100)])
+    return world, iid
+
+
+def test_a_consistent_world_has_no_problem(built: tuple[World, str]) -> None:
+    world, _ = built
+    assert check_invariants(World.default()) == []
+    assert check_invariants(world) == []
+
+
+def _problems(world: World, needle: str) -> list[str]:
+    found = check_invariants(world)
+    assert any(needle in p for p in found), found
+    return found
+
+
+def test_detects_too_many_data_disks(built: tuple[World, str]) -> None:
+    world, iid = built
+    inst = world.instances[iid]
+    disks = tuple(InstanceDisk(f"vol-x{n}", f"vd{'cdefghij'[n]}", True) for n in range(8))
+    _problems(world.evolve(instances=world.instances.set(iid, replace(inst, data_disks=inst.data_disks + disks))),
+              "data disks")
+
+
+def test_detects_security_group_count(built: tuple[World, str]) -> None:
+    world, iid = built
+    nic = world.network_interfaces[world.instances[iid].primary_nic_id]
+    world = world.evolve(network_interfaces=world.network_interfaces.set(nic.nic_id, replace(
+        nic, security_group_ids=())))
+    _problems(world, "security groups")
+
+
+def test_detects_too_many_shares() -> None:
+    world = World.default()
+    image = world.images["img-centos7cld"]
+    pins = tuple(sorted(world.accounts))[:21]
+    world = world.evolve(images=world.images.set(image.image_id, replace(image, source="private", owner="alice",
+                                                                          shared_with=pins)))
+    _problems(world, "shared with 21 accounts")
+
+
+def test_detects_usage_drift_and_quota(built: tuple[World, str]) -> None:
+    world, _ = built
+    _problems(world.add_usage("alice", "cn-north-1", "instance", 1), "recount")
+    _problems(world.add_usage("alice", "cn-north-1", "image", 21), "quota")
+
+
+def test_detects_disk_on_two_instances(built: tuple[World, str]) -> None:
+    world, iid = built
+    disk_id = world.instances[iid].data_disks[0].disk_id
+    jid, world = add_instance(world)
+    disk = world.disks[disk_id]
+    world = world.evolve(disks=world.disks.set(disk_id, replace(
+        disk, attachments=(*disk.attachments, DiskAttachment(jid, "attached")))))
+    _problems(world, "attached to 2 instances")
+    _problems(world, "does not list the disk")
+
+
+def test_detects_one_sided_elastic_ip(built: tuple[World, str]) -> None:
+    world, iid = built
+    eip_id, world = add_elastic_ip(world, owner="alice", region="cn-north-1")
+    bound = bind_elastic_ip(world, eip_id, world.instances[iid].primary_nic_id)
+    assert check_invariants(bound) == []
+    eip = bound.elastic_ips[eip_id]
+    _problems(bound.evolve(elastic_ips=bound.elastic_ips.set(eip_id, replace(eip, nic_id=None, instance_id=None,
+                                                                               private_ip=None))), "carries")
+
+
+def test_detects_dangling_references_and_enums(built: tuple[World, str]) -> None:
+    world, iid = built
+    inst = world.instances[iid]
+    _problems(world.evolve(instances=world.instances.set(iid, replace(inst, instance_type="x.nope"))),
+              "unknown instance type")
+    _problems(world.evolve(instances=world.instances.set(iid, replace(inst, status="exploded"))), "status")
+    _problems(world.with_task("i-gone000000", "stopInstance"), "does not exist")
+    _problems(world.with_task(iid, "noSuchCompletion"), "no completion")
+
+
+def test_detects_cross_account_references(built: tuple[World, str]) -> None:
+    world, iid = built
+    inst = world.instances[iid]
+    _problems(world.evolve(instances=world.instances.set(iid, replace(inst, subnet_id="subnet-bobnet001a",
+                                                                        vpc_id="vpc-bobnet0001"))), "of bob")
+
+
+def test_detects_nic_limit(built: tuple[World, str]) -> None:
+    world, iid = built
+    inst = world.instances[iid]
+    _problems(world.evolve(instances=world.instances.set(iid, replace(
+        inst, secondary_nic_ids=("port-eniplain01", "port-eniplain02")))), "interfaces; type")
+
+
+@given(valid_passwords())
+def test_valid_passwords_pass_the_password_rule(password: str) -> None:
+    iid, world = add_instance(World.default())
+    outcome = execute(settle(world), "modifyInstancePassword",
+                      {"regionId": "cn-north-1", "instanceId": iid, "password": password})
+    assert outcome.ok, outcome.error
+
+
+SAMPLES = 25
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_valid_requests_mostly_succeed(operation: str) -> None:
+    results: list[bool] = []
+
+    @settings(max_examples=SAMPLES, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def sample(data: st.DataObject) -> None:
+        world = data.draw(worlds())
+        results.append(execute(world, operation, data.draw(valid_requests(world, operation))).ok)
+
+    sample()
+    assert sum(results) >= 0.6 * len(results), f"{operation}: {sum(results)}/{len(results)} succeeded"
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_invalid_requests_cover_at_least_two_rules(operation: str) -> None:
+    targeted: Counter[str] = Counter()
+
+    @settings(max_examples=40, derandomize=True, database=None, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def sample(data: st.DataObject) -> None:
+        world = data.draw(worlds())
+        targeted[data.draw(invalid_requests(world, operation))[1]] += 1
+
+    sample()
+    specific = [r for r in targeted if not r.startswith("REQUEST.")]
+    assert len(targeted) >= 3 and specific, targeted
