@@ -9,9 +9,7 @@ becomes a 500 envelope and the server keeps serving.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -131,20 +129,3 @@ def bind(emulator: Emulator, host: str = "127.0.0.1", port: int = 8000) -> Threa
     server.daemon_threads = True
     return server
 
-
-def serve(emulator: Emulator, host: str = "127.0.0.1", port: int = 8000,
-          ready: Callable[[tuple[str, int]], object] | None = None) -> None:
-    """Serve until interrupted. ``ready`` (optional) is called with the bound (host, port); without it the
-    address is printed on stdout as one JSON line ``{"listening": "http://HOST:PORT"}``."""
-    server = bind(emulator, host, port)
-    bound = (str(server.server_address[0]), int(server.server_address[1]))
-    if ready is not None:
-        ready(bound)
-    else:
-        print(json.dumps({"listening": f"http://{bound[0]}:{bound[1]}"}), flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
