@@ -66,6 +66,7 @@ __all__ = [
     "json_like",
     "operations",
     "requests_for",
+    "targeted_rules",
     "valid_passwords",
     "valid_requests",
     "worlds",
@@ -975,6 +976,26 @@ def valid_requests(world: World, operation: str, *, caller: str | None = None) -
 Invalid: TypeAlias = tuple[Params, str]
 InvalidMaker: TypeAlias = Callable[[World, str, str], "st.SearchStrategy[Invalid] | None"]
 _INVALID: dict[str, list[InvalidMaker]] = {}
+# operation -> the operation's own rules an invalid-request maker targets (when the world allows it)
+_TARGETS: dict[str, list[str]] = {}
+
+
+def targeted_rules(operation: str) -> list[str]:
+    """Every rule ``invalid_requests`` can target for ``operation``: the request-shape rules, the unknown
+    region, the EXISTENCE rule of each id parameter and the operation's own rules (each needs a world that
+    allows building the violation)."""
+    op = OPERATION_TABLE.get(operation)
+    if op is None:
+        return []
+    found = ["REQUEST.REQUIRED"]
+    if any(_rejects(op, f, v) for f in op.request.model_fields for v in _WRONG_VALUES):
+        found.append("REQUEST.TYPE")
+    if op.rules and op.rules[0].id == "COMMON.REGION_EXISTS":
+        found.append("COMMON.REGION_EXISTS")
+    found += [r for f in _ID_FIELDS if f in op.request.model_fields for r in [_existence_rule(op, f)] if r]
+    own = {r.id for r in op.rules}
+    found += [r for r in _TARGETS.get(operation, []) if r in own]
+    return list(dict.fromkeys(found))
 
 
 def _rule_ids(operation: str) -> tuple[str, ...]:
@@ -1021,8 +1042,9 @@ def _rejects(op: Operation[Any, Any], field: str, value: Any) -> bool:
         _ADAPTERS[key] = adapter
     try:
         adapter.validate_python(value, strict=True)
-    except ValidationError:
-        return True
+    except ValidationError as exc:
+        # Only a type error: a dict given for a nested model may also lack its required fields.
+        return all(e["type"] != "missing" for e in exc.errors())
     return False
 
 
@@ -1158,6 +1180,8 @@ def _instance_in(world: World, caller: str, operation: str, rule_id: str, *,
 
 def _status_rule(operation: str, rule_id: str, allowed: Sequence[str],
                  extra: Callable[[Draw, World, Instance], Params] | None = None) -> None:
+    _TARGETS.setdefault(operation, []).append(rule_id)
+
     def maker(world: World, caller: str, op: str) -> st.SearchStrategy[Invalid] | None:
         return _instance_in(world, caller, op, rule_id, where=lambda i: i.status not in allowed,
                             extra=(lambda d, i: extra(d, world, i)) if extra is not None else None)
@@ -1167,6 +1191,8 @@ def _status_rule(operation: str, rule_id: str, allowed: Sequence[str],
 
 def _busy_rule(operation: str, rule_id: str, allowed: Sequence[str] | None = None,
                extra: Callable[[Draw, World, Instance], Params] | None = None) -> None:
+    _TARGETS.setdefault(operation, []).append(rule_id)
+
     def maker(world: World, caller: str, op: str) -> st.SearchStrategy[Invalid] | None:
         return _instance_in(world, caller, op, rule_id, idle=False,
                             where=lambda i: world.busy(i.instance_id) and (allowed is None or i.status in allowed),
@@ -1176,6 +1202,8 @@ def _busy_rule(operation: str, rule_id: str, allowed: Sequence[str] | None = Non
 
 
 def _charge_rule(operation: str, rule_id: str, status: str) -> None:
+    _TARGETS.setdefault(operation, []).append(rule_id)
+
     def maker(world: World, caller: str, op: str) -> st.SearchStrategy[Invalid] | None:
         return _instance_in(world, caller, op, rule_id,
                             where=lambda i: i.status == status and i.charge is not None
@@ -1201,6 +1229,7 @@ Mutator: TypeAlias = Callable[[Draw, Params], Params]
 
 def _mutation(operation: str, rule_id: str, mutate: Mutator) -> None:
     """A valid request of ``operation`` changed by ``mutate`` so that it breaks ``rule_id``."""
+    _TARGETS.setdefault(operation, []).append(rule_id)
 
     def maker(world: World, caller: str, op: str) -> st.SearchStrategy[Invalid] | None:
         if rule_id not in _rule_ids(op):
@@ -1291,6 +1320,7 @@ Builder: TypeAlias = Callable[[World, str], "list[Params]"]
 def _targeted(operation: str, rule_id: str, build: Builder) -> None:
     """Requests for ``operation`` that break ``rule_id``: ``build`` lists every such request ``world`` allows
     (empty when the world has no suitable resource)."""
+    _TARGETS.setdefault(operation, []).append(rule_id)
 
     def maker(world: World, caller: str, op: str) -> st.SearchStrategy[Invalid] | None:
         if rule_id not in _rule_ids(op):
@@ -1393,6 +1423,111 @@ _targeted("modifyInstanceDiskAttribute", "MODIFY_INSTANCE_DISK_ATTRIBUTE.NOT_SHA
                         for i in _owned_instances(w, c, idle=False) for dd in i.data_disks
                         if dd.disk_id in w.disks and w.disks[dd.disk_id].multi_attachable
                         and w.disks[dd.disk_id].charge.mode == "postpaid_by_duration"])
+
+
+# ---- createInstances, rebuildInstance, resizeInstance -------------------------------------------------
+
+
+def _normal_spec(world: World, caller: str, *, image_id: str = "img-centos7cld", itype: str = "g.n2.medium",
+                 size: int = 40) -> Params | None:
+    """A normal-mode createInstances request in the caller's first cn-north-1a subnet."""
+    subnets = sorted(x.subnet_id for x in world.subnets.values()
+                     if x.owner == caller and x.region == NORTH and x.az == "cn-north-1a")
+    if not subnets:
+        return None
+    image = world.images.get(image_id)
+    system: Params = {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": size}}
+    if image is not None and image.root_device_type == "localDisk":
+        system = {"diskCategory": "local"}
+    return {"regionId": NORTH, "instanceSpec": {
+        "az": "cn-north-1a", "instanceType": itype, "imageId": image_id, "name": "web-node",
+        "primaryNetworkInterface": {"networkInterface": {"subnetId": subnets[0]}}, "systemDisk": system}}
+
+
+def _create_case(rule_id: str, change: Callable[[World, str, Params], Params | None],
+                 **spec: Any) -> None:
+    def build(world: World, caller: str) -> list[Params]:
+        base = _normal_spec(world, caller, **spec)
+        changed = change(world, caller, base) if base is not None else None
+        return [changed] if changed is not None else []
+
+    _targeted("createInstances", rule_id, build)
+
+
+def _spec(**values: Any) -> Callable[[World, str, Params], Params]:
+    def change(world: World, caller: str, params: Params) -> Params:
+        return {**params, "instanceSpec": {**params["instanceSpec"], **values}}
+
+    return change
+
+
+def _top(**values: Any) -> Callable[[World, str, Params], Params]:
+    return lambda world, caller, params: {**params, **values}
+
+
+def _nic(**values: Any) -> Callable[[World, str, Params], Params]:
+    def change(world: World, caller: str, params: Params) -> Params:
+        spec = params["instanceSpec"]
+        nic = {**spec["primaryNetworkInterface"]["networkInterface"], **values}
+        return {**params, "instanceSpec": {**spec, "primaryNetworkInterface": {"networkInterface": nic}}}
+
+    return change
+
+
+def _data_disks(disks: list[tuple[str, int]], category: str = "cloud") -> Callable[[World, str, Params], Params]:
+    return _spec(dataDisks=[{"diskCategory": category, "cloudDiskSpec": {"diskType": t, "diskSizeGB": g}}
+                            for t, g in disks])
+
+
+def _other_vpc_group(world: World, caller: str, params: Params) -> Params | None:
+    subnet = world.subnets[params["instanceSpec"]["primaryNetworkInterface"]["networkInterface"]["subnetId"]]
+    others = sorted(g.security_group_id for g in world.security_groups.values()
+                    if g.owner == caller and g.vpc_id != subnet.vpc_id and g.region == NORTH)
+    return _nic(securityGroups=others[:1])(world, caller, params) if others else None
+
+
+_create_case("CREATE_INSTANCES.MAX_COUNT", _top(maxCount=101))
+_create_case("CREATE_INSTANCES.CLIENT_TOKEN_LENGTH", _top(clientToken="t" * 65))
+_create_case("CREATE_INSTANCES.DESCRIPTION", _spec(description="d" * 257))
+_create_case("CREATE_INSTANCES.PASSWORD", _spec(password="password"))
+_create_case("CREATE_INSTANCES.AZ_EXISTS", _spec(az="cn-north-1z"))
+_create_case("CREATE_INSTANCES.SECURITY_GROUP_COUNT",
+             _nic(securityGroups=[f"sg-main0000{n:02d}" for n in range(1, 7)]))
+_create_case("CREATE_INSTANCES.EIP_BANDWIDTH", _spec(elasticIp={"bandwidthMbps": 101, "provider": "bgp"}))
+_create_case("CREATE_INSTANCES.CLOUD_SYSTEM_DISK_SIZE", lambda w, c, p: p, size=501)
+_create_case("CREATE_INSTANCES.DATA_DISK_TYPE", _data_disks([("hdd", 100)]))
+_create_case("CREATE_INSTANCES.DATA_DISK_SIZE_SSD", _data_disks([("ssd", 1010)]))
+_create_case("CREATE_INSTANCES.DATA_DISK_SIZE_HDD", _data_disks([("premium-hdd", 3010)]))
+_create_case("CREATE_INSTANCES.DATA_DISK_COUNT_CLOUD", _data_disks([("ssd", 20)] * 8))
+_create_case("CREATE_INSTANCES.IMAGE_EXISTS", lambda w, c, p: p, image_id="img" + UNKNOWN_ID)
+_create_case("CREATE_INSTANCES.TYPE_EXISTS", lambda w, c, p: p, itype="x.nope.large")
+_create_case("CREATE_INSTANCES.SUBNET_EXISTS", _nic(subnetId="subnet" + UNKNOWN_ID))
+_create_case("CREATE_INSTANCES.IMAGE_SUPPORTS_TYPE", lambda w, c, p: p, image_id="img-ubuntu18cd",
+             itype="g.n1.medium")
+_create_case("CREATE_INSTANCES.WINDOWS_CPU", lambda w, c, p: p, image_id="img-win2012r2c", itype="g.n2.24xlarge")
+_create_case("CREATE_INSTANCES.SQL_SERVER_MEMORY", lambda w, c, p: p, image_id="img-win12sql14",
+             itype="g.n2.micro", size=60)
+_create_case("CREATE_INSTANCES.SYSTEM_DISK_MATCHES_IMAGE",
+             _spec(systemDisk={"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}}),
+             image_id="img-centos7lcl")
+_create_case("CREATE_INSTANCES.SECURITY_GROUP_VPC", _other_vpc_group)
+_create_case("CREATE_INSTANCES.TYPE_OFFLINE", lambda w, c, p: p, itype="g.n1.small")
+_create_case("CREATE_INSTANCES.TYPE_SOLD_OUT", lambda w, c, p: p, itype="g.n2.4xlarge")
+
+_mutation("rebuildInstance", "REBUILD_INSTANCE.PASSWORD", _set(password=_BAD_PASSWORDS))
+_mutation("resizeInstance", "RESIZE_INSTANCE.TYPE_EXISTS", _set(instanceType=("x.nope.large", "", "G.N2.LARGE")))
+_targeted("rebuildInstance", "REBUILD_INSTANCE.STATUS_STOPPED",
+          lambda w, c: [{"instanceId": i.instance_id, "password": "Ab2!Cd4#"} for i in _idle(w, c, ["running"])
+                        if i.image_id in w.images])
+_targeted("rebuildInstance", "REBUILD_INSTANCE.ROOT_DEVICE_TYPE",
+          lambda w, c: [{"instanceId": i.instance_id, "password": "Ab2!Cd4#", "imageId": "img-centos7lcl"}
+                        for i in _owned_instances(w, c, idle=False) if i.system_disk.category == "cloud"])
+_targeted("resizeInstance", "RESIZE_INSTANCE.SAME_TYPE",
+          lambda w, c: [{"instanceId": i.instance_id, "instanceType": i.instance_type}
+                        for i in _owned_instances(w, c, idle=False)])
+_targeted("resizeInstance", "RESIZE_INSTANCE.STATUS_STOPPED",
+          lambda w, c: [{"instanceId": i.instance_id, "instanceType": t} for i in _idle(w, c, ["running"])
+                        for t in _resize_targets(w, i)[:2]])
 
 
 # ==== request models ===================================================================================
