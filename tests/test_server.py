@@ -260,6 +260,23 @@ def test_the_skew_window_is_measured_against_the_injected_clock() -> None:
     assert call(strict, "POST", INSTANCES, body, headers=fresh).status == 200
 
 
+def test_version_2_signatures_are_accepted_too() -> None:
+    from vmrules.server.signing import SignedRequest, signature
+
+    clock = Clock()
+    emu = emulator(clock, auth=True, credentials=Credentials({"AK": ("secret", "alice")}))
+    date = datetime.fromtimestamp(clock.at, UTC).strftime("%Y%m%dT%H%M%SZ")
+    headers = {"host": "127.0.0.1:9", "content-type": "application/json", "x-jdcloud-date": date}
+    query = "pageSize=10"
+    for secret, expected in (("secret", 200), ("wrong", 401)):
+        sig = signature(SignedRequest("GET", INSTANCES, query, headers, b""), algorithm="JDCLOUD2-HMAC-SHA256",
+                        secret=secret, date=date, region=REGION, service="vm",
+                        signed_headers=["content-type", "host"])
+        auth = (f"JDCLOUD2-HMAC-SHA256 Credential=AK/{date[:8]}/{REGION}/vm/jdcloud2_request, "
+                f"SignedHeaders=content-type;host, Signature={sig}")
+        assert call(emu, "GET", INSTANCES, query=query, headers={**headers, "authorization": auth}).status == expected
+
+
 @pytest.mark.parametrize("mutate", [
     lambda h: h.pop("authorization"),
     lambda h: h.pop("x-jdcloud-date"),
@@ -344,17 +361,21 @@ def test_bad_input_gets_an_error_envelope(method: str, path: str, query: str, bo
        path=st.one_of(st.sampled_from([INSTANCES, f"{INSTANCES}/i-x", f"{INSTANCES}/i-x:stopInstance",
                                        f"/v1/regions/{REGION}/images", "/admin/advance", "/admin/world"]),
                       st.text(max_size=40).map(lambda t: "/v1/regions/" + t)),
-       query=st.text(max_size=60), body=st.one_of(st.binary(max_size=80),
+       query=st.text(max_size=60), auth=st.booleans(),
+       headers=st.dictionaries(st.sampled_from(["authorization", "x-jdcloud-date", "host", "x-vmrules-caller"]),
+                               st.text(max_size=80)),
+       body=st.one_of(st.binary(max_size=80),
                                                    st.recursive(st.none() | st.booleans() | st.integers()
                                                                 | st.text(max_size=8),
                                                                 lambda c: st.lists(c, max_size=3)
                                                                 | st.dictionaries(st.text(max_size=8), c,
                                                                                   max_size=3),
                                                                 max_leaves=10).map(lambda v: json.dumps(v).encode())))
-def test_handle_answers_anything_with_an_envelope(method: str, path: str, query: str, body: bytes) -> None:
-    emu = emulator()
-    response = emu.handle(method, path, query, {}, body)
-    assert response.status in {200, 400, 403, 404, 405, 413, 429}, response.body
+def test_handle_answers_anything_with_an_envelope(method: str, path: str, query: str, auth: bool,
+                                                  headers: dict[str, str], body: bytes) -> None:
+    emu = emulator(auth=auth, credentials=Credentials({"AK": ("secret", "alice")}))
+    response = emu.handle(method, path, query, headers, body)
+    assert response.status in {200, 400, 401, 403, 404, 405, 413, 429}, response.body
     assert response.body["requestId"]
     assert ("error" in response.body) == (response.status != 200)
     json.loads(response.encode())
