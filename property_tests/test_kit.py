@@ -92,7 +92,8 @@ def test_detects_dangling_references_and_enums(built: tuple[World, str]) -> None
     inst = world.instances[iid]
     _problems(world.evolve(instances=world.instances.set(iid, replace(inst, instance_type="x.nope"))),
               "unknown instance type")
-    _problems(world.evolve(instances=world.instances.set(iid, replace(inst, status="exploded"))), "status")
+    exploded = replace(inst, status="exploded")  # type: ignore[arg-type]
+    _problems(world.evolve(instances=world.instances.set(iid, exploded)), "status")
     _problems(world.with_task("i-gone000000", "stopInstance"), "does not exist")
     _problems(world.with_task(iid, "noSuchCompletion"), "no completion")
 
