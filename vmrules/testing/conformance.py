@@ -802,7 +802,8 @@ class RunStats:
     examples: int = 0
     steps: int = 0
     skipped: int = 0
-    first_detection: tuple[int, int] | None = None  # (example, step) of the first divergence, before shrinking
+    # (run, step within the run, steps since the start) of the first divergence, before minimization
+    first_detection: tuple[int, int, int] | None = None
     rules_hit: Counter[str] = field(default_factory=Counter)
 
 
@@ -846,15 +847,17 @@ class ConformanceMachine(RuleBasedStateMachine):
         invalid = round(20 * kit.invalid_share)
         edge = round(invalid * kit.edge_share)
         self.modes = ("valid",) * (20 - invalid) + ("edge",) * edge + ("invalid",) * (invalid - edge) or ("valid",)
-        if type(self).stats is not None:
-            type(self).stats.examples += 1  # type: ignore[union-attr]
+        stats = type(self).stats
+        self._steps_before = stats.steps if stats is not None else 0
+        if stats is not None:
+            stats.examples += 1
 
     def _check(self, divergence: Divergence | None) -> None:
         if divergence is None:
             return
         stats = type(self).stats
         if stats is not None and stats.first_detection is None:
-            stats.first_detection = (stats.examples, self.lockstep.steps)
+            stats.first_detection = (stats.examples, self.lockstep.steps, self._steps_before + self.lockstep.steps)
         failure = self.lockstep.failure(divergence)
         factory = type(self).adapter_factory
         if type(self).shrink and factory is not None and current_build_context().is_final:
@@ -978,7 +981,7 @@ class Report:
     trace: str = ""
     trace_path: Path | None = None
     world_path: Path | None = None
-    first_detection: tuple[int, int] | None = None
+    first_detection: tuple[int, int, int] | None = None
     rules_hit: Mapping[str, int] = field(default_factory=dict)
 
     @property
