@@ -421,7 +421,14 @@ def test_primary_ip_is_used_and_never_handed_out_again(world: World) -> None:
     inst = new.instances[out.result["instanceIds"][0]]
     assert new.network_interfaces[inst.primary_nic_id].private_ip == "10.0.1.100"
     refused(create(new, {NIC + "primaryIpAddress": "10.0.1.100"}), "CREATE_INSTANCES.PRIMARY_IP_FREE", FAILED)
-    assert new.subnets["subnet-main00001a"].next_host == 101
+    from vmrules.builders import allocate_ip
+
+    handed, later = set(), new
+    for _ in range(100):
+        ip, later = allocate_ip(later, "subnet-main00001a")
+        handed.add(ip)
+    assert "10.0.1.100" not in handed and "10.0.1.101" in handed
+    assert not handed & {"10.0.1.250", "10.0.1.251", "10.0.1.252", "10.0.1.253"}  # the default world's ENIs
 
 
 # ---- modes ------------------------------------------------------------------------------------------

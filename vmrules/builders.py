@@ -44,11 +44,35 @@ class DataDiskPlan:
 
 
 def allocate_ip(world: World, subnet_id: str) -> tuple[str, World]:
-    """The subnet's next free private address (addresses are handed out in order and never reused)."""
+    """The subnet's next free private address (handed out in order, skipping explicitly chosen ones; an
+    address is never handed out twice)."""
+    subnet = world.subnets[subnet_id]
+    offset = subnet.next_host
+    while offset in subnet.reserved:
+        offset += 1
+    network = ipaddress.ip_network(subnet.cidr, strict=False)
+    reserved = tuple(r for r in subnet.reserved if r > offset)
+    updated = replace(subnet, next_host=offset + 1, reserved=reserved)
+    return str(network.network_address + offset), world.evolve(subnets=world.subnets.set(subnet_id, updated))
+
+
+def reserve_ip(world: World, subnet_id: str, ip: str) -> World:
+    """Mark an explicitly chosen address as taken so the allocator never hands it out."""
     subnet = world.subnets[subnet_id]
     network = ipaddress.ip_network(subnet.cidr, strict=False)
-    ip = str(network.network_address + subnet.next_host)
-    return ip, world.evolve(subnets=world.subnets.set(subnet_id, replace(subnet, next_host=subnet.next_host + 1)))
+    offset = int(ipaddress.ip_address(ip)) - int(network.network_address)
+    if offset < subnet.next_host or offset in subnet.reserved:
+        return world
+    updated = replace(subnet, reserved=tuple(sorted((*subnet.reserved, offset))))
+    return world.evolve(subnets=world.subnets.set(subnet_id, updated))
+
+
+def reindex_subnets(world: World) -> World:
+    """Recompute every subnet's ``reserved`` offsets from the interfaces (for worlds built without builders)."""
+    for nic in world.network_interfaces.values():
+        if nic.subnet_id in world.subnets:
+            world = reserve_ip(world, nic.subnet_id, nic.private_ip)
+    return world
 
 
 def add_account(world: World, pin: str, *, real_name_verified: bool = True,
@@ -76,6 +100,8 @@ def add_network_interface(world: World, *, owner: str, subnet_id: str, security_
     nic_id, world = world.new_id("port-")
     if private_ip is None:
         private_ip, world = allocate_ip(world, subnet_id)
+    else:
+        world = reserve_ip(world, subnet_id, private_ip)
     if not security_group_ids:
         default = world.default_security_group(subnet.vpc_id)
         security_group_ids = (default.security_group_id,) if default else ()

@@ -235,4 +235,6 @@ def default_world() -> World:
         templates=Map({template.template_id: template}),
         availability_groups=Map({ag.ag_id: ag}),
     )
-    return world.evolve(usage=recount_usage(world))  # alice: 2 keypairs, 1 template
+    from vmrules.builders import reindex_subnets
+
+    return reindex_subnets(world).evolve(usage=recount_usage(world))  # alice: 2 keypairs, 1 template

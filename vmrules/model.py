@@ -303,6 +303,9 @@ class Subnet:
     cidr: str
     # Host offset of the next address handed out (addresses are never reused: simple and deterministic).
     next_host: int = 4
+    # Offsets at or past ``next_host`` already taken by explicitly chosen addresses: the allocator skips them.
+    # Derived from the interfaces (``builders.reindex_subnets``), so snapshots do not store it.
+    reserved: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

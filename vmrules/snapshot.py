@@ -410,6 +410,8 @@ class Subnet(_Shape):
     ownerPin: OwnerPin
     regionId: RegionId
     nextHost: int = Field(4, description=_model_only("host offset of the next private address handed out"))
+    reservedHosts: list[int] = Field(default_factory=list, description=_model_only(
+        "host offsets at or past nextHost taken by explicitly chosen addresses (the allocator skips them)"))
 
 
 class SecurityGroup(_Shape):
@@ -724,7 +726,8 @@ def world_to_dict(world: World) -> JSON:
         "instanceTypes": [_instance_type(t) for t in _sorted(w.instance_types.values(), "instance_type")],
         "images": [_image(w, i) for i in _sorted(w.images.values(), "image_id")],
         "vpcs": [{**vpc_view(v), **_owned(v)} for v in _sorted(w.vpcs.values(), "vpc_id")],
-        "subnets": [{**subnet_view(s), **_owned(s), "nextHost": s.next_host}
+        "subnets": [{**subnet_view(s), **_owned(s), "nextHost": s.next_host,
+                      "reservedHosts": list(s.reserved)}
                     for s in _sorted(w.subnets.values(), "subnet_id")],
         "securityGroups": [{**security_group_view(g), **_owned(g)}
                            for g in _sorted(w.security_groups.values(), "security_group_id")],
@@ -839,7 +842,8 @@ class _Reader:
         images = {i.imageId: _image_of(i) for i in s.images}
         vpcs = {v.vpcId: m.Vpc(v.vpcId, v.ownerPin, v.regionId, v.vpcName, v.addressPrefix) for v in s.vpcs}
         subnets = {n.subnetId: m.Subnet(n.subnetId, n.ownerPin, n.regionId, n.vpcId, n.az, n.subnetName,
-                                        n.addressPrefix, n.nextHost) for n in s.subnets}
+                                        n.addressPrefix, n.nextHost, tuple(sorted(set(n.reservedHosts))))
+                   for n in s.subnets}
         groups = {g.networkSecurityGroupId: m.SecurityGroup(
             g.networkSecurityGroupId, g.ownerPin, g.regionId, g.vpcId, g.networkSecurityGroupName,
             g.networkSecurityGroupType == "default", g.description) for g in s.securityGroups}
@@ -867,9 +871,10 @@ class _Reader:
             client_tokens=Map(tokens),
         )
         _References(world, s).check()
+        from vmrules.builders import reindex_subnets
         from vmrules.usage import recount_usage
 
-        return world.evolve(usage=recount_usage(world))
+        return reindex_subnets(world).evolve(usage=recount_usage(world))
 
     def instance_of(self, index: int, i: Instance) -> m.Instance:
         at = f"instances[{index}].systemDisk"

@@ -380,7 +380,7 @@ def _fits(ctx: CreateCtx, resource_type: str, each: int) -> int:
 def _free_addresses(subnet: Subnet) -> int:
     network = ipaddress.ip_network(subnet.cidr, strict=False)
     last = network.num_addresses - 2  # the broadcast address is never handed out
-    return max(0, last - subnet.next_host + 1)
+    return max(0, last - subnet.next_host + 1 - sum(1 for r in subnet.reserved if r <= last))
 
 
 def _count(ctx: CreateCtx) -> int:
@@ -1540,22 +1540,10 @@ def _apply(ctx: CreateCtx) -> tuple[World, JSON]:
             world = bind_elastic_ip(world, eip_id, world.instances[iid].primary_nic_id)
         world = world.with_task(iid, "createInstances")
         ids.append(iid)
-    if plan.primary_ip is not None:
-        world = _reserve(world, plan.subnet_id, plan.primary_ip)
     token = ctx.req.clientToken
     if token is not None:
         world = world.evolve(client_tokens=world.client_tokens.set((ctx.caller, ctx.region, token), tuple(ids)))
     return world, {"instanceIds": ids}
-
-
-def _reserve(world: World, subnet_id: str, ip: str) -> World:
-    """Keep the allocator past an explicitly chosen address, so that it is never handed out again."""
-    subnet = world.subnets[subnet_id]
-    network = ipaddress.ip_network(subnet.cidr, strict=False)
-    offset = int(ipaddress.IPv4Address(ip)) - int(network.network_address)
-    if offset < subnet.next_host:
-        return world
-    return world.evolve(subnets=world.subnets.set(subnet_id, replace(subnet, next_host=offset + 1)))
 
 
 def _created(world: World, task: Task) -> World:
