@@ -378,8 +378,8 @@ def _fits(ctx: CreateCtx, resource_type: str, each: int) -> int:
 
 
 def _free_addresses(subnet: Subnet) -> int:
-    network = ipaddress.ip_network(subnet.cidr, strict=False)
-    last = network.num_addresses - 2  # the broadcast address is never handed out
+    # The prefix length alone sizes the subnet (no ipaddress parsing: this runs on every check).
+    last = (1 << (32 - int(subnet.cidr.rsplit("/", 1)[1]))) - 2  # the broadcast address is never handed out
     return max(0, last - subnet.next_host + 1 - sum(1 for r in subnet.reserved if r <= last))
 
 

@@ -49,6 +49,25 @@ _KEYBOARD_TRIPLES: frozenset[str] = frozenset(
 )
 
 
+def _runs_pattern(alphabet: str) -> re.Pattern[str]:
+    """A regex for any 3 consecutive characters of ``alphabet``, ascending or descending (abc, cba, 987)."""
+    triples = {way[i:i + 3] for way in (alphabet, alphabet[::-1]) for i in range(len(alphabet) - 2)}
+    return re.compile("|".join(sorted(triples)))
+
+
+# Compiled once: the password rule runs on every createInstances check, which must stay fast.
+_DIGIT_RUN = _runs_pattern(string.digits)
+# Letter and keyboard runs ignore case: they are searched in the lower-cased password (a case-insensitive
+# alternation is several times slower in ``re``).
+_LETTER_RUN = _runs_pattern(string.ascii_lowercase)
+_KEYBOARD_RUN = re.compile("|".join(sorted(_KEYBOARD_TRIPLES)))
+_UPPER = frozenset(string.ascii_uppercase)
+_LOWER = frozenset(string.ascii_lowercase)
+_DIGITS = frozenset(string.digits)
+_SPECIALS = frozenset(PASSWORD_SPECIALS)
+_ALLOWED = _UPPER | _LOWER | _DIGITS | _SPECIALS
+
+
 @dataclass(frozen=True, slots=True)
 class PasswordProblem:
     """One broken sub-rule of the password rule: its short name and an English explanation."""
@@ -71,29 +90,30 @@ def password_problems(password: str) -> list[PasswordProblem]:
     if words:
         problems.append(PasswordProblem(
             "forbidden-word", f"contains the forbidden word(s) {', '.join(repr(w) for w in words)}"))
-    digits = _run(password, str.isdigit, fold=False)
+    digits = _first(_DIGIT_RUN, password)
     if digits:
         problems.append(PasswordProblem(
             "digit-sequence", f"contains the run of 3 or more consecutive digits {digits!r}"))
-    letters = _run(password, _is_ascii_letter, fold=True)
+    lowered = password.lower()
+    letters = _first(_LETTER_RUN, password, lowered)
     if letters:
         problems.append(PasswordProblem(
             "letter-sequence", f"contains the run of 3 or more consecutive letters {letters!r}"))
-    keys = _keyboard_sequence(password)
+    keys = _first(_KEYBOARD_RUN, password, lowered)
     if keys:
         problems.append(PasswordProblem(
             "keyboard-sequence", f"contains the keyboard sequence {keys!r}"))
-    lowered = password.lower()
     names = [u for u in PASSWORD_USER_NAMES if u in lowered]
     if names:
         problems.append(PasswordProblem(
             "user-name", f"contains the user name {names[0]!r} (root on Linux, Administrator on Windows)"))
-    others = sorted({c for c in password if not _password_char(c)})
+    chars = set(password)
+    others = sorted(chars - _ALLOWED)
     if others:
         shown = "".join(others[:10])
         problems.append(PasswordProblem(
             "characters", f"contains characters outside letters, digits and {PASSWORD_SPECIALS}: {shown!r}"))
-    classes = _classes(password)
+    classes = _classes(chars)
     if len(classes) < 3:
         problems.append(PasswordProblem(
             "character-classes",
@@ -102,46 +122,19 @@ def password_problems(password: str) -> list[PasswordProblem]:
     return problems
 
 
-def _is_ascii_letter(c: str) -> bool:
-    return c in string.ascii_letters
+def _first(pattern: re.Pattern[str], text: str, searched: str | None = None) -> str | None:
+    """The first match of ``pattern`` in ``searched`` (default ``text``), as it stands in ``text``."""
+    found = pattern.search(text if searched is None else searched)
+    return text[found.start():found.end()] if found else None
 
 
-def _password_char(c: str) -> bool:
-    return c in string.ascii_letters or c in string.digits or c in PASSWORD_SPECIALS
-
-
-def _classes(password: str) -> list[str]:
+def _classes(chars: set[str]) -> list[str]:
     found = []
-    if any(c in string.ascii_uppercase for c in password):
-        found.append("uppercase")
-    if any(c in string.ascii_lowercase for c in password):
-        found.append("lowercase")
-    if any(c in string.digits for c in password):
-        found.append("digits")
-    if any(c in PASSWORD_SPECIALS for c in password):
-        found.append("special")
+    for name, members in (("uppercase", _UPPER), ("lowercase", _LOWER), ("digits", _DIGITS),
+                          ("special", _SPECIALS)):
+        if not chars.isdisjoint(members):
+            found.append(name)
     return found
-
-
-def _run(text: str, kind: Callable[[str], bool], *, fold: bool) -> str | None:
-    """The first 3-character window of ``kind`` characters whose codes step by +1 or -1 (abc, CBA, 987)."""
-    for i in range(len(text) - 2):
-        window = text[i:i + 3]
-        if not all(kind(c) for c in window):
-            continue
-        codes = [ord(c.lower()) if fold else ord(c) for c in window]
-        steps = {codes[1] - codes[0], codes[2] - codes[1]}
-        if steps in ({1}, {-1}):
-            return window
-    return None
-
-
-def _keyboard_sequence(text: str) -> str | None:
-    lowered = text.lower()
-    for i in range(len(lowered) - 2):
-        if lowered[i:i + 3] in _KEYBOARD_TRIPLES:
-            return text[i:i + 3]
-    return None
 
 
 def password_rule(rule_id: str, getter: Getter, field: str, source: Source) -> Rule[Ctx[Any]]:
