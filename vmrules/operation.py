@@ -82,6 +82,9 @@ class Operation(Generic[R, C]):
     context: Callable[[World, str, R], C]
     rules: tuple[Rule[C], ...]
     apply: Callable[[C], tuple[World, dict[str, Any]]]
+    # True when the request repeats an earlier one (an idempotency token): the first outcome stands, so the
+    # rules are not evaluated again and ``apply`` answers from the record.
+    replayed: Callable[[C], bool] | None = None
 
     def __post_init__(self) -> None:
         ids = [r.id for r in self.rules]
@@ -99,10 +102,11 @@ class Operation(Generic[R, C]):
             if error is not None:
                 return Outcome(world, {}, error)
         ctx = self.context(world, pin, request)
-        for r in self.rules:
-            error = r.first_error(ctx)
-            if error is not None:
-                return Outcome(world, {}, error)
+        if self.replayed is None or not self.replayed(ctx):
+            for r in self.rules:
+                error = r.first_error(ctx)
+                if error is not None:
+                    return Outcome(world, {}, error)
         new_world, result = self.apply(ctx)
         return Outcome(new_world, result, None)
 
@@ -115,8 +119,9 @@ class Operation(Generic[R, C]):
         if errors:
             return errors
         ctx = self.context(world, pin, request)
-        for r in self.rules:
-            errors.extend(r.errors(ctx))
+        if self.replayed is None or not self.replayed(ctx):
+            for r in self.rules:
+                errors.extend(r.errors(ctx))
         return errors
 
     # ---- wire entry point ---------------------------------------------------------------------------

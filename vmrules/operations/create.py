@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -55,7 +54,6 @@ from vmrules.rules import (
     Findings,
     Phase,
     Rule,
-    Source,
     api_2018,
     guide,
     inferred,
@@ -340,24 +338,9 @@ def create_context(world: World, caller: str, req: CreateInstancesRequest) -> Cr
 # ---- rule helpers -----------------------------------------------------------------------------------
 
 
-def _fresh(r: Rule[Any]) -> Rule[CreateCtx]:
-    """The rule, holding on a replayed clientToken (the first call's outcome stands)."""
-    inner = r.check
-
-    def check(ctx: CreateCtx) -> Findings:
-        return None if ctx.replay is not None else inner(ctx)
-
-    return Rule(r.id, r.phase, r.statement, r.source, r.field, check, r.doc)
-
-
-def crule(rule_id: str, *, phase: Phase, statement: str, source: Source,
-          field: str | None = None) -> Callable[[Callable[[CreateCtx], Findings]], Rule[CreateCtx]]:
-    """``@rule`` for createInstances: the rule holds on a replay."""
-
-    def wrap(fn: Callable[[CreateCtx], Findings]) -> Rule[CreateCtx]:
-        return _fresh(rule(rule_id, phase=phase, statement=statement, source=source, field=field)(fn))
-
-    return wrap
+def _is_replay(ctx: CreateCtx) -> bool:
+    """A clientToken seen before: the first call's outcome stands and no rule is evaluated again."""
+    return ctx.replay is not None
 
 
 def _count_requested(ctx: CreateCtx) -> int:
@@ -406,7 +389,7 @@ def _given_fields(model: BaseModel) -> list[str]:
 # ---- mode and required fields -----------------------------------------------------------------------
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.NORMAL_REQUIRED",
     phase=Phase.PARAMETERS,
     statement="Without agId or instanceTemplateId, az, imageId, instanceType, systemDisk with its diskCategory "
@@ -429,7 +412,7 @@ def normal_required(ctx: CreateCtx) -> Findings:
             for f in missing]
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.TEMPLATE_REQUIRED",
     phase=Phase.PARAMETERS,
     statement="With instanceTemplateId (and no agId), az is required.",
@@ -446,7 +429,7 @@ _AG_ALLOWED = frozenset({"name", "agId", "instanceTemplateId", "az", "descriptio
                          "primaryNetworkInterface"})
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.AG_NO_OVERRIDE",
     phase=Phase.PARAMETERS,
     statement="With agId, the availability group's template values cannot be overridden: only name, az, "
@@ -469,7 +452,7 @@ def ag_no_override(ctx: CreateCtx) -> Findings:
             for f in given]
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.TEMPLATE_EXISTS",
     phase=Phase.EXISTENCE,
     statement="The launch template exists in the region and belongs to the caller.",
@@ -483,7 +466,7 @@ def template_exists(ctx: CreateCtx) -> Findings:
     return Finding(f"instance template {tid!r} not found in region {ctx.region}")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.AG_EXISTS",
     phase=Phase.EXISTENCE,
     statement="The availability group (and its launch template) exists in the region and belongs to the caller.",
@@ -501,7 +484,7 @@ def ag_exists(ctx: CreateCtx) -> Findings:
     return None
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.AG_AZ",
     phase=Phase.COMPATIBILITY,
     statement="With agId, a given az must be one of the availability group's AZs.",
@@ -518,7 +501,7 @@ def ag_az(ctx: CreateCtx) -> Findings:
 # ---- count, token, names, password ------------------------------------------------------------------
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.MAX_COUNT",
     phase=Phase.PARAMETERS,
     statement="maxCount is between 1 and 100 (default 1).",
@@ -558,21 +541,21 @@ def _image_os(ctx: CreateCtx) -> str | None:
     return ctx.image.os_type if ctx.image is not None else None
 
 
-name = _fresh(name_rule("CREATE_INSTANCES.NAME", _name, f"{SPEC}.name",
+name = name_rule("CREATE_INSTANCES.NAME", _name, f"{SPEC}.name",
                         guide("公共参数规范 (General_Parameters.md): name, with ordered [start] tokens (SDK)"),
-                        ordered=True))
-hostname = _fresh(hostname_rule("CREATE_INSTANCES.HOSTNAME", _hostname, f"{SPEC}.hostname",
-                                sdk_doc("InstanceSpec.hostname: Linux 2-64 characters, RFC 952/1123"), ordered=True))
-windows_hostname = _fresh(windows_hostname_rule(
+                        ordered=True)
+hostname = hostname_rule("CREATE_INSTANCES.HOSTNAME", _hostname, f"{SPEC}.hostname",
+                                sdk_doc("InstanceSpec.hostname: Linux 2-64 characters, RFC 952/1123"), ordered=True)
+windows_hostname = windows_hostname_rule(
     "CREATE_INSTANCES.WINDOWS_HOSTNAME", _hostname, f"{SPEC}.hostname",
-    sdk_doc("InstanceSpec.hostname: Windows 2-15 characters, no '.', not all digits"), _image_os, ordered=True))
-description = _fresh(description_rule("CREATE_INSTANCES.DESCRIPTION", lambda r: r.instanceSpec.description,
-                                      f"{SPEC}.description", guide("公共参数规范: description ≤ 256 characters")))
-password = _fresh(password_rule("CREATE_INSTANCES.PASSWORD", lambda r: r.instanceSpec.password,
-                                f"{SPEC}.password", seed("参考公共参数规范")))
+    sdk_doc("InstanceSpec.hostname: Windows 2-15 characters, no '.', not all digits"), _image_os, ordered=True)
+description = description_rule("CREATE_INSTANCES.DESCRIPTION", lambda r: r.instanceSpec.description,
+                                      f"{SPEC}.description", guide("公共参数规范: description ≤ 256 characters"))
+password = password_rule("CREATE_INSTANCES.PASSWORD", lambda r: r.instanceSpec.password,
+                                f"{SPEC}.password", seed("参考公共参数规范"))
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.ORDERED_NAME_RANGE",
     phase=Phase.PARAMETERS,
     statement="The counter of an ordered name or hostname ([start]) stays within 0..9999 for maxCount instances.",
@@ -595,7 +578,7 @@ def ordered_name_range(ctx: CreateCtx) -> Findings:
 # ---- account, AZ, instance type ---------------------------------------------------------------------
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.REAL_NAME",
     phase=Phase.STATE,
     statement="The account must have passed real-name verification.",
@@ -607,7 +590,7 @@ def real_name(ctx: CreateCtx) -> Findings:
     return Finding(f"account {ctx.caller} has not passed real-name verification (实名认证)")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.AZ_EXISTS",
     phase=Phase.PARAMETERS,
     statement="az is an availability zone of the region.",
@@ -622,7 +605,7 @@ def az_exists(ctx: CreateCtx) -> Findings:
     return Finding(f"az {az!r} is not an AZ of region {ctx.region} ({', '.join(region.azs)})")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.TYPE_EXISTS",
     phase=Phase.EXISTENCE,
     statement="instanceType names an instance type.",
@@ -637,7 +620,7 @@ def type_exists(ctx: CreateCtx) -> Findings:
     return Finding(f"instance type {name_!r} not found; see describeInstanceTypes")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.TYPE_OFFLINE",
     phase=Phase.STATE,
     statement="The instance type must not be offline.",
@@ -650,7 +633,7 @@ def type_offline(ctx: CreateCtx) -> Findings:
     return Finding(f"instance type {ctx.itype.instance_type} is offline (已下线)")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.TYPE_SOLD_OUT",
     phase=Phase.STATE,
     statement="The instance type must be in stock in the instances' AZ.",
@@ -671,7 +654,7 @@ def type_sold_out(ctx: CreateCtx) -> Findings:
 # ---- image ------------------------------------------------------------------------------------------
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.IMAGE_EXISTS",
     phase=Phase.EXISTENCE,
     statement="imageId names an image the caller can use in the region (official, third-party, its own private "
@@ -687,7 +670,7 @@ def image_exists(ctx: CreateCtx) -> Findings:
     return Finding(f"image {image_id!r} not found in region {ctx.region}")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.IMAGE_READY",
     phase=Phase.STATE,
     statement="The image must be ready.",
@@ -700,7 +683,7 @@ def image_ready(ctx: CreateCtx) -> Findings:
     return Finding(f"image {ctx.image.image_id} is {ctx.image.status}; only a ready image can be used")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.IMAGE_SUPPORTS_TYPE",
     phase=Phase.COMPATIBILITY,
     statement="The image must support the instance type (its constraints; private images have none).",
@@ -717,7 +700,7 @@ def image_supports_type(ctx: CreateCtx) -> Findings:
                    "describeImageConstraints")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.WINDOWS_CPU",
     phase=Phase.COMPATIBILITY,
     statement="A Windows Server image allows at most 64 CPUs.",
@@ -732,7 +715,7 @@ def windows_cpu(ctx: CreateCtx) -> Findings:
                    f"{image.image_id} allows at most {WINDOWS_CPU_MAX}")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SQL_SERVER_MEMORY",
     phase=Phase.COMPATIBILITY,
     statement="The Windows Server 2012 R2 + SQL Server 2014 Standard SP2 image needs more than 1 GB of memory.",
@@ -752,7 +735,7 @@ def sql_server_memory(ctx: CreateCtx) -> Findings:
 # ---- network ----------------------------------------------------------------------------------------
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SUBNET_REQUIRED",
     phase=Phase.PARAMETERS,
     statement="The primary network interface's subnetId is required (given, or from the template).",
@@ -765,7 +748,7 @@ def subnet_required(ctx: CreateCtx) -> Findings:
     return Finding(f"{NIC}.subnetId is required")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SUBNET_EXISTS",
     phase=Phase.EXISTENCE,
     statement="The subnet exists in the region and belongs to the caller.",
@@ -779,7 +762,7 @@ def subnet_exists(ctx: CreateCtx) -> Findings:
     return Finding(f"subnet {sid!r} not found in region {ctx.region}")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SUBNET_ADDRESSES",
     phase=Phase.STATE,
     statement="The subnet has a free private address for at least one instance.",
@@ -792,7 +775,7 @@ def subnet_addresses(ctx: CreateCtx) -> Findings:
     return Finding(f"subnet {ctx.subnet.subnet_id} ({ctx.subnet.cidr}) has no free address left")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.PRIMARY_IP_SINGLE",
     phase=Phase.PARAMETERS,
     statement="With primaryIpAddress, maxCount must be 1.",
@@ -812,7 +795,7 @@ def _parse_ip(text: str) -> ipaddress.IPv4Address | None:
         return None
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.PRIMARY_IP_FORMAT",
     phase=Phase.PARAMETERS,
     statement="primaryIpAddress is an IPv4 address.",
@@ -826,7 +809,7 @@ def primary_ip_format(ctx: CreateCtx) -> Findings:
     return Finding(f"{NIC}.primaryIpAddress {ip[:64]!r} is not an IPv4 address")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.PRIMARY_IP_IN_SUBNET",
     phase=Phase.COMPATIBILITY,
     statement="primaryIpAddress is a host address inside the subnet's CIDR (not its network or broadcast "
@@ -846,7 +829,7 @@ def primary_ip_in_subnet(ctx: CreateCtx) -> Findings:
                    f"({ctx.subnet.cidr})")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.PRIMARY_IP_FREE",
     phase=Phase.STATE,
     statement="primaryIpAddress is not in use by another network interface of the subnet.",
@@ -867,7 +850,7 @@ def primary_ip_free(ctx: CreateCtx) -> Findings:
     return None
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SECURITY_GROUP_COUNT",
     phase=Phase.PARAMETERS,
     statement="At most 5 distinct security groups (none: the VPC's default security group).",
@@ -887,7 +870,7 @@ def security_group_count(ctx: CreateCtx) -> Findings:
     return found
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SECURITY_GROUPS_EXIST",
     phase=Phase.EXISTENCE,
     statement="Every security group exists in the region and belongs to the caller.",
@@ -900,7 +883,7 @@ def security_groups_exist(ctx: CreateCtx) -> Findings:
             for i, sg in enumerate(sgs) if ctx.world.security_group(ctx.caller, ctx.region, sg) is None]
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.DEFAULT_SECURITY_GROUP",
     phase=Phase.EXISTENCE,
     statement="When no security group is given, the subnet's VPC has a default security group.",
@@ -915,7 +898,7 @@ def default_security_group(ctx: CreateCtx) -> Findings:
     return Finding(f"no security group given and VPC {ctx.subnet.vpc_id} has no default security group")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SECURITY_GROUP_VPC",
     phase=Phase.COMPATIBILITY,
     statement="Every security group is in the subnet's VPC.",
@@ -934,7 +917,7 @@ def security_group_vpc(ctx: CreateCtx) -> Findings:
     return found
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.DEVICE_INDEX",
     phase=Phase.PARAMETERS,
     statement="The primary network interface's deviceIndex is 1.",
@@ -948,7 +931,7 @@ def device_index(ctx: CreateCtx) -> Findings:
     return Finding(f"{SPEC}.primaryNetworkInterface.deviceIndex is {pni.deviceIndex}; the primary interface is 1")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.NIC_AUTO_DELETE",
     phase=Phase.PARAMETERS,
     statement="The primary network interface is deleted with the instance: autoDelete cannot be false.",
@@ -963,7 +946,7 @@ def nic_auto_delete(ctx: CreateCtx) -> Findings:
                    "with its instance")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SANITY_CHECK",
     phase=Phase.PARAMETERS,
     statement="sanityCheck (source/destination check) is 0 or 1.",
@@ -987,14 +970,14 @@ def _nic_description(req: CreateInstancesRequest) -> str | None:
     return nic.description if nic is not None else None
 
 
-nic_name = _fresh(name_rule("CREATE_INSTANCES.NIC_NAME", _nic_name, f"{NIC}.networkInterfaceName",
+nic_name = name_rule("CREATE_INSTANCES.NIC_NAME", _nic_name, f"{NIC}.networkInterfaceName",
                             sdk_doc("NetworkInterfaceSpec.networkInterfaceName: ≤ 32 characters, Chinese, letters, "
-                                    "digits, '_' and '-'")))
-nic_description = _fresh(description_rule("CREATE_INSTANCES.NIC_DESCRIPTION", _nic_description, f"{NIC}.description",
-                                          sdk_doc("NetworkInterfaceSpec.description: ≤ 256 characters")))
+                                    "digits, '_' and '-'"))
+nic_description = description_rule("CREATE_INSTANCES.NIC_DESCRIPTION", _nic_description, f"{NIC}.description",
+                                          sdk_doc("NetworkInterfaceSpec.description: ≤ 256 characters"))
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.EIP_BANDWIDTH",
     phase=Phase.PARAMETERS,
     statement="The elastic IP's bandwidth is 1 to 100 Mbps in steps of 1.",
@@ -1008,7 +991,7 @@ def eip_bandwidth(ctx: CreateCtx) -> Findings:
     return Finding(f"{SPEC}.elasticIp.bandwidthMbps is {bw}; allowed {EIP_BANDWIDTH_MIN} to {EIP_BANDWIDTH_MAX}")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.EIP_PROVIDER",
     phase=Phase.PARAMETERS,
     statement="The elastic IP's provider is bgp or no_bgp (default bgp).",
@@ -1027,7 +1010,7 @@ def eip_provider(ctx: CreateCtx) -> Findings:
 _CHARGE_MODES: tuple[ChargeMode, ...] = ("prepaid_by_duration", "postpaid_by_duration", "postpaid_by_usage")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.CHARGE_MODE",
     phase=Phase.PARAMETERS,
     statement="The instance is billed prepaid_by_duration or postpaid_by_duration (default), never by usage.",
@@ -1044,7 +1027,7 @@ def charge_mode(ctx: CreateCtx) -> Findings:
     return Finding(f"{SPEC}.charge.chargeMode is {mode[:32]!r}; allowed prepaid_by_duration or postpaid_by_duration")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.CHARGE_DURATION",
     phase=Phase.PARAMETERS,
     statement="Prepaid billing: chargeUnit is month (default) or year; chargeDuration is 1..9 months or 1..3 years.",
@@ -1066,7 +1049,7 @@ def charge_duration(ctx: CreateCtx) -> Findings:
                    f"{SPEC}.charge.chargeDuration")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.EIP_CHARGE_MODE",
     phase=Phase.PARAMETERS,
     statement="The elastic IP's chargeMode is one of the billing modes; only postpaid_by_usage is set apart from "
@@ -1087,7 +1070,7 @@ def eip_charge_mode(ctx: CreateCtx) -> Findings:
 SD = f"{SPEC}.systemDisk"
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SYSTEM_DISK_CATEGORY",
     phase=Phase.PARAMETERS,
     statement="The system disk's diskCategory is local or cloud.",
@@ -1101,7 +1084,7 @@ def system_disk_category(ctx: CreateCtx) -> Findings:
     return Finding(f"{SD}.diskCategory is {cat[:32]!r}; allowed local or cloud")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.LOCAL_SYSTEM_DISK_SIZE",
     phase=Phase.PARAMETERS,
     statement="A local system disk is always 40 GB: its size cannot be given.",
@@ -1115,7 +1098,7 @@ def local_system_disk_size(ctx: CreateCtx) -> Findings:
                    f"{LOCAL_SYSTEM_DISK_GB} GB and its size cannot be given")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.LOCAL_SYSTEM_DISK_AUTO_DELETE",
     phase=Phase.PARAMETERS,
     statement="A local system disk is always deleted with the instance: autoDelete cannot be false.",
@@ -1128,7 +1111,7 @@ def local_system_disk_auto_delete(ctx: CreateCtx) -> Findings:
     return Finding(f"{SD}.autoDelete is false; a local system disk is always deleted with its instance")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SYSTEM_DISK_TYPE",
     phase=Phase.PARAMETERS,
     statement="A cloud system disk's diskType is ssd or premium-hdd.",
@@ -1142,7 +1125,7 @@ def system_disk_type(ctx: CreateCtx) -> Findings:
     return Finding(f"{SD}.cloudDiskSpec.diskType is {t[:32]!r}; allowed {' or '.join(DISK_TYPES)}")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.CLOUD_SYSTEM_DISK_SIZE",
     phase=Phase.PARAMETERS,
     statement="A cloud system disk is 40 to 500 GB.",
@@ -1159,7 +1142,7 @@ def cloud_system_disk_size(ctx: CreateCtx) -> Findings:
                    f"{CLOUD_SYSTEM_DISK_MIN} to {CLOUD_SYSTEM_DISK_MAX} GB")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.CLOUD_SYSTEM_DISK_AUTO_DELETE",
     phase=Phase.PARAMETERS,
     statement="Only a cloud system disk billed by configuration can be deleted with the instance: a prepaid "
@@ -1176,7 +1159,7 @@ def cloud_system_disk_auto_delete(ctx: CreateCtx) -> Findings:
                    "with its instance, this one is prepaid")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SYSTEM_DISK_MATCHES_IMAGE",
     phase=Phase.COMPATIBILITY,
     statement="The system disk's category matches the image's rootDeviceType (localDisk: local, cloudDisk: cloud).",
@@ -1194,7 +1177,7 @@ def system_disk_matches_image(ctx: CreateCtx) -> Findings:
                    f"{image.root_device_type}, which needs a {wanted} system disk")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.SYSTEM_DISK_IMAGE_SIZE",
     phase=Phase.COMPATIBILITY,
     statement="A cloud system disk is not smaller than the image's system disk.",
@@ -1216,7 +1199,7 @@ def _disks(ctx: CreateCtx) -> tuple[DiskPlan, ...]:
     return ctx.plan.data_disks
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.DATA_DISK_CATEGORY",
     phase=Phase.PARAMETERS,
     statement="Data disks are cloud disks.",
@@ -1228,7 +1211,7 @@ def data_disk_category(ctx: CreateCtx) -> Findings:
                     f"{d.path}.diskCategory") for d in _disks(ctx) if d.category != "cloud"]
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.DATA_DISK_SPEC_REQUIRED",
     phase=Phase.PARAMETERS,
     statement="A new data disk needs cloudDiskSpec with diskType, and diskSizeGB unless it comes from a snapshot.",
@@ -1248,7 +1231,7 @@ def data_disk_spec_required(ctx: CreateCtx) -> Findings:
     return found
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.DATA_DISK_TYPE",
     phase=Phase.PARAMETERS,
     statement="A data disk's diskType is ssd or premium-hdd.",
@@ -1276,9 +1259,9 @@ def _size_rule(rule_id: str, disk_type: str, quote: str) -> Rule[CreateCtx]:
                                  f"steps of {DATA_DISK_STEP}", path))
         return found
 
-    return _fresh(Rule(rule_id, Phase.PARAMETERS,
+    return Rule(rule_id, Phase.PARAMETERS,
                        f"A {disk_type} data disk is {low} to {high} GB in steps of {DATA_DISK_STEP}.",
-                       seed(quote), f"{SPEC}.dataDisks", check))
+                       seed(quote), f"{SPEC}.dataDisks", check)
 
 
 data_disk_size_ssd = _size_rule("CREATE_INSTANCES.DATA_DISK_SIZE_SSD", "ssd", "ssd：范围[20,1000]GB，步长为10G")
@@ -1286,7 +1269,7 @@ data_disk_size_hdd = _size_rule("CREATE_INSTANCES.DATA_DISK_SIZE_HDD", "premium-
                                 "premium\\-hdd：范围[20,3000]GB，步长为10G")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.DATA_DISK_DEVICE_NAME",
     phase=Phase.PARAMETERS,
     statement="A data disk's deviceName is vdb..vdz and names one disk only; noDevice needs a deviceName.",
@@ -1318,9 +1301,9 @@ def _count_rule(rule_id: str, category: str, limit: int, quote: str) -> Rule[Cre
         return Finding(f"{SPEC}.dataDisks has {n} disks; an instance with a {category} system disk can have at "
                        f"most {limit}")
 
-    return _fresh(Rule(rule_id, Phase.PARAMETERS,
+    return Rule(rule_id, Phase.PARAMETERS,
                        f"An instance with a {category} system disk has at most {limit} data disks.",
-                       seed(quote), f"{SPEC}.dataDisks", check))
+                       seed(quote), f"{SPEC}.dataDisks", check)
 
 
 data_disk_count_local = _count_rule("CREATE_INSTANCES.DATA_DISK_COUNT_LOCAL", "local", 8,
@@ -1329,7 +1312,7 @@ data_disk_count_cloud = _count_rule("CREATE_INSTANCES.DATA_DISK_COUNT_CLOUD", "c
                                     "cloud类型系统的云主机可以挂载7块云硬盘")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.DATA_DISK_SNAPSHOT_EXISTS",
     phase=Phase.EXISTENCE,
     statement="A data disk's snapshotId names a snapshot of the caller in the region.",
@@ -1343,7 +1326,7 @@ def data_disk_snapshot_exists(ctx: CreateCtx) -> Findings:
             and ctx.world.snapshot(ctx.caller, ctx.region, d.snapshot_id) is None]
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.DATA_DISK_SNAPSHOT_SIZE",
     phase=Phase.COMPATIBILITY,
     statement="A data disk made from a snapshot is not smaller than the snapshot.",
@@ -1365,7 +1348,7 @@ def data_disk_snapshot_size(ctx: CreateCtx) -> Findings:
 # ---- keys -------------------------------------------------------------------------------------------
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.KEY_COUNT",
     phase=Phase.PARAMETERS,
     statement="At most one keypair can be given.",
@@ -1379,7 +1362,7 @@ def key_count(ctx: CreateCtx) -> Findings:
     return Finding(f"{SPEC}.keyNames has {n} keys; only one is supported")
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.KEYS_EXIST",
     phase=Phase.EXISTENCE,
     statement="Every keypair exists in the region and belongs to the caller.",
@@ -1391,7 +1374,7 @@ def keys_exist(ctx: CreateCtx) -> Findings:
             for i, k in enumerate(ctx.plan.key_names) if ctx.world.keypair(ctx.caller, ctx.region, k) is None]
 
 
-@crule(
+@rule(
     "CREATE_INSTANCES.KEY_LINUX_ONLY",
     phase=Phase.COMPATIBILITY,
     statement="Only an instance with a Linux image can have a keypair.",
@@ -1420,10 +1403,10 @@ def _quota_rule(rule_id: str, resource_type: str, what: str) -> Rule[CreateCtx]:
         return Finding(f"{resource_type} quota exceeded: {used} of {limit} used in {ctx.region}; one "
                        f"{ctx.itype.instance_type} instance needs {each} more")
 
-    return _fresh(Rule(rule_id, Phase.QUOTA,
+    return Rule(rule_id, Phase.QUOTA,
                        f"The account's {what} quota in the region leaves room for at least one instance (maxCount "
                        "is best effort: fewer are created when only fewer fit).",
-                       seed("maxCount为最大努力，不保证一定能达到maxCount"), "maxCount", check))
+                       seed("maxCount为最大努力，不保证一定能达到maxCount"), "maxCount", check)
 
 
 quota_instance = _quota_rule("CREATE_INSTANCES.QUOTA_INSTANCE", "instance", "instance")
@@ -1560,6 +1543,7 @@ CREATE_INSTANCES = Operation[CreateInstancesRequest, CreateCtx](
     summary="创建一台或多台指定配置的云主机，创建模式分为三种：1.普通方式、2.使用高可用组、3.使用启动模板。",
     request=CreateInstancesRequest,
     context=create_context,
+    replayed=_is_replay,
     rules=(
         region_exists, client_token_length, max_count, normal_required, template_required, ag_no_override,
         subnet_required, name, ordered_name_range, hostname, description, password, az_exists,
