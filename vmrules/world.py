@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from immutables import Map
 
@@ -35,12 +35,6 @@ from vmrules.model import (
     Task,
     Vpc,
 )
-
-if TYPE_CHECKING:
-    from typing import Self
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 # Usage counters kept per (pin, region, resourceType): quota checks and describeQuotas read them in O(1).
 UsageKey = tuple[str, str, str]
@@ -104,8 +98,18 @@ class World:
 
         return world_to_dict(self)
 
-    def evolve(self, **changes: Any) -> Self:
-        return dataclasses.replace(self, **changes)
+    def evolve(self, **changes: Any) -> World:
+        """A copy with ``changes`` (field=value); the maps it does not name are shared, not copied.
+
+        Faster than ``dataclasses.replace`` (no keyword re-validation), which matters because a transition
+        evolves the world a few dozen times.
+        """
+        if not _FIELD_SET.issuperset(changes):
+            raise TypeError(f"World has no field(s) {sorted(set(changes) - _FIELD_SET)}")
+        new = object.__new__(World)
+        for name in _FIELDS:
+            object.__setattr__(new, name, changes[name] if name in changes else getattr(self, name))
+        return new
 
     # ---- identifiers --------------------------------------------------------------------------------
 
@@ -213,6 +217,9 @@ class World:
     def is_platform_image(self, image: Image) -> bool:
         return image.owner == PLATFORM_OWNER
 
+
+_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(World))
+_FIELD_SET = frozenset(_FIELDS)
 
 E = TypeVar("E", Instance, Disk, NetworkInterface, ElasticIp, Vpc, Subnet, SecurityGroup, Snapshot,
             InstanceTemplate, AvailabilityGroup)
