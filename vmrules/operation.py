@@ -104,9 +104,11 @@ class Operation(Generic[R, C]):
         ctx = self.context(world, pin, request)
         if self.replayed is None or not self.replayed(ctx):
             for r in self.rules:
-                error = r.first_error(ctx)
-                if error is not None:
-                    return Outcome(world, {}, error)
+                found = r.check(ctx)  # inlined Rule.first_error: this loop is the engine's hot path
+                if found is not None:
+                    error = r.first_of(found)
+                    if error is not None:
+                        return Outcome(world, {}, error)
         new_world, result = self.apply(ctx)
         return Outcome(new_world, result, None)
 
@@ -121,7 +123,9 @@ class Operation(Generic[R, C]):
         ctx = self.context(world, pin, request)
         if self.replayed is None or not self.replayed(ctx):
             for r in self.rules:
-                errors.extend(r.errors(ctx))
+                found = r.check(ctx)  # inlined Rule.errors: this loop is the engine's hot path
+                if found is not None:
+                    errors.extend(r.errors_of(found))
         return errors
 
     # ---- wire entry point ---------------------------------------------------------------------------

@@ -106,16 +106,19 @@ class Rule(Generic[C]):
     def errors(self, ctx: C) -> list[VmError]:
         """Every error this rule reports for ``ctx`` (empty when it holds)."""
         found = self.check(ctx)
-        if found is None:
-            return []
+        return [] if found is None else self.errors_of(found)
+
+    def first_error(self, ctx: C) -> VmError | None:
+        found = self.check(ctx)
+        return None if found is None else self.first_of(found)
+
+    def errors_of(self, found: Finding | Iterable[Finding]) -> list[VmError]:
+        """The errors for what ``check`` returned (callers in hot loops call ``check`` themselves)."""
         if isinstance(found, Finding):
             return [self._error(found)]
         return [self._error(f) for f in found]
 
-    def first_error(self, ctx: C) -> VmError | None:
-        found = self.check(ctx)
-        if found is None:
-            return None
+    def first_of(self, found: Finding | Iterable[Finding]) -> VmError | None:
         if isinstance(found, Finding):
             return self._error(found)
         for f in found:
