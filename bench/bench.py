@@ -105,7 +105,7 @@ def moto_runners() -> dict[str, Callable[[], object]] | None:
     mock.start()
     client = boto3.client("ec2", region_name="us-east-1")
     vpc = client.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnet = client.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24", AvailabilityZone="us-east-1a")["Subnet"]
+    subnet = client.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/16", AvailabilityZone="us-east-1a")["Subnet"]
     sg1 = client.create_security_group(GroupName="a", Description="a", VpcId=vpc)["GroupId"]
     sg2 = client.create_security_group(GroupName="b", Description="b", VpcId=vpc)["GroupId"]
     image = client.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
