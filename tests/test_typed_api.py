@@ -26,8 +26,9 @@ def test_typed_call_equals_the_wire_call(world: World) -> None:
     assert typed == wire and typed.ok
     again = api.stop_instance(typed.world, api.StopInstanceRequest(regionId=NORTH, instanceId=iid))
     assert again.error == check(typed.world, "stopInstance", {"regionId": NORTH, "instanceId": iid})[0]
-    assert api.stop_instance.violations(typed.world, api.StopInstanceRequest(regionId=NORTH, instanceId=iid),
-                                        caller=None) == [again.error]
+    every = api.stop_instance.violations(typed.world, api.StopInstanceRequest(regionId=NORTH, instanceId=iid))
+    assert [e.rule for e in every] == ["STOP_INSTANCE.STATUS_RUNNING", "STOP_INSTANCE.NO_TASK"]
+    assert every[0] == again.error
 
 
 def test_sdk_parameter_objects_are_accepted(world: World) -> None:
