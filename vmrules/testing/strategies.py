@@ -421,7 +421,8 @@ def _instance_id(inst: Instance | None) -> str:
 
 def _own_images(world: World, caller: str, *, where: Callable[[Image], bool] | None = None) -> list[Image]:
     return sorted((i for i in world.images.values()
-                   if i.owner == caller and i.source == "private" and (where is None or where(i))),
+                   if i.owner == caller and i.source == "private" and i.region == NORTH
+                   and (where is None or where(i))),
                   key=lambda i: i.image_id)
 
 
