@@ -15,7 +15,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from vmrules import World, execute
 from vmrules.cli import main as cli_main
 from vmrules.defaults import MAIN, SECOND
-from vmrules.testing.adapters import EmulatorProcess, HttpAdapter, InProcessAdapter, same_json
+from vmrules.testing.adapters import EmulatorProcess, HttpAdapter, InProcessAdapter, load_credentials, same_json
 from vmrules.testing.conformance import (
     EDGE_TARGETS,
     ConformanceFailure,
@@ -257,3 +257,21 @@ def test_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--self-test", "--invalid-share", "2"]) == 2
     assert main(["--url", "http://127.0.0.1:1", "--examples", "1"]) == 2
     assert "does not answer" in capsys.readouterr().err
+
+
+def test_signed_requests_against_the_emulator_with_credentials(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps({"AK-ALICE": {"secretKey": "alice-secret", "pin": MAIN},
+                                "AK-BOB": {"secretKey": "bob-secret", "pin": SECOND}}), encoding="utf-8")
+    credentials = load_credentials(keys)
+    assert credentials[MAIN] == ("AK-ALICE", "alice-secret")
+    with EmulatorProcess(credentials=keys) as emulator:
+        unsigned = HttpAdapter(emulator.url).call("describeQuotas", {"regionId": "cn-north-1"}, MAIN)
+        assert unsigned["error"]["status"] == "UNAUTHENTICATED"
+        report = run_conformance(lambda: HttpAdapter(emulator.url, credentials), steps=20, examples=5)
+    assert report.ok, report.explanation
+    assert report.steps >= 50
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"AK": {"pin": "alice"}}', encoding="utf-8")
+    with pytest.raises(ValueError, match="secretKey"):
+        load_credentials(bad)

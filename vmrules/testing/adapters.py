@@ -284,10 +284,13 @@ def load_credentials(path: str | os.PathLike[str]) -> dict[str, tuple[str, str]]
 class EmulatorProcess:
     """``python -m vmrules.server`` in a subprocess, for tests and scripts: a context manager whose ``url`` is
     the emulator's address. Tasks only complete on ``POST /admin/settle`` (``--task-seconds`` very large), so
-    the emulator moves in lockstep with the model."""
+    the emulator moves in lockstep with the model. Unsigned (``--no-auth``) unless a ``credentials`` file is
+    given."""
 
-    def __init__(self, extra_args: Sequence[str] = (), *, task_seconds: float = 10.0**9) -> None:
-        self.args = [sys.executable, "-m", "vmrules.server", "--no-auth", "--port", "0",
+    def __init__(self, extra_args: Sequence[str] = (), *, task_seconds: float = 10.0**9,
+                 credentials: str | os.PathLike[str] | None = None) -> None:
+        auth = ["--credentials", os.fspath(credentials)] if credentials is not None else ["--no-auth"]
+        self.args = [sys.executable, "-m", "vmrules.server", *auth, "--port", "0",
                      "--task-seconds", repr(task_seconds), *extra_args]
         self.process: subprocess.Popen[str] | None = None
         self.url = ""
