@@ -27,7 +27,9 @@ from vmrules.testing.conformance import (
     edge_world,
     first_difference,
     main,
+    replay,
     run_conformance,
+    trace_steps,
 )
 from vmrules.testing.faulty import fault
 from vmrules.testing.invariants import check_invariants
@@ -275,3 +277,22 @@ def test_signed_requests_against_the_emulator_with_credentials(tmp_path: Path) -
     bad.write_text('{"AK": {"pin": "alice"}}', encoding="utf-8")
     with pytest.raises(ValueError, match="secretKey"):
         load_credentials(bad)
+
+
+def test_a_divergence_trace_replays_in_lockstep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    broken = fault("ninth-data-disk")
+    report = run_conformance(broken.make, settings=KitSettings(trace_dir=str(tmp_path)))
+    assert report.trace_path is not None and report.world_path is not None
+    steps = trace_steps(report.trace_path.read_text(encoding="utf-8"))
+    start = World.from_dict(json.loads(report.world_path.read_text(encoding="utf-8")))
+    _, found = replay(broken.make(), steps, KitSettings(world=start))
+    assert found is not None and found.rule == "ATTACH_DISK.DATA_DISK_LIMIT"
+    _, fixed = replay(InProcessAdapter(), steps, KitSettings(world=start))
+    assert fixed is None
+    assert main(["--self-test", "--replay", str(report.trace_path), "--world", str(report.world_path)]) == 0
+    assert "no divergence" in capsys.readouterr().out
+    saved = tmp_path / "saved.jsonl"
+    saved.write_text('{"op": "describeQuotas", "params": {"regionId": "cn-north-1"}, "save": {"q": "quotas"}}\n',
+                     encoding="utf-8")
+    assert main(["--self-test", "--replay", str(saved)]) == 2
+    assert "cannot be replayed" in capsys.readouterr().err

@@ -61,11 +61,16 @@ __all__ = [
     "KitSettings",
     "Lockstep",
     "Report",
+    "Step",
     "conformance_test",
     "edge_targets",
     "edge_world",
+    "explain",
     "main",
+    "minimize",
+    "replay",
     "run_conformance",
+    "trace_steps",
 ]
 
 # Fields whose values legitimately differ between two correct implementations: request ids, times (a real
@@ -929,6 +934,28 @@ def replay(adapter: SystemAdapter, steps: Sequence[Step], kit: KitSettings | Non
     return lockstep, found
 
 
+def trace_steps(text: str, name: str = "<trace>") -> list[Step]:
+    """The steps of a ``vmrules run`` trace (JSON Lines) as the kit runs them; expectations are not needed (the
+    reference computes its own). Raises ValueError naming the line for a malformed trace or one that uses
+    saved names (``${name}``), which a lockstep replay cannot fill in."""
+    from vmrules.cli.inputs import InputError
+    from vmrules.cli.trace import parse_trace
+
+    try:
+        parsed = parse_trace(text, name)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+    steps = []
+    for step in parsed:
+        if step.save or "${" in json.dumps([step.params, step.caller], ensure_ascii=False):
+            raise ValueError(f"{name}:{step.line}: saved names (save, ${{...}}) cannot be replayed in lockstep")
+        if not step.pseudo and not isinstance(step.params, dict):
+            raise ValueError(f"{name}:{step.line}: params must be a JSON object")
+        steps.append(Step(step.op, step.params if isinstance(step.params, dict) else None,
+                          step.caller, step.seconds))
+    return steps
+
+
 def _same(a: Divergence, b: Divergence) -> bool:
     return (a.kind, a.operation, a.rule) == (b.kind, b.operation, b.rule)
 
@@ -1101,6 +1128,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the endpoint has no /admin (cannot reset): start from its state, settle by polling, "
                         "settle after every change")
     parser.add_argument("--no-shrink", action="store_true", help="report the first divergence as found")
+    parser.add_argument("--replay", metavar="TRACE.jsonl",
+                        help="replay a trace (e.g. a divergence's) in lockstep instead of generating steps")
+    parser.add_argument("--world", metavar="WORLD.json",
+                        help="the world a --replay starts from (default: the edge world)")
     return parser
 
 
@@ -1147,9 +1178,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     kit = KitSettings(mode=args.mode, invalid_share=args.invalid_share, callers=callers,
                       settle_every_step=args.no_admin, trace_dir=args.trace_dir)
+    if args.replay is not None:
+        return _replay_command(factory, kit, args.replay, args.world)
     # A system that cannot be reset keeps its state from one run to the next: one long run instead.
     examples, steps = (1, args.steps * args.examples) if args.no_admin else (args.examples, args.steps)
     report = run_conformance(factory, steps=steps, examples=examples, seed=args.seed, settings=kit,
                              shrink=not args.no_shrink)
     print(report.summary())
     return 0 if report.ok else 1
+
+
+def _replay_command(factory: Callable[[], SystemAdapter], kit: KitSettings, trace: str, world: str | None) -> int:
+    try:
+        steps = trace_steps(Path(trace).read_text(encoding="utf-8"), trace)
+        start = World.from_dict(json.loads(Path(world).read_text(encoding="utf-8"))) if world else None
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"vmrules conform: error: {exc}\n")
+        return 2
+    if start is not None:
+        kit = dataclasses.replace(kit, world=start)
+    lockstep, found = replay(factory(), steps, kit)
+    if found is None:
+        print(f"conformant: {lockstep.steps} steps of {trace} replayed ({kit.mode} mode), no divergence")
+        return 0
+    print(f"DIVERGENCE replaying {trace}\n{explain(found)}")
+    return 1
