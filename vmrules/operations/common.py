@@ -1,10 +1,11 @@
 """Pieces shared by operation modules: instance-scoped requests and contexts, and rule factories for the
-checks the seed repeats (the instance exists, has no task in progress, is in a given status)."""
+checks the seed repeats (a resource exists, has no task in progress, is in a given status)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from vmrules.model import Instance, Task
@@ -52,17 +53,35 @@ def region_exists(ctx: Ctx[Any]) -> Findings:
     return Finding(f"regionId {ctx.req.regionId!r} is not a region (known: {known})")
 
 
-@rule(
-    "INSTANCE.EXISTS",
-    phase=Phase.EXISTENCE,
-    statement="The instance exists in the region and belongs to the caller.",
+X = TypeVar("X", bound=Ctx[Any])
+
+
+def exists_rule(rule_id: str, noun: str, field: str, *, resolved: Callable[[X], object],
+                requested: Callable[[X], str | None], source: Source, statement: str | None = None,
+                region_checked: bool = True) -> Rule[X]:
+    """NOT_FOUND when the request names a ``noun`` (``requested(ctx)``, None when it names none) that the
+    context did not resolve (``resolved(ctx)`` is None: absent, or another account's or region's, so that its
+    existence does not leak). With ``region_checked`` the finding is left to COMMON.REGION_EXISTS when the
+    region itself is unknown. The statement defaults to "The <noun> exists in the region and belongs to the
+    caller."."""
+    shown = statement if statement is not None else f"The {noun} exists in the region and belongs to the caller."
+
+    def check(ctx: X) -> Findings:
+        if resolved(ctx) is not None:
+            return None
+        wanted = requested(ctx)
+        if wanted is None or (region_checked and ctx.req.regionId not in ctx.world.regions):
+            return None
+        return Finding(f"{noun} {wanted!r} not found in region {ctx.req.regionId}")
+
+    return Rule(rule_id, Phase.EXISTENCE, shown, source, field, check)
+
+
+instance_exists: Rule[InstanceCtx[Any]] = exists_rule(
+    "INSTANCE.EXISTS", "instance", "instanceId", resolved=attrgetter("instance"),
+    requested=attrgetter("req.instanceId"),
     source=inferred("an instance of another account or region is not found, so its existence does not leak"),
-    field="instanceId",
 )
-def instance_exists(ctx: InstanceCtx[Any]) -> Findings:
-    if ctx.instance is not None or ctx.req.regionId not in ctx.world.regions:
-        return None
-    return Finding(f"instance {ctx.req.instanceId!r} not found in region {ctx.req.regionId}")
 
 
 def instance_idle(rule_id: str, quote: str | Source) -> Rule[InstanceCtx[Any]]:

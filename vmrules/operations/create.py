@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -38,7 +39,7 @@ from vmrules.model import (
     Task,
 )
 from vmrules.operation import Ctx, Operation, Request
-from vmrules.operations.common import Completion, region_exists
+from vmrules.operations.common import Completion, exists_rule, region_exists
 from vmrules.operations.params import (
     ORDERED_MAX,
     description_rule,
@@ -452,18 +453,13 @@ def ag_no_override(ctx: CreateCtx) -> Findings:
             for f in given]
 
 
-@rule(
-    "CREATE_INSTANCES.TEMPLATE_EXISTS",
-    phase=Phase.EXISTENCE,
+template_exists: Rule[CreateCtx] = exists_rule(
+    "CREATE_INSTANCES.TEMPLATE_EXISTS", "instance template", f"{SPEC}.instanceTemplateId",
+    resolved=attrgetter("template"),
+    requested=lambda ctx: ctx.spec.instanceTemplateId if ctx.plan.mode == "template" else None,
     statement="The launch template exists in the region and belongs to the caller.",
-    source=seed("3.使用启动模板"),
-    field=f"{SPEC}.instanceTemplateId",
+    source=seed("3.使用启动模板"), region_checked=False,
 )
-def template_exists(ctx: CreateCtx) -> Findings:
-    tid = ctx.spec.instanceTemplateId
-    if ctx.plan.mode != "template" or tid is None or ctx.template is not None:
-        return None
-    return Finding(f"instance template {tid!r} not found in region {ctx.region}")
 
 
 @rule(
@@ -654,20 +650,15 @@ def type_sold_out(ctx: CreateCtx) -> Findings:
 # ---- image ------------------------------------------------------------------------------------------
 
 
-@rule(
-    "CREATE_INSTANCES.IMAGE_EXISTS",
-    phase=Phase.EXISTENCE,
+image_exists: Rule[CreateCtx] = exists_rule(
+    "CREATE_INSTANCES.IMAGE_EXISTS", "image", f"{SPEC}.imageId", resolved=attrgetter("image"),
+    requested=attrgetter("plan.image_id"),
     statement="imageId names an image the caller can use in the region (official, third-party, its own private "
     "or shared with it).",
     source=seed("可查询<a href=\"https://www.jdcloud.com/help/detail/2874/isCatalog/1\">DescribeImages</a>"
                 "接口获得指定地域的镜像信息"),
-    field=f"{SPEC}.imageId",
+    region_checked=False,
 )
-def image_exists(ctx: CreateCtx) -> Findings:
-    image_id = ctx.plan.image_id
-    if image_id is None or ctx.image is not None:
-        return None
-    return Finding(f"image {image_id!r} not found in region {ctx.region}")
 
 
 @rule(
@@ -748,18 +739,11 @@ def subnet_required(ctx: CreateCtx) -> Findings:
     return Finding(f"{NIC}.subnetId is required")
 
 
-@rule(
-    "CREATE_INSTANCES.SUBNET_EXISTS",
-    phase=Phase.EXISTENCE,
-    statement="The subnet exists in the region and belongs to the caller.",
-    source=inferred("a subnet of another account or region is not found"),
-    field=f"{NIC}.subnetId",
+subnet_exists: Rule[CreateCtx] = exists_rule(
+    "CREATE_INSTANCES.SUBNET_EXISTS", "subnet", f"{NIC}.subnetId", resolved=attrgetter("subnet"),
+    requested=attrgetter("plan.subnet_id"), source=inferred("a subnet of another account or region is not found"),
+    region_checked=False,
 )
-def subnet_exists(ctx: CreateCtx) -> Findings:
-    sid = ctx.plan.subnet_id
-    if sid is None or ctx.subnet is not None:
-        return None
-    return Finding(f"subnet {sid!r} not found in region {ctx.region}")
 
 
 @rule(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +20,7 @@ from vmrules.operations.common import (
     Completion,
     InstanceCtx,
     InstanceRequest,
+    exists_rule,
     instance_exists,
     instance_idle,
     instance_status_in,
@@ -84,17 +86,10 @@ def disk_context(world: World, caller: str, req: DR) -> DiskCtx[DR]:
                    world.disk(caller, req.regionId, req.diskId))
 
 
-@rule(
-    "DISK.EXISTS",
-    phase=Phase.EXISTENCE,
-    statement="The disk exists in the region and belongs to the caller.",
+disk_exists: Rule[DiskCtx[Any]] = exists_rule(
+    "DISK.EXISTS", "disk", "diskId", resolved=attrgetter("disk"), requested=attrgetter("req.diskId"),
     source=inferred("a disk of another account or region is not found, so its existence does not leak"),
-    field="diskId",
 )
-def disk_exists(ctx: DiskCtx[Any]) -> Findings:
-    if ctx.disk is not None or ctx.req.regionId not in ctx.world.regions:
-        return None
-    return Finding(f"disk {ctx.req.diskId!r} not found in region {ctx.req.regionId}")
 
 
 def _disk_idle(rule_id: str, quote: str) -> Rule[DiskCtx[Any]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -25,6 +26,7 @@ from vmrules.operations.common import (
     Completion,
     InstanceCtx,
     InstanceRequest,
+    exists_rule,
     instance_exists,
     instance_idle,
     instance_status_in,
@@ -72,20 +74,14 @@ def image_context(world: World, caller: str, req: Any) -> ImageCtx:
     return ImageCtx(world, caller, req, image)
 
 
-@rule(
-    "IMAGE.EXISTS",
-    phase=Phase.EXISTENCE,
+image_exists: Rule[ImageCtx] = exists_rule(
+    "IMAGE.EXISTS", "image", "imageId", resolved=attrgetter("image"),
+    requested=lambda ctx: getattr(ctx.req, "imageId", None),
     statement="The image exists in the region and the caller can see it: an official or third-party image, "
     "one of its own private images, or a private image shared with it.",
     source=inferred("an image the caller cannot see is not found, so another account's private image does "
                     "not leak"),
-    field="imageId",
 )
-def image_exists(ctx: ImageCtx) -> Findings:
-    image_id = getattr(ctx.req, "imageId", None)
-    if image_id is None or ctx.image is not None or ctx.req.regionId not in ctx.world.regions:
-        return None
-    return Finding(f"image {image_id!r} not found in region {ctx.req.regionId}")
 
 
 def own_private(caller: str, image: Image) -> bool:

@@ -9,6 +9,7 @@ primary private IP of the instance's primary interface; the instance shows the e
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -19,12 +20,13 @@ from vmrules.operations.common import (
     Completion,
     InstanceCtx,
     InstanceRequest,
+    exists_rule,
     instance_exists,
     instance_idle,
     instance_status_in,
     region_exists,
 )
-from vmrules.rules import Finding, Findings, Phase, api_2018, inferred, rule, sdk_doc, seed
+from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, inferred, rule, sdk_doc, seed
 from vmrules.world import World
 
 JSON = dict[str, Any]
@@ -74,17 +76,11 @@ def nic_context(world: World, caller: str, req: NR) -> NicCtx[NR]:
                   world.network_interface(caller, req.regionId, req.networkInterfaceId))
 
 
-@rule(
-    "NETWORK_INTERFACE.EXISTS",
-    phase=Phase.EXISTENCE,
-    statement="The network interface exists in the region and belongs to the caller.",
+nic_exists: Rule[NicCtx[Any]] = exists_rule(
+    "NETWORK_INTERFACE.EXISTS", "network interface", "networkInterfaceId", resolved=attrgetter("nic"),
+    requested=attrgetter("req.networkInterfaceId"),
     source=inferred("an interface of another account or region is not found, so its existence does not leak"),
-    field="networkInterfaceId",
 )
-def nic_exists(ctx: NicCtx[Any]) -> Findings:
-    if ctx.nic is not None or ctx.req.regionId not in ctx.world.regions:
-        return None
-    return Finding(f"network interface {ctx.req.networkInterfaceId!r} not found in region {ctx.req.regionId}")
 
 
 NIC_GATE_QUOTE = "云主机状态必须为<b>running</b>或<b>stopped</b>状态，并且没有正在进行中的任务才可操作。"
@@ -466,17 +462,11 @@ def _eip_context(world: World, caller: str, req: ElasticIpRequest) -> EipCtx:
     return EipCtx(world, caller, req, inst, world.elastic_ip(caller, req.regionId, req.elasticIpId), primary)
 
 
-@rule(
-    "ELASTIC_IP.EXISTS",
-    phase=Phase.EXISTENCE,
-    statement="The elastic IP exists in the region and belongs to the caller.",
+eip_exists: Rule[EipCtx] = exists_rule(
+    "ELASTIC_IP.EXISTS", "elastic IP", "elasticIpId", resolved=attrgetter("eip"),
+    requested=attrgetter("req.elasticIpId"),
     source=inferred("an elastic IP of another account or region is not found, so its existence does not leak"),
-    field="elasticIpId",
 )
-def eip_exists(ctx: EipCtx) -> Findings:
-    if ctx.eip is not None or ctx.req.regionId not in ctx.world.regions:
-        return None
-    return Finding(f"elastic IP {ctx.req.elasticIpId!r} not found in region {ctx.req.regionId}")
 
 
 @rule(

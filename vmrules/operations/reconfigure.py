@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any
 
 from vmrules.clock import year_of
@@ -19,6 +20,7 @@ from vmrules.operations.common import (
     Completion,
     InstanceCtx,
     InstanceRequest,
+    exists_rule,
     instance_exists,
     instance_idle,
     instance_status_in,
@@ -405,18 +407,13 @@ def rebuild_single_key(ctx: RebuildCtx) -> Findings:
     return Finding(f"keyNames has {len(keys)} keys; at most 1 is supported")
 
 
-@rule(
-    "REBUILD_INSTANCE.IMAGE_EXISTS",
-    phase=Phase.EXISTENCE,
+rebuild_image_exists: Rule[RebuildCtx] = exists_rule(
+    "REBUILD_INSTANCE.IMAGE_EXISTS", "image", "imageId", resolved=attrgetter("image"),
+    requested=attrgetter("req.imageId"),
     statement="A given imageId names an image the caller can use in the region (official, third-party, its own "
     "private one, or one shared with it).",
     source=inferred("an image the caller cannot see is not found"),
-    field="imageId",
 )
-def rebuild_image_exists(ctx: RebuildCtx) -> Findings:
-    if ctx.req.imageId is None or ctx.image is not None or ctx.req.regionId not in ctx.world.regions:
-        return None
-    return Finding(f"image {ctx.req.imageId!r} not found in region {ctx.req.regionId}")
 
 
 @rule(
