@@ -84,27 +84,42 @@ instance_exists: Rule[InstanceCtx[Any]] = exists_rule(
 )
 
 
-def instance_idle(rule_id: str, quote: str | Source) -> Rule[InstanceCtx[Any]]:
-    """The seed's "云主机没有正在进行中的任务": FAILED_PRECONDITION while a task runs on the instance."""
-    source = quote if isinstance(quote, Source) else Source("seed", quote)
+def as_source(quote: str | Source) -> Source:
+    """A ``Source`` as given, or the seed sentence ``quote``."""
+    return quote if isinstance(quote, Source) else Source("seed", quote)
 
-    def check(ctx: InstanceCtx[Any]) -> Findings:
-        inst = ctx.instance
-        if inst is None:
+
+def no_task_rule(rule_id: str, noun: str, field: str, *, resolved: Callable[[X], Any],
+                 resource_id: Callable[[Any], str], source: Source, statement: str | None = None,
+                 show_status: bool = True) -> Rule[X]:
+    """FAILED_PRECONDITION while a task runs on the resource the context resolved (``resolved(ctx)``; None is
+    left to the existence rule). The message names the task's kind and, with ``show_status``, the resource's
+    status. The statement defaults to "The <noun> has no task in progress."."""
+    shown = statement if statement is not None else f"The {noun} has no task in progress."
+
+    def check(ctx: X) -> Findings:
+        found = resolved(ctx)
+        if found is None:
             return None
-        task = ctx.world.tasks.get(inst.instance_id)
+        rid = resource_id(found)
+        task = ctx.world.tasks.get(rid)
         if task is None:
             return None
-        return Finding(f"instance {inst.instance_id} has a task in progress ({task.kind}, status "
-                       f"{inst.status}); retry after it completes")
+        status = f", status {found.status}" if show_status else ""
+        return Finding(f"{noun} {rid} has a task in progress ({task.kind}{status}); retry after it completes")
 
-    return Rule(rule_id, Phase.STATE, "The instance has no task in progress.", source, "instanceId", check)
+    return Rule(rule_id, Phase.STATE, shown, source, field, check)
+
+
+def instance_idle(rule_id: str, quote: str | Source) -> Rule[InstanceCtx[Any]]:
+    """The seed's "云主机没有正在进行中的任务": FAILED_PRECONDITION while a task runs on the instance."""
+    return no_task_rule(rule_id, "instance", "instanceId", resolved=attrgetter("instance"),
+                        resource_id=attrgetter("instance_id"), source=as_source(quote))
 
 
 def instance_status_in(rule_id: str, allowed: Iterable[str], quote: str | Source) -> Rule[InstanceCtx[Any]]:
     """The instance's status is one of ``allowed`` (FAILED_PRECONDITION otherwise)."""
     allowed_t = tuple(allowed)
-    source = quote if isinstance(quote, Source) else Source("seed", quote)
     shown = " or ".join(allowed_t)
 
     def check(ctx: InstanceCtx[Any]) -> Findings:
@@ -113,7 +128,23 @@ def instance_status_in(rule_id: str, allowed: Iterable[str], quote: str | Source
             return None
         return Finding(f"instance {inst.instance_id} is {inst.status}; this operation needs status {shown}")
 
-    return Rule(rule_id, Phase.STATE, f"The instance's status is {shown}.", source, "instanceId", check)
+    return Rule(rule_id, Phase.STATE, f"The instance's status is {shown}.", as_source(quote), "instanceId", check)
+
+
+def instance_charge_normal(rule_id: str, statement: str, source: Source, refusal: str) -> Rule[InstanceCtx[Any]]:
+    """FAILED_PRECONDITION unless the instance's billing status is normal (in arrears or expired: ``refusal``
+    says what the instance cannot do). An instance without billing information is left to other rules."""
+
+    def check(ctx: InstanceCtx[Any]) -> Findings:
+        inst = ctx.instance
+        if inst is None or inst.charge is None:
+            return None
+        status = inst.charge.effective_status(ctx.world.clock)
+        if status == "normal":
+            return None
+        return Finding(f"instance {inst.instance_id} billing status is {status}; {refusal}")
+
+    return Rule(rule_id, Phase.STATE, statement, source, "instanceId", check)
 
 
 def text_length(rule_id: str, field: str, getter: Callable[[Any], str | None], maximum: int,

@@ -24,6 +24,7 @@ from vmrules.operations.common import (
     instance_exists,
     instance_idle,
     instance_status_in,
+    no_task_rule,
     region_exists,
 )
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
@@ -93,18 +94,8 @@ disk_exists: Rule[DiskCtx[Any]] = exists_rule(
 
 
 def _disk_idle(rule_id: str, quote: str) -> Rule[DiskCtx[Any]]:
-    @rule(rule_id, phase=Phase.STATE, statement="The disk has no task in progress.", source=seed(quote),
-          field="diskId")
-    def check(ctx: DiskCtx[Any]) -> Findings:
-        disk = ctx.disk
-        if disk is None:
-            return None
-        task = ctx.world.tasks.get(disk.disk_id)
-        if task is None:
-            return None
-        return Finding(f"disk {disk.disk_id} has a task in progress ({task.kind}); retry after it completes")
-
-    return check
+    return no_task_rule(rule_id, "disk", "diskId", resolved=attrgetter("disk"), resource_id=attrgetter("disk_id"),
+                        source=seed(quote), show_status=False)
 
 
 # ---- attachDisk -------------------------------------------------------------------------------------

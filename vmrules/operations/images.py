@@ -26,10 +26,12 @@ from vmrules.operations.common import (
     Completion,
     InstanceCtx,
     InstanceRequest,
+    as_source,
     exists_rule,
     instance_exists,
     instance_idle,
     instance_status_in,
+    no_task_rule,
     region_exists,
 )
 from vmrules.operations.params import description_rule, name_rule
@@ -110,7 +112,7 @@ def own_private_rule(rule_id: str, quote: str | Source, action: str) -> Rule[Ima
                        f"can be {action}")
 
     return Rule(rule_id, Phase.PERMISSION, f"Only the caller's own private images can be {action}.",
-                quote if isinstance(quote, Source) else Source("seed", quote), "imageId", check)
+                as_source(quote), "imageId", check)
 
 
 def image_share_limit(world: World, pin: str) -> int:
@@ -520,22 +522,11 @@ def delete_image_not_shared(ctx: ImageCtx) -> Findings:
                    "(unShareImage) before deleting it")
 
 
-@rule(
-    "DELETE_IMAGE.NO_TASK",
-    phase=Phase.STATE,
+delete_image_no_task: Rule[ImageCtx] = no_task_rule(
+    "DELETE_IMAGE.NO_TASK", "image", "imageId", resolved=attrgetter("image"), resource_id=attrgetter("image_id"),
     statement="An image with a task in progress (being created, copied or deleted) cannot be deleted.",
     source=sdk_doc("deleteImage: 私有镜像没有正在处理中的任务时才可以删除"),
-    field="imageId",
 )
-def delete_image_no_task(ctx: ImageCtx) -> Findings:
-    image = ctx.image
-    if image is None:
-        return None
-    task = ctx.world.tasks.get(image.image_id)
-    if task is None:
-        return None
-    return Finding(f"image {image.image_id} has a task in progress ({task.kind}, status {image.status}); retry "
-                   "after it completes")
 
 
 @rule(

@@ -17,6 +17,7 @@ from vmrules.operations.common import (
     Completion,
     InstanceCtx,
     InstanceRequest,
+    instance_charge_normal,
     instance_context,
     instance_exists,
     instance_idle,
@@ -89,21 +90,11 @@ class StartInstanceRequest(InstanceRequest):
     pass
 
 
-@rule(
+start_charge_normal = instance_charge_normal(
     "START_INSTANCE.CHARGE_NORMAL",
-    phase=Phase.STATE,
-    statement="Only an instance whose billing status is normal can be started (not overdue, not in arrears).",
-    source=seed("只能启动正常计费状态的云主机"),
-    field="instanceId",
+    "Only an instance whose billing status is normal can be started (not overdue, not in arrears).",
+    seed("只能启动正常计费状态的云主机"), "only normal billing can start",
 )
-def start_charge_normal(ctx: InstanceCtx[Any]) -> Findings:
-    inst = ctx.instance
-    if inst is None or inst.charge is None:
-        return None
-    status = inst.charge.effective_status(ctx.world.clock)
-    if status == "normal":
-        return None
-    return Finding(f"instance {inst.instance_id} billing status is {status}; only normal billing can start")
 
 
 START_INSTANCE = Operation[StartInstanceRequest, InstanceCtx[StartInstanceRequest]](
@@ -131,21 +122,10 @@ class RebootInstanceRequest(InstanceRequest):
     pass
 
 
-@rule(
-    "REBOOT_INSTANCE.CHARGE_NORMAL",
-    phase=Phase.STATE,
-    statement="An instance in arrears or expired cannot be rebooted.",
-    source=sdk_doc("rebootInstance: 云主机欠费或到期时不能重启 (current SDK docstring)"),
-    field="instanceId",
+reboot_charge_normal = instance_charge_normal(
+    "REBOOT_INSTANCE.CHARGE_NORMAL", "An instance in arrears or expired cannot be rebooted.",
+    sdk_doc("rebootInstance: 云主机欠费或到期时不能重启 (current SDK docstring)"), "it cannot be rebooted",
 )
-def reboot_charge_normal(ctx: InstanceCtx[Any]) -> Findings:
-    inst = ctx.instance
-    if inst is None or inst.charge is None:
-        return None
-    status = inst.charge.effective_status(ctx.world.clock)
-    if status == "normal":
-        return None
-    return Finding(f"instance {inst.instance_id} billing status is {status}; it cannot be rebooted")
 
 
 REBOOT_INSTANCE = Operation[RebootInstanceRequest, InstanceCtx[RebootInstanceRequest]](

@@ -21,6 +21,7 @@ from vmrules.operations.common import (
     InstanceCtx,
     InstanceRequest,
     exists_rule,
+    instance_charge_normal,
     instance_exists,
     instance_idle,
     instance_status_in,
@@ -198,21 +199,10 @@ def resize_image_supports_type(ctx: ResizeCtx) -> Findings:
                    f"{target.instance_type} (see describeImageConstraints)")
 
 
-@rule(
-    "RESIZE_INSTANCE.CHARGE_NORMAL",
-    phase=Phase.STATE,
-    statement="An instance in arrears or expired cannot change its instance type.",
-    source=seed("云主机欠费或到期时，无法更改实例规格。"),
-    field="instanceId",
+resize_charge_normal = instance_charge_normal(
+    "RESIZE_INSTANCE.CHARGE_NORMAL", "An instance in arrears or expired cannot change its instance type.",
+    seed("云主机欠费或到期时，无法更改实例规格。"), "it cannot change its instance type",
 )
-def resize_charge_normal(ctx: ResizeCtx) -> Findings:
-    inst = ctx.instance
-    if inst is None or inst.charge is None:
-        return None
-    status = inst.charge.effective_status(ctx.world.clock)
-    if status == "normal":
-        return None
-    return Finding(f"instance {inst.instance_id} billing status is {status}; it cannot change its instance type")
 
 
 @rule(
