@@ -3,7 +3,7 @@ checks the seed repeats (a resource exists, has no task in progress, is in a giv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -75,6 +75,58 @@ def exists_rule(rule_id: str, noun: str, field: str, *, resolved: Callable[[X], 
         return Finding(f"{noun} {wanted!r} not found in region {ctx.req.regionId}")
 
     return Rule(rule_id, Phase.EXISTENCE, shown, source, field, check)
+
+
+# ---- lists of items that each name a resource (dataDisks[n].diskId, networks[n].networkInterfaceId) ----------
+# ``ids(ctx)`` gives each item's id (None when the item names none), ``resolved(ctx)`` what the context found
+# for each item; findings name the item's field path ``<list_field>.<n>.<id_key>``.
+
+
+def item_ids_required(rule_id: str, list_field: str, id_key: str, ids: Callable[[X], Sequence[str | None]], *,
+                      statement: str, source: Source) -> Rule[X]:
+    """INVALID_ARGUMENT for every item that names no resource."""
+
+    def check(ctx: X) -> Findings:
+        return [Finding(f"{list_field}.{n}.{id_key} is required", f"{list_field}.{n}.{id_key}")
+                for n, item_id in enumerate(ids(ctx)) if item_id is None]
+
+    return Rule(rule_id, Phase.PARAMETERS, statement, source, list_field, check)
+
+
+def item_ids_unique(rule_id: str, list_field: str, id_key: str, ids: Callable[[X], Sequence[str | None]], *,
+                    statement: str, source: Source) -> Rule[X]:
+    """INVALID_ARGUMENT for every item naming a resource an earlier item named."""
+
+    def check(ctx: X) -> Findings:
+        seen: dict[str, int] = {}
+        found = []
+        for n, item_id in enumerate(ids(ctx)):
+            if item_id is None:
+                continue
+            if item_id in seen:
+                found.append(Finding(f"{list_field}.{n}.{id_key} {item_id!r} repeats {list_field}.{seen[item_id]}",
+                                     f"{list_field}.{n}.{id_key}"))
+            else:
+                seen[item_id] = n
+        return found
+
+    return Rule(rule_id, Phase.PARAMETERS, statement, source, list_field, check)
+
+
+def item_ids_exist(rule_id: str, list_field: str, id_key: str, ids: Callable[[X], Sequence[str | None]],
+                   resolved: Callable[[X], Sequence[object]], *, statement: str, source: Source) -> Rule[X]:
+    """NOT_FOUND for every item naming a resource the context did not resolve (left to COMMON.REGION_EXISTS
+    when the region is unknown)."""
+
+    def check(ctx: X) -> Findings:
+        if ctx.req.regionId not in ctx.world.regions:
+            return None
+        return [Finding(f"{list_field}.{n}.{id_key} {item_id!r} not found in region {ctx.req.regionId}",
+                        f"{list_field}.{n}.{id_key}")
+                for n, (item_id, found) in enumerate(zip(ids(ctx), resolved(ctx), strict=False))
+                if item_id is not None and found is None]
+
+    return Rule(rule_id, Phase.EXISTENCE, statement, source, list_field, check)
 
 
 instance_exists: Rule[InstanceCtx[Any]] = exists_rule(

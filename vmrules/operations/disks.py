@@ -24,6 +24,9 @@ from vmrules.operations.common import (
     instance_exists,
     instance_idle,
     instance_status_in,
+    item_ids_exist,
+    item_ids_required,
+    item_ids_unique,
     no_task_rule,
     region_exists,
 )
@@ -443,52 +446,25 @@ def _items(ctx: ModifyDisksCtx) -> list[tuple[int, InstanceDiskAttribute, Disk |
 MODIFY_DISK_QUOTE = "修改云主机挂载的数据盘属性，包括是否随主机删除。"
 
 
-@rule(
-    "MODIFY_INSTANCE_DISK_ATTRIBUTE.DISK_ID_REQUIRED",
-    phase=Phase.PARAMETERS,
+def _disk_ids(ctx: ModifyDisksCtx) -> list[str | None]:
+    return [item.diskId for item in ctx.req.dataDisks or []]
+
+
+modify_disk_id_required = item_ids_required(
+    "MODIFY_INSTANCE_DISK_ATTRIBUTE.DISK_ID_REQUIRED", "dataDisks", "diskId", _disk_ids,
     statement="Every dataDisks item names a disk (diskId).",
     source=inferred("an attribute change must say which disk it is for"),
-    field="dataDisks",
 )
-def modify_disk_id_required(ctx: ModifyDisksCtx) -> Findings:
-    return [Finding(f"dataDisks.{n}.diskId is required", f"dataDisks.{n}.diskId")
-            for n, item, _ in _items(ctx) if item.diskId is None]
-
-
-@rule(
-    "MODIFY_INSTANCE_DISK_ATTRIBUTE.DISK_ID_UNIQUE",
-    phase=Phase.PARAMETERS,
+modify_disk_id_unique = item_ids_unique(
+    "MODIFY_INSTANCE_DISK_ATTRIBUTE.DISK_ID_UNIQUE", "dataDisks", "diskId", _disk_ids,
     statement="A disk appears at most once in dataDisks.",
     source=inferred("two items for one disk could ask for contradicting values"),
-    field="dataDisks",
 )
-def modify_disk_id_unique(ctx: ModifyDisksCtx) -> Findings:
-    seen: dict[str, int] = {}
-    found = []
-    for n, item, _ in _items(ctx):
-        if item.diskId is None:
-            continue
-        if item.diskId in seen:
-            found.append(Finding(f"dataDisks.{n}.diskId {item.diskId!r} repeats dataDisks.{seen[item.diskId]}",
-                                 f"dataDisks.{n}.diskId"))
-        else:
-            seen[item.diskId] = n
-    return found
-
-
-@rule(
-    "MODIFY_INSTANCE_DISK_ATTRIBUTE.DISK_EXISTS",
-    phase=Phase.EXISTENCE,
+modify_disk_exists = item_ids_exist(
+    "MODIFY_INSTANCE_DISK_ATTRIBUTE.DISK_EXISTS", "dataDisks", "diskId", _disk_ids, attrgetter("disks"),
     statement="Every disk named in dataDisks exists in the region and belongs to the caller.",
     source=inferred("a disk of another account or region is not found"),
-    field="dataDisks",
 )
-def modify_disk_exists(ctx: ModifyDisksCtx) -> Findings:
-    if ctx.req.regionId not in ctx.world.regions:
-        return None
-    return [Finding(f"dataDisks.{n}.diskId {item.diskId!r} not found in region {ctx.req.regionId}",
-                    f"dataDisks.{n}.diskId")
-            for n, item, disk in _items(ctx) if item.diskId is not None and disk is None]
 
 
 @rule(

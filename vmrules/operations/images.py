@@ -28,6 +28,7 @@ from vmrules.operations.common import (
     InstanceRequest,
     as_source,
     exists_rule,
+    instance_context,
     instance_exists,
     instance_idle,
     instance_status_in,
@@ -475,8 +476,7 @@ CREATE_IMAGE = Operation[CreateImageRequest, InstanceCtx[CreateImageRequest]](
     path="/regions/{regionId}/instances/{instanceId}:createImage",
     summary="为云主机创建私有镜像。云主机状态必须为stopped。云主机没有正在进行中的任务才可制作镜像。",
     request=CreateImageRequest,
-    context=lambda world, caller, req: InstanceCtx(world, caller, req,
-                                                   world.instance(caller, req.regionId, req.instanceId)),
+    context=instance_context,
     rules=(
         region_exists,
         name_rule("CREATE_IMAGE.NAME", lambda r: r.name, "name",

@@ -24,6 +24,9 @@ from vmrules.operations.common import (
     instance_exists,
     instance_idle,
     instance_status_in,
+    item_ids_exist,
+    item_ids_required,
+    item_ids_unique,
     region_exists,
 )
 from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, inferred, rule, sdk_doc, seed
@@ -333,53 +336,26 @@ def _nic_items(ctx: ModifyNicsCtx) -> list[tuple[int, InstanceNetworkAttribute, 
 MODIFY_NIC_QUOTE = "修改虚机弹性网卡属性，包括是否随云主机一起删除。"
 
 
-@rule(
-    "MODIFY_INSTANCE_NETWORK_ATTRIBUTE.NIC_ID_REQUIRED",
-    phase=Phase.PARAMETERS,
+def _nic_ids(ctx: ModifyNicsCtx) -> list[str | None]:
+    return [item.networkInterfaceId for item in ctx.req.networks]
+
+
+modify_nic_id_required = item_ids_required(
+    "MODIFY_INSTANCE_NETWORK_ATTRIBUTE.NIC_ID_REQUIRED", "networks", "networkInterfaceId", _nic_ids,
     statement="Every networks item names an interface (networkInterfaceId).",
     source=inferred("an attribute change must say which interface it is for"),
-    field="networks",
 )
-def modify_nic_id_required(ctx: ModifyNicsCtx) -> Findings:
-    return [Finding(f"networks.{n}.networkInterfaceId is required", f"networks.{n}.networkInterfaceId")
-            for n, item, _ in _nic_items(ctx) if item.networkInterfaceId is None]
-
-
-@rule(
-    "MODIFY_INSTANCE_NETWORK_ATTRIBUTE.NIC_ID_UNIQUE",
-    phase=Phase.PARAMETERS,
+modify_nic_id_unique = item_ids_unique(
+    "MODIFY_INSTANCE_NETWORK_ATTRIBUTE.NIC_ID_UNIQUE", "networks", "networkInterfaceId", _nic_ids,
     statement="An interface appears at most once in networks.",
     source=inferred("two items for one interface could ask for contradicting values"),
-    field="networks",
 )
-def modify_nic_id_unique(ctx: ModifyNicsCtx) -> Findings:
-    seen: dict[str, int] = {}
-    found = []
-    for n, item, _ in _nic_items(ctx):
-        nic_id = item.networkInterfaceId
-        if nic_id is None:
-            continue
-        if nic_id in seen:
-            found.append(Finding(f"networks.{n}.networkInterfaceId {nic_id!r} repeats networks.{seen[nic_id]}",
-                                 f"networks.{n}.networkInterfaceId"))
-        else:
-            seen[nic_id] = n
-    return found
-
-
-@rule(
-    "MODIFY_INSTANCE_NETWORK_ATTRIBUTE.NIC_EXISTS",
-    phase=Phase.EXISTENCE,
+modify_nic_exists = item_ids_exist(
+    "MODIFY_INSTANCE_NETWORK_ATTRIBUTE.NIC_EXISTS", "networks", "networkInterfaceId", _nic_ids,
+    attrgetter("nics"),
     statement="Every interface named in networks exists in the region and belongs to the caller.",
     source=inferred("an interface of another account or region is not found"),
-    field="networks",
 )
-def modify_nic_exists(ctx: ModifyNicsCtx) -> Findings:
-    if ctx.req.regionId not in ctx.world.regions:
-        return None
-    return [Finding(f"networks.{n}.networkInterfaceId {item.networkInterfaceId!r} not found in region "
-                    f"{ctx.req.regionId}", f"networks.{n}.networkInterfaceId")
-            for n, item, nic in _nic_items(ctx) if item.networkInterfaceId is not None and nic is None]
 
 
 @rule(
