@@ -4,19 +4,16 @@ checks the seed repeats (a resource exists, has no task in progress, is in a giv
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import attrgetter
 from typing import Any, TypeVar
 
-from vmrules.model import Instance, Task
+from vmrules.model import Image, Instance, InstanceStatus, Task
 from vmrules.operation import Ctx, Request
 from vmrules.rules import Finding, Findings, Phase, Rule, Source, inferred, rule
 from vmrules.world import World
 
 Completion = Callable[[World, Task], World]
-
-# Descriptions and names follow the public parameter rules (公共参数规范, fact sheet §4.G).
-DESCRIPTION_MAX = 256
 
 
 class InstanceRequest(Request):
@@ -75,6 +72,35 @@ def exists_rule(rule_id: str, noun: str, field: str, *, resolved: Callable[[X], 
         return Finding(f"{noun} {wanted!r} not found in region {ctx.req.regionId}")
 
     return Rule(rule_id, Phase.EXISTENCE, shown, source, field, check)
+
+
+def image_ready_rule(rule_id: str, field: str, use: str, *, resolved: Callable[[X], Image | None],
+                     statement: str, source: Source) -> Rule[X]:
+    """FAILED_PRECONDITION unless the image the context resolved is ready (the seed's "需要等待镜像状态变为
+    ready后，才能正常使用镜像"); ``use`` completes "only a ready image can be ...". A missing image is left to
+    the existence rule."""
+
+    def check(ctx: X) -> Findings:
+        image = resolved(ctx)
+        if image is None or image.status == "ready":
+            return None
+        return Finding(f"image {image.image_id} is {image.status}; only a ready image can be {use}")
+
+    return Rule(rule_id, Phase.STATE, statement, source, field, check)
+
+
+def enum_rule(rule_id: str, field: str, getter: Callable[[Any], str | None], allowed: tuple[str, ...],
+              source: Source) -> Rule[Ctx[Any]]:
+    """A string parameter (``getter(req)``), when given, is one of ``allowed``."""
+    shown = ", ".join(allowed)
+
+    def check(ctx: Ctx[Any]) -> Findings:
+        value = getter(ctx.req)
+        if value is None or value in allowed:
+            return None
+        return Finding(f"{field} {value!r} is not one of {shown}")
+
+    return Rule(rule_id, Phase.PARAMETERS, f"{field}, when given, is one of {shown}.", source, field, check)
 
 
 # ---- lists of items that each name a resource (dataDisks[n].diskId, networks[n].networkInterfaceId) ----------
@@ -199,24 +225,27 @@ def instance_charge_normal(rule_id: str, statement: str, source: Source, refusal
     return Rule(rule_id, Phase.STATE, statement, source, "instanceId", check)
 
 
-def text_length(rule_id: str, field: str, getter: Callable[[Any], str | None], maximum: int,
-                source: Source, *, minimum: int = 0) -> Rule[Ctx[Any]]:
-    """A free-text parameter's length is within [minimum, maximum] characters."""
-
-    def check(ctx: Ctx[Any]) -> Findings:
-        value = getter(ctx.req)
-        if value is None or minimum <= len(value) <= maximum:
-            return None
-        return Finding(f"{field} has {len(value)} characters; allowed {minimum} to {maximum}")
-
-    return Rule(rule_id, Phase.PARAMETERS, f"{field} has at most {maximum} characters.", source, field, check)
+# ---- transitions shared by the instance operations --------------------------------------------------------
 
 
-def page_params(page_number: int | None, page_size: int | None) -> tuple[int, int]:
-    """The documented paging defaults: page 1, 20 per page."""
-    return (1 if page_number is None else page_number), (20 if page_size is None else page_size)
+def begin_instance_task(world: World, inst: Instance, status: InstanceStatus, kind: str,
+                        ref: str | None = None) -> World:
+    """``inst`` (with any other changes already made) in the transitional ``status``, and a task of ``kind`` on
+    it that ``settle`` completes with the completion registered under ``kind``."""
+    world = world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status=status)))
+    return world.with_task(inst.instance_id, kind, ref)
 
 
-def paginate(items: list[Any], page_number: int, page_size: int) -> list[Any]:
-    start = (page_number - 1) * page_size
-    return items[start:start + page_size]
+def finish_instance_task(status: InstanceStatus, *, apply_password: bool = False) -> Completion:
+    """A completion that moves the instance to ``status`` (and, with ``apply_password``, applies a pending
+    password, as a boot does). Total: a vanished instance leaves the world unchanged."""
+
+    def complete(world: World, task: Task) -> World:
+        inst = world.instances.get(task.resource_id)
+        if inst is None:
+            return world
+        if apply_password and inst.pending_password_digest is not None:
+            inst = replace(inst, password_digest=inst.pending_password_digest, pending_password_digest=None)
+        return world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status=status)))
+
+    return complete

@@ -39,7 +39,7 @@ from vmrules.model import (
     Task,
 )
 from vmrules.operation import Ctx, Operation, Request
-from vmrules.operations.common import Completion, exists_rule, region_exists
+from vmrules.operations.common import Completion, exists_rule, image_ready_rule, region_exists
 from vmrules.operations.params import (
     ORDERED_MAX,
     description_rule,
@@ -661,17 +661,10 @@ image_exists: Rule[CreateCtx] = exists_rule(
 )
 
 
-@rule(
-    "CREATE_INSTANCES.IMAGE_READY",
-    phase=Phase.STATE,
-    statement="The image must be ready.",
-    source=seed("需要等待镜像状态变为<b>ready</b>后，才能正常使用镜像"),
-    field=f"{SPEC}.imageId",
+image_ready: Rule[CreateCtx] = image_ready_rule(
+    "CREATE_INSTANCES.IMAGE_READY", f"{SPEC}.imageId", "used", resolved=attrgetter("image"),
+    statement="The image must be ready.", source=seed("需要等待镜像状态变为<b>ready</b>后，才能正常使用镜像"),
 )
-def image_ready(ctx: CreateCtx) -> Findings:
-    if ctx.image is None or ctx.image.status == "ready":
-        return None
-    return Finding(f"image {ctx.image.image_id} is {ctx.image.status}; only a ready image can be used")
 
 
 @rule(

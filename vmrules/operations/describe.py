@@ -37,10 +37,6 @@ from vmrules.world import World
 JSON = dict[str, Any]
 
 
-def _list_context(world: World, caller: str, req: FilteredRequest) -> Ctx[FilteredRequest]:
-    return Ctx(world, caller, req)
-
-
 # ---- filter keys ------------------------------------------------------------------------------------
 
 
@@ -140,7 +136,7 @@ DESCRIBE_INSTANCES = Operation[FilteredRequest, Ctx[FilteredRequest]](
     path="/regions/{regionId}/instances",
     summary="批量查询云主机的详细信息。此接口支持分页查询，默认每页20条。",
     request=DescribeInstancesRequest,
-    context=_list_context,
+    context=Ctx,
     rules=(region_exists, *filter_rules("DESCRIBE_INSTANCES", INSTANCES_FILTERS)),
     apply=_describe_many,
 )
@@ -166,7 +162,7 @@ DESCRIBE_INSTANCE_STATUS = Operation[FilteredRequest, Ctx[FilteredRequest]](
     path="/regions/{regionId}/instanceStatus",
     summary="批量查询云主机状态",
     request=DescribeInstanceStatusRequest,
-    context=_list_context,
+    context=Ctx,
     rules=(region_exists, *filter_rules("DESCRIBE_INSTANCE_STATUS", STATUS_FILTERS)),
     apply=_describe_status,
 )
@@ -192,7 +188,7 @@ DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS = Operation[FilteredRequest, Ctx[FilteredRe
     path="/regions/{regionId}/instancePrivateIpAddress",
     summary="批量查询云主机内网IP地址，查询的是主网卡内网主IP地址。",
     request=DescribeInstancePrivateIpAddressRequest,
-    context=_list_context,
+    context=Ctx,
     rules=(region_exists, *filter_rules("DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS", STATUS_FILTERS)),
     apply=_describe_private_ips,
 )

@@ -7,15 +7,14 @@ A caller sees official and third-party images, its own private images and privat
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from vmrules.model import IMAGE_STATUSES, Image
 from vmrules.operation import Ctx, Operation, Request
-from vmrules.operations.common import Completion, region_exists
+from vmrules.operations.common import Completion, enum_rule, region_exists
 from vmrules.operations.filters import PagedRequest, page, page_number_rule, page_size_rule
 from vmrules.operations.images import ImageCtx, ImageRequest, image_context, image_exists, own_private_rule
-from vmrules.rules import Finding, Findings, Phase, Rule, Source, rule, sdk_doc, seed
+from vmrules.rules import Finding, Findings, Phase, rule, sdk_doc, seed
 from vmrules.views import image_view
 from vmrules.world import World
 
@@ -74,20 +73,6 @@ class DescribeImagesRequest(PagedRequest):
     status: str | None = None
     imageName: str | None = None
     architecture: str | None = None
-
-
-def enum_rule(rule_id: str, field: str, getter: Callable[[Any], str | None], allowed: tuple[str, ...],
-              source: Source) -> Rule[Ctx[Any]]:
-    """A string parameter, when given, is one of ``allowed``."""
-    shown = ", ".join(allowed)
-
-    def check(ctx: Ctx[Any]) -> Findings:
-        value = getter(ctx.req)
-        if value is None or value in allowed:
-            return None
-        return Finding(f"{field} {value!r} is not one of {shown}")
-
-    return Rule(rule_id, Phase.PARAMETERS, f"{field}, when given, is one of {shown}.", source, field, check)
 
 
 @rule(

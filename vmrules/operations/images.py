@@ -28,6 +28,7 @@ from vmrules.operations.common import (
     InstanceRequest,
     as_source,
     exists_rule,
+    image_ready_rule,
     instance_context,
     instance_exists,
     instance_idle,
@@ -867,18 +868,11 @@ def share_not_whole_machine(ctx: ImageCtx) -> Findings:
                    "whole-machine images cannot be shared")
 
 
-@rule(
-    "SHARE_IMAGE.READY",
-    phase=Phase.STATE,
+share_ready: Rule[ImageCtx] = image_ready_rule(
+    "SHARE_IMAGE.READY", "imageId", "shared", resolved=attrgetter("image"),
     statement="Only a ready image can be shared.",
     source=seed("调用接口后，需要等待镜像状态变为<b>ready</b>后，才能正常使用镜像"),
-    field="imageId",
 )
-def share_ready(ctx: ImageCtx) -> Findings:
-    image = ctx.image
-    if image is None or image.status == "ready":
-        return None
-    return Finding(f"image {image.image_id} is {image.status}; only a ready image can be shared")
 
 
 @rule(

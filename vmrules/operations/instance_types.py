@@ -12,7 +12,7 @@ from typing import Any
 
 from vmrules.model import AzStock, InstanceType
 from vmrules.operation import Ctx, Operation, Request
-from vmrules.operations.common import Completion, region_exists
+from vmrules.operations.common import Completion, enum_rule, region_exists
 from vmrules.operations.filters import (
     Filter,
     FilterKey,
@@ -21,7 +21,6 @@ from vmrules.operations.filters import (
     filter_values_rule,
     select,
 )
-from vmrules.operations.image_queries import enum_rule
 from vmrules.rules import sdk_doc
 from vmrules.views import instance_type_view
 from vmrules.world import World

@@ -11,12 +11,14 @@ from typing import Any, Literal
 from immutables import Map
 
 from vmrules.clock import iso
-from vmrules.model import Disk, ElasticIp, Instance, InstanceStatus, NetworkInterface, Task
+from vmrules.model import Disk, ElasticIp, InstanceStatus, NetworkInterface, Task
 from vmrules.operation import Operation
 from vmrules.operations.common import (
     Completion,
     InstanceCtx,
     InstanceRequest,
+    begin_instance_task,
+    finish_instance_task,
     instance_charge_normal,
     instance_context,
     instance_exists,
@@ -33,30 +35,7 @@ JSON = dict[str, Any]
 def _begin(ctx: InstanceCtx[Any], status: InstanceStatus, task: str) -> tuple[World, JSON]:
     inst = ctx.instance
     assert inst is not None  # rules guarantee it
-    world = ctx.world
-    world = world.evolve(instances=world.instances.set(inst.instance_id, _with_status(inst, status)))
-    return world.with_task(inst.instance_id, task), {}
-
-
-def _with_status(inst: Instance, status: InstanceStatus) -> Instance:
-    from dataclasses import replace
-
-    return replace(inst, status=status)
-
-
-def _finish(status: InstanceStatus, *, apply_password: bool = False) -> Completion:
-    """A completion that moves the instance to ``status`` (and applies a pending password on a boot)."""
-    from dataclasses import replace
-
-    def complete(world: World, task: Task) -> World:
-        inst = world.instances.get(task.resource_id)
-        if inst is None:
-            return world
-        if apply_password and inst.pending_password_digest is not None:
-            inst = replace(inst, password_digest=inst.pending_password_digest, pending_password_digest=None)
-        return world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status=status)))
-
-    return complete
+    return begin_instance_task(ctx.world, inst, status, task), {}
 
 
 # ---- stopInstance -----------------------------------------------------------------------------------
@@ -195,11 +174,9 @@ def auto_deletable(disk: Disk) -> bool:
 def _begin_delete(ctx: InstanceCtx[DeleteInstanceRequest]) -> tuple[World, JSON]:
     inst = ctx.instance
     assert inst is not None  # rules guarantee it
-    world = ctx.world
-    primary = world.network_interfaces.get(inst.primary_nic_id)
+    primary = ctx.world.network_interfaces.get(inst.primary_nic_id)
     release = primary.elastic_ip_id if ctx.req.deletePrimaryNetworkInterfaceAllElasticIp and primary else None
-    world = world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status="deleting")))
-    return world.with_task(inst.instance_id, "deleteInstance", release), {}
+    return begin_instance_task(ctx.world, inst, "deleting", "deleteInstance", release), {}
 
 
 DELETE_INSTANCE = Operation[DeleteInstanceRequest, InstanceCtx[DeleteInstanceRequest]](
@@ -295,8 +272,8 @@ def _unbind_eip(eips: Map[str, ElasticIp], nic: NetworkInterface, *, release: bo
 
 OPERATIONS = (STOP_INSTANCE, START_INSTANCE, REBOOT_INSTANCE, DELETE_INSTANCE)
 COMPLETIONS: dict[str, Completion] = {
-    "stopInstance": _finish("stopped"),
-    "startInstance": _finish("running", apply_password=True),
-    "rebootInstance": _finish("running", apply_password=True),
+    "stopInstance": finish_instance_task("stopped"),
+    "startInstance": finish_instance_task("running", apply_password=True),
+    "rebootInstance": finish_instance_task("running", apply_password=True),
     "deleteInstance": _complete_delete,
 }

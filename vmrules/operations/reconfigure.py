@@ -14,13 +14,16 @@ from typing import Any
 
 from vmrules.clock import year_of
 from vmrules.ids import password_digest
-from vmrules.model import Image, Instance, InstanceStatus, InstanceType, Task
+from vmrules.model import Image, Instance, InstanceType
 from vmrules.operation import Operation
 from vmrules.operations.common import (
     Completion,
     InstanceCtx,
     InstanceRequest,
+    begin_instance_task,
     exists_rule,
+    finish_instance_task,
+    image_ready_rule,
     instance_charge_normal,
     instance_exists,
     instance_idle,
@@ -39,18 +42,6 @@ NO_TASK_SOURCE = inferred("like every other state change, a resize or rebuild wa
                           "(an attachment, say) to finish")
 # Families that a local-system-disk instance may not move to ([SDK]): storage-optimised big-data types.
 STORAGE_FAMILIES = ("s.d1", "s.d2")
-
-
-def _to_stopped(world: World, task: Task) -> World:
-    inst = world.instances.get(task.resource_id)
-    if inst is None:
-        return world
-    return world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status="stopped")))
-
-
-def _with(world: World, inst: Instance, status: InstanceStatus, task: str) -> World:
-    world = world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status=status)))
-    return world.with_task(inst.instance_id, task)
 
 
 # ---- resizeInstance ---------------------------------------------------------------------------------
@@ -313,7 +304,8 @@ def _resize(ctx: ResizeCtx) -> tuple[World, JSON]:
     old_cpu, old_mem = (current.cpu, current.memory_mb // 1024) if current is not None else (0, 0)
     world = world.add_usage(inst.owner, inst.region, "instance_cpu", target.cpu - old_cpu)
     world = world.add_usage(inst.owner, inst.region, "instance_memory", target.memory_mb // 1024 - old_mem)
-    return _with(world, replace(inst, instance_type=target.instance_type), "resizing", "resizeInstance"), {}
+    return begin_instance_task(world, replace(inst, instance_type=target.instance_type), "resizing",
+                               "resizeInstance"), {}
 
 
 RESIZE_INSTANCE = Operation[ResizeInstanceRequest, ResizeCtx](
@@ -502,18 +494,10 @@ def rebuild_system_disk_size(ctx: RebuildCtx) -> Findings:
                    f"{image.image_id} has a {image.system_disk_size_gb} GB system disk, and the disk may not be larger")
 
 
-@rule(
-    "REBUILD_INSTANCE.IMAGE_READY",
-    phase=Phase.STATE,
-    statement="The image is ready.",
-    source=seed("调用接口后，需要等待镜像状态变为<b>ready</b>后，才能正常使用镜像。"),
-    field="imageId",
+rebuild_image_ready: Rule[RebuildCtx] = image_ready_rule(
+    "REBUILD_INSTANCE.IMAGE_READY", "imageId", "used", resolved=attrgetter("image"),
+    statement="The image is ready.", source=seed("调用接口后，需要等待镜像状态变为<b>ready</b>后，才能正常使用镜像。"),
 )
-def rebuild_image_ready(ctx: RebuildCtx) -> Findings:
-    image = ctx.image
-    if image is None or image.status == "ready":
-        return None
-    return Finding(f"image {image.image_id} is {image.status}; only a ready image can be used")
 
 
 def _rebuild(ctx: RebuildCtx) -> tuple[World, JSON]:
@@ -531,7 +515,7 @@ def _rebuild(ctx: RebuildCtx) -> tuple[World, JSON]:
         password_digest=password_digest(req.password) if req.password is not None else inst.password_digest,
         pending_password_digest=None if req.password is not None else inst.pending_password_digest,
     )
-    return _with(ctx.world, inst, "rebuilding", "rebuildInstance"), {}
+    return begin_instance_task(ctx.world, inst, "rebuilding", "rebuildInstance"), {}
 
 
 REBUILD_INSTANCE = Operation[RebuildInstanceRequest, RebuildCtx](
@@ -566,6 +550,6 @@ REBUILD_INSTANCE = Operation[RebuildInstanceRequest, RebuildCtx](
 
 OPERATIONS = (RESIZE_INSTANCE, REBUILD_INSTANCE)
 COMPLETIONS: dict[str, Completion] = {
-    "resizeInstance": _to_stopped,
-    "rebuildInstance": _to_stopped,
+    "resizeInstance": finish_instance_task("stopped"),
+    "rebuildInstance": finish_instance_task("stopped"),
 }
