@@ -238,6 +238,14 @@ def attach_device_name_free(ctx: DiskCtx[AttachDiskRequest]) -> Findings:
     return None
 
 
+def _begin_both(world: World, inst: Instance, disk: Disk, kind: str) -> World:
+    """The instance and the disk as given, each with a task of ``kind`` that refers to the other side."""
+    world = world.evolve(instances=world.instances.set(inst.instance_id, inst),
+                         disks=world.disks.set(disk.disk_id, disk))
+    world = world.with_task(inst.instance_id, kind, disk.disk_id)
+    return world.with_task(disk.disk_id, kind, inst.instance_id)
+
+
 def _attach(ctx: DiskCtx[AttachDiskRequest]) -> tuple[World, JSON]:
     inst, disk = ctx.instance, ctx.disk
     assert inst is not None and disk is not None  # rules guarantee them
@@ -248,10 +256,7 @@ def _attach(ctx: DiskCtx[AttachDiskRequest]) -> tuple[World, JSON]:
                                                                      "attaching")))
     disk = replace(disk, attachments=(*disk.attachments,
                                       DiskAttachment(inst.instance_id, "attaching", world.clock)))
-    world = world.evolve(instances=world.instances.set(inst.instance_id, inst),
-                         disks=world.disks.set(disk.disk_id, disk))
-    world = world.with_task(inst.instance_id, "attachDisk", disk.disk_id)
-    return world.with_task(disk.disk_id, "attachDisk", inst.instance_id), {}
+    return _begin_both(world, inst, disk, "attachDisk"), {}
 
 
 ATTACH_DISK = Operation[AttachDiskRequest, DiskCtx[AttachDiskRequest]](
@@ -326,15 +331,11 @@ def detach_attached_here(ctx: DiskCtx[Any]) -> Findings:
 def _detach(ctx: DiskCtx[DetachDiskRequest]) -> tuple[World, JSON]:
     inst, disk = ctx.instance, ctx.disk
     assert inst is not None and disk is not None  # rules guarantee them
-    world = ctx.world
     inst = replace(inst, data_disks=tuple(replace(d, status="detaching") if d.disk_id == disk.disk_id else d
                                           for d in inst.data_disks))
     disk = replace(disk, attachments=tuple(replace(a, status="detaching") if a.instance_id == inst.instance_id
                                            else a for a in disk.attachments))
-    world = world.evolve(instances=world.instances.set(inst.instance_id, inst),
-                         disks=world.disks.set(disk.disk_id, disk))
-    world = world.with_task(inst.instance_id, "detachDisk", disk.disk_id)
-    return world.with_task(disk.disk_id, "detachDisk", inst.instance_id), {}
+    return _begin_both(ctx.world, inst, disk, "detachDisk"), {}
 
 
 DETACH_DISK = Operation[DetachDiskRequest, DiskCtx[DetachDiskRequest]](

@@ -191,6 +191,18 @@ def attach_device_index_free(ctx: NicCtx[Any]) -> Findings:
                    "indexes 2 to 8 allow at most 7")
 
 
+def _put_attachment(world: World, inst: Instance, nic: NetworkInterface) -> World:
+    """The instance and the interface as given; an elastic IP on the interface follows it onto (or off) the
+    instance (``nic.instance_id``)."""
+    world = world.evolve(instances=world.instances.set(inst.instance_id, inst),
+                         network_interfaces=world.network_interfaces.set(nic.nic_id, nic))
+    eip = world.elastic_ips.get(nic.elastic_ip_id) if nic.elastic_ip_id else None
+    if eip is not None:
+        world = world.evolve(elastic_ips=world.elastic_ips.set(eip.elastic_ip_id,
+                                                               replace(eip, instance_id=nic.instance_id)))
+    return world
+
+
 def _attach_nic(ctx: NicCtx[AttachNetworkInterfaceRequest]) -> tuple[World, JSON]:
     inst, nic = ctx.instance, ctx.nic
     assert inst is not None and nic is not None  # rules guarantee them
@@ -198,13 +210,7 @@ def _attach_nic(ctx: NicCtx[AttachNetworkInterfaceRequest]) -> tuple[World, JSON
     nic = replace(nic, instance_id=inst.instance_id, device_index=_free_device_index(world, inst),
                   auto_delete=bool(ctx.req.autoDelete))
     inst = replace(inst, secondary_nic_ids=(*inst.secondary_nic_ids, nic.nic_id))
-    world = world.evolve(instances=world.instances.set(inst.instance_id, inst),
-                         network_interfaces=world.network_interfaces.set(nic.nic_id, nic))
-    eip = world.elastic_ips.get(nic.elastic_ip_id) if nic.elastic_ip_id else None
-    if eip is not None:
-        world = world.evolve(elastic_ips=world.elastic_ips.set(eip.elastic_ip_id,
-                                                               replace(eip, instance_id=inst.instance_id)))
-    return world, {}
+    return _put_attachment(world, inst, nic), {}
 
 
 ATTACH_NETWORK_INTERFACE = Operation[AttachNetworkInterfaceRequest, NicCtx[AttachNetworkInterfaceRequest]](
@@ -270,15 +276,9 @@ def detach_attached_here(ctx: NicCtx[Any]) -> Findings:
 def _detach_nic(ctx: NicCtx[DetachNetworkInterfaceRequest]) -> tuple[World, JSON]:
     inst, nic = ctx.instance, ctx.nic
     assert inst is not None and nic is not None  # rules guarantee them
-    world = ctx.world
     inst = replace(inst, secondary_nic_ids=tuple(n for n in inst.secondary_nic_ids if n != nic.nic_id))
     nic = replace(nic, instance_id=None, device_index=0, auto_delete=False)
-    world = world.evolve(instances=world.instances.set(inst.instance_id, inst),
-                         network_interfaces=world.network_interfaces.set(nic.nic_id, nic))
-    eip = world.elastic_ips.get(nic.elastic_ip_id) if nic.elastic_ip_id else None
-    if eip is not None:
-        world = world.evolve(elastic_ips=world.elastic_ips.set(eip.elastic_ip_id, replace(eip, instance_id=None)))
-    return world, {}
+    return _put_attachment(ctx.world, inst, nic), {}
 
 
 DETACH_NETWORK_INTERFACE = Operation[DetachNetworkInterfaceRequest, NicCtx[DetachNetworkInterfaceRequest]](
@@ -492,14 +492,17 @@ def associate_not_bound(ctx: EipCtx) -> Findings:
     return Finding(f"elastic IP {eip.elastic_ip_id} is already bound to {holder}")
 
 
+def _put_binding(world: World, eip: ElasticIp, primary: NetworkInterface) -> World:
+    """The elastic IP and the primary interface as given (both sides of a binding change together)."""
+    return world.evolve(elastic_ips=world.elastic_ips.set(eip.elastic_ip_id, eip),
+                        network_interfaces=world.network_interfaces.set(primary.nic_id, primary))
+
+
 def _associate(ctx: EipCtx) -> tuple[World, JSON]:
     inst, eip, primary = ctx.instance, ctx.eip, ctx.primary
     assert inst is not None and eip is not None and primary is not None  # rules guarantee them
-    world = ctx.world
     eip = replace(eip, nic_id=primary.nic_id, instance_id=inst.instance_id, private_ip=primary.private_ip)
-    primary = replace(primary, elastic_ip_id=eip.elastic_ip_id)
-    return world.evolve(elastic_ips=world.elastic_ips.set(eip.elastic_ip_id, eip),
-                        network_interfaces=world.network_interfaces.set(primary.nic_id, primary)), {}
+    return _put_binding(ctx.world, eip, replace(primary, elastic_ip_id=eip.elastic_ip_id)), {}
 
 
 @rule(
@@ -555,11 +558,8 @@ def disassociate_bound_here(ctx: EipCtx) -> Findings:
 def _disassociate(ctx: EipCtx) -> tuple[World, JSON]:
     eip, primary = ctx.eip, ctx.primary
     assert eip is not None and primary is not None  # rules guarantee them
-    world = ctx.world
     eip = replace(eip, nic_id=None, instance_id=None, private_ip=None)
-    primary = replace(primary, elastic_ip_id=None)
-    return world.evolve(elastic_ips=world.elastic_ips.set(eip.elastic_ip_id, eip),
-                        network_interfaces=world.network_interfaces.set(primary.nic_id, primary)), {}
+    return _put_binding(ctx.world, eip, replace(primary, elastic_ip_id=None)), {}
 
 
 DISASSOCIATE_ELASTIC_IP = Operation[ElasticIpRequest, EipCtx](
