@@ -32,8 +32,8 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable, Sequence
-from typing import Any, TypeAlias
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeAlias, TypeVar
 
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -400,6 +400,14 @@ def _owned_instances(world: World, caller: str, *, statuses: Sequence[str] | Non
             continue
         found.append(inst)
     return sorted(found, key=lambda i: i.instance_id)
+
+
+T = TypeVar("T")
+
+
+def _by_id(resources: Mapping[str, T]) -> list[T]:
+    """Values in id order: maps iterate in hash order, which changes between processes."""
+    return [resources[key] for key in sorted(resources)]
 
 
 def _charge_normal(world: World, inst: Instance) -> bool:
@@ -1380,15 +1388,15 @@ _targeted("deleteInstance", "DELETE_INSTANCE.PREPAID_EXPIRED",
 _targeted("associateElasticIp", "ASSOCIATE_ELASTIC_IP.ONE_PER_INSTANCE",
           lambda w, c: [{"instanceId": i.instance_id, "elasticIpId": e.elastic_ip_id}
                         for i in _owned_instances(w, c, idle=False) if _primary_eip(w, i) is not None
-                        for e in w.elastic_ips.values() if e.owner == c and e.nic_id is None and e.az == ""])
+                        for e in _by_id(w.elastic_ips) if e.owner == c and e.nic_id is None and e.az == ""])
 _targeted("associateElasticIp", "ASSOCIATE_ELASTIC_IP.SAME_AZ",
           lambda w, c: [{"instanceId": i.instance_id, "elasticIpId": e.elastic_ip_id}
                         for i in _owned_instances(w, c, idle=False)
-                        for e in w.elastic_ips.values() if e.owner == c and e.az not in ("", i.az)])
+                        for e in _by_id(w.elastic_ips) if e.owner == c and e.az not in ("", i.az)])
 _targeted("disassociateElasticIp", "DISASSOCIATE_ELASTIC_IP.BOUND_HERE",
           lambda w, c: [{"instanceId": i.instance_id, "elasticIpId": e.elastic_ip_id}
                         for i in _owned_instances(w, c, idle=False)
-                        for e in w.elastic_ips.values() if e.owner == c and e.nic_id != i.primary_nic_id])
+                        for e in _by_id(w.elastic_ips) if e.owner == c and e.nic_id != i.primary_nic_id])
 _targeted("attachDisk", "ATTACH_DISK.SAME_AZ",
           lambda w, c: [{"instanceId": i.instance_id, "diskId": d.disk_id}
                         for i in _owned_instances(w, c, idle=False) for d in _free_disks(w, c) if d.az != i.az])
