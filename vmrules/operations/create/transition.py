@@ -1,0 +1,137 @@
+"""createInstances: the transition (the instances, disks, interfaces and elastic IPs it creates) and the
+completion that makes a created instance running."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from vmrules.builders import DataDiskPlan, add_elastic_ip, add_instance, bind_elastic_ip
+from vmrules.ids import password_digest
+from vmrules.model import Charge, Task
+from vmrules.operations.create.plan import DATA_DISK_LIMITS, MONTH, YEAR, CreateCtx, DiskPlan, instance_count, nic_spec
+from vmrules.operations.create.request import ChargeSpec
+from vmrules.operations.params import expand_ordered, ordered_token
+from vmrules.world import World
+
+JSON = dict[str, Any]
+
+
+def _instance_charge(spec: ChargeSpec | None, clock: int) -> Charge:
+    if spec is None or spec.chargeMode != "prepaid_by_duration":
+        return Charge("postpaid_by_duration", "normal", clock)
+    unit = spec.chargeUnit or "month"
+    duration = spec.chargeDuration or 1
+    return Charge("prepaid_by_duration", "normal", clock, clock + duration * (MONTH if unit == "month" else YEAR))
+
+
+def _eip_charge(spec: ChargeSpec | None, instance: Charge, clock: int) -> Charge:
+    if spec is None or spec.chargeMode is None or spec.chargeMode == "postpaid_by_usage":
+        return Charge("postpaid_by_usage", "normal", clock)
+    return instance
+
+
+def default_hostname(name_: str, limit: int) -> str:
+    """A host name derived from an instance name: other characters become '-', runs of '-' collapse, no '-' at
+    either end, cut to ``limit``; ``instance`` when nothing is left."""
+    text = re.sub(r"[^A-Za-z0-9-]", "-", name_)
+    text = re.sub(r"-{2,}", "-", text).strip("-")[:limit].strip("-")
+    return text if len(text) >= 2 else "instance"
+
+
+def _hostnames(ctx: CreateCtx, names: list[str]) -> list[str]:
+    n = len(names)
+    given = ctx.spec.hostname
+    windows = ctx.image is not None and ctx.image.os_type == "windows"
+    if given is None:
+        limit = 15 if windows else 64
+        base = [default_hostname(nm, limit) for nm in names]
+        if n > 1 and ordered_token(ctx.spec.name) is None:
+            return [f"{b}{i + 1}" for i, b in enumerate(base)]
+        return base
+    if ordered_token(given) is not None:
+        return [expand_ordered(given, i) for i in range(n)]
+    if n > 1:
+        return [f"{given}{i + 1}" for i in range(n)]
+    return [given]
+
+
+def _device_names(disks: tuple[DiskPlan, ...]) -> list[str]:
+    used = {"vda"} | {d.device_name for d in disks if d.device_name is not None}
+    names = []
+    for d in disks:
+        if d.device_name is not None:
+            names.append(d.device_name)
+            continue
+        free = next(f"vd{c}" for c in "bcdefghijklmnopqrstuvwxyz" if f"vd{c}" not in used)
+        used.add(free)
+        names.append(free)
+    return names
+
+
+def _data_disk_plans(ctx: CreateCtx, prepaid: bool) -> list[DataDiskPlan]:
+    plans = []
+    disks = ctx.plan.data_disks
+    for d, device in zip(disks, _device_names(disks), strict=True):
+        size = d.size_gb
+        if size is None and d.snapshot_id is not None:
+            snap = ctx.world.snapshots.get(d.snapshot_id)
+            size = snap.size_gb if snap is not None else DATA_DISK_LIMITS["ssd"][0]
+        auto_delete = (True if d.auto_delete is None else d.auto_delete) and not prepaid and not d.multi_attachable
+        plans.append(DataDiskPlan(d.disk_type or "ssd", size or DATA_DISK_LIMITS["ssd"][0], auto_delete, d.snapshot_id,
+                                  device, multi_attachable=d.multi_attachable))
+    return plans
+
+
+def apply(ctx: CreateCtx) -> tuple[World, JSON]:
+    if ctx.replay is not None:
+        return ctx.world, {"instanceIds": list(ctx.replay)}
+    plan, spec = ctx.plan, ctx.spec
+    assert plan.instance_type is not None and plan.image_id is not None and plan.subnet_id is not None
+    assert ctx.subnet is not None and ctx.image is not None
+    world = ctx.world
+    n = instance_count(ctx)
+    charge = _instance_charge(spec.charge, world.clock)
+    prepaid = charge.mode == "prepaid_by_duration"
+    names = [expand_ordered(spec.name, i) for i in range(n)]
+    hostnames = _hostnames(ctx, names)
+    cloud = plan.system_category == "cloud"
+    system_auto_delete = True if not cloud else (not prepaid and plan.system_auto_delete is not False)
+    data = _data_disk_plans(ctx, prepaid)
+    nic = nic_spec(spec)
+    digest = password_digest(spec.password) if spec.password is not None else None
+    ids: list[str] = []
+    for i in range(n):
+        az = plan.azs[i % len(plan.azs)]
+        iid, world = add_instance(
+            world, owner=ctx.caller, az=az, name=names[i], instance_type=plan.instance_type, image_id=plan.image_id,
+            subnet_id=plan.subnet_id, security_group_ids=plan.security_groups or (),
+            system_disk="cloud" if cloud else "local", system_disk_type=plan.system_type or "ssd",
+            system_disk_size_gb=plan.system_size if cloud else None, system_disk_auto_delete=system_auto_delete,
+            data_disks=data, status="pending", charge=charge, ag_id=ctx.ag.ag_id if ctx.ag is not None else None,
+            key_names=plan.key_names, private_ip=plan.primary_ip, description=spec.description or "",
+            hostname=hostnames[i], password_digest=digest,
+            nic_name=(nic.networkInterfaceName or "") if nic is not None else "",
+            nic_description=(nic.description or "") if nic is not None else "",
+            sanity_check=nic.sanityCheck if nic is not None and nic.sanityCheck is not None else 1,
+        )
+        if plan.has_eip and plan.eip_bandwidth is not None:
+            eip_id, world = add_elastic_ip(world, owner=ctx.caller, region=ctx.region,
+                                           bandwidth_mbps=plan.eip_bandwidth, az=az,
+                                           provider=plan.eip_provider or "bgp",
+                                           charge=_eip_charge(plan.eip_charge, charge, world.clock))
+            world = bind_elastic_ip(world, eip_id, world.instances[iid].primary_nic_id)
+        world = world.with_task(iid, "createInstances")
+        ids.append(iid)
+    token = ctx.req.clientToken
+    if token is not None:
+        world = world.evolve(client_tokens=world.client_tokens.set((ctx.caller, ctx.region, token), tuple(ids)))
+    return world, {"instanceIds": ids}
+
+
+def created(world: World, task: Task) -> World:
+    inst = world.instances.get(task.resource_id)
+    if inst is None or inst.status != "pending":
+        return world
+    return world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status="running")))
