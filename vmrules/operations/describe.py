@@ -88,6 +88,10 @@ STATUS_FILTERS = _instance_keys(all_interfaces=False, with_az_and_type=False)
 
 def _listed(ctx: Ctx[FilteredRequest], keys: tuple[FilterKey[_Row], ...]) -> tuple[list[_Row], int]:
     mine = sorted(ctx.world.owned_instances(ctx.caller, ctx.req.regionId), key=lambda i: (i.seq, i.instance_id))
+    if not ctx.req.filters:
+        # Unfiltered: page the instances first and resolve interfaces for the page only (large worlds).
+        chosen, total = page(mine, ctx.req.pageNumber, ctx.req.pageSize)
+        return [_row(ctx.world, i) for i in chosen], total
     rows = [_row(ctx.world, i) for i in mine]
     return page(select(rows, ctx.req.filters, keys), ctx.req.pageNumber, ctx.req.pageSize)
 
