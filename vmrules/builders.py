@@ -85,17 +85,21 @@ def add_account(world: World, pin: str, *, real_name_verified: bool = True,
 
 def add_disk(world: World, *, owner: str, region: str, az: str, disk_type: str, size_gb: int, name: str = "",
              snapshot_id: str | None = None, multi_attachable: bool = False,
-             charge: Charge | None = None, status: str = "available") -> tuple[str, World]:
+             charge: Charge | None = None, status: str = "available",
+             attachments: tuple[DiskAttachment, ...] = ()) -> tuple[str, World]:
     disk_id, world = world.new_id("vol-")
     disk = Disk(disk_id, owner, region, az, name or disk_id, disk_type, size_gb, status,  # type: ignore[arg-type]
-                snapshot_id=snapshot_id, multi_attachable=multi_attachable,
+                attachments=attachments, snapshot_id=snapshot_id, multi_attachable=multi_attachable,
                 charge=charge or Charge(start_time=world.clock), create_time=world.clock)
     return disk_id, world.evolve(disks=world.disks.set(disk_id, disk))
 
 
 def add_network_interface(world: World, *, owner: str, subnet_id: str, security_group_ids: Sequence[str] = (),
                           role: str = "Secondary", private_ip: str | None = None, name: str = "",
-                          description: str = "", sanity_check: int = 1) -> tuple[str, World]:
+                          description: str = "", sanity_check: int = 1, instance_id: str | None = None,
+                          device_index: int = 0, auto_delete: bool = False,
+                          az: str | None = None) -> tuple[str, World]:
+    """An interface in the subnet (attached to ``instance_id`` when given; ``az`` defaults to the subnet's)."""
     subnet = world.subnets[subnet_id]
     nic_id, world = world.new_id("port-")
     if private_ip is None:
@@ -105,10 +109,11 @@ def add_network_interface(world: World, *, owner: str, subnet_id: str, security_
     if not security_group_ids:
         default = world.default_security_group(subnet.vpc_id)
         security_group_ids = (default.security_group_id,) if default else ()
-    nic = NetworkInterface(nic_id, owner, subnet.region, subnet.az, subnet.vpc_id, subnet_id, private_ip,
+    nic = NetworkInterface(nic_id, owner, subnet.region, az or subnet.az, subnet.vpc_id, subnet_id, private_ip,
                            role, name=name, description=description,  # type: ignore[arg-type]
                            security_group_ids=tuple(security_group_ids), mac_address=derive_mac(world.sequence),
-                           sanity_check=sanity_check, create_time=world.clock)
+                           sanity_check=sanity_check, instance_id=instance_id, device_index=device_index,
+                           auto_delete=auto_delete, create_time=world.clock)
     return nic_id, world.evolve(network_interfaces=world.network_interfaces.set(nic_id, nic))
 
 
@@ -201,10 +206,8 @@ def add_instance(
     nic_id, world = add_network_interface(world, owner=owner, subnet_id=subnet_id,
                                           security_group_ids=security_group_ids, role="Primary",
                                           private_ip=private_ip, name=nic_name, description=nic_description,
-                                          sanity_check=sanity_check)
-    nic = replace(world.network_interfaces[nic_id], instance_id=instance_id, device_index=1, auto_delete=True,
-                  az=az)
-    world = world.evolve(network_interfaces=world.network_interfaces.set(nic_id, nic))
+                                          sanity_check=sanity_check, instance_id=instance_id, device_index=1,
+                                          auto_delete=True, az=az)
     disk_charge = Charge(charge.mode if charge.mode != "postpaid_by_usage" else "postpaid_by_duration",
                          "normal", world.clock, charge.expire_time)
     attachment = DiskAttachment(instance_id, "attached", world.clock)
@@ -214,8 +217,7 @@ def add_instance(
         size = system_disk_size_gb or image.system_disk_size_gb
         sys_id, world = add_disk(world, owner=owner, region=region, az=az, disk_type=system_disk_type,
                                  size_gb=size, name=f"{name}-system", snapshot_id=image.snapshot_id,
-                                 charge=disk_charge, status="in-use")
-        world = _attach_disk_record(world, sys_id, attachment)
+                                 charge=disk_charge, status="in-use", attachments=(attachment,))
         sd = SystemDisk("cloud", system_disk_auto_delete, disk_id=sys_id)
     attached: list[InstanceDisk] = []
     used_names = {"vda"}
@@ -223,8 +225,7 @@ def add_instance(
         disk_id, world = add_disk(world, owner=owner, region=region, az=az, disk_type=plan.disk_type,
                                   size_gb=plan.size_gb, name=plan.name or f"{name}-data",
                                   snapshot_id=plan.snapshot_id, charge=disk_charge, status="in-use",
-                                  multi_attachable=plan.multi_attachable)
-        world = _attach_disk_record(world, disk_id, attachment)
+                                  multi_attachable=plan.multi_attachable, attachments=(attachment,))
         device = plan.device_name or next_device_name(used_names)
         used_names.add(device)
         attached.append(InstanceDisk(disk_id, device, plan.auto_delete, "attached"))
@@ -235,16 +236,9 @@ def add_instance(
         ag_id, "", world.clock if launch_time is None else launch_time, password_digest, None, seq,
     )
     world = world.evolve(instances=world.instances.set(instance_id, inst))
-    world = world.add_usage(owner, region, "instance", 1)
-    world = world.add_usage(owner, region, "instance_cpu", itype.cpu)
-    world = world.add_usage(owner, region, "instance_memory", itype.memory_mb // 1024)
+    world = world.add_usages(owner, region, (("instance", 1), ("instance_cpu", itype.cpu),
+                                             ("instance_memory", itype.memory_mb // 1024)))
     return instance_id, world
-
-
-def _attach_disk_record(world: World, disk_id: str, attachment: DiskAttachment) -> World:
-    disk = world.disks[disk_id]
-    disk = replace(disk, status="in-use", attachments=(*disk.attachments, attachment))
-    return world.evolve(disks=world.disks.set(disk_id, disk))
 
 
 def next_device_name(used: set[str] | frozenset[str]) -> str:

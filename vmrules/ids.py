@@ -7,13 +7,18 @@ import hashlib
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
+# Two base-36 digits at a time, least significant first (ids are created on every create: keep it cheap).
+_PAIRS = tuple(_ALPHABET[r % 36] + _ALPHABET[r // 36] for r in range(36 * 36))
+
+
 def derive_id(prefix: str, seq: int) -> str:
-    """``prefix`` + 10 lowercase alphanumerics, a pure function of (prefix, seq)."""
+    """``prefix`` + 10 lowercase alphanumerics: the base-36 digits, least significant first, of the first 8
+    bytes of sha256(prefix + seq). A pure function of (prefix, seq)."""
     n = int.from_bytes(hashlib.sha256(f"{prefix}{seq}".encode()).digest()[:8], "big")
     chars = []
-    for _ in range(10):
-        n, r = divmod(n, 36)
-        chars.append(_ALPHABET[r])
+    for _ in range(5):
+        n, r = divmod(n, 1296)
+        chars.append(_PAIRS[r])
     return prefix + "".join(chars)
 
 

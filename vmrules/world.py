@@ -8,8 +8,9 @@ for resources of other accounts or regions: to a caller, someone else's resource
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from immutables import Map
@@ -101,14 +102,18 @@ class World:
     def evolve(self, **changes: Any) -> World:
         """A copy with ``changes`` (field=value); the maps it does not name are shared, not copied.
 
-        Faster than ``dataclasses.replace`` (no keyword re-validation), which matters because a transition
-        evolves the world a few dozen times.
+        Written for speed (a transition evolves the world a dozen times): all fields are read in one
+        ``attrgetter`` call and written through the slot descriptors, about half of ``dataclasses.replace``.
         """
-        if not _FIELD_SET.issuperset(changes):
-            raise TypeError(f"World has no field(s) {sorted(set(changes) - _FIELD_SET)}")
+        values = list(_READ_ALL(self))
+        for name, value in changes.items():
+            index = _FIELD_INDEX.get(name)
+            if index is None:
+                raise TypeError(f"World has no field {name!r}")
+            values[index] = value
         new = object.__new__(World)
-        for name in _FIELDS:
-            object.__setattr__(new, name, changes[name] if name in changes else getattr(self, name))
+        for write, value in zip(_SLOT_WRITERS, values, strict=True):
+            write(new, value)
         return new
 
     # ---- identifiers --------------------------------------------------------------------------------
@@ -209,17 +214,27 @@ class World:
         return self.usage.get((pin, region, resource_type), 0)
 
     def add_usage(self, pin: str, region: str, resource_type: str, delta: int) -> World:
-        key = (pin, region, resource_type)
-        value = self.usage.get(key, 0) + delta
-        return self.evolve(usage=self.usage.delete(key) if value == 0 and key in self.usage
-                           else self.usage.set(key, value))
+        return self.add_usages(pin, region, ((resource_type, delta),))
+
+    def add_usages(self, pin: str, region: str, deltas: Iterable[tuple[str, int]]) -> World:
+        """Several usage counters changed in one step (a zero counter is dropped, as a recount has none)."""
+        usage = self.usage
+        for resource_type, delta in deltas:
+            key = (pin, region, resource_type)
+            value = usage.get(key, 0) + delta
+            usage = usage.delete(key) if value == 0 and key in usage else usage.set(key, value)
+        return self.evolve(usage=usage)
 
     def is_platform_image(self, image: Image) -> bool:
         return image.owner == PLATFORM_OWNER
 
 
 _FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(World))
-_FIELD_SET = frozenset(_FIELDS)
+_FIELD_INDEX: dict[str, int] = {name: i for i, name in enumerate(_FIELDS)}
+_READ_ALL = attrgetter(*_FIELDS)
+# The slots' own descriptors: writing through them bypasses the frozen dataclass's __setattr__ guard, which
+# is what a constructor does too.
+_SLOT_WRITERS = tuple(World.__dict__[name].__set__ for name in _FIELDS)
 
 E = TypeVar("E", Instance, Disk, NetworkInterface, ElasticIp, Vpc, Subnet, SecurityGroup, Snapshot,
             InstanceTemplate, AvailabilityGroup)
