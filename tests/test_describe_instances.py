@@ -10,6 +10,7 @@ import pytest
 from helpers import instance, ok, refused, run
 
 from vmrules import World, advance, settle
+from vmrules.builders import add_instance
 from vmrules.operations.describe import vnc_url_expiry, vnc_url_valid
 from vmrules.operations.filters import Filter, FilterKey, page, select
 
@@ -300,3 +301,18 @@ def test_vnc_url_validity_rejects_forgeries(world: World) -> None:
     for junk in ("", "not a url", "https://vnc.jdcloud.com/vnc?expires=x", "http://[::1", None, 42):
         assert not vnc_url_valid(world, junk)
     assert vnc_url_expiry("https://example.com/") is None
+
+
+def test_unfiltered_pages_match_the_filtered_listing(world: World) -> None:
+    """The unfiltered listing takes a faster path; its pages must be the filtered path's pages."""
+    for _ in range(45):
+        _, world = add_instance(world)
+    everything = [{"name": "status", "values": ["running"]}]
+    for number in (1, 2, 3, 4):
+        plain = run(world, "describeInstances", pageNumber=number, pageSize=20)
+        filtered = run(world, "describeInstances", pageNumber=number, pageSize=20, filters=everything)
+        assert plain.result == filtered.result
+        assert plain.result["totalCount"] == 45
+    ids = [i["instanceId"] for n in (1, 2, 3) for i in run(world, "describeInstances", pageNumber=n,
+                                                              pageSize=20).result["instances"]]
+    assert ids == sorted(world.instances, key=lambda i: world.instances[i].seq)

@@ -188,9 +188,15 @@ def _accepts(key: FilterKey[T], wanted: tuple[str, ...], item: T) -> bool:
     return any(h in wanted for h in have)
 
 
-def page(items: Sequence[T], page_number: int | None, page_size: int | None) -> tuple[list[T], int]:
-    """The requested page of ``items`` (defaults: page 1, 20 per page) and the total count."""
+def page_bounds(page_number: int | None, page_size: int | None) -> tuple[int, int]:
+    """(page number, page size) with the defaults applied: page 1, 20 per page."""
     number = DEFAULT_PAGE_NUMBER if page_number is None else max(page_number, 1)
     size = DEFAULT_PAGE_SIZE if page_size is None else max(page_size, 0)
+    return number, size
+
+
+def page(items: Sequence[T], page_number: int | None, page_size: int | None) -> tuple[list[T], int]:
+    """The requested page of ``items`` (defaults: page 1, 20 per page) and the total count."""
+    number, size = page_bounds(page_number, page_size)
     start = (number - 1) * size
     return list(items[start:start + size]), len(items)
