@@ -26,8 +26,9 @@ from vmrules.model import (
     NetworkInterface,
     Snapshot,
     SystemDisk,
+    Task,
 )
-from vmrules.world import World
+from vmrules.world import Batch, World
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,33 +47,53 @@ class DataDiskPlan:
 def allocate_ip(world: World, subnet_id: str) -> tuple[str, World]:
     """The subnet's next free private address (handed out in order, skipping explicitly chosen ones; an
     address is never handed out twice)."""
-    subnet = world.subnets[subnet_id]
-    offset = subnet.next_host
-    while offset in subnet.reserved:
-        offset += 1
-    network = ipaddress.ip_network(subnet.cidr, strict=False)
-    reserved = tuple(r for r in subnet.reserved if r > offset)
-    updated = replace(subnet, next_host=offset + 1, reserved=reserved)
-    return str(network.network_address + offset), world.evolve(subnets=world.subnets.set(subnet_id, updated))
+    batch = Batch(world)
+    ip = _allocate_ip(batch, subnet_id)
+    return ip, batch.done()
 
 
 def reserve_ip(world: World, subnet_id: str, ip: str) -> World:
     """Mark an explicitly chosen address as taken so the allocator never hands it out."""
-    subnet = world.subnets[subnet_id]
-    network = ipaddress.ip_network(subnet.cidr, strict=False)
-    offset = int(ipaddress.ip_address(ip)) - int(network.network_address)
+    batch = Batch(world)
+    _reserve_ip(batch, subnet_id, ip)
+    return batch.done()
+
+
+def _network_base(cidr: str) -> int:
+    """The network address of an IPv4 CIDR as an integer (parsed by hand: this runs on every create)."""
+    a, b, c, d = (int(part) for part in cidr.split("/", 1)[0].split("."))
+    return (a << 24) | (b << 16) | (c << 8) | d
+
+
+def _dotted(address: int) -> str:
+    return f"{address >> 24 & 255}.{address >> 16 & 255}.{address >> 8 & 255}.{address & 255}"
+
+
+def _allocate_ip(batch: Batch, subnet_id: str) -> str:
+    subnet = batch.subnets[subnet_id]
+    offset = subnet.next_host
+    while offset in subnet.reserved:
+        offset += 1
+    reserved = tuple(r for r in subnet.reserved if r > offset)
+    batch.put("subnets", subnet_id, replace(subnet, next_host=offset + 1, reserved=reserved))
+    return _dotted(_network_base(subnet.cidr) + offset)
+
+
+def _reserve_ip(batch: Batch, subnet_id: str, ip: str) -> None:
+    subnet = batch.subnets[subnet_id]
+    offset = int(ipaddress.ip_address(ip)) - _network_base(subnet.cidr)
     if offset < subnet.next_host or offset in subnet.reserved:
-        return world
-    updated = replace(subnet, reserved=tuple(sorted((*subnet.reserved, offset))))
-    return world.evolve(subnets=world.subnets.set(subnet_id, updated))
+        return
+    batch.put("subnets", subnet_id, replace(subnet, reserved=tuple(sorted((*subnet.reserved, offset)))))
 
 
 def reindex_subnets(world: World) -> World:
     """Recompute every subnet's ``reserved`` offsets from the interfaces (for worlds built without builders)."""
+    batch = Batch(world)
     for nic in world.network_interfaces.values():
         if nic.subnet_id in world.subnets:
-            world = reserve_ip(world, nic.subnet_id, nic.private_ip)
-    return world
+            _reserve_ip(batch, nic.subnet_id, nic.private_ip)
+    return batch.done()
 
 
 def add_account(world: World, pin: str, *, real_name_verified: bool = True,
@@ -87,11 +108,22 @@ def add_disk(world: World, *, owner: str, region: str, az: str, disk_type: str, 
              snapshot_id: str | None = None, multi_attachable: bool = False,
              charge: Charge | None = None, status: str = "available",
              attachments: tuple[DiskAttachment, ...] = ()) -> tuple[str, World]:
-    disk_id, world = world.new_id("vol-")
+    batch = Batch(world)
+    disk_id = _add_disk(batch, owner=owner, region=region, az=az, disk_type=disk_type, size_gb=size_gb, name=name,
+                        snapshot_id=snapshot_id, multi_attachable=multi_attachable, charge=charge, status=status,
+                        attachments=attachments)
+    return disk_id, batch.done()
+
+
+def _add_disk(batch: Batch, *, owner: str, region: str, az: str, disk_type: str, size_gb: int, name: str,
+              snapshot_id: str | None, multi_attachable: bool, charge: Charge | None, status: str,
+              attachments: tuple[DiskAttachment, ...]) -> str:
+    disk_id = batch.new_id("vol-")
     disk = Disk(disk_id, owner, region, az, name or disk_id, disk_type, size_gb, status,  # type: ignore[arg-type]
                 attachments=attachments, snapshot_id=snapshot_id, multi_attachable=multi_attachable,
-                charge=charge or Charge(start_time=world.clock), create_time=world.clock)
-    return disk_id, world.evolve(disks=world.disks.set(disk_id, disk))
+                charge=charge or Charge(start_time=batch.clock), create_time=batch.clock)
+    batch.put("disks", disk_id, disk)
+    return disk_id
 
 
 def add_network_interface(world: World, *, owner: str, subnet_id: str, security_group_ids: Sequence[str] = (),
@@ -100,21 +132,34 @@ def add_network_interface(world: World, *, owner: str, subnet_id: str, security_
                           device_index: int = 0, auto_delete: bool = False,
                           az: str | None = None) -> tuple[str, World]:
     """An interface in the subnet (attached to ``instance_id`` when given; ``az`` defaults to the subnet's)."""
-    subnet = world.subnets[subnet_id]
-    nic_id, world = world.new_id("port-")
+    batch = Batch(world)
+    nic_id = _add_network_interface(batch, owner=owner, subnet_id=subnet_id, security_group_ids=security_group_ids,
+                                    role=role, private_ip=private_ip, name=name, description=description,
+                                    sanity_check=sanity_check, instance_id=instance_id, device_index=device_index,
+                                    auto_delete=auto_delete, az=az)
+    return nic_id, batch.done()
+
+
+def _add_network_interface(batch: Batch, *, owner: str, subnet_id: str, security_group_ids: Sequence[str],
+                           role: str, private_ip: str | None, name: str, description: str, sanity_check: int,
+                           instance_id: str | None, device_index: int, auto_delete: bool, az: str | None) -> str:
+    subnet = batch.subnets[subnet_id]
+    nic_id = batch.new_id("port-")
+    mac = derive_mac(batch.sequence)
     if private_ip is None:
-        private_ip, world = allocate_ip(world, subnet_id)
+        private_ip = _allocate_ip(batch, subnet_id)
     else:
-        world = reserve_ip(world, subnet_id, private_ip)
+        _reserve_ip(batch, subnet_id, private_ip)
     if not security_group_ids:
-        default = world.default_security_group(subnet.vpc_id)
+        default = batch.world.default_security_group(subnet.vpc_id)
         security_group_ids = (default.security_group_id,) if default else ()
     nic = NetworkInterface(nic_id, owner, subnet.region, az or subnet.az, subnet.vpc_id, subnet_id, private_ip,
                            role, name=name, description=description,  # type: ignore[arg-type]
-                           security_group_ids=tuple(security_group_ids), mac_address=derive_mac(world.sequence),
+                           security_group_ids=tuple(security_group_ids), mac_address=mac,
                            sanity_check=sanity_check, instance_id=instance_id, device_index=device_index,
-                           auto_delete=auto_delete, create_time=world.clock)
-    return nic_id, world.evolve(network_interfaces=world.network_interfaces.set(nic_id, nic))
+                           auto_delete=auto_delete, create_time=batch.clock)
+    batch.put("network_interfaces", nic_id, nic)
+    return nic_id
 
 
 def add_elastic_ip(world: World, *, owner: str, region: str, bandwidth_mbps: int = 5, az: str = "",
@@ -190,8 +235,11 @@ def add_instance(
     nic_name: str = "",
     nic_description: str = "",
     sanity_check: int = 1,
+    task: str | None = None,
 ) -> tuple[str, World]:
     """Add an instance with its primary interface, system disk and data disks, all attached, counted in quota.
+
+    ``task``, when given, starts that task on the instance (createInstances: ``"createInstances"``).
 
     The system disk is ``local`` (40 GB) or ``cloud`` (a new disk of the image's size unless given).
     Data disks get device names vdb, vdc, ... unless named. ``launch_time`` defaults to the world's clock.
@@ -201,44 +249,46 @@ def add_instance(
     region = subnet.region
     itype = world.instance_types[instance_type]
     image = world.images[image_id]
-    instance_id, world = world.new_id("i-")
-    charge = charge or Charge(start_time=world.clock)
-    nic_id, world = add_network_interface(world, owner=owner, subnet_id=subnet_id,
-                                          security_group_ids=security_group_ids, role="Primary",
-                                          private_ip=private_ip, name=nic_name, description=nic_description,
-                                          sanity_check=sanity_check, instance_id=instance_id, device_index=1,
-                                          auto_delete=True, az=az)
+    clock = world.clock
+    batch = Batch(world)
+    instance_id = batch.new_id("i-")
+    charge = charge or Charge(start_time=clock)
+    nic_id = _add_network_interface(batch, owner=owner, subnet_id=subnet_id, security_group_ids=security_group_ids,
+                                    role="Primary", private_ip=private_ip, name=nic_name, description=nic_description,
+                                    sanity_check=sanity_check, instance_id=instance_id, device_index=1,
+                                    auto_delete=True, az=az)
     disk_charge = Charge(charge.mode if charge.mode != "postpaid_by_usage" else "postpaid_by_duration",
-                         "normal", world.clock, charge.expire_time)
-    attachment = DiskAttachment(instance_id, "attached", world.clock)
+                         "normal", clock, charge.expire_time)
+    attachment = (DiskAttachment(instance_id, "attached", clock),)
     if system_disk == "local":
         sd = SystemDisk("local", True)
     else:
         size = system_disk_size_gb or image.system_disk_size_gb
-        sys_id, world = add_disk(world, owner=owner, region=region, az=az, disk_type=system_disk_type,
-                                 size_gb=size, name=f"{name}-system", snapshot_id=image.snapshot_id,
-                                 charge=disk_charge, status="in-use", attachments=(attachment,))
+        sys_id = _add_disk(batch, owner=owner, region=region, az=az, disk_type=system_disk_type, size_gb=size,
+                           name=f"{name}-system", snapshot_id=image.snapshot_id, multi_attachable=False,
+                           charge=disk_charge, status="in-use", attachments=attachment)
         sd = SystemDisk("cloud", system_disk_auto_delete, disk_id=sys_id)
     attached: list[InstanceDisk] = []
     used_names = {"vda"}
     for plan in data_disks:
-        disk_id, world = add_disk(world, owner=owner, region=region, az=az, disk_type=plan.disk_type,
-                                  size_gb=plan.size_gb, name=plan.name or f"{name}-data",
-                                  snapshot_id=plan.snapshot_id, charge=disk_charge, status="in-use",
-                                  multi_attachable=plan.multi_attachable, attachments=(attachment,))
+        disk_id = _add_disk(batch, owner=owner, region=region, az=az, disk_type=plan.disk_type,
+                            size_gb=plan.size_gb, name=plan.name or f"{name}-data", snapshot_id=plan.snapshot_id,
+                            multi_attachable=plan.multi_attachable, charge=disk_charge, status="in-use",
+                            attachments=attachment)
         device = plan.device_name or next_device_name(used_names)
         used_names.add(device)
         attached.append(InstanceDisk(disk_id, device, plan.auto_delete, "attached"))
-    seq = world.sequence
     inst = Instance(
         instance_id, owner, region, az, name, instance_type, image_id, status, subnet.vpc_id,  # type: ignore[arg-type]
         subnet_id, nic_id, sd, description, hostname or name, tuple(attached), (), tuple(key_names), charge,
-        ag_id, "", world.clock if launch_time is None else launch_time, password_digest, None, seq,
+        ag_id, "", clock if launch_time is None else launch_time, password_digest, None, batch.sequence,
     )
-    world = world.evolve(instances=world.instances.set(instance_id, inst))
-    world = world.add_usages(owner, region, (("instance", 1), ("instance_cpu", itype.cpu),
-                                             ("instance_memory", itype.memory_mb // 1024)))
-    return instance_id, world
+    batch.put("instances", instance_id, inst)
+    batch.add_usages(owner, region, (("instance", 1), ("instance_cpu", itype.cpu),
+                                     ("instance_memory", itype.memory_mb // 1024)))
+    if task is not None:
+        batch.put("tasks", instance_id, Task(task, instance_id, clock))
+    return instance_id, batch.done()
 
 
 def next_device_name(used: set[str] | frozenset[str]) -> str:

@@ -8,7 +8,7 @@ for resources of other accounts or regions: to a caller, someone else's resource
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -120,22 +120,8 @@ class World:
 
     def new_id(self, prefix: str) -> tuple[str, World]:
         """A fresh id with ``prefix`` and the world with its sequence advanced (skips any id in use)."""
-        seq = self.sequence
-        while True:
-            seq += 1
-            candidate = derive_id(prefix, seq)
-            if not self._id_in_use(candidate):
-                return candidate, self.evolve(sequence=seq)
-
-    def _id_in_use(self, rid: str) -> bool:
-        return any(
-            rid in m
-            for m in (
-                self.instances, self.images, self.disks, self.network_interfaces, self.elastic_ips,
-                self.snapshots, self.vpcs, self.subnets, self.security_groups, self.templates,
-                self.availability_groups,
-            )
-        )
+        rid, seq = fresh_id(prefix, self.sequence, _ID_MAPS_OF(self))
+        return rid, self.evolve(sequence=seq)
 
     # ---- scoped lookups: None when absent, in another region, or owned by another account ------------
 
@@ -218,15 +204,78 @@ class World:
 
     def add_usages(self, pin: str, region: str, deltas: Iterable[tuple[str, int]]) -> World:
         """Several usage counters changed in one step (a zero counter is dropped, as a recount has none)."""
-        usage = self.usage
-        for resource_type, delta in deltas:
-            key = (pin, region, resource_type)
-            value = usage.get(key, 0) + delta
-            usage = usage.delete(key) if value == 0 and key in usage else usage.set(key, value)
-        return self.evolve(usage=usage)
+        return self.evolve(usage=_usage_after(self.usage, pin, region, deltas))
 
     def is_platform_image(self, image: Image) -> bool:
         return image.owner == PLATFORM_OWNER
+
+
+# Maps whose keys are resource ids: a new id must be in none of them.
+_ID_MAPS: tuple[str, ...] = (
+    "instances", "images", "disks", "network_interfaces", "elastic_ips", "snapshots", "vpcs", "subnets",
+    "security_groups", "templates", "availability_groups",
+)
+
+
+_ID_MAPS_OF = attrgetter(*_ID_MAPS)
+_ID_MAP_INDEX = {name: i for i, name in enumerate(_ID_MAPS)}
+
+
+def fresh_id(prefix: str, sequence: int, maps: Sequence[Map[str, Any]]) -> tuple[str, int]:
+    """The next id with ``prefix`` after ``sequence`` that is a key of none of ``maps``, and its sequence."""
+    while True:
+        sequence += 1
+        candidate = derive_id(prefix, sequence)
+        if not any(candidate in m for m in maps):
+            return candidate, sequence
+
+
+class Batch:
+    """Changes gathered for one ``World.evolve``.
+
+    A builder that creates several resources at once (an instance with its interface and disks) writes them
+    into a batch and makes one new world, instead of one world per resource. Reading a map name from the batch
+    gives the map as changed so far.
+    """
+
+    __slots__ = ("_changes", "sequence", "world")
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.sequence = world.sequence
+        self._changes: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names that are not slots: the world's fields, as changed so far.
+        if name in self._changes:
+            return self._changes[name]
+        return getattr(self.world, name)
+
+    @property
+    def clock(self) -> int:
+        return self.world.clock
+
+    def put(self, name: str, key: Any, value: Any) -> None:
+        current = self._changes.get(name)
+        if current is None:
+            current = getattr(self.world, name)
+        self._changes[name] = current.set(key, value)
+
+    def new_id(self, prefix: str) -> str:
+        maps = list(_ID_MAPS_OF(self.world))
+        for name, changed in self._changes.items():
+            index = _ID_MAP_INDEX.get(name)
+            if index is not None:
+                maps[index] = changed
+        rid, self.sequence = fresh_id(prefix, self.sequence, maps)
+        return rid
+
+    def add_usages(self, pin: str, region: str, deltas: Iterable[tuple[str, int]]) -> None:
+        self._changes["usage"] = _usage_after(self.usage, pin, region, deltas)
+
+    def done(self) -> World:
+        """The world with every change of the batch."""
+        return self.world.evolve(sequence=self.sequence, **self._changes)
 
 
 _FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(World))
@@ -235,6 +284,15 @@ _READ_ALL = attrgetter(*_FIELDS)
 # The slots' own descriptors: writing through them bypasses the frozen dataclass's __setattr__ guard, which
 # is what a constructor does too.
 _SLOT_WRITERS = tuple(World.__dict__[name].__set__ for name in _FIELDS)
+
+def _usage_after(usage: Map[UsageKey, int], pin: str, region: str,
+                 deltas: Iterable[tuple[str, int]]) -> Map[UsageKey, int]:
+    for resource_type, delta in deltas:
+        key = (pin, region, resource_type)
+        value = usage.get(key, 0) + delta
+        usage = usage.delete(key) if value == 0 and key in usage else usage.set(key, value)
+    return usage
+
 
 E = TypeVar("E", Instance, Disk, NetworkInterface, ElasticIp, Vpc, Subnet, SecurityGroup, Snapshot,
             InstanceTemplate, AvailabilityGroup)

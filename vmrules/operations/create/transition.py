@@ -115,6 +115,7 @@ def apply(ctx: CreateCtx) -> tuple[World, JSON]:
             nic_name=(nic.networkInterfaceName or "") if nic is not None else "",
             nic_description=(nic.description or "") if nic is not None else "",
             sanity_check=nic.sanityCheck if nic is not None and nic.sanityCheck is not None else 1,
+            task="createInstances",
         )
         if plan.has_eip and plan.eip_bandwidth is not None:
             eip_id, world = add_elastic_ip(world, owner=ctx.caller, region=ctx.region,
@@ -122,7 +123,6 @@ def apply(ctx: CreateCtx) -> tuple[World, JSON]:
                                            provider=plan.eip_provider or "bgp",
                                            charge=_eip_charge(plan.eip_charge, charge, world.clock))
             world = bind_elastic_ip(world, eip_id, world.instances[iid].primary_nic_id)
-        world = world.with_task(iid, "createInstances")
         ids.append(iid)
     token = ctx.req.clientToken
     if token is not None:
