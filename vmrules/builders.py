@@ -12,7 +12,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from vmrules.ids import derive_mac
+from vmrules.ids import derive_mac, derive_public_ip
 from vmrules.model import (
     Account,
     Charge,
@@ -42,6 +42,15 @@ class DataDiskPlan:
     device_name: str | None = None
     name: str = ""
     multi_attachable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ElasticIpPlan:
+    """An elastic IP to create with a new instance and bind to its primary interface."""
+
+    bandwidth_mbps: int
+    provider: str = "bgp"
+    charge: Charge | None = None
 
 
 def allocate_ip(world: World, subnet_id: str) -> tuple[str, World]:
@@ -164,22 +173,33 @@ def _add_network_interface(batch: Batch, *, owner: str, subnet_id: str, security
 
 def add_elastic_ip(world: World, *, owner: str, region: str, bandwidth_mbps: int = 5, az: str = "",
                    provider: str = "bgp", charge: Charge | None = None) -> tuple[str, World]:
-    from vmrules.ids import derive_public_ip
+    batch = Batch(world)
+    eip_id = _add_elastic_ip(batch, owner=owner, region=region, bandwidth_mbps=bandwidth_mbps, az=az,
+                             provider=provider, charge=charge)
+    return eip_id, batch.done()
 
-    eip_id, world = world.new_id("fip-")
-    eip = ElasticIp(eip_id, owner, region, derive_public_ip(world.sequence), bandwidth_mbps, provider, az,
-                    charge=charge or Charge("postpaid_by_usage", start_time=world.clock), create_time=world.clock)
-    return eip_id, world.evolve(elastic_ips=world.elastic_ips.set(eip_id, eip))
+
+def _add_elastic_ip(batch: Batch, *, owner: str, region: str, bandwidth_mbps: int, az: str, provider: str,
+                    charge: Charge | None) -> str:
+    eip_id = batch.new_id("fip-")
+    eip = ElasticIp(eip_id, owner, region, derive_public_ip(batch.sequence), bandwidth_mbps, provider, az,
+                    charge=charge or Charge("postpaid_by_usage", start_time=batch.clock), create_time=batch.clock)
+    batch.put("elastic_ips", eip_id, eip)
+    return eip_id
 
 
 def bind_elastic_ip(world: World, eip_id: str, nic_id: str) -> World:
     """Bind an elastic IP to an interface's primary address (and its instance, if attached)."""
-    nic = world.network_interfaces[nic_id]
-    eip = replace(world.elastic_ips[eip_id], nic_id=nic_id, private_ip=nic.private_ip, instance_id=nic.instance_id)
-    return world.evolve(
-        elastic_ips=world.elastic_ips.set(eip_id, eip),
-        network_interfaces=world.network_interfaces.set(nic_id, replace(nic, elastic_ip_id=eip_id)),
-    )
+    batch = Batch(world)
+    _bind_elastic_ip(batch, eip_id, nic_id)
+    return batch.done()
+
+
+def _bind_elastic_ip(batch: Batch, eip_id: str, nic_id: str) -> None:
+    nic = batch.network_interfaces[nic_id]
+    eip = replace(batch.elastic_ips[eip_id], nic_id=nic_id, private_ip=nic.private_ip, instance_id=nic.instance_id)
+    batch.put("elastic_ips", eip_id, eip)
+    batch.put("network_interfaces", nic_id, replace(nic, elastic_ip_id=eip_id))
 
 
 def add_keypair(world: World, *, owner: str, region: str, key_name: str) -> World:
@@ -236,10 +256,12 @@ def add_instance(
     nic_description: str = "",
     sanity_check: int = 1,
     task: str | None = None,
+    elastic_ip: ElasticIpPlan | None = None,
 ) -> tuple[str, World]:
     """Add an instance with its primary interface, system disk and data disks, all attached, counted in quota.
 
-    ``task``, when given, starts that task on the instance (createInstances: ``"createInstances"``).
+    ``task``, when given, starts that task on the instance (createInstances: ``"createInstances"``);
+    ``elastic_ip``, when given, is created in the instance's AZ and bound to its primary interface.
 
     The system disk is ``local`` (40 GB) or ``cloud`` (a new disk of the image's size unless given).
     Data disks get device names vdb, vdc, ... unless named. ``launch_time`` defaults to the world's clock.
@@ -286,6 +308,10 @@ def add_instance(
     batch.put("instances", instance_id, inst)
     batch.add_usages(owner, region, (("instance", 1), ("instance_cpu", itype.cpu),
                                      ("instance_memory", itype.memory_mb // 1024)))
+    if elastic_ip is not None:
+        eip_id = _add_elastic_ip(batch, owner=owner, region=region, bandwidth_mbps=elastic_ip.bandwidth_mbps, az=az,
+                                 provider=elastic_ip.provider, charge=elastic_ip.charge)
+        _bind_elastic_ip(batch, eip_id, nic_id)
     if task is not None:
         batch.put("tasks", instance_id, Task(task, instance_id, clock))
     return instance_id, batch.done()

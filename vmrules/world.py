@@ -226,7 +226,10 @@ def fresh_id(prefix: str, sequence: int, maps: Sequence[Map[str, Any]]) -> tuple
     while True:
         sequence += 1
         candidate = derive_id(prefix, sequence)
-        if not any(candidate in m for m in maps):
+        for m in maps:
+            if candidate in m:
+                break
+        else:
             return candidate, sequence
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from vmrules.builders import DataDiskPlan, add_elastic_ip, add_instance, bind_elastic_ip
+from vmrules.builders import DataDiskPlan, ElasticIpPlan, add_instance
 from vmrules.ids import password_digest
 from vmrules.model import Charge, Task
 from vmrules.operations.create.plan import DATA_DISK_LIMITS, MONTH, YEAR, CreateCtx, DiskPlan, instance_count, nic_spec
@@ -101,6 +101,9 @@ def apply(ctx: CreateCtx) -> tuple[World, JSON]:
     data = _data_disk_plans(ctx, prepaid)
     nic = nic_spec(spec)
     digest = password_digest(spec.password) if spec.password is not None else None
+    eip = (ElasticIpPlan(plan.eip_bandwidth, plan.eip_provider or "bgp",
+                         _eip_charge(plan.eip_charge, charge, world.clock))
+           if plan.has_eip and plan.eip_bandwidth is not None else None)
     ids: list[str] = []
     for i in range(n):
         az = plan.azs[i % len(plan.azs)]
@@ -115,14 +118,8 @@ def apply(ctx: CreateCtx) -> tuple[World, JSON]:
             nic_name=(nic.networkInterfaceName or "") if nic is not None else "",
             nic_description=(nic.description or "") if nic is not None else "",
             sanity_check=nic.sanityCheck if nic is not None and nic.sanityCheck is not None else 1,
-            task="createInstances",
+            task="createInstances", elastic_ip=eip,
         )
-        if plan.has_eip and plan.eip_bandwidth is not None:
-            eip_id, world = add_elastic_ip(world, owner=ctx.caller, region=ctx.region,
-                                           bandwidth_mbps=plan.eip_bandwidth, az=az,
-                                           provider=plan.eip_provider or "bgp",
-                                           charge=_eip_charge(plan.eip_charge, charge, world.clock))
-            world = bind_elastic_ip(world, eip_id, world.instances[iid].primary_nic_id)
         ids.append(iid)
     token = ctx.req.clientToken
     if token is not None:
