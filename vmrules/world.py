@@ -8,7 +8,7 @@ for resources of other accounts or regions: to a caller, someone else's resource
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -218,11 +218,10 @@ _ID_MAPS: tuple[str, ...] = (
 
 
 _ID_MAPS_OF = attrgetter(*_ID_MAPS)
-_ID_MAP_INDEX = {name: i for i, name in enumerate(_ID_MAPS)}
 
 
-def fresh_id(prefix: str, sequence: int, maps: Sequence[Map[str, Any]]) -> tuple[str, int]:
-    """The next id with ``prefix`` after ``sequence`` that is a key of none of ``maps``, and its sequence."""
+def fresh_id(prefix: str, sequence: int, maps: Sequence[Container[str]]) -> tuple[str, int]:
+    """The next id with ``prefix`` after ``sequence`` that is in none of ``maps``, and its sequence."""
     while True:
         sequence += 1
         candidate = derive_id(prefix, sequence)
@@ -241,12 +240,15 @@ class Batch:
     gives the map as changed so far.
     """
 
-    __slots__ = ("_changes", "sequence", "world")
+    __slots__ = ("_changes", "_created", "_taken", "sequence", "world")
 
     def __init__(self, world: World) -> None:
         self.world = world
         self.sequence = world.sequence
         self._changes: dict[str, Any] = {}
+        # Ids in use: the world's, and the ones this batch handed out (the only new keys a batch adds).
+        self._created: set[str] = set()
+        self._taken: tuple[Container[str], ...] = (*_ID_MAPS_OF(world), self._created)
 
     def __getattr__(self, name: str) -> Any:
         # Only called for names that are not slots: the world's fields, as changed so far.
@@ -265,12 +267,8 @@ class Batch:
         self._changes[name] = current.set(key, value)
 
     def new_id(self, prefix: str) -> str:
-        maps = list(_ID_MAPS_OF(self.world))
-        for name, changed in self._changes.items():
-            index = _ID_MAP_INDEX.get(name)
-            if index is not None:
-                maps[index] = changed
-        rid, self.sequence = fresh_id(prefix, self.sequence, maps)
+        rid, self.sequence = fresh_id(prefix, self.sequence, self._taken)
+        self._created.add(rid)
         return rid
 
     def add_usages(self, pin: str, region: str, deltas: Iterable[tuple[str, int]]) -> None:
