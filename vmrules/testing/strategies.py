@@ -252,8 +252,10 @@ def _add_generated_instance(draw: Draw, world: World, owner: str, status: str | 
     return world
 
 
-def _add_private_image(draw: Draw, world: World, owner: str, others: Sequence[str], plain: bool = False) -> World:
-    """A private image of ``owner``; ``plain``: a cloud-disk image that is not whole-machine."""
+def _add_private_image(draw: Draw, world: World, owner: str, others: Sequence[str], plain: bool = False,
+                       unshared: bool = False) -> World:
+    """A private image of ``owner``; ``plain``: a cloud-disk image that is not whole-machine; ``unshared``:
+    shared with nobody (so that every generated world has an image deleteImage accepts)."""
     image_id, world = world.new_id("img-")
     cloud = plain or draw(st.integers(0, 4)) > 0
     whole = not plain and cloud and draw(st.integers(0, 3)) == 0
@@ -266,7 +268,8 @@ def _add_private_image(draw: Draw, world: World, owner: str, others: Sequence[st
         data_snapshot, world = builders.add_snapshot(world, owner=owner, region=NORTH, disk_type="ssd",
                                                      size_gb=100, image_id=image_id)
         disks = (ImageDisk("vdb", "ssd", 100, data_snapshot),)
-    shared = () if whole else tuple(draw(st.lists(st.sampled_from(list(others)), max_size=3, unique=True)))
+    shared = () if whole or unshared else tuple(
+        draw(st.lists(st.sampled_from(list(others)), max_size=3, unique=True)))
     windows = cloud and draw(st.integers(0, 4)) == 0
     image = Image(
         image_id, owner, NORTH, draw(names(max_size=16)), "private",
@@ -359,7 +362,7 @@ def _worlds(draw: Draw, max_instances: int, busy: bool, bob: bool) -> World:
     world = _attach_some_interfaces(draw, world, MAIN)
     others = [SECOND, *MEMBERS[:3]]
     for n in range(draw(st.integers(2, 4))):
-        world = _add_private_image(draw, world, MAIN, others, plain=n < 2)
+        world = _add_private_image(draw, world, MAIN, others, plain=n < 2, unshared=n == 0)
     if bob:
         for _ in range(draw(st.integers(0, 2))):
             world = _add_generated_instance(draw, world, SECOND)
