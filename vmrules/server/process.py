@@ -18,7 +18,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from types import TracebackType
-from typing import IO
+from typing import IO, Self
 
 
 class ServerProcess:
@@ -81,7 +81,7 @@ class ServerProcess:
         if self.process is not None and self.process.stdout is not None:
             self.process.stdout.close()
 
-    def __enter__(self) -> ServerProcess:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

@@ -17,8 +17,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,12 +24,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote
 
 from vmrules import World, advance, execute, settle
 from vmrules.operations import OPERATION_TABLE
+from vmrules.server.process import ServerProcess, serve_args
 
 JSON = dict[str, Any]
 
@@ -281,7 +279,7 @@ def load_credentials(path: str | os.PathLike[str]) -> dict[str, tuple[str, str]]
     return by_pin
 
 
-class EmulatorProcess:
+class EmulatorProcess(ServerProcess):
     """``python -m vmrules.server`` in a subprocess, for tests and scripts: a context manager whose ``url`` is
     the emulator's address. Tasks only complete on ``POST /admin/settle`` (``--task-seconds`` very large), so
     the emulator moves in lockstep with the model. Unsigned (``--no-auth``) unless a ``credentials`` file is
@@ -289,34 +287,8 @@ class EmulatorProcess:
 
     def __init__(self, extra_args: Sequence[str] = (), *, task_seconds: float = 10.0**9,
                  credentials: str | os.PathLike[str] | None = None) -> None:
-        auth = ["--credentials", os.fspath(credentials)] if credentials is not None else ["--no-auth"]
-        self.args = [sys.executable, "-m", "vmrules.server", *auth, "--port", "0",
-                     "--task-seconds", repr(task_seconds), *extra_args]
-        self.process: subprocess.Popen[str] | None = None
-        self.url = ""
-
-    def __enter__(self) -> EmulatorProcess:
-        self.process = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        try:
-            self.url = str(json.loads(line)["listening"])
-        except (ValueError, KeyError, TypeError):
-            self.close()
-            raise RuntimeError(f"the emulator did not start (printed {line!r})") from None
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
+        super().__init__(*serve_args(credentials=os.fspath(credentials) if credentials is not None else None,
+                                     task_seconds=task_seconds, extra=extra_args))
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process is not None and self.process.stdout is not None:
-            self.process.stdout.close()
+        self.stop()
