@@ -28,6 +28,7 @@ from vmrules.model import (
     SystemDisk,
     Task,
 )
+from vmrules.usage import instance_usage
 from vmrules.world import Batch, World
 
 
@@ -306,8 +307,7 @@ def add_instance(
         ag_id, "", clock if launch_time is None else launch_time, password_digest, None, batch.sequence,
     )
     batch.put("instances", instance_id, inst)
-    batch.add_usages(owner, region, (("instance", 1), ("instance_cpu", itype.cpu),
-                                     ("instance_memory", itype.memory_mb // 1024)))
+    batch.add_usages(owner, region, instance_usage(itype))
     if elastic_ip is not None:
         eip_id = _add_elastic_ip(batch, owner=owner, region=region, bandwidth_mbps=elastic_ip.bandwidth_mbps, az=az,
                                  provider=elastic_ip.provider, charge=elastic_ip.charge)

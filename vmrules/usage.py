@@ -21,11 +21,19 @@ from __future__ import annotations
 
 from immutables import Map
 
+from vmrules.model import InstanceType
 from vmrules.world import UsageKey, World
 
 USAGE_TYPES: tuple[str, ...] = (
     "instance", "instance_cpu", "instance_memory", "image", "keypair", "instanceTemplate",
 )
+
+
+def instance_usage(itype: InstanceType | None) -> tuple[tuple[str, int], ...]:
+    """What one instance counts against quotas: itself, and its type's vCPUs and memory in whole GB."""
+    if itype is None:
+        return (("instance", 1),)
+    return (("instance", 1), ("instance_cpu", itype.cpu), ("instance_memory", itype.memory_mb // 1024))
 
 
 def recount_usage(world: World) -> Map[UsageKey, int]:
@@ -37,11 +45,8 @@ def recount_usage(world: World) -> Map[UsageKey, int]:
         counts[key] = counts.get(key, 0) + amount
 
     for inst in world.instances.values():
-        add(inst.owner, inst.region, "instance", 1)
-        itype = world.instance_types.get(inst.instance_type)
-        if itype is not None:
-            add(inst.owner, inst.region, "instance_cpu", itype.cpu)
-            add(inst.owner, inst.region, "instance_memory", itype.memory_mb // 1024)
+        for resource_type, amount in instance_usage(world.instance_types.get(inst.instance_type)):
+            add(inst.owner, inst.region, resource_type, amount)
     for image in world.images.values():
         if image.source == "private":
             add(image.owner, image.region, "image", 1)

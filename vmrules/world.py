@@ -18,7 +18,6 @@ from immutables import Map
 from vmrules.clock import DEFAULT_EPOCH
 from vmrules.ids import derive_id
 from vmrules.model import (
-    PLATFORM_OWNER,
     Account,
     AvailabilityGroup,
     Disk,
@@ -206,8 +205,6 @@ class World:
         """Several usage counters changed in one step (a zero counter is dropped, as a recount has none)."""
         return self.evolve(usage=_usage_after(self.usage, pin, region, deltas))
 
-    def is_platform_image(self, image: Image) -> bool:
-        return image.owner == PLATFORM_OWNER
 
 
 # Maps whose keys are resource ids: a new id must be in none of them.

@@ -27,6 +27,7 @@ from vmrules.operations.common import (
     region_exists,
 )
 from vmrules.rules import Finding, Findings, Phase, rule, sdk_doc, seed
+from vmrules.usage import instance_usage
 from vmrules.world import World
 
 JSON = dict[str, Any]
@@ -248,12 +249,8 @@ def _complete_delete(world: World, task: Task) -> World:
                          elastic_ips=eips)
     for rid in gone:
         world = world.without_task(rid)
-    itype = world.instance_types.get(inst.instance_type)
-    world = world.add_usage(inst.owner, inst.region, "instance", -1)
-    if itype is not None:
-        world = world.add_usage(inst.owner, inst.region, "instance_cpu", -itype.cpu)
-        world = world.add_usage(inst.owner, inst.region, "instance_memory", -(itype.memory_mb // 1024))
-    return world
+    released = instance_usage(world.instance_types.get(inst.instance_type))
+    return world.add_usages(inst.owner, inst.region, [(kind, -amount) for kind, amount in released])
 
 
 def _unbind_eip(eips: Map[str, ElasticIp], nic: NetworkInterface, *, release: bool,

@@ -33,6 +33,7 @@ from vmrules.operations.common import (
 from vmrules.operations.network import nic_count
 from vmrules.operations.params import hostname_rule, password_rule, windows_hostname_rule
 from vmrules.rules import Finding, Findings, Phase, Rule, guide, inferred, rule, sdk_doc, seed
+from vmrules.usage import instance_usage
 from vmrules.world import World
 
 JSON = dict[str, Any]
@@ -301,9 +302,9 @@ def _resize(ctx: ResizeCtx) -> tuple[World, JSON]:
     inst, current, target = ctx.instance, ctx.current, ctx.target
     assert inst is not None and target is not None  # rules guarantee them
     world = ctx.world
-    old_cpu, old_mem = (current.cpu, current.memory_mb // 1024) if current is not None else (0, 0)
-    world = world.add_usage(inst.owner, inst.region, "instance_cpu", target.cpu - old_cpu)
-    world = world.add_usage(inst.owner, inst.region, "instance_memory", target.memory_mb // 1024 - old_mem)
+    # The instance stops counting as its old type and counts as the new one.
+    world = world.add_usages(inst.owner, inst.region, [*((kind, -amount) for kind, amount in instance_usage(current)),
+                                                       *instance_usage(target)])
     return begin_instance_task(world, replace(inst, instance_type=target.instance_type), "resizing",
                                "resizeInstance"), {}
 

@@ -18,6 +18,7 @@ from vmrules.operations.create.request import (
     InstanceSpec,
     NetworkInterfaceSpec,
 )
+from vmrules.usage import instance_usage
 from vmrules.world import World
 
 # ---- the effective plan -----------------------------------------------------------------------------
@@ -218,10 +219,6 @@ def count_requested(ctx: CreateCtx) -> int:
     return 1 if ctx.req.maxCount is None else ctx.req.maxCount
 
 
-def per_instance(itype: InstanceType) -> tuple[tuple[str, int], ...]:
-    return (("instance", 1), ("instance_cpu", itype.cpu), ("instance_memory", itype.memory_mb // 1024))
-
-
 def fits(ctx: CreateCtx, resource_type: str, each: int) -> int:
     """How many more instances the quota ``resource_type`` admits (a large number when ``each`` is 0)."""
     if each <= 0:
@@ -241,7 +238,7 @@ def instance_count(ctx: CreateCtx) -> int:
     """Best effort: maxCount, cut down to what the quotas and the subnet's free addresses allow."""
     n = 1 if ctx.plan.primary_ip is not None else count_requested(ctx)
     if ctx.itype is not None:
-        for resource_type, each in per_instance(ctx.itype):
+        for resource_type, each in instance_usage(ctx.itype):
             n = min(n, fits(ctx, resource_type, each))
     if ctx.subnet is not None and ctx.plan.primary_ip is None:
         n = min(n, free_addresses(ctx.subnet))

@@ -6,9 +6,10 @@ from operator import attrgetter
 
 from vmrules.defaults import SQL_SERVER_IMAGE_NAME
 from vmrules.operations.common import exists_rule, image_ready_rule
-from vmrules.operations.create.plan import SQL_SERVER_MEMORY_MB_MIN, WINDOWS_CPU_MAX, CreateCtx, fits, per_instance
+from vmrules.operations.create.plan import SQL_SERVER_MEMORY_MB_MIN, WINDOWS_CPU_MAX, CreateCtx, fits
 from vmrules.operations.create.request import SPEC
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
+from vmrules.usage import instance_usage
 
 # ---- account, AZ, instance type ---------------------------------------------------------------------
 
@@ -205,7 +206,7 @@ def _quota_rule(rule_id: str, resource_type: str, what: str) -> Rule[CreateCtx]:
     def check(ctx: CreateCtx) -> Findings:
         if ctx.itype is None or ctx.account is None:
             return None
-        each = dict(per_instance(ctx.itype))[resource_type]
+        each = dict(instance_usage(ctx.itype))[resource_type]
         if fits(ctx, resource_type, each) >= 1:
             return None
         limit = ctx.account.quota(resource_type)
