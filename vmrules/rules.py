@@ -84,7 +84,6 @@ class Finding:
 
 C = TypeVar("C", contravariant=True)
 Findings: TypeAlias = Finding | Iterable[Finding] | None
-CheckFn: TypeAlias = Callable[[C], Findings]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +149,3 @@ def rule(
         return Rule(rule_id, phase, statement, source, field, fn, fn.__doc__)
 
     return wrap
-
-
-def request_error(rule_id: str, message: str, field: str | None) -> VmError:
-    """An INVALID_ARGUMENT error raised by request parsing (phase REQUEST), before any rule runs."""
-    status = Status.INVALID_ARGUMENT
-    return VmError(status.code, status.value, message, rule_id, field)
