@@ -133,15 +133,16 @@ class Operation(Generic[R, C]):
     def parse(self, params: object) -> R | list[VmError]:
         """The request model for wire params (a dict, or an object with attributes such as an SDK parameters
         object), or every request-shape error found."""
-        raw = RawRequest(self.name, params, True)
+        shape_errors: tuple[Mapping[str, Any], ...] = ()
         if isinstance(params, Mapping) or hasattr(params, "__dict__"):
             try:
                 return self.request.model_validate(params, from_attributes=True)
             except ValidationError as exc:
-                raw.shape_errors = tuple(exc.errors(include_url=False, include_context=False))
+                shape_errors = tuple(exc.errors(include_url=False, include_context=False))
             except (RecursionError, TypeError, ValueError, AttributeError) as exc:
                 # Objects whose attributes cannot be read as JSON values (cycles, odd descriptors).
-                raw.shape_errors = ({"type": "unreadable", "loc": (), "msg": str(exc), "input": params},)
+                shape_errors = ({"type": "unreadable", "loc": (), "msg": str(exc), "input": params},)
+        raw = RawRequest(self.name, params, True, shape_errors)  # only a refused request pays for this
         errors: list[VmError] = []
         for r in REQUEST_RULES:
             errors.extend(r.errors(raw))
