@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from vmrules.model import Image, Instance, InstanceStatus, Task
 from vmrules.operation import Ctx, Request
@@ -34,6 +34,37 @@ class InstanceCtx(Ctx[IR]):
 
 def instance_context(world: World, caller: str, req: IR) -> InstanceCtx[IR]:
     return InstanceCtx(world, caller, req, world.instance(caller, req.regionId, req.instanceId))
+
+
+M = TypeVar("M")
+
+
+@dataclass(slots=True)
+class InstanceAndCtx(InstanceCtx[IR], Generic[IR, M]):
+    """Context of an operation on an instance and one more resource the request names by id (the disk of
+    attachDisk/detachDisk, the interface of attachNetworkInterface/detachNetworkInterface): ``other`` is None
+    when the caller cannot see it. Subclasses name ``other`` for their rules (``DiskCtx.disk``)."""
+
+    other: M | None
+
+
+IC = TypeVar("IC", bound=InstanceAndCtx[Any, Any])
+
+
+def instance_and(cls: type[IC], find: Callable[[World, str, str, str], object], rule_id: str, noun: str,
+                 id_field: str, source: Source) -> tuple[Callable[[World, str, Any], IC], Rule[IC]]:
+    """The context builder for ``cls`` (the instance ``instanceId`` names and the resource that
+    ``find(world, caller, region, id)`` resolves for the request's ``id_field``) and the NOT_FOUND rule
+    ``rule_id`` for that resource."""
+    requested = attrgetter(id_field)
+
+    def context(world: World, caller: str, req: Any) -> IC:
+        return cls(world, caller, req, world.instance(caller, req.regionId, req.instanceId),
+                   find(world, caller, req.regionId, requested(req)))
+
+    exists: Rule[IC] = exists_rule(rule_id, noun, id_field, resolved=attrgetter("other"),
+                                   requested=attrgetter(f"req.{id_field}"), source=source)
+    return context, exists
 
 
 @rule(
@@ -153,6 +184,25 @@ def item_ids_exist(rule_id: str, list_field: str, id_key: str, ids: Callable[[X]
                 if item_id is not None and found is None]
 
     return Rule(rule_id, Phase.EXISTENCE, statement, source, list_field, check)
+
+
+# ---- lists of names looked up in the world (keyNames, securityGroups, snapshotIds) ---------------------------
+
+
+def listed_exist_rule(rule_id: str, noun: str, field: str, listed: Callable[[X], Iterable[tuple[str, str]]],
+                      find: Callable[[World, str, str, str], object], *, statement: str, source: Source,
+                      region_checked: bool = True) -> Rule[X]:
+    """NOT_FOUND for every ``(path, name)`` of ``listed(ctx)`` that ``find(world, caller, region, name)`` does
+    not resolve, named by its path, with exists_rule's message. ``region_checked`` as in exists_rule."""
+
+    def check(ctx: X) -> Findings:
+        region = ctx.req.regionId
+        if region_checked and region not in ctx.world.regions:
+            return None
+        return [Finding(f"{noun} {name!r} not found in region {region}", path)
+                for path, name in listed(ctx) if find(ctx.world, ctx.caller, region, name) is None]
+
+    return Rule(rule_id, Phase.EXISTENCE, statement, source, field, check)
 
 
 instance_exists: Rule[InstanceCtx[Any]] = exists_rule(

@@ -18,9 +18,10 @@ from vmrules.model import Disk, DiskAttachment, DiskStatus, Instance, InstanceDi
 from vmrules.operation import Operation
 from vmrules.operations.common import (
     Completion,
+    InstanceAndCtx,
     InstanceCtx,
     InstanceRequest,
-    exists_rule,
+    instance_and,
     instance_exists,
     instance_idle,
     instance_status_in,
@@ -78,22 +79,19 @@ class DiskRequest(InstanceRequest):
 DR = TypeVar("DR", bound=DiskRequest)
 
 
-@dataclass(slots=True)
-class DiskCtx(InstanceCtx[DR]):
+class DiskCtx(InstanceAndCtx[DR, Disk]):
     """``disk`` is None when the caller cannot see it (absent, another account, another region)."""
 
-    disk: Disk | None
+    __slots__ = ()
+
+    @property
+    def disk(self) -> Disk | None:
+        return self.other
 
 
-def disk_context(world: World, caller: str, req: DR) -> DiskCtx[DR]:
-    return DiskCtx(world, caller, req, world.instance(caller, req.regionId, req.instanceId),
-                   world.disk(caller, req.regionId, req.diskId))
-
-
-disk_exists: Rule[DiskCtx[Any]] = exists_rule(
-    "DISK.EXISTS", "disk", "diskId", resolved=attrgetter("disk"), requested=attrgetter("req.diskId"),
-    source=inferred("a disk of another account or region is not found, so its existence does not leak"),
-)
+disk_context, disk_exists = instance_and(
+    DiskCtx[Any], World.disk, "DISK.EXISTS", "disk", "diskId",
+    inferred("a disk of another account or region is not found, so its existence does not leak"))
 
 
 def _disk_idle(rule_id: str, quote: str) -> Rule[DiskCtx[Any]]:

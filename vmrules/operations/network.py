@@ -18,9 +18,11 @@ from vmrules.model import ElasticIp, Instance, NetworkInterface
 from vmrules.operation import Operation
 from vmrules.operations.common import (
     Completion,
+    InstanceAndCtx,
     InstanceCtx,
     InstanceRequest,
     exists_rule,
+    instance_and,
     instance_exists,
     instance_idle,
     instance_status_in,
@@ -67,23 +69,19 @@ class NicRequest(InstanceRequest):
 NR = TypeVar("NR", bound=NicRequest)
 
 
-@dataclass(slots=True)
-class NicCtx(InstanceCtx[NR]):
+class NicCtx(InstanceAndCtx[NR, NetworkInterface]):
     """``nic`` is None when the caller cannot see the interface."""
 
-    nic: NetworkInterface | None
+    __slots__ = ()
+
+    @property
+    def nic(self) -> NetworkInterface | None:
+        return self.other
 
 
-def nic_context(world: World, caller: str, req: NR) -> NicCtx[NR]:
-    return NicCtx(world, caller, req, world.instance(caller, req.regionId, req.instanceId),
-                  world.network_interface(caller, req.regionId, req.networkInterfaceId))
-
-
-nic_exists: Rule[NicCtx[Any]] = exists_rule(
-    "NETWORK_INTERFACE.EXISTS", "network interface", "networkInterfaceId", resolved=attrgetter("nic"),
-    requested=attrgetter("req.networkInterfaceId"),
-    source=inferred("an interface of another account or region is not found, so its existence does not leak"),
-)
+nic_context, nic_exists = instance_and(
+    NicCtx[Any], World.network_interface, "NETWORK_INTERFACE.EXISTS", "network interface", "networkInterfaceId",
+    inferred("an interface of another account or region is not found, so its existence does not leak"))
 
 
 NIC_GATE_QUOTE = "云主机状态必须为<b>running</b>或<b>stopped</b>状态，并且没有正在进行中的任务才可操作。"

@@ -28,6 +28,7 @@ from vmrules.operations.common import (
     instance_exists,
     instance_idle,
     instance_status_in,
+    listed_exist_rule,
     region_exists,
 )
 from vmrules.operations.network import nic_count
@@ -414,19 +415,12 @@ def rebuild_original_image_exists(ctx: RebuildCtx) -> Findings:
                    "(or is no longer shared with you); give imageId")
 
 
-@rule(
-    "REBUILD_INSTANCE.KEYPAIR_EXISTS",
-    phase=Phase.EXISTENCE,
+rebuild_keypair_exists: Rule[RebuildCtx] = listed_exist_rule(
+    "REBUILD_INSTANCE.KEYPAIR_EXISTS", "keypair", "keyNames",
+    lambda ctx: [(f"keyNames.{n}", name) for n, name in enumerate(ctx.req.keyNames or [])], World.keypair,
     statement="Every key in keyNames is a keypair of the caller in the region.",
     source=inferred("a keypair of another account or region is not found"),
-    field="keyNames",
 )
-def rebuild_keypair_exists(ctx: RebuildCtx) -> Findings:
-    if ctx.req.regionId not in ctx.world.regions:
-        return None
-    return [Finding(f"keyNames.{n} {name!r} is not a keypair in region {ctx.req.regionId}", f"keyNames.{n}")
-            for n, name in enumerate(ctx.req.keyNames or [])
-            if ctx.world.keypair(ctx.caller, ctx.req.regionId, name) is None]
 
 
 @rule(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from operator import attrgetter
 
 from vmrules.defaults import SQL_SERVER_IMAGE_NAME
-from vmrules.operations.common import exists_rule, image_ready_rule
+from vmrules.operations.common import exists_rule, image_ready_rule, listed_exist_rule
 from vmrules.operations.create.plan import SQL_SERVER_MEMORY_MB_MIN, WINDOWS_CPU_MAX, CreateCtx, fits
 from vmrules.operations.create.request import SPEC
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
 from vmrules.usage import instance_usage
+from vmrules.world import World
 
 # ---- account, AZ, instance type ---------------------------------------------------------------------
 
@@ -173,16 +174,12 @@ def key_count(ctx: CreateCtx) -> Findings:
     return Finding(f"{SPEC}.keyNames has {n} keys; only one is supported")
 
 
-@rule(
-    "CREATE_INSTANCES.KEYS_EXIST",
-    phase=Phase.EXISTENCE,
+keys_exist: Rule[CreateCtx] = listed_exist_rule(
+    "CREATE_INSTANCES.KEYS_EXIST", "keypair", f"{SPEC}.keyNames",
+    lambda ctx: [(f"{SPEC}.keyNames.{i}", k) for i, k in enumerate(ctx.plan.key_names)], World.keypair,
     statement="Every keypair exists in the region and belongs to the caller.",
-    source=inferred("a keypair of another account or region is not found"),
-    field=f"{SPEC}.keyNames",
+    source=inferred("a keypair of another account or region is not found"), region_checked=False,
 )
-def keys_exist(ctx: CreateCtx) -> Findings:
-    return [Finding(f"keypair {k!r} not found in region {ctx.region}", f"{SPEC}.keyNames.{i}")
-            for i, k in enumerate(ctx.plan.key_names) if ctx.world.keypair(ctx.caller, ctx.region, k) is None]
 
 
 @rule(

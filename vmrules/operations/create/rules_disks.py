@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from vmrules.operations.common import listed_exist_rule
 from vmrules.operations.create.plan import (
     CLOUD_SYSTEM_DISK_MAX,
     CLOUD_SYSTEM_DISK_MIN,
@@ -17,6 +18,7 @@ from vmrules.operations.create.plan import (
 )
 from vmrules.operations.create.request import SPEC
 from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, inferred, rule, seed
+from vmrules.world import World
 
 # ---- system disk ------------------------------------------------------------------------------------
 
@@ -267,18 +269,14 @@ data_disk_count_cloud = _count_rule("CREATE_INSTANCES.DATA_DISK_COUNT_CLOUD", "c
                                     "cloud类型系统的云主机可以挂载7块云硬盘")
 
 
-@rule(
-    "CREATE_INSTANCES.DATA_DISK_SNAPSHOT_EXISTS",
-    phase=Phase.EXISTENCE,
+data_disk_snapshot_exists: Rule[CreateCtx] = listed_exist_rule(
+    "CREATE_INSTANCES.DATA_DISK_SNAPSHOT_EXISTS", "snapshot", f"{SPEC}.dataDisks",
+    lambda ctx: [(f"{d.path}.cloudDiskSpec.snapshotId", d.snapshot_id) for d in _disks(ctx)
+                 if d.origin != "image" and d.snapshot_id is not None],
+    World.snapshot,
     statement="A data disk's snapshotId names a snapshot of the caller in the region.",
-    source=seed("可以指定SnapshotId创建云硬盘"),
-    field=f"{SPEC}.dataDisks",
+    source=seed("可以指定SnapshotId创建云硬盘"), region_checked=False,
 )
-def data_disk_snapshot_exists(ctx: CreateCtx) -> Findings:
-    return [Finding(f"snapshot {d.snapshot_id!r} not found in region {ctx.region}",
-                    f"{d.path}.cloudDiskSpec.snapshotId")
-            for d in _disks(ctx) if d.origin != "image" and d.snapshot_id is not None
-            and ctx.world.snapshot(ctx.caller, ctx.region, d.snapshot_id) is None]
 
 
 @rule(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 from operator import attrgetter
 
-from vmrules.operations.common import exists_rule
+from vmrules.operations.common import exists_rule, listed_exist_rule
 from vmrules.operations.create.plan import (
     EIP_BANDWIDTH_MAX,
     EIP_BANDWIDTH_MIN,
@@ -20,6 +20,7 @@ from vmrules.operations.create.plan import (
 from vmrules.operations.create.request import NIC, SPEC, CreateInstancesRequest
 from vmrules.operations.params import description_rule, name_rule
 from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, inferred, rule, sdk_doc, seed
+from vmrules.world import World
 
 
 @rule(
@@ -150,17 +151,13 @@ def security_group_count(ctx: CreateCtx) -> Findings:
     return found
 
 
-@rule(
-    "CREATE_INSTANCES.SECURITY_GROUPS_EXIST",
-    phase=Phase.EXISTENCE,
+security_groups_exist: Rule[CreateCtx] = listed_exist_rule(
+    "CREATE_INSTANCES.SECURITY_GROUPS_EXIST", "security group", f"{NIC}.securityGroups",
+    lambda ctx: [(f"{NIC}.securityGroups.{i}", sg) for i, sg in enumerate(ctx.plan.security_groups or ())],
+    World.security_group,
     statement="Every security group exists in the region and belongs to the caller.",
-    source=inferred("a security group of another account or region is not found"),
-    field=f"{NIC}.securityGroups",
+    source=inferred("a security group of another account or region is not found"), region_checked=False,
 )
-def security_groups_exist(ctx: CreateCtx) -> Findings:
-    sgs = ctx.plan.security_groups or ()
-    return [Finding(f"security group {sg!r} not found in region {ctx.region}", f"{NIC}.securityGroups.{i}")
-            for i, sg in enumerate(sgs) if ctx.world.security_group(ctx.caller, ctx.region, sg) is None]
 
 
 @rule(

@@ -17,11 +17,12 @@ from vmrules.operations.common import (
     instance_exists,
     instance_idle,
     instance_status_in,
+    listed_exist_rule,
     region_exists,
 )
 from vmrules.operations.images.common import JSON, image_quota, new_snapshot, set_image
 from vmrules.operations.params import description_rule, name_rule
-from vmrules.rules import Finding, Findings, Phase, api_2018, inferred, rule, sdk_doc, seed
+from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, inferred, rule, sdk_doc, seed
 from vmrules.world import World
 
 # The data-disk limits of an instance (seed, createInstances): an image cannot carry more than an instance
@@ -199,23 +200,14 @@ def create_image_disk_spec(ctx: InstanceCtx[CreateImageRequest]) -> Findings:
     return found
 
 
-@rule(
-    "CREATE_IMAGE.DATA_DISK_SNAPSHOT_EXISTS",
-    phase=Phase.EXISTENCE,
+create_image_snapshot_exists: Rule[InstanceCtx[CreateImageRequest]] = listed_exist_rule(
+    "CREATE_IMAGE.DATA_DISK_SNAPSHOT_EXISTS", "snapshot", "dataDisks",
+    lambda ctx: [(f"dataDisks.{i}.cloudDiskSpec.snapshotId", s.cloudDiskSpec.snapshotId) for i, s in _specs(ctx)
+                 if s.cloudDiskSpec is not None and s.cloudDiskSpec.snapshotId is not None and not s.noDevice],
+    World.snapshot,
     statement="A snapshotId in dataDisks names one of the caller's snapshots in the region.",
-    source=inferred("a snapshot of another account or region is not found"),
-    field="dataDisks",
+    source=inferred("a snapshot of another account or region is not found"), region_checked=False,
 )
-def create_image_snapshot_exists(ctx: InstanceCtx[CreateImageRequest]) -> Findings:
-    found = []
-    for i, s in _specs(ctx):
-        sid = s.cloudDiskSpec.snapshotId if s.cloudDiskSpec is not None else None
-        if sid is None or s.noDevice:
-            continue
-        if ctx.world.snapshot(ctx.caller, ctx.region, sid) is None:
-            found.append(Finding(f"snapshot {sid!r} not found in region {ctx.region}",
-                                 f"dataDisks.{i}.cloudDiskSpec.snapshotId"))
-    return found
 
 
 @rule(
