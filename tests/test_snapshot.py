@@ -265,7 +265,7 @@ def test_malformed_snapshot_names_the_path(world: World, mutate: Any, path: str,
 @pytest.mark.parametrize("data", [None, [], "world", 3, 1.5])
 def test_a_snapshot_must_be_an_object(data: object) -> None:
     with pytest.raises(SnapshotError) as caught:
-        world_from_dict(data)
+        world_from_dict(data, World)
     assert caught.value.path == ""
     assert isinstance(caught.value, ValueError)
 

@@ -8,12 +8,15 @@ created one.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from vmrules.ids import derive_mac, derive_public_ip
 from vmrules.model import (
+    DEFAULT_QUOTAS,
     Account,
     Charge,
     Disk,
@@ -28,8 +31,8 @@ from vmrules.model import (
     SystemDisk,
     Task,
 )
+from vmrules.state import Batch, W
 from vmrules.usage import instance_usage
-from vmrules.world import Batch, World
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +57,7 @@ class ElasticIpPlan:
     charge: Charge | None = None
 
 
-def allocate_ip(world: World, subnet_id: str) -> tuple[str, World]:
+def allocate_ip(world: W, subnet_id: str) -> tuple[str, W]:
     """The subnet's next free private address (handed out in order, skipping explicitly chosen ones; an
     address is never handed out twice)."""
     batch = Batch(world)
@@ -62,7 +65,7 @@ def allocate_ip(world: World, subnet_id: str) -> tuple[str, World]:
     return ip, batch.done()
 
 
-def reserve_ip(world: World, subnet_id: str, ip: str) -> World:
+def reserve_ip(world: W, subnet_id: str, ip: str) -> W:
     """Mark an explicitly chosen address as taken so the allocator never hands it out."""
     batch = Batch(world)
     _reserve_ip(batch, subnet_id, ip)
@@ -79,7 +82,7 @@ def _dotted(address: int) -> str:
     return f"{address >> 24 & 255}.{address >> 16 & 255}.{address >> 8 & 255}.{address & 255}"
 
 
-def _allocate_ip(batch: Batch, subnet_id: str) -> str:
+def _allocate_ip(batch: Batch[Any], subnet_id: str) -> str:
     subnet = batch.subnets[subnet_id]
     offset = subnet.next_host
     while offset in subnet.reserved:
@@ -89,7 +92,7 @@ def _allocate_ip(batch: Batch, subnet_id: str) -> str:
     return _dotted(_network_base(subnet.cidr) + offset)
 
 
-def _reserve_ip(batch: Batch, subnet_id: str, ip: str) -> None:
+def _reserve_ip(batch: Batch[Any], subnet_id: str, ip: str) -> None:
     subnet = batch.subnets[subnet_id]
     offset = int(ipaddress.ip_address(ip)) - _network_base(subnet.cidr)
     if offset < subnet.next_host or offset in subnet.reserved:
@@ -97,7 +100,7 @@ def _reserve_ip(batch: Batch, subnet_id: str, ip: str) -> None:
     batch.put("subnets", subnet_id, replace(subnet, reserved=tuple(sorted((*subnet.reserved, offset)))))
 
 
-def reindex_subnets(world: World) -> World:
+def reindex_subnets(world: W) -> W:
     """Recompute every subnet's ``reserved`` offsets from the interfaces (for worlds built without builders)."""
     batch = Batch(world)
     for nic in world.network_interfaces.values():
@@ -106,18 +109,16 @@ def reindex_subnets(world: World) -> World:
     return batch.done()
 
 
-def add_account(world: World, pin: str, *, real_name_verified: bool = True,
-                quotas: Sequence[tuple[str, int]] | None = None) -> World:
-    from vmrules.defaults import DEFAULT_QUOTAS
-
+def add_account(world: W, pin: str, *, real_name_verified: bool = True,
+                quotas: Sequence[tuple[str, int]] | None = None) -> W:
     account = Account(pin, real_name_verified, tuple(quotas) if quotas is not None else DEFAULT_QUOTAS)
     return world.evolve(accounts=world.accounts.set(pin, account))
 
 
-def add_disk(world: World, *, owner: str, region: str, az: str, disk_type: str, size_gb: int, name: str = "",
+def add_disk(world: W, *, owner: str, region: str, az: str, disk_type: str, size_gb: int, name: str = "",
              snapshot_id: str | None = None, multi_attachable: bool = False,
              charge: Charge | None = None, status: str = "available",
-             attachments: tuple[DiskAttachment, ...] = ()) -> tuple[str, World]:
+             attachments: tuple[DiskAttachment, ...] = ()) -> tuple[str, W]:
     batch = Batch(world)
     disk_id = _add_disk(batch, owner=owner, region=region, az=az, disk_type=disk_type, size_gb=size_gb, name=name,
                         snapshot_id=snapshot_id, multi_attachable=multi_attachable, charge=charge, status=status,
@@ -125,7 +126,7 @@ def add_disk(world: World, *, owner: str, region: str, az: str, disk_type: str, 
     return disk_id, batch.done()
 
 
-def _add_disk(batch: Batch, *, owner: str, region: str, az: str, disk_type: str, size_gb: int, name: str,
+def _add_disk(batch: Batch[Any], *, owner: str, region: str, az: str, disk_type: str, size_gb: int, name: str,
               snapshot_id: str | None, multi_attachable: bool, charge: Charge | None, status: str,
               attachments: tuple[DiskAttachment, ...]) -> str:
     disk_id = batch.new_id("vol-")
@@ -136,11 +137,11 @@ def _add_disk(batch: Batch, *, owner: str, region: str, az: str, disk_type: str,
     return disk_id
 
 
-def add_network_interface(world: World, *, owner: str, subnet_id: str, security_group_ids: Sequence[str] = (),
+def add_network_interface(world: W, *, owner: str, subnet_id: str, security_group_ids: Sequence[str] = (),
                           role: str = "Secondary", private_ip: str | None = None, name: str = "",
                           description: str = "", sanity_check: int = 1, instance_id: str | None = None,
                           device_index: int = 0, auto_delete: bool = False,
-                          az: str | None = None) -> tuple[str, World]:
+                          az: str | None = None) -> tuple[str, W]:
     """An interface in the subnet (attached to ``instance_id`` when given; ``az`` defaults to the subnet's)."""
     batch = Batch(world)
     nic_id = _add_network_interface(batch, owner=owner, subnet_id=subnet_id, security_group_ids=security_group_ids,
@@ -150,7 +151,7 @@ def add_network_interface(world: World, *, owner: str, subnet_id: str, security_
     return nic_id, batch.done()
 
 
-def _add_network_interface(batch: Batch, *, owner: str, subnet_id: str, security_group_ids: Sequence[str],
+def _add_network_interface(batch: Batch[Any], *, owner: str, subnet_id: str, security_group_ids: Sequence[str],
                            role: str, private_ip: str | None, name: str, description: str, sanity_check: int,
                            instance_id: str | None, device_index: int, auto_delete: bool, az: str | None) -> str:
     subnet = batch.subnets[subnet_id]
@@ -172,15 +173,15 @@ def _add_network_interface(batch: Batch, *, owner: str, subnet_id: str, security
     return nic_id
 
 
-def add_elastic_ip(world: World, *, owner: str, region: str, bandwidth_mbps: int = 5, az: str = "",
-                   provider: str = "bgp", charge: Charge | None = None) -> tuple[str, World]:
+def add_elastic_ip(world: W, *, owner: str, region: str, bandwidth_mbps: int = 5, az: str = "",
+                   provider: str = "bgp", charge: Charge | None = None) -> tuple[str, W]:
     batch = Batch(world)
     eip_id = _add_elastic_ip(batch, owner=owner, region=region, bandwidth_mbps=bandwidth_mbps, az=az,
                              provider=provider, charge=charge)
     return eip_id, batch.done()
 
 
-def _add_elastic_ip(batch: Batch, *, owner: str, region: str, bandwidth_mbps: int, az: str, provider: str,
+def _add_elastic_ip(batch: Batch[Any], *, owner: str, region: str, bandwidth_mbps: int, az: str, provider: str,
                     charge: Charge | None) -> str:
     eip_id = batch.new_id("fip-")
     eip = ElasticIp(eip_id, owner, region, derive_public_ip(batch.sequence), bandwidth_mbps, provider, az,
@@ -189,23 +190,21 @@ def _add_elastic_ip(batch: Batch, *, owner: str, region: str, bandwidth_mbps: in
     return eip_id
 
 
-def bind_elastic_ip(world: World, eip_id: str, nic_id: str) -> World:
+def bind_elastic_ip(world: W, eip_id: str, nic_id: str) -> W:
     """Bind an elastic IP to an interface's primary address (and its instance, if attached)."""
     batch = Batch(world)
     _bind_elastic_ip(batch, eip_id, nic_id)
     return batch.done()
 
 
-def _bind_elastic_ip(batch: Batch, eip_id: str, nic_id: str) -> None:
+def _bind_elastic_ip(batch: Batch[Any], eip_id: str, nic_id: str) -> None:
     nic = batch.network_interfaces[nic_id]
     eip = replace(batch.elastic_ips[eip_id], nic_id=nic_id, private_ip=nic.private_ip, instance_id=nic.instance_id)
     batch.put("elastic_ips", eip_id, eip)
     batch.put("network_interfaces", nic_id, replace(nic, elastic_ip_id=eip_id))
 
 
-def add_keypair(world: World, *, owner: str, region: str, key_name: str) -> World:
-    import hashlib
-
+def add_keypair(world: W, *, owner: str, region: str, key_name: str) -> W:
     digest = hashlib.md5(f"{owner}/{region}/{key_name}".encode()).hexdigest()
     fingerprint = ":".join(digest[i:i + 2] for i in range(0, 32, 2))
     key = Keypair(key_name, owner, region, fingerprint, world.clock)
@@ -213,15 +212,15 @@ def add_keypair(world: World, *, owner: str, region: str, key_name: str) -> Worl
     return world.add_usage(owner, region, "keypair", 1)
 
 
-def add_snapshot(world: World, *, owner: str, region: str, disk_type: str, size_gb: int,
-                 source_disk_id: str | None = None, image_id: str | None = None) -> tuple[str, World]:
+def add_snapshot(world: W, *, owner: str, region: str, disk_type: str, size_gb: int,
+                 source_disk_id: str | None = None, image_id: str | None = None) -> tuple[str, W]:
     snapshot_id, world = world.new_id("snapshot-")
     snap = Snapshot(snapshot_id, owner, region, disk_type, size_gb, "available", source_disk_id, image_id,
                     world.clock)
     return snapshot_id, world.evolve(snapshots=world.snapshots.set(snapshot_id, snap))
 
 
-def add_image(world: World, image: Image) -> World:
+def add_image(world: W, image: Image) -> W:
     """Add an image as given (its id must be unused); a private image counts against its owner's quota."""
     world = world.evolve(images=world.images.set(image.image_id, image))
     if image.source == "private":
@@ -230,7 +229,7 @@ def add_image(world: World, image: Image) -> World:
 
 
 def add_instance(
-    world: World,
+    world: W,
     *,
     owner: str | None = None,
     az: str = "cn-north-1a",
@@ -258,7 +257,7 @@ def add_instance(
     sanity_check: int = 1,
     task: str | None = None,
     elastic_ip: ElasticIpPlan | None = None,
-) -> tuple[str, World]:
+) -> tuple[str, W]:
     """Add an instance with its primary interface, system disk and data disks, all attached, counted in quota.
 
     ``task``, when given, starts that task on the instance (createInstances: ``"createInstances"``);

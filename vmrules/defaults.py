@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from immutables import Map
 
+from vmrules.builders import reindex_subnets
 from vmrules.clock import DEFAULT_EPOCH
+from vmrules.model import DEFAULT_QUOTAS as DEFAULT_QUOTAS  # re-exported: builders and tests name it here
 from vmrules.model import (
     PLATFORM_OWNER,
     Account,
@@ -32,8 +34,8 @@ from vmrules.model import (
     TemplateDisk,
     Vpc,
 )
+from vmrules.state import W
 from vmrules.usage import recount_usage
-from vmrules.world import World
 
 MAIN = "alice"  # the default caller: real-name verified, owns the networks and disks below
 SECOND = "bob"  # a second verified account with its own network in cn-north-1 (image sharing, isolation)
@@ -48,15 +50,6 @@ REGIONS = (
 )
 ALL_AZS = tuple(az for r in REGIONS for az in r.azs)
 
-DEFAULT_QUOTAS: tuple[tuple[str, int], ...] = (
-    ("instance", 50),
-    ("instance_cpu", 400),
-    ("instance_memory", 1600),  # GB
-    ("image", 20),
-    ("keypair", 20),
-    ("instanceTemplate", 20),
-    ("imageShare", 20),
-)
 
 
 def _type(name: str, family: str, generation: int, cpu: int, memory_gb: float, nic_limit: int, *,
@@ -196,7 +189,8 @@ def _network_interfaces() -> list[NetworkInterface]:
     ]
 
 
-def default_world() -> World:
+def default_world(make: type[W]) -> W:
+    """The default world, as a world of class ``make`` (``World.default()`` passes ``World``)."""
     accounts = [Account(MAIN, True, DEFAULT_QUOTAS), Account(SECOND, True, DEFAULT_QUOTAS),
                 Account(UNVERIFIED, False, DEFAULT_QUOTAS)]
     accounts += [Account(pin, True, DEFAULT_QUOTAS) for pin in MEMBERS]
@@ -217,7 +211,7 @@ def default_world() -> World:
     ag = AvailabilityGroup("ag-web00000001", MAIN, NORTH, "web-ag", template.template_id,
                            ("cn-north-1a", "cn-north-1b", "cn-north-1c"))
     nics = _network_interfaces()
-    world = World(
+    world = make(
         clock=DEFAULT_EPOCH,
         default_account=MAIN,
         regions=Map({r.region_id: r for r in REGIONS}),
@@ -235,6 +229,4 @@ def default_world() -> World:
         templates=Map({template.template_id: template}),
         availability_groups=Map({ag.ag_id: ag}),
     )
-    from vmrules.builders import reindex_subnets
-
     return reindex_subnets(world).evolve(usage=recount_usage(world))  # alice: 2 keypairs, 1 template

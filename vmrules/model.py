@@ -36,6 +36,25 @@ OsType: TypeAlias = Literal["linux", "windows"]
 # The pin that owns official and third-party images.
 PLATFORM_OWNER = "jdcloud"
 
+# The kinds of asynchronous task (``Task.kind``), declared with the model so that whatever reads or checks a
+# world (the snapshot reader, the consistency checks) knows them without importing the operations; every
+# operation module registers a completion for each of its kinds (tests/test_import_layers.py checks they match).
+TASK_KINDS: frozenset[str] = frozenset({
+    "attachDisk", "copyImage", "createImage", "createInstances", "deleteImage", "deleteInstance", "detachDisk",
+    "rebootInstance", "rebuildInstance", "resizeInstance", "startInstance", "stopInstance",
+})
+
+# The quotas an account gets unless told otherwise (resourceType, limit per region).
+DEFAULT_QUOTAS: tuple[tuple[str, int], ...] = (
+    ("instance", 50),
+    ("instance_cpu", 400),
+    ("instance_memory", 1600),  # GB
+    ("image", 20),
+    ("keypair", 20),
+    ("instanceTemplate", 20),
+    ("imageShare", 20),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Charge:

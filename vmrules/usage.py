@@ -22,7 +22,7 @@ from __future__ import annotations
 from immutables import Map
 
 from vmrules.model import InstanceType
-from vmrules.world import UsageKey, World
+from vmrules.state import UsageKey, WorldState
 
 USAGE_TYPES: tuple[str, ...] = (
     "instance", "instance_cpu", "instance_memory", "image", "keypair", "instanceTemplate",
@@ -36,7 +36,7 @@ def instance_usage(itype: InstanceType | None) -> tuple[tuple[str, int], ...]:
     return (("instance", 1), ("instance_cpu", itype.cpu), ("instance_memory", itype.memory_mb // 1024))
 
 
-def recount_usage(world: World) -> Map[UsageKey, int]:
+def recount_usage(world: WorldState) -> Map[UsageKey, int]:
     """The usage counters of ``world`` computed from its instances, images, keypairs and templates."""
     counts: dict[UsageKey, int] = {}
 

@@ -19,7 +19,7 @@ from vmrules.model import (
     Subnet,
     Vpc,
 )
-from vmrules.world import World
+from vmrules.state import WorldState
 
 JSON = dict[str, Any]
 
@@ -36,7 +36,7 @@ def charge_view(charge: Charge | None, clock: int) -> JSON | None:
     }
 
 
-def disk_view(world: World, disk: Disk) -> JSON:
+def disk_view(world: WorldState, disk: Disk) -> JSON:
     return {
         "diskId": disk.disk_id,
         "az": disk.az,
@@ -65,7 +65,7 @@ def disk_view(world: World, disk: Disk) -> JSON:
     }
 
 
-def _security_groups(world: World, ids: tuple[str, ...]) -> list[JSON]:
+def _security_groups(world: WorldState, ids: tuple[str, ...]) -> list[JSON]:
     out = []
     for sg_id in ids:
         sg = world.security_groups.get(sg_id)
@@ -73,7 +73,7 @@ def _security_groups(world: World, ids: tuple[str, ...]) -> list[JSON]:
     return out
 
 
-def _primary_ip(world: World, nic: NetworkInterface) -> JSON:
+def _primary_ip(world: WorldState, nic: NetworkInterface) -> JSON:
     eip = world.elastic_ips.get(nic.elastic_ip_id) if nic.elastic_ip_id else None
     return {
         "privateIpAddress": nic.private_ip,
@@ -82,7 +82,7 @@ def _primary_ip(world: World, nic: NetworkInterface) -> JSON:
     }
 
 
-def nic_attachment_view(world: World, nic: NetworkInterface) -> JSON:
+def nic_attachment_view(world: WorldState, nic: NetworkInterface) -> JSON:
     """InstanceNetworkInterfaceAttachment: how an instance shows one of its interfaces."""
     return {
         "deviceIndex": nic.device_index,
@@ -100,7 +100,7 @@ def nic_attachment_view(world: World, nic: NetworkInterface) -> JSON:
     }
 
 
-def network_interface_view(world: World, nic: NetworkInterface) -> JSON:
+def network_interface_view(world: WorldState, nic: NetworkInterface) -> JSON:
     """The vpc service's NetworkInterface."""
     return {
         "networkInterfaceName": nic.name,
@@ -123,7 +123,7 @@ def network_interface_view(world: World, nic: NetworkInterface) -> JSON:
     }
 
 
-def instance_view(world: World, inst: Instance) -> JSON:
+def instance_view(world: WorldState, inst: Instance) -> JSON:
     """The vm service's Instance, with its disks and interfaces resolved."""
     primary = world.network_interfaces.get(inst.primary_nic_id)
     eip = world.elastic_ips.get(primary.elastic_ip_id) if primary and primary.elastic_ip_id else None
@@ -194,7 +194,7 @@ def _image_disk_view(d: ImageDisk) -> JSON:
     }
 
 
-def image_view(world: World, image: Image, caller: str | None = None) -> JSON:
+def image_view(world: WorldState, image: Image, caller: str | None = None) -> JSON:
     """The vm service's Image. ``imageSource`` is ``shared`` when the caller sees another account's image."""
     source = image.source
     if caller is not None and image.source == "private" and image.owner != caller:
@@ -241,7 +241,7 @@ def instance_type_view(itype: InstanceType) -> JSON:
     }
 
 
-def elastic_ip_view(world: World, eip: ElasticIp) -> JSON:
+def elastic_ip_view(world: WorldState, eip: ElasticIp) -> JSON:
     return {
         "elasticIpId": eip.elastic_ip_id,
         "elasticIpAddress": eip.address,

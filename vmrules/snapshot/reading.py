@@ -1,0 +1,429 @@
+"""Reading a snapshot: ``world_from_dict(data, make)`` validates the document, checks ids and references,
+and builds the world (of class ``make``) only when the whole snapshot is valid."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from immutables import Map
+from pydantic import ValidationError
+
+from vmrules import model as m
+from vmrules.builders import reindex_subnets
+from vmrules.clock import parse_iso
+from vmrules.snapshot.document import (
+    Charge,
+    Disk,
+    ElasticIp,
+    Image,
+    Instance,
+    InstanceTemplate,
+    InstanceType,
+    NetworkInterface,
+    SnapshotError,
+    TemplateDisk,
+    WorldSnapshot,
+)
+from vmrules.state import WorldState
+from vmrules.usage import recount_usage
+
+W = TypeVar("W", bound=WorldState)
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def _first_error(error: ValidationError) -> SnapshotError:
+    first = error.errors(include_url=False)[0]
+    message = first["msg"]
+    if first["type"] == "value_error":
+        message = str(first.get("ctx", {}).get("error", message))
+    elif first["type"] != "missing":
+        shown = repr(first.get("input"))
+        message += f" (got {shown[:60]}{'...' if len(shown) > 60 else ''})"
+    return SnapshotError(_path(first["loc"]), message)
+
+
+def _t(text: str) -> int:
+    seconds = parse_iso(text)
+    assert seconds is not None  # validated by IsoTime
+    return seconds
+
+
+def _charge_of(c: Charge | None, default: m.Charge) -> m.Charge:
+    if c is None:
+        return default
+    expiry = _t(c.chargeExpiredTime) if c.chargeExpiredTime else None
+    return m.Charge(c.chargeMode, c.chargeStatus, _t(c.chargeStartTime), expiry)
+
+
+def _none_if_empty(text: str) -> str | None:
+    return text or None
+
+
+class _Reader:
+    """Builds the entities of a validated snapshot, checking ids and references; raises SnapshotError."""
+
+    def __init__(self, snap: WorldSnapshot) -> None:
+        self.s = snap
+
+    def unique(self, collection: str, ids: Sequence[Any]) -> dict[Any, int]:
+        seen: dict[Any, int] = {}
+        for index, rid in enumerate(ids):
+            if rid in seen:
+                raise SnapshotError(f"{collection}[{index}]",
+                                    f"duplicate id {rid!r} (also {collection}[{seen[rid]}])")
+            seen[rid] = index
+        return seen
+
+    def build(self, make: type[W]) -> W:
+        s = self.s
+        regions = {r.regionId: m.Region(r.regionId, tuple(r.azs)) for r in s.regions}
+        self.unique("regions", [r.regionId for r in s.regions])
+        self.unique("accounts", [a.pin for a in s.accounts])
+        self.unique("instanceTypes", [t.instanceType for t in s.instanceTypes])
+        for name, items, key in (
+            ("images", s.images, "imageId"), ("vpcs", s.vpcs, "vpcId"), ("subnets", s.subnets, "subnetId"),
+            ("securityGroups", s.securityGroups, "networkSecurityGroupId"),
+            ("networkInterfaces", s.networkInterfaces, "networkInterfaceId"),
+            ("elasticIps", s.elasticIps, "elasticIpId"), ("disks", s.disks, "diskId"),
+            ("snapshots", s.snapshots, "snapshotId"), ("instances", s.instances, "instanceId"),
+            ("instanceTemplates", s.instanceTemplates, "id"), ("availabilityGroups", s.availabilityGroups, "id"),
+            ("tasks", s.tasks, "resourceId"),
+        ):
+            self.unique(name, [getattr(item, key) for item in items])
+        self.unique("keypairs", [(k.ownerPin, k.regionId, k.keyName) for k in s.keypairs])
+        self.unique("clientTokens", [(c.ownerPin, c.regionId, c.clientToken) for c in s.clientTokens])
+
+        accounts = {a.pin: m.Account(a.pin, a.realNameVerified, tuple((q.resourceType, q.limit) for q in a.quotas))
+                    for a in s.accounts}
+        types = {t.instanceType: _instance_type_of(t) for t in s.instanceTypes}
+        images = {i.imageId: _image_of(i) for i in s.images}
+        vpcs = {v.vpcId: m.Vpc(v.vpcId, v.ownerPin, v.regionId, v.vpcName, v.addressPrefix) for v in s.vpcs}
+        subnets = {n.subnetId: m.Subnet(n.subnetId, n.ownerPin, n.regionId, n.vpcId, n.az, n.subnetName,
+                                        n.addressPrefix, n.nextHost, tuple(sorted(set(n.reservedHosts))))
+                   for n in s.subnets}
+        groups = {g.networkSecurityGroupId: m.SecurityGroup(
+            g.networkSecurityGroupId, g.ownerPin, g.regionId, g.vpcId, g.networkSecurityGroupName,
+            g.networkSecurityGroupType == "default", g.description) for g in s.securityGroups}
+        nics = {n.networkInterfaceId: _nic_of(n) for n in s.networkInterfaces}
+        eips = {e.elasticIpId: _eip_of(e) for e in s.elasticIps}
+        disks = {d.diskId: _disk_of(d) for d in s.disks}
+        snapshots = {p.snapshotId: m.Snapshot(
+            p.snapshotId, p.ownerPin, p.regionId, p.diskType, p.snapshotSizeGB, p.status,
+            _none_if_empty(p.diskId), p.images[0] if p.images else None, _t(p.createTime)) for p in s.snapshots}
+        keypairs = {(k.ownerPin, k.regionId, k.keyName): m.Keypair(
+            k.keyName, k.ownerPin, k.regionId, k.keyFingerprint, _t(k.createTime)) for k in s.keypairs}
+        instances = {i.instanceId: self.instance_of(index, i) for index, i in enumerate(s.instances)}
+        templates = {t.id: _template_of(t) for t in s.instanceTemplates}
+        ags = {g.id: m.AvailabilityGroup(g.id, g.ownerPin, g.regionId, g.name, g.instanceTemplateId, tuple(g.azs))
+               for g in s.availabilityGroups}
+        tasks = {t.resourceId: m.Task(t.kind, t.resourceId, _t(t.started), t.ref) for t in s.tasks}
+        tokens = {(c.ownerPin, c.regionId, c.clientToken): tuple(c.instanceIds) for c in s.clientTokens}
+
+        world = make(
+            clock=_t(s.clock), default_account=s.defaultAccount, sequence=s.sequence,
+            regions=Map(regions), accounts=Map(accounts), instance_types=Map(types), images=Map(images),
+            instances=Map(instances), disks=Map(disks), network_interfaces=Map(nics), elastic_ips=Map(eips),
+            vpcs=Map(vpcs), subnets=Map(subnets), security_groups=Map(groups), keypairs=Map(keypairs),
+            snapshots=Map(snapshots), templates=Map(templates), availability_groups=Map(ags), tasks=Map(tasks),
+            client_tokens=Map(tokens),
+        )
+        _References(world, s).check()
+        return reindex_subnets(world).evolve(usage=recount_usage(world))
+
+    def instance_of(self, index: int, i: Instance) -> m.Instance:
+        at = f"instances[{index}].systemDisk"
+        sd = i.systemDisk
+        if sd.diskCategory == "local":
+            if sd.localDisk is None:
+                raise SnapshotError(f"{at}.localDisk", "a local system disk needs localDisk {diskType, diskSizeGB}")
+            if sd.cloudDisk is not None:
+                raise SnapshotError(f"{at}.cloudDisk", "a local system disk has no cloudDisk")
+            system = m.SystemDisk("local", sd.autoDelete, sd.localDisk.diskSizeGB, sd.localDisk.diskType, None,
+                                  sd.deviceName)
+        else:
+            if sd.cloudDisk is None:
+                raise SnapshotError(f"{at}.cloudDisk", "a cloud system disk needs cloudDisk {diskId}")
+            if sd.localDisk is not None:
+                raise SnapshotError(f"{at}.localDisk", "a cloud system disk has no localDisk")
+            system = m.SystemDisk("cloud", sd.autoDelete, disk_id=sd.cloudDisk.diskId, device_name=sd.deviceName)
+        return m.Instance(
+            i.instanceId, i.ownerPin, i.regionId, i.az, i.instanceName, i.instanceType, i.imageId, i.status,
+            i.vpcId, i.subnetId, i.primaryNetworkInterface.networkInterface.networkInterfaceId, system,
+            i.description, i.hostname,
+            tuple(m.InstanceDisk(d.cloudDisk.diskId, d.deviceName, d.autoDelete, d.status) for d in i.dataDisks),
+            tuple(n.networkInterface.networkInterfaceId for n in i.secondaryNetworkInterfaces), tuple(i.keyNames),
+            _charge_of(i.charge, m.Charge()) if i.charge is not None else None,
+            (i.ag.id or None) if i.ag is not None else None, i.faultDomain, _t(i.launchTime), i.passwordDigest,
+            i.pendingPasswordDigest, i.seq,
+        )
+
+
+def _instance_type_of(t: InstanceType) -> m.InstanceType:
+    return m.InstanceType(
+        t.instanceType, t.family, t.generation, t.cpu, t.memoryMB, t.nicLimit, t.desc,
+        tuple(m.AzStock(s.az, s.inStock) for s in t.state), m.Gpu(t.gpu.model, t.gpu.number) if t.gpu else None,
+        tuple(m.LocalDisk(d.diskType, d.diskSizeGB) for d in t.localDisks), t.offline,
+    )
+
+
+def _image_of(i: Image) -> m.Image:
+    c = i.imageInstanceTypeConstraint
+    return m.Image(
+        i.imageId, i.ownerPin, i.regionId, i.name, i.imageSource, i.platform, i.osType, i.osVersion,
+        i.rootDeviceType, i.systemDiskSizeGB, i.status, i.architecture, _t(i.createTime), i.sizeMB, i.desc,
+        _none_if_empty(i.snapshotId),
+        tuple(m.ImageDisk(d.deviceName, d.cloudDisk.diskType, d.cloudDisk.diskSizeGB,
+                          _none_if_empty(d.cloudDisk.snapshotId)) for d in i.dataDisks),
+        tuple(i.sharedWith), m.ImageConstraint(c.constraintsType, tuple(c.instanceTypes)) if c else None,
+        _none_if_empty(i.instanceId), i.progress,
+    )
+
+
+def _nic_of(n: NetworkInterface) -> m.NetworkInterface:
+    return m.NetworkInterface(
+        n.networkInterfaceId, n.ownerPin, n.regionId, n.az, n.vpcId, n.subnetId, n.primaryIp.privateIpAddress,
+        n.role, n.networkInterfaceName, n.description, tuple(n.networkSecurityGroupIds), n.macAddress,
+        n.sanityCheck, _none_if_empty(n.primaryIp.elasticIpId), _none_if_empty(n.instanceId), n.deviceIndex,
+        n.autoDelete, _t(n.createdTime),
+    )
+
+
+def _eip_of(e: ElasticIp) -> m.ElasticIp:
+    return m.ElasticIp(
+        e.elasticIpId, e.ownerPin, e.regionId, e.elasticIpAddress, e.bandwidthMbps, e.provider, e.az,
+        _none_if_empty(e.networkInterfaceId), _none_if_empty(e.instanceId), _none_if_empty(e.privateIpAddress),
+        _charge_of(e.charge, m.Charge(mode="postpaid_by_usage")), _t(e.createdTime),
+    )
+
+
+def _disk_of(d: Disk) -> m.Disk:
+    return m.Disk(
+        d.diskId, d.ownerPin, d.regionId, d.az, d.name, d.diskType, d.diskSizeGB, d.status, d.description,
+        tuple(m.DiskAttachment(a.instanceId, a.status, _t(a.attachTime)) for a in d.attachments),
+        _none_if_empty(d.snapshotId), d.multiAttachable, d.encrypted, _charge_of(d.charge, m.Charge()),
+        _t(d.createTime),
+    )
+
+
+def _template_disk_of(d: TemplateDisk) -> m.TemplateDisk:
+    body = d.instanceTemplateDisk
+    return m.TemplateDisk(d.diskCategory, body.diskType, body.diskSizeGB, d.autoDelete,
+                          _none_if_empty(body.snapshotId), d.deviceName)
+
+
+def _template_of(t: InstanceTemplate) -> m.InstanceTemplate:
+    data = t.instanceTemplateData
+    nic = data.primaryNetworkInterface.networkInterface
+    return m.InstanceTemplate(
+        t.id, t.ownerPin, t.regionId, t.name, data.instanceType, data.imageId, data.vpcId, nic.subnetId,
+        tuple(nic.securityGroups), _template_disk_of(data.systemDisk), t.description,
+        tuple(_template_disk_of(d) for d in data.dataDisks),
+        data.elasticIp.bandwidthMbps if data.elasticIp is not None else None, tuple(data.keyNames),
+        _t(t.createdTime),
+    )
+
+
+class _References:
+    """The referential checks of a snapshot; the first problem found raises SnapshotError with its path."""
+
+    def __init__(self, world: WorldState, snap: WorldSnapshot) -> None:
+        self.w = world
+        self.s = snap
+
+    def fail(self, path: str, problem: str) -> None:
+        raise SnapshotError(path, problem)
+
+    def owner(self, at: str, pin: str, *, platform_ok: bool = False) -> None:
+        if pin in self.w.accounts or (platform_ok and pin == m.PLATFORM_OWNER):
+            return
+        self.fail(f"{at}.ownerPin", f"unknown account {pin!r} (not in accounts)")
+
+    def region(self, at: str, region: str, az: str | None = None, *, az_field: str = "az") -> None:
+        r = self.w.regions.get(region)
+        if r is None:
+            self.fail(f"{at}.regionId", f"unknown region {region!r} (not in regions)")
+        elif az is not None and az not in r.azs:
+            self.fail(f"{at}.{az_field}", f"{az!r} is not an availability zone of {region} ({', '.join(r.azs)})")
+
+    def same_place(self, at: str, field: str, what: str, ref_id: str, entity: Any, owner: str, region: str) -> None:
+        if entity is None:
+            self.fail(f"{at}.{field}", f"unknown {what} {ref_id!r}")
+        elif entity.owner != owner or entity.region != region:
+            self.fail(f"{at}.{field}", f"{what} {ref_id!r} belongs to {entity.owner}/{entity.region}, "
+                                       f"not {owner}/{region}")
+
+    def check(self) -> None:
+        w, s = self.w, self.s
+        if s.defaultAccount and s.defaultAccount not in w.accounts:
+            self.fail("defaultAccount", f"unknown account {s.defaultAccount!r} (not in accounts)")
+        for i, t in enumerate(s.instanceTypes):
+            for j, st in enumerate(t.state):
+                if not any(st.az in r.azs for r in w.regions.values()):
+                    self.fail(f"instanceTypes[{i}].state[{j}].az", f"unknown availability zone {st.az!r}")
+        self.images()
+        self.instances()
+        self.networks()
+        self.disks()
+        self.templates()
+        for i, k in enumerate(s.keypairs):
+            self.owner(f"keypairs[{i}]", k.ownerPin)
+            self.region(f"keypairs[{i}]", k.regionId)
+        for i, p in enumerate(s.snapshots):
+            self.owner(f"snapshots[{i}]", p.ownerPin)
+            self.region(f"snapshots[{i}]", p.regionId)
+        for i, c in enumerate(s.clientTokens):
+            self.owner(f"clientTokens[{i}]", c.ownerPin)
+            self.region(f"clientTokens[{i}]", c.regionId)
+        for i, task in enumerate(s.tasks):
+            if task.kind not in m.TASK_KINDS:
+                self.fail(f"tasks[{i}].kind", f"no completion for task kind {task.kind!r} "
+                                              f"(known: {', '.join(sorted(m.TASK_KINDS))})")
+
+    def images(self) -> None:
+        for i, image in enumerate(self.s.images):
+            at = f"images[{i}]"
+            private = image.imageSource == "private"
+            self.owner(at, image.ownerPin, platform_ok=not private)
+            if private and image.ownerPin == m.PLATFORM_OWNER:
+                self.fail(f"{at}.ownerPin", "a private image belongs to an account, not to the platform")
+            self.region(at, image.regionId)
+            for j, pin in enumerate(image.sharedWith):
+                if pin not in self.w.accounts:
+                    self.fail(f"{at}.sharedWith[{j}]", f"unknown account {pin!r} (not in accounts)")
+
+    def networks(self) -> None:
+        w, s = self.w, self.s
+        for i, v in enumerate(s.vpcs):
+            self.owner(f"vpcs[{i}]", v.ownerPin)
+            self.region(f"vpcs[{i}]", v.regionId)
+        for i, n in enumerate(s.subnets):
+            at = f"subnets[{i}]"
+            self.owner(at, n.ownerPin)
+            self.region(at, n.regionId, n.az)
+            self.same_place(at, "vpcId", "VPC", n.vpcId, w.vpcs.get(n.vpcId), n.ownerPin, n.regionId)
+        for i, g in enumerate(s.securityGroups):
+            at = f"securityGroups[{i}]"
+            self.owner(at, g.ownerPin)
+            self.region(at, g.regionId)
+            self.same_place(at, "vpcId", "VPC", g.vpcId, w.vpcs.get(g.vpcId), g.ownerPin, g.regionId)
+        for i, nic in enumerate(s.networkInterfaces):
+            at = f"networkInterfaces[{i}]"
+            self.owner(at, nic.ownerPin)
+            self.region(at, nic.regionId, nic.az)
+            subnet = w.subnets.get(nic.subnetId)
+            self.same_place(at, "subnetId", "subnet", nic.subnetId, subnet, nic.ownerPin, nic.regionId)
+            if subnet is not None and subnet.vpc_id != nic.vpcId:
+                self.fail(f"{at}.vpcId", f"{nic.vpcId!r} is not the VPC of subnet {nic.subnetId} ({subnet.vpc_id})")
+            for j, sg in enumerate(nic.networkSecurityGroupIds):
+                group = w.security_groups.get(sg)
+                if group is None or group.vpc_id != nic.vpcId:
+                    self.fail(f"{at}.networkSecurityGroupIds[{j}]",
+                              f"{sg!r} is not a security group of VPC {nic.vpcId}")
+            if nic.instanceId:
+                inst = w.instances.get(nic.instanceId)
+                if inst is None or nic.networkInterfaceId not in (inst.primary_nic_id, *inst.secondary_nic_ids):
+                    self.fail(f"{at}.instanceId", f"instance {nic.instanceId!r} does not list interface "
+                                                  f"{nic.networkInterfaceId}")
+            eip_id = nic.primaryIp.elasticIpId
+            if eip_id:
+                eip = w.elastic_ips.get(eip_id)
+                if eip is None or eip.nic_id != nic.networkInterfaceId:
+                    self.fail(f"{at}.primaryIp.elasticIpId", f"elastic IP {eip_id!r} is not bound to interface "
+                                                             f"{nic.networkInterfaceId}")
+        for i, e in enumerate(s.elasticIps):
+            at = f"elasticIps[{i}]"
+            self.owner(at, e.ownerPin)
+            self.region(at, e.regionId, e.az or None)
+            if e.networkInterfaceId:
+                bound = w.network_interfaces.get(e.networkInterfaceId)
+                if bound is None or bound.elastic_ip_id != e.elasticIpId:
+                    self.fail(f"{at}.networkInterfaceId", f"interface {e.networkInterfaceId!r} does not carry "
+                                                          f"elastic IP {e.elasticIpId}")
+            if e.instanceId and e.instanceId not in w.instances:
+                self.fail(f"{at}.instanceId", f"unknown instance {e.instanceId!r}")
+
+    def disks(self) -> None:
+        w = self.w
+        for i, d in enumerate(self.s.disks):
+            at = f"disks[{i}]"
+            self.owner(at, d.ownerPin)
+            self.region(at, d.regionId, d.az)
+            for j, a in enumerate(d.attachments):
+                inst = w.instances.get(a.instanceId)
+                listed = inst is not None and (
+                    inst.system_disk.disk_id == d.diskId or any(x.disk_id == d.diskId for x in inst.data_disks))
+                if not listed:
+                    self.fail(f"{at}.attachments[{j}].instanceId",
+                              f"instance {a.instanceId!r} does not list disk {d.diskId}")
+
+    def instances(self) -> None:
+        w = self.w
+        for i, inst in enumerate(self.s.instances):
+            at = f"instances[{i}]"
+            iid = inst.instanceId
+            self.owner(at, inst.ownerPin)
+            self.region(at, inst.regionId, inst.az)
+            if inst.instanceType not in w.instance_types:
+                self.fail(f"{at}.instanceType", f"unknown instance type {inst.instanceType!r}")
+            subnet = w.subnets.get(inst.subnetId)
+            self.same_place(at, "subnetId", "subnet", inst.subnetId, subnet, inst.ownerPin, inst.regionId)
+            if subnet is not None and subnet.vpc_id != inst.vpcId:
+                self.fail(f"{at}.vpcId", f"{inst.vpcId!r} is not the VPC of subnet {inst.subnetId} "
+                                         f"({subnet.vpc_id})")
+            if inst.ag is not None and inst.ag.id and inst.ag.id not in w.availability_groups:
+                self.fail(f"{at}.ag.id", f"unknown availability group {inst.ag.id!r}")
+            nic_refs = [("primaryNetworkInterface", inst.primaryNetworkInterface)]
+            nic_refs += [(f"secondaryNetworkInterfaces[{j}]", n) for j, n in enumerate(inst.secondaryNetworkInterfaces)]
+            for where, ref in nic_refs:
+                nic_id = ref.networkInterface.networkInterfaceId
+                nic = w.network_interfaces.get(nic_id)
+                if nic is None or nic.instance_id != iid:
+                    self.fail(f"{at}.{where}.networkInterface.networkInterfaceId",
+                              f"interface {nic_id!r} is not attached to {iid} (its instanceId must be {iid})")
+            disk_refs: list[tuple[str, str]] = []
+            if inst.systemDisk.cloudDisk is not None:
+                disk_refs.append(("systemDisk.cloudDisk.diskId", inst.systemDisk.cloudDisk.diskId))
+            disk_refs += [(f"dataDisks[{j}].cloudDisk.diskId", d.cloudDisk.diskId)
+                          for j, d in enumerate(inst.dataDisks)]
+            for where, disk_id in disk_refs:
+                disk = w.disks.get(disk_id)
+                if disk is None or not any(a.instance_id == iid for a in disk.attachments):
+                    self.fail(f"{at}.{where}", f"disk {disk_id!r} does not list {iid} in its attachments")
+
+    def templates(self) -> None:
+        for i, t in enumerate(self.s.instanceTemplates):
+            self.owner(f"instanceTemplates[{i}]", t.ownerPin)
+            self.region(f"instanceTemplates[{i}]", t.regionId)
+        for i, g in enumerate(self.s.availabilityGroups):
+            at = f"availabilityGroups[{i}]"
+            self.owner(at, g.ownerPin)
+            self.region(at, g.regionId)
+            self.same_place(at, "instanceTemplateId", "instance template", g.instanceTemplateId,
+                            self.w.templates.get(g.instanceTemplateId), g.ownerPin, g.regionId)
+            region = self.w.regions.get(g.regionId)
+            for j, az in enumerate(g.azs):
+                if region is not None and az not in region.azs:
+                    self.fail(f"{at}.azs[{j}]", f"{az!r} is not an availability zone of {g.regionId}")
+
+
+def world_from_dict(data: object, make: type[W]) -> W:
+    """Read a snapshot (docs/world-format.md) into a world of class ``make``. Raises ``SnapshotError`` naming
+    the path of the first problem; nothing is built unless the whole snapshot is valid. Usage counters are
+    recomputed."""
+    if not isinstance(data, dict):
+        raise SnapshotError("", f"a snapshot is a JSON object, got {type(data).__name__}")
+    try:
+        snap = WorldSnapshot.model_validate(data)
+    except ValidationError as error:
+        raise _first_error(error) from None
+    return _Reader(snap).build(make)

@@ -1,0 +1,286 @@
+"""The world's state record: every resource the rules look at, in persistent maps with structural sharing.
+
+``WorldState`` holds the data and the scoped lookups; ``vmrules.world.World`` (the class users and operations
+use) adds the conveniences that need the snapshot codec and the default world, which are built on this record.
+
+A transition builds a new ``World`` that shares every unchanged map node with the old one (``immutables.Map``
+is a HAMT), so its cost does not grow with the number of resources. Lookups that take a caller return None
+for resources of other accounts or regions: to a caller, someone else's resource does not exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Container, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any, Generic, Self, TypeVar
+
+from immutables import Map
+
+from vmrules.clock import DEFAULT_EPOCH
+from vmrules.ids import derive_id
+from vmrules.model import (
+    Account,
+    AvailabilityGroup,
+    Disk,
+    ElasticIp,
+    Image,
+    Instance,
+    InstanceTemplate,
+    InstanceType,
+    Keypair,
+    NetworkInterface,
+    Region,
+    SecurityGroup,
+    Snapshot,
+    Subnet,
+    Task,
+    Vpc,
+)
+
+# Usage counters kept per (pin, region, resourceType): quota checks and describeQuotas read them in O(1).
+UsageKey = tuple[str, str, str]
+
+
+def _empty() -> Map[Any, Any]:
+    return Map()
+
+
+@dataclass(frozen=True, slots=True, eq=True)
+class WorldState:
+    clock: int = DEFAULT_EPOCH
+    default_account: str = ""
+    sequence: int = 0
+    regions: Map[str, Region] = field(default_factory=_empty)
+    accounts: Map[str, Account] = field(default_factory=_empty)
+    instance_types: Map[str, InstanceType] = field(default_factory=_empty)
+    images: Map[str, Image] = field(default_factory=_empty)
+    instances: Map[str, Instance] = field(default_factory=_empty)
+    disks: Map[str, Disk] = field(default_factory=_empty)
+    network_interfaces: Map[str, NetworkInterface] = field(default_factory=_empty)
+    elastic_ips: Map[str, ElasticIp] = field(default_factory=_empty)
+    vpcs: Map[str, Vpc] = field(default_factory=_empty)
+    subnets: Map[str, Subnet] = field(default_factory=_empty)
+    security_groups: Map[str, SecurityGroup] = field(default_factory=_empty)
+    # keyed by (owner, region, keyName): key names are unique per account and region.
+    keypairs: Map[tuple[str, str, str], Keypair] = field(default_factory=_empty)
+    snapshots: Map[str, Snapshot] = field(default_factory=_empty)
+    templates: Map[str, InstanceTemplate] = field(default_factory=_empty)
+    availability_groups: Map[str, AvailabilityGroup] = field(default_factory=_empty)
+    # resource id -> its task in progress; ``settle`` completes them all.
+    tasks: Map[str, Task] = field(default_factory=_empty)
+    # (owner, region, clientToken) -> instance ids created by that createInstances call.
+    client_tokens: Map[tuple[str, str, str], tuple[str, ...]] = field(default_factory=_empty)
+    usage: Map[UsageKey, int] = field(default_factory=_empty)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(clock={self.clock}, default_account={self.default_account!r}, "
+                f"instances={len(self.instances)}, images={len(self.images)}, disks={len(self.disks)}, "
+                f"tasks={len(self.tasks)})")
+
+    def evolve(self, **changes: Any) -> Self:
+        """A copy with ``changes`` (field=value); the maps it does not name are shared, not copied.
+
+        Written for speed (a transition evolves the world a dozen times): all fields are read in one
+        ``attrgetter`` call and written through the slot descriptors, about half of ``dataclasses.replace``.
+        """
+        values = list(_READ_ALL(self))
+        for name, value in changes.items():
+            index = _FIELD_INDEX.get(name)
+            if index is None:
+                raise TypeError(f"World has no field {name!r}")
+            values[index] = value
+        new = object.__new__(type(self))
+        for write, value in zip(_SLOT_WRITERS, values, strict=True):
+            write(new, value)
+        return new
+
+    # ---- identifiers --------------------------------------------------------------------------------
+
+    def new_id(self, prefix: str) -> tuple[str, Self]:
+        """A fresh id with ``prefix`` and the world with its sequence advanced (skips any id in use)."""
+        rid, seq = fresh_id(prefix, self.sequence, _ID_MAPS_OF(self))
+        return rid, self.evolve(sequence=seq)
+
+    # ---- scoped lookups: None when absent, in another region, or owned by another account ------------
+
+    def account(self, pin: str) -> Account | None:
+        return self.accounts.get(pin)
+
+    def instance(self, caller: str, region: str, instance_id: str) -> Instance | None:
+        return _owned(self.instances.get(instance_id), caller, region)
+
+    def disk(self, caller: str, region: str, disk_id: str) -> Disk | None:
+        return _owned(self.disks.get(disk_id), caller, region)
+
+    def network_interface(self, caller: str, region: str, nic_id: str) -> NetworkInterface | None:
+        return _owned(self.network_interfaces.get(nic_id), caller, region)
+
+    def elastic_ip(self, caller: str, region: str, eip_id: str) -> ElasticIp | None:
+        return _owned(self.elastic_ips.get(eip_id), caller, region)
+
+    def vpc(self, caller: str, region: str, vpc_id: str) -> Vpc | None:
+        return _owned(self.vpcs.get(vpc_id), caller, region)
+
+    def subnet(self, caller: str, region: str, subnet_id: str) -> Subnet | None:
+        return _owned(self.subnets.get(subnet_id), caller, region)
+
+    def security_group(self, caller: str, region: str, sg_id: str) -> SecurityGroup | None:
+        return _owned(self.security_groups.get(sg_id), caller, region)
+
+    def snapshot(self, caller: str, region: str, snapshot_id: str) -> Snapshot | None:
+        return _owned(self.snapshots.get(snapshot_id), caller, region)
+
+    def template(self, caller: str, region: str, template_id: str) -> InstanceTemplate | None:
+        return _owned(self.templates.get(template_id), caller, region)
+
+    def availability_group(self, caller: str, region: str, ag_id: str) -> AvailabilityGroup | None:
+        return _owned(self.availability_groups.get(ag_id), caller, region)
+
+    def keypair(self, caller: str, region: str, key_name: str) -> Keypair | None:
+        return self.keypairs.get((caller, region, key_name))
+
+    def image(self, caller: str, region: str, image_id: str) -> Image | None:
+        """An image the caller can see: official, third-party, its own private, or shared with it."""
+        image = self.images.get(image_id)
+        if image is None or image.region != region:
+            return None
+        if image.owner == caller or image.source in ("public", "thirdparty") or caller in image.shared_with:
+            return image
+        return None
+
+    def instance_type(self, name: str) -> InstanceType | None:
+        return self.instance_types.get(name)
+
+    def default_security_group(self, vpc_id: str) -> SecurityGroup | None:
+        for sg in self.security_groups.values():
+            if sg.vpc_id == vpc_id and sg.is_default:
+                return sg
+        return None
+
+    def owned_instances(self, caller: str, region: str) -> Iterator[Instance]:
+        for inst in self.instances.values():
+            if inst.owner == caller and inst.region == region:
+                yield inst
+
+    # ---- tasks and usage ----------------------------------------------------------------------------
+
+    def busy(self, resource_id: str) -> bool:
+        """True while a task is in progress on the resource (正在进行中的任务)."""
+        return resource_id in self.tasks
+
+    def with_task(self, resource_id: str, kind: str, ref: str | None = None) -> Self:
+        return self.evolve(tasks=self.tasks.set(resource_id, Task(kind, resource_id, self.clock, ref)))
+
+    def without_task(self, resource_id: str) -> Self:
+        return self.evolve(tasks=self.tasks.delete(resource_id)) if resource_id in self.tasks else self
+
+    def used(self, pin: str, region: str, resource_type: str) -> int:
+        return self.usage.get((pin, region, resource_type), 0)
+
+    def add_usage(self, pin: str, region: str, resource_type: str, delta: int) -> Self:
+        return self.add_usages(pin, region, ((resource_type, delta),))
+
+    def add_usages(self, pin: str, region: str, deltas: Iterable[tuple[str, int]]) -> Self:
+        """Several usage counters changed in one step (a zero counter is dropped, as a recount has none)."""
+        return self.evolve(usage=_usage_after(self.usage, pin, region, deltas))
+
+
+
+# Maps whose keys are resource ids: a new id must be in none of them.
+_ID_MAPS: tuple[str, ...] = (
+    "instances", "images", "disks", "network_interfaces", "elastic_ips", "snapshots", "vpcs", "subnets",
+    "security_groups", "templates", "availability_groups",
+)
+
+
+_ID_MAPS_OF = attrgetter(*_ID_MAPS)
+
+
+def fresh_id(prefix: str, sequence: int, maps: Sequence[Container[str]]) -> tuple[str, int]:
+    """The next id with ``prefix`` after ``sequence`` that is in none of ``maps``, and its sequence."""
+    while True:
+        sequence += 1
+        candidate = derive_id(prefix, sequence)
+        for m in maps:
+            if candidate in m:
+                break
+        else:
+            return candidate, sequence
+
+
+W = TypeVar("W", bound=WorldState)
+
+
+class Batch(Generic[W]):
+    """Changes gathered for one ``World.evolve``.
+
+    A builder that creates several resources at once (an instance with its interface and disks) writes them
+    into a batch and makes one new world, instead of one world per resource. Reading a map name from the batch
+    gives the map as changed so far.
+    """
+
+    __slots__ = ("_changes", "_created", "_taken", "sequence", "world")
+
+    def __init__(self, world: W) -> None:
+        self.world = world
+        self.sequence = world.sequence
+        self._changes: dict[str, Any] = {}
+        # Ids in use: the world's, and the ones this batch handed out (the only new keys a batch adds).
+        self._created: set[str] = set()
+        self._taken: tuple[Container[str], ...] = (*_ID_MAPS_OF(world), self._created)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names that are not slots: the world's fields, as changed so far.
+        if name in self._changes:
+            return self._changes[name]
+        return getattr(self.world, name)
+
+    @property
+    def clock(self) -> int:
+        return self.world.clock
+
+    def put(self, name: str, key: Any, value: Any) -> None:
+        current = self._changes.get(name)
+        if current is None:
+            current = getattr(self.world, name)
+        self._changes[name] = current.set(key, value)
+
+    def new_id(self, prefix: str) -> str:
+        rid, self.sequence = fresh_id(prefix, self.sequence, self._taken)
+        self._created.add(rid)
+        return rid
+
+    def add_usages(self, pin: str, region: str, deltas: Iterable[tuple[str, int]]) -> None:
+        self._changes["usage"] = _usage_after(self.usage, pin, region, deltas)
+
+    def done(self) -> W:
+        """The world with every change of the batch."""
+        return self.world.evolve(sequence=self.sequence, **self._changes)
+
+
+_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(WorldState))
+_FIELD_INDEX: dict[str, int] = {name: i for i, name in enumerate(_FIELDS)}
+_READ_ALL = attrgetter(*_FIELDS)
+# The slots' own descriptors: writing through them bypasses the frozen dataclass's __setattr__ guard, which
+# is what a constructor does too.
+_SLOT_WRITERS = tuple(WorldState.__dict__[name].__set__ for name in _FIELDS)
+
+def _usage_after(usage: Map[UsageKey, int], pin: str, region: str,
+                 deltas: Iterable[tuple[str, int]]) -> Map[UsageKey, int]:
+    for resource_type, delta in deltas:
+        key = (pin, region, resource_type)
+        value = usage.get(key, 0) + delta
+        usage = usage.delete(key) if value == 0 and key in usage else usage.set(key, value)
+    return usage
+
+
+E = TypeVar("E", Instance, Disk, NetworkInterface, ElasticIp, Vpc, Subnet, SecurityGroup, Snapshot,
+            InstanceTemplate, AvailabilityGroup)
+
+
+def _owned(entity: E | None, caller: str, region: str) -> E | None:
+    if entity is None or entity.owner != caller or entity.region != region:
+        return None
+    return entity
