@@ -1,0 +1,139 @@
+"""Entry points: run_conformance and its Report, conformance_test, machine_for, trace files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unittest
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import Verbosity
+from hypothesis import seed as hypothesis_seed
+from hypothesis import settings as HypothesisSettings
+from hypothesis.stateful import get_state_machine_test
+
+from vmrules.testing.adapters import SystemAdapter
+from vmrules.testing.conformance.divergence import ConformanceFailure, Divergence
+from vmrules.testing.conformance.machine import KIT_HYPOTHESIS_SETTINGS, ConformanceMachine, RunStats
+from vmrules.testing.conformance.settings import KitSettings, Mode
+
+# Typed here because older hypothesis releases leave it unannotated (mypy --strict would need an ignore that
+# newer releases make unused).
+_state_machine_test: Callable[..., Callable[..., None]] = get_state_machine_test
+
+# ==== entry points ====================================================================================
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of a conformance run. ``ok`` when no divergence was found; otherwise ``divergence`` (after
+    shrinking), ``explanation`` (one paragraph), ``trace`` (``vmrules run`` JSON Lines) and, when written,
+    ``trace_path`` and ``world_path`` (the starting world to replay it from)."""
+
+    ok: bool
+    mode: Mode
+    examples: int
+    steps: int
+    skipped: int
+    divergence: Divergence | None = None
+    explanation: str = ""
+    trace: str = ""
+    trace_path: Path | None = None
+    world_path: Path | None = None
+    first_detection: tuple[int, int, int] | None = None
+    rules_hit: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def rule(self) -> str | None:
+        """The rule the reference applied at the divergent step (None when it accepted the request)."""
+        return self.divergence.rule if self.divergence is not None else None
+
+    def summary(self) -> str:
+        head = (f"{self.examples} runs, {self.steps} steps compared ({self.mode} mode), "
+                f"{len(self.rules_hit)} distinct rules refused by the reference")
+        if self.ok:
+            return f"conformant: {head}, no divergence"
+        where = f"\ntrace: {self.trace_path} (start world: {self.world_path})" if self.trace_path else ""
+        return f"DIVERGENCE after {head}\n{self.explanation}{where}"
+
+
+def machine_for(adapter_factory: Callable[[], SystemAdapter], kit: KitSettings | None = None,
+                stats: RunStats | None = None, shrink: bool = True) -> type[ConformanceMachine]:
+    """A ``ConformanceMachine`` subclass bound to an adapter factory and settings."""
+    return type("Conformance", (ConformanceMachine,), {
+        "adapter_factory": staticmethod(adapter_factory), "kit": kit or KitSettings(), "stats": stats,
+        "shrink": shrink,
+    })
+
+
+def _failure_in(error: BaseException) -> ConformanceFailure | None:
+    if isinstance(error, ConformanceFailure):
+        return error
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            found = _failure_in(inner)
+            if found is not None:
+                return found
+    return None
+
+
+def run_conformance(adapter_factory: Callable[[], SystemAdapter], *, steps: int = 40, examples: int = 30,
+                    seed: int | None = 0, settings: KitSettings | None = None, shrink: bool = True,
+                    hypothesis_settings: HypothesisSettings | None = None) -> Report:
+    """Run the lockstep state machine against fresh adapters from ``adapter_factory``: up to ``examples`` runs
+    of up to ``steps`` steps each. ``seed`` fixes hypothesis's randomness (None: random). Returns a
+    ``Report``; a divergence is shrunk (unless ``shrink`` is False) and, with ``settings.trace_dir``, written
+    there as a trace and its starting world."""
+    kit = settings or KitSettings()
+    stats = RunStats()
+    machine = machine_for(adapter_factory, kit, stats, shrink)
+    config = hypothesis_settings or HypothesisSettings(
+        KIT_HYPOTHESIS_SETTINGS, max_examples=examples, stateful_step_count=steps, database=None,
+        verbosity=Verbosity.quiet)
+    test = _state_machine_test(machine, settings=config)
+    if seed is not None:
+        test = hypothesis_seed(seed)(test)
+    failure: ConformanceFailure | None = None
+    try:
+        test()
+    except Exception as error:  # a ConformanceFailure (possibly in a group) is the report; anything else is a bug
+        failure = _failure_in(error)
+        if failure is None:
+            raise
+    if failure is None:
+        return Report(True, kit.mode, stats.examples, stats.steps, stats.skipped,
+                      first_detection=None, rules_hit=dict(stats.rules_hit))
+    trace_path = world_path = None
+    if kit.trace_dir is not None:
+        trace_path, world_path = write_trace(failure, Path(kit.trace_dir))
+    return Report(False, kit.mode, stats.examples, stats.steps, stats.skipped, failure.divergence,
+                  failure.explanation, failure.trace, trace_path, world_path, stats.first_detection,
+                  dict(stats.rules_hit))
+
+
+def write_trace(failure: ConformanceFailure, directory: Path) -> tuple[Path, Path]:
+    """Write the trace and its starting world; names derive from the trace's content (no clock)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(failure.trace.encode("utf-8")).hexdigest()[:10]
+    world_path = directory / f"divergence-{digest}.world.json"
+    trace_path = directory / f"divergence-{digest}.jsonl"
+    world_path.write_text(json.dumps(failure.start.to_dict(), ensure_ascii=False, indent=1) + "\n",
+                          encoding="utf-8")
+    trace = failure.trace.replace("start-world.json", world_path.name)
+    trace_path.write_text(f"# {failure.explanation}\n{trace}", encoding="utf-8")
+    return trace_path, world_path
+
+
+def conformance_test(adapter_factory: Callable[[], SystemAdapter], *, steps: int = 40, examples: int = 30,
+                     seed: int | None = 0, settings: KitSettings | None = None) -> type[unittest.TestCase]:
+    """A test case class running the kit against ``adapter_factory``: ``TestMine = conformance_test(...)``.
+    It fails with the explanation and the trace of the minimal divergence."""
+
+    def test_conformance(self: unittest.TestCase) -> None:
+        report = run_conformance(adapter_factory, steps=steps, examples=examples, seed=seed, settings=settings)
+        if not report.ok:
+            self.fail(f"{report.explanation}\n\nTrace (replay with `vmrules run`):\n{report.trace}")
+
+    return type("ConformanceTest", (unittest.TestCase,), {"test_conformance": test_conformance})
