@@ -22,7 +22,7 @@ from typing import Any
 from vmrules import World, advance, execute, settle
 from vmrules.clock import iso
 from vmrules.operation import Outcome
-from vmrules.wire import MAX_BODY_BYTES, Authenticator, Response, WireRequest, answer
+from vmrules.wire import MAX_BODY_BYTES, Authenticator, NonceMemory, Response, WireRequest, answer
 from vmrules.wire import error_response as _error
 from vmrules.wire import json_body as _json_body
 
@@ -76,6 +76,7 @@ class Emulator:
         self.auth = auth
         self.max_skew_seconds = max_skew_seconds
         self.frozen_clock = frozen_clock
+        self._nonces = NonceMemory()
         self._requests = 0
         self._world = world
         self._synced_at = now()
@@ -147,7 +148,8 @@ class Emulator:
                 return _error(request_id, 413, "INVALID_ARGUMENT",
                               f"the body is larger than {MAX_ADMIN_BODY_BYTES} bytes")
             return self._admin(method, path, body, request_id)
-        auth = Authenticator(self.credentials.keys, self.max_skew_seconds, self._now) if self.auth else None
+        auth = (Authenticator(self.credentials.keys, self.max_skew_seconds, self._now, self._nonces)
+                if self.auth else None)
         return answer(WireRequest(method, path, query, headers, body), request_id, self._run, auth)
 
     def _run(self, operation: str, params: JSON, caller: str | None) -> Outcome:
