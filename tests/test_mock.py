@@ -337,3 +337,12 @@ def test_the_plugin_fixtures_in_a_pytest_run(tmp_path: Path) -> None:
                           "test_plugin_user.py"], capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "5 passed" in run.stdout
+
+
+def test_the_example_in_docs_mocking_md_runs(no_sockets: list[Any]) -> None:
+    text = (ROOT / "docs" / "mocking.md").read_text(encoding="utf-8")
+    example = re.search(r"```python\n(.*?)```", text, re.S)
+    assert example is not None and len(example[1].strip().splitlines()) <= 10
+    namespace: dict[str, Any] = {}
+    exec(compile(example[1], "docs/mocking.md", "exec"), namespace)
+    namespace["test_no_instances_yet"]()
