@@ -19,7 +19,7 @@ from vmrules.wire.envelope import JSON, Response, error_response, json_body
 from vmrules.wire.nonces import NonceMemory
 from vmrules.wire.query import QueryError, typed_params, unflatten
 from vmrules.wire.routes import Undefined, match
-from vmrules.wire.signing import AuthError, NoncesExhausted, SignedRequest, verify
+from vmrules.wire.signing import AuthError, NoncesExhausted, SignedRequest, Unchecked, verify
 
 MAX_BODY_BYTES = 1 << 20  # API request bodies
 CALLER_HEADER = "x-vmrules-caller"  # the acting account when signatures are not checked
@@ -43,23 +43,31 @@ class Run(Protocol):
 @dataclass(frozen=True)
 class Authenticator:
     """How signed requests are checked: access key → (secret key, account pin), the allowed clock skew, the
-    shell's clock (seconds since the epoch) and the shell's memory of accepted nonces."""
+    shell's clock (seconds since the epoch) and the shell's memory of accepted nonces.
 
-    keys: Mapping[str, tuple[str, str]]
+    A secret of None accepts the key's signatures without checking the HMAC (the mock's keys given as pins
+    only); ``any_key`` lets unknown keys act, so checked, as the world's default account."""
+
+    keys: Mapping[str, tuple[str | None, str]]
     max_skew_seconds: int
     now: Callable[[], float]
     nonces: NonceMemory
+    any_key: bool = False
 
-    def caller(self, request: WireRequest) -> str:
-        """The pin of the account whose key signed ``request``; ``AuthError`` when it is not accepted."""
+    def caller(self, request: WireRequest) -> str | None:
+        """The pin of the account whose key signed ``request`` (None: the default account); ``AuthError`` or
+        ``NoncesExhausted`` when it is not accepted."""
         signed = SignedRequest(request.method, request.path, request.query, request.headers, request.body)
         access_key = verify(signed, self._secret_for, datetime.fromtimestamp(self.now(), UTC),
                             self.max_skew_seconds, self.nonces)
-        return self.keys[access_key][1]
-
-    def _secret_for(self, access_key: str) -> str | None:
         entry = self.keys.get(access_key)
-        return entry[0] if entry else None
+        return entry[1] if entry else None
+
+    def _secret_for(self, access_key: str) -> str | Unchecked | None:
+        entry = self.keys.get(access_key)
+        if entry is None:
+            return Unchecked.SECRET_UNKNOWN if self.any_key else None
+        return Unchecked.SECRET_UNKNOWN if entry[0] is None else entry[0]
 
 
 def answer(request: WireRequest, request_id: str, run: Run, auth: Authenticator | None) -> Response:

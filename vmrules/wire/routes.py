@@ -35,21 +35,33 @@ ROUTES: tuple[Route, ...] = tuple(
     Route(op, op.method, _compile(op.path)) for op in OPERATION_TABLE.values()
 )
 
-# Operations of the official SDK's VM client (jdcloud_sdk/services/vm/apis) that the seed does not define:
-# (operation, method, path). tests/test_wire.py checks this list against the installed SDK.
+# Operations of the official SDK's VM client (jdcloud_sdk/services/vm/apis, 1.6.42 and 1.6.354) that the seed does
+# not define: (operation, method, path). tests/test_wire.py checks that it covers the installed SDK's.
 SDK_ONLY_OPERATIONS: tuple[tuple[str, str, str], ...] = (
+    ("attachKeypair", "POST", "/regions/{regionId}/keypairs/{keyName}:attach"),
+    ("createImageFromSnapshots", "POST", "/regions/{regionId}/images:createImageFromSnapshots"),
     ("createInstanceTemplate", "POST", "/regions/{regionId}/instanceTemplates"),
     ("createKeypair", "POST", "/regions/{regionId}/keypairs"),
     ("deleteInstanceTemplate", "DELETE", "/regions/{regionId}/instanceTemplates/{instanceTemplateId}"),
     ("deleteKeypair", "DELETE", "/regions/{regionId}/keypairs/{keyName}"),
+    ("describeBriefInstances", "GET", "/regions/{regionId}/instances:describeBriefInstances"),
     ("describeInstanceTemplate", "GET", "/regions/{regionId}/instanceTemplates/{instanceTemplateId}"),
     ("describeInstanceTemplates", "GET", "/regions/{regionId}/instanceTemplates"),
+    ("describeInstanceTemplatesCustomdata", "GET", "/regions/{regionId}/instanceTemplatesCustomData"),
+    ("describeInstancesCustomData", "GET", "/regions/{regionId}/instancesCustomData"),
     ("describeKeypairs", "GET", "/regions/{regionId}/keypairs"),
+    ("detachKeypair", "POST", "/regions/{regionId}/keypairs/{keyName}:detach"),
     ("exportImage", "POST", "/regions/{regionId}/images/{imageId}:exportImage"),
     ("imageTasks", "GET", "/regions/{regionId}/imageTasks"),
     ("importImage", "POST", "/regions/{regionId}/images:import"),
     ("importKeypair", "POST", "/regions/{regionId}/keypairs:import"),
+    ("modifyInstancePlacement", "POST", "/regions/{regionId}/instances/{instanceId}:modifyInstancePlacement"),
+    ("modifyInstanceReleaseTime", "POST", "/regions/{regionId}/instances:modifyInstanceReleaseTime"),
+    ("modifyInstanceVpcAttribute", "POST", "/regions/{regionId}/instances/{instanceId}:modifyInstanceVpcAttribute"),
+    ("redeployInstance", "POST", "/regions/{regionId}/instances/{instanceId}:redeployInstance"),
     ("releaseImage", "POST", "/regions/{regionId}/images/{imageId}:release"),
+    ("resumeInstance", "POST", "/regions/{regionId}/instances/{instanceId}:resumeInstance"),
+    ("suspendInstance", "POST", "/regions/{regionId}/instances/{instanceId}:suspendInstance"),
     ("unReleaseImage", "POST", "/regions/{regionId}/images/{imageId}:unrelease"),
     ("updateInstanceTemplate", "PATCH", "/regions/{regionId}/instanceTemplates/{instanceTemplateId}"),
     ("verifyInstanceTemplate", "GET", "/regions/{regionId}/instanceTemplates/{instanceTemplateId}:verify"),
