@@ -41,7 +41,7 @@ PLATFORM_OWNER = "jdcloud"
 # operation module registers a completion for each of its kinds (tests/test_import_layers.py checks they match).
 TASK_KINDS: frozenset[str] = frozenset({
     "attachDisk", "copyImage", "createImage", "createInstances", "deleteImage", "deleteInstance", "detachDisk",
-    "rebootInstance", "rebuildInstance", "resizeInstance", "startInstance", "stopInstance",
+    "heldForImage", "rebootInstance", "rebuildInstance", "resizeInstance", "startInstance", "stopInstance",
 })
 
 # The quotas an account gets unless told otherwise (resourceType, limit per region).
