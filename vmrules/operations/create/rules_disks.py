@@ -301,7 +301,8 @@ data_disk_snapshot_exists: Rule[CreateCtx] = listed_exist_rule(
                  if d.origin != "image" and d.snapshot_id is not None],
     World.snapshot,
     statement="A data disk's snapshotId names a snapshot of the caller in the region.",
-    source=seed("可以指定SnapshotId创建云硬盘"), region_checked=False,
+    source=inferred("a snapshot of another account or region is not found (the seed only says a data disk can be "
+                    "made from a snapshot: 可以指定SnapshotId创建云硬盘)"), region_checked=False,
 )
 
 

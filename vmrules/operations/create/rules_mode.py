@@ -8,7 +8,7 @@ from operator import attrgetter
 from vmrules.operations.common import exists_rule
 from vmrules.operations.create.plan import CLIENT_TOKEN_MAX, MAX_COUNT, CreateCtx, given_fields
 from vmrules.operations.create.request import NIC, SPEC
-from vmrules.rules import Finding, Findings, Phase, Rule, guide, inferred, rule, sdk_doc, seed
+from vmrules.rules import Finding, Findings, Phase, Rule, guide, inferred, rule, sdk_doc
 
 # The page the seed links for each mode's required parameters.
 MODES_PAGE = "参数详细说明 https://www.jdcloud.com/help/detail/3383/isCatalog/1"
@@ -84,7 +84,8 @@ template_exists: Rule[CreateCtx] = exists_rule(
     resolved=attrgetter("template"),
     requested=lambda ctx: ctx.spec.instanceTemplateId if ctx.plan.mode == "template" else None,
     statement="The launch template exists in the region and belongs to the caller.",
-    source=seed("3.使用启动模板"), region_checked=False,
+    source=inferred("a launch template of another account or region is not found (the seed names the mode: "
+                    "3.使用启动模板)"), region_checked=False,
 )
 
 
@@ -92,7 +93,8 @@ template_exists: Rule[CreateCtx] = exists_rule(
     "CREATE_INSTANCES.AG_EXISTS",
     phase=Phase.EXISTENCE,
     statement="The availability group (and its launch template) exists in the region and belongs to the caller.",
-    source=seed("2.使用高可用组"),
+    source=inferred("an availability group of another account or region is not found (the seed names the mode: "
+                    "2.使用高可用组)"),
     field=f"{SPEC}.agId",
 )
 def ag_exists(ctx: CreateCtx) -> Findings:
