@@ -127,6 +127,10 @@ REASONS: dict[tuple[str, str], str] = {
      "</a>接口获得指定地域的镜像信息。"): LINK,
     ("createInstances", '可查询<a href="https://www.jdcloud.com/help/detail/2872/isCatalog/1">'
      "DescribeImageConstraints</a>接口获得指定镜像的实例规格限制信息。"): LINK,
+    ("createInstances", "\\- 可以指定SnapshotId创建云硬盘"):
+        PERMISSION + "; an unknown snapshotId is CREATE_INSTANCES.DATA_DISK_SNAPSHOT_EXISTS (inferred)",
+    ("createInstances", "\\- 可以从快照创建磁盘"):
+        PERMISSION + "; the size of a disk made from a snapshot is CREATE_INSTANCES.DATA_DISK_SNAPSHOT_SIZE (sdk-doc)",
     ("createInstances", "\\- 网络配置"): HEADING,
     ("createInstances", "\\- 指定主网卡配置信息"): HEADING,
     ("createInstances", "\\- 存储"): HEADING,

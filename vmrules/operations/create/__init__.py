@@ -51,6 +51,7 @@ from vmrules.operations.create.rules_billing import charge_duration, charge_mode
 from vmrules.operations.create.rules_disks import (
     cloud_system_disk_auto_delete,
     cloud_system_disk_size,
+    data_disk_auto_delete,
     data_disk_category,
     data_disk_count_cloud,
     data_disk_count_local,
@@ -130,7 +131,8 @@ CREATE_INSTANCES = Operation[CreateInstancesRequest, CreateCtx](
         nic_name, nic_description, eip_bandwidth, eip_provider, eip_charge_mode, charge_mode, charge_duration,
         system_disk_category, local_system_disk_size, local_system_disk_auto_delete, system_disk_type,
         cloud_system_disk_size, cloud_system_disk_auto_delete, data_disk_category, data_disk_spec_required,
-        data_disk_type, data_disk_size_ssd, data_disk_size_hdd, data_disk_device_name, data_disk_count_local,
+        data_disk_type, data_disk_size_ssd, data_disk_size_hdd, data_disk_device_name, data_disk_auto_delete,
+        data_disk_count_local,
         data_disk_count_cloud, key_count,
         template_exists, ag_exists, type_exists, image_exists, subnet_exists, security_groups_exist,
         default_security_group, keys_exist, data_disk_snapshot_exists,
