@@ -151,6 +151,13 @@ def test_start_and_stop_install_and_remove_the_interception() -> None:
     assert sdk_client.requests is real and not mock.active
 
 
+def test_a_second_mock_cannot_start_while_one_is_active() -> None:
+    with mock_jdcloud():
+        with pytest.raises(RuntimeError, match="already active"):
+            mock_jdcloud().start()
+        assert vm_client().send(DescribeInstancesRequest(DescribeInstancesParameters(REGION))).error is None
+
+
 @mock_jdcloud()
 def test_as_a_function_decorator(no_sockets: list[Any]) -> None:
     response = vm_client().send(DescribeInstancesRequest(DescribeInstancesParameters(REGION)))

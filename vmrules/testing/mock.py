@@ -254,6 +254,8 @@ class _Patch:
 
     def install(self) -> None:
         self.saved = self.module.requests
+        if isinstance(self.saved, _Transport):
+            raise RuntimeError("another mock_jdcloud is already active; stop it first (one world answers the SDK)")
         if not hasattr(self.saved, "request"):
             raise RuntimeError(f"{SDK_CLIENT_MODULE} no longer sends through requests.request; "
                                "this jdcloud-sdk version is not supported by vmrules.testing.mock_jdcloud")

@@ -90,10 +90,10 @@ def answer(request: WireRequest, request_id: str, run: Run, auth: Authenticator 
     if auth is not None:
         try:
             caller = auth.caller(request)
-        except AuthError as exc:
-            return error_response(request_id, 401, "UNAUTHENTICATED", str(exc))
         except NoncesExhausted as exc:
             return error_response(request_id, 429, "RATE_LIMIT_EXCEEDED", str(exc))
+        except AuthError as exc:
+            return error_response(request_id, 401, "UNAUTHENTICATED", str(exc))
     else:
         caller = request.headers.get(CALLER_HEADER) or None
     params = read_params(route.operation, method, request.query, request.body)

@@ -50,8 +50,9 @@ class Unchecked(Enum):
     SECRET_UNKNOWN = "secret unknown"
 
 
-class NoncesExhausted(Exception):
-    """The nonce memory is full of current nonces (becomes a 429 RATE_LIMIT_EXCEEDED response)."""
+class NoncesExhausted(AuthError):
+    """The nonce memory is full of current nonces: the API answers 429 RATE_LIMIT_EXCEEDED (an AuthError, so a
+    caller that only knows AuthError still refuses the request)."""
 
 
 @dataclass(frozen=True)
