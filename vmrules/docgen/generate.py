@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vmrules.catalogue import CATALOGUE, CatalogueEntry, rules_for
-from vmrules.docgen import divergences, examples, params, seedtext, testscan, texts
+from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE, CatalogueEntry, effects_for, rules_for
+from vmrules.docgen import codescan, divergences, examples, params, seedtext, testscan, texts
+from vmrules.effects import Effect
 from vmrules.errors import Status
 from vmrules.operations import OPERATION_TABLE, OPERATIONS
 from vmrules.request_rules import CALLER_RULES, REQUEST_RULES
@@ -34,12 +35,17 @@ class Counts:
     operations: int = 0
     examples_run: int = 0
     examples_skipped: int = 0
+    effects: int = 0
+    effects_by_kind: dict[str, int] = field(default_factory=dict)
+    effects_without_tests: int = 0
 
     def lines(self) -> list[str]:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.rules_by_kind.items()))
+        effect_kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.effects_by_kind.items()))
         return [
             f"operations implemented: {self.operations} of {len(OPERATIONS)}",
             f"rules: {self.rules} ({kinds}); without a test: {self.rules_without_tests}",
+            f"effects: {self.effects} ({effect_kinds}); without a test: {self.effects_without_tests}",
             f"seed sentences: {self.sentences}; covered by a rule: {self.covered}; not covered: "
             f"{self.with_reason + self.without_reason} ({self.with_reason} with a written reason, "
             f"{self.without_reason} without)",
@@ -76,7 +82,7 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
-def source_text(r: Rule[Any]) -> str:
+def source_text(r: Rule[Any] | Effect) -> str:
     src = r.source
     if src.kind == "seed" and src.quote is not None:
         return f"seed: 「{src.quote}」"
@@ -147,6 +153,14 @@ class _Builder:
         self.sentences = seedtext.seed_sentences(self.seed)
         markers, bad = testscan.scan(root)
         self.tests = testscan.tests_by_rule(markers)
+        effect_markers, bad_effects = testscan.scan(root, "effect")
+        self.effect_tests = testscan.tests_by_rule(effect_markers)
+        for b in bad_effects:
+            self.problems.append(f"{b.where} (line {b.line}): pytest.mark.effect needs string literal effect ids")
+        for m in effect_markers:
+            if m.rule_id not in EFFECT_CATALOGUE:
+                self.problems.append(f"{m.test} is marked with unknown effect {m.rule_id}")
+        self.carried_by = codescan.effect_comments(root)
         for b in bad:
             self.problems.append(f"{b.where} (line {b.line}): pytest.mark.rule needs string literal rule ids")
         for m in markers:
@@ -182,6 +196,15 @@ class _Builder:
         for e in CATALOGUE.values():
             if e.seed_quote is not None and e.seed_quote not in self.seed:
                 self.problems.append(f"rule {e.id}: seed quote is not verbatim in the seed: {e.seed_quote!r}")
+        for entry in EFFECT_CATALOGUE.values():
+            src = entry.effect.source
+            if src.kind == "seed" and (src.quote is None or src.quote not in self.seed):
+                self.problems.append(f"effect {entry.id}: seed quote is not verbatim in the seed: {src.quote!r}")
+            if entry.effect.field is not None and entry.effect.kind == "default":
+                op = OPERATION_TABLE[entry.operation]
+                if entry.effect.field not in {p.path for p in params.flatten(op.request)}:
+                    self.problems.append(f"effect {entry.id}: default for {entry.effect.field}, not a parameter "
+                                         f"of {entry.operation}")
         for ex in examples.EXAMPLES:
             if ex.operation not in OPERATIONS:
                 self.problems.append(f"example for unknown operation {ex.operation}")
@@ -197,6 +220,9 @@ class _Builder:
         self.counts.rules = len(CATALOGUE)
         self.counts.rules_by_kind = dict(Counter(e.source_kind for e in CATALOGUE.values()))
         self.counts.rules_without_tests = sum(1 for rid in CATALOGUE if rid not in self.tests)
+        self.counts.effects = len(EFFECT_CATALOGUE)
+        self.counts.effects_by_kind = dict(Counter(e.effect.source.kind for e in EFFECT_CATALOGUE.values()))
+        self.counts.effects_without_tests = sum(1 for eid in EFFECT_CATALOGUE if eid not in self.effect_tests)
         self.counts.sentences = len(self.traces)
         self.counts.covered = sum(1 for t in self.traces if t.rules)
         self.counts.with_reason = sum(1 for t in self.traces if not t.rules and t.reason)
@@ -254,8 +280,32 @@ class _Builder:
                          source_text(r), len(tests)))
         lines += table(("rule", "phase", "error", "field", "statement", "source", "tests"), rows)
         lines.append("")
+        lines += self._effects(name)
         lines += self._examples(name)
         return "\n".join(lines).rstrip("\n") + "\n"
+
+    def _effects(self, name: str) -> list[str]:
+        lines = ["## Effects", ""]
+        effects = effects_for(name)
+        if not effects:
+            return [*lines, "None declared: a successful call changes nothing beyond its result.", ""]
+        lines += ["What a successful call does (`vmrules effects --op " + name + "`). *code* is where the transition "
+                  "carrying it out names it (`# effect: ID`).", ""]
+        rows = []
+        for e in effects:
+            what = e.statement
+            if e.default is not None:
+                what = f"default `{e.field}` = {e.default}: {what}"
+            elif e.field is not None:
+                what = f"`{e.field}`: {what}"
+            if e.change is not None:
+                c = e.change
+                start = " / ".join(c.before) if c.before else "(new)"
+                what += f" — {c.resource}: {start} → {c.during} → settle → {c.after or '(gone)'}"
+            where = "<br>".join(f"`{w}`" for w in self.carried_by.get(e.id, []))
+            rows.append((code(e.id), e.kind, what, source_text(e), len(self.effect_tests.get(e.id, [])), where))
+        lines += table(("effect", "kind", "statement", "source", "tests", "code"), rows)
+        return [*lines, ""]
 
     def _parameters(self, name: str, all_rules: tuple[Rule[Any], ...]) -> list[str]:
         op = OPERATION_TABLE[name]

@@ -102,6 +102,7 @@ def image_snapshot_ids(world: World, image: Image) -> Iterator[str]:
             yield sid
 
 
+# effect: CREATE_IMAGE.CREATES, COPY_IMAGES.COPIES (settle: the image becomes ready)
 def finish_image(world: World, task: Task) -> World:
     """pending → ready; the image's snapshots become available."""
     image = world.images.get(task.resource_id)
