@@ -49,8 +49,9 @@ def test_create_image_needs_stopped(world: World) -> None:
     image = ok(out).images[out.result["imageId"]]
     assert (image.status, image.source, image.owner, image.root_device_type) == ("pending", "private", "alice",
                                                                                 "cloudDisk")
-    assert out.world.instances[jid].status == "stopped" and not out.world.busy(jid)
+    assert out.world.instances[jid].status == "stopped" and out.world.busy(jid)
     ready = settle(out.world)
+    assert not ready.tasks
     assert ready.images[image.image_id].status == "ready"
     assert ready.snapshots[image.snapshot_id or ""].status == "available"
 
@@ -216,7 +217,7 @@ def test_create_image_data_disk_limit(world: World) -> None:
 def test_create_image_quota(world: World) -> None:
     world = with_quota(world, "alice", "image", 1)
     iid, world = stopped(world)
-    world = ok(run(world, "createImage", instanceId=iid, name="first"))
+    world = settle(ok(run(world, "createImage", instanceId=iid, name="first")))
     refused(run(world, "createImage", instanceId=iid, name="second"), "CREATE_IMAGE.QUOTA", "QUOTA_EXCEEDED")
 
 
@@ -407,7 +408,7 @@ def test_copy_images_source_ready(world: World) -> None:
 def test_copy_images_quota(world: World) -> None:
     world = with_quota(world, "alice", "image", 1)
     img, world = make_image(world)
-    world = ok(copy(world, [img]))
+    world = settle(ok(copy(world, [img])))
     refused(copy(world, [img]), "COPY_IMAGES.QUOTA", "QUOTA_EXCEEDED")
     ok(copy(world, [img], dest="cn-south-1"))
 

@@ -6,6 +6,8 @@ but only the owner may modify, share, unshare, copy or delete it (PERMISSION_DEN
 is not the caller's own private one; NOT_FOUND for one the caller cannot see).
 
 createImage and copyImages create ``pending`` images with a task that ``settle`` completes (→ ``ready``);
+what an image is made from (createImage's instance and snapshotted disks, copyImages' source) carries an
+``heldForImage`` task until then;
 deleteImage sets ``deleting`` with a task whose completion removes the image. Choices the seed leaves open
 are written down in docs/decisions/images.md.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 from vmrules.operations.common import Completion
 from vmrules.operations.images.common import (
     IMAGE_SHARE_MAX,
+    IMAGE_SOURCE_TASK,
     ImageCtx,
     ImageRequest,
     finish_image,
@@ -28,6 +31,7 @@ from vmrules.operations.images.common import (
     image_share_limit,
     own_private,
     own_private_rule,
+    release_source,
 )
 from vmrules.operations.images.copying import COPY_IMAGES, CopyImagesRequest
 from vmrules.operations.images.create import CREATE_IMAGE, CreateImageRequest, plan_data_disks
@@ -52,4 +56,5 @@ COMPLETIONS: dict[str, Completion] = {
     "createImage": finish_image,
     "copyImage": finish_image,
     "deleteImage": finish_delete,
+    IMAGE_SOURCE_TASK: release_source,
 }

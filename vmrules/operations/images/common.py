@@ -3,7 +3,7 @@ rules, the image quota, and the snapshot bookkeeping of images being made (new s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from operator import attrgetter
 from typing import Any
@@ -102,15 +102,52 @@ def image_snapshot_ids(world: World, image: Image) -> Iterator[str]:
             yield sid
 
 
+# An image being made keeps what it is made from busy: createImage's instance and every disk it snapshots,
+# copyImages' source image each carry a task of this kind (ref: the image being made) until the image is
+# finished, so that every "no task in progress" rule refuses to change them meanwhile.
+IMAGE_SOURCE_TASK = "heldForImage"
+# The task kinds of an image being made (on the image itself).
+IMAGE_MAKING_TASKS = ("createImage", "copyImage")
+
+
+def hold_sources(world: World, image_id: str, source_ids: Iterable[str]) -> World:
+    """``world`` with an IMAGE_SOURCE_TASK on each of ``source_ids`` for the image ``image_id``."""
+    for rid in source_ids:
+        world = world.with_task(rid, IMAGE_SOURCE_TASK, image_id)
+    return world
+
+
+def _held_sources(world: World, image: Image, task: Task) -> Iterator[str]:
+    """The resources that carry an IMAGE_SOURCE_TASK for ``image``: among the instance it was made from,
+    the source of a copy (``task.ref``) and the disks its snapshots were taken of."""
+    candidates = [image.source_instance_id, task.ref,
+                  *(world.snapshots[sid].source_disk_id for sid in image_snapshot_ids(world, image))]
+    for rid in candidates:
+        held = world.tasks.get(rid) if rid is not None else None
+        if held is not None and held.kind == IMAGE_SOURCE_TASK and held.ref == image.image_id:
+            yield held.resource_id
+
+
 # effect: CREATE_IMAGE.CREATES, COPY_IMAGES.COPIES (settle: the image becomes ready)
 def finish_image(world: World, task: Task) -> World:
-    """pending → ready; the image's snapshots become available."""
+    """pending → ready; the image's snapshots become available and what it was made from is free again."""
     image = world.images.get(task.resource_id)
     if image is None:
         return world
+    for rid in list(_held_sources(world, image, task)):
+        world = world.without_task(rid)
     for sid in list(image_snapshot_ids(world, image)):
         world = world.evolve(snapshots=world.snapshots.set(sid, replace(world.snapshots[sid], status="available")))
     return set_image(world, replace(image, status="ready", progress="100%"))
+
+
+def release_source(world: World, task: Task) -> World:
+    """The completion of an IMAGE_SOURCE_TASK: the image it holds for is finished (and with it every other
+    source it holds); total when that image or its task is gone."""
+    image_task = world.tasks.get(task.ref) if task.ref is not None else None
+    if image_task is None or image_task.kind not in IMAGE_MAKING_TASKS:
+        return world
+    return finish_image(world.without_task(image_task.resource_id), image_task)
 
 
 def new_snapshot(world: World, *, owner: str, region: str, disk_type: str, size_gb: int,

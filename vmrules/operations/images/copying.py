@@ -8,7 +8,15 @@ from vmrules.effects import StatusChange, status
 from vmrules.model import Image
 from vmrules.operation import Ctx, Operation, Request
 from vmrules.operations.common import region_exists
-from vmrules.operations.images.common import JSON, image_kind, image_quota, new_snapshot, own_private, set_image
+from vmrules.operations.images.common import (
+    JSON,
+    hold_sources,
+    image_kind,
+    image_quota,
+    new_snapshot,
+    own_private,
+    set_image,
+)
 from vmrules.operations.params import description_rule, name_rule
 from vmrules.rules import Finding, Findings, Phase, inferred, rule, sdk_doc, seed
 from vmrules.world import World
@@ -151,6 +159,21 @@ def copy_source_ready(ctx: CopyCtx) -> Findings:
 
 
 @rule(
+    "COPY_IMAGES.SOURCE_NO_TASK",
+    phase=Phase.STATE,
+    statement="No source image has a task in progress (a copy of it still being made).",
+    source=inferred("a source carries the task of its copy until the copy is ready, so that it cannot be deleted "
+                    "meanwhile; one task at a time, so a second copy waits for the first"),
+    field="sourceImageIds",
+)
+def copy_source_no_task(ctx: CopyCtx) -> Findings:
+    return [Finding(f"image {image.image_id} has a task in progress ({ctx.world.tasks[image.image_id].kind}); "
+                    "retry after it completes", f"sourceImageIds.{i}")
+            for i, (_, image) in enumerate(ctx.sources)
+            if image is not None and image.status == "ready" and image.image_id in ctx.world.tasks]
+
+
+@rule(
     "COPY_IMAGES.QUOTA",
     phase=Phase.QUOTA,
     statement="The account's image quota in the destination region allows the copies.",
@@ -190,7 +213,7 @@ def _copy_images(ctx: CopyCtx) -> tuple[World, JSON]:
             constraint=None, progress="0%",
         )
         world = set_image(world, copy).add_usage(ctx.caller, dest, "image", 1)
-        world = world.with_task(new_id, "copyImage", source_id)
+        world = hold_sources(world.with_task(new_id, "copyImage", source_id), new_id, [source_id])
         pairs.append({"sourceImageId": source_id, "destinationImageId": new_id})
     return world, {"copyImages": pairs}
 
@@ -230,6 +253,7 @@ COPY_IMAGES = Operation[CopyImagesRequest, CopyCtx](
         copy_cloud_disk_only,
         copy_own_private,
         copy_source_ready,
+        copy_source_no_task,
         copy_quota,
     ),
     apply=_copy_images,

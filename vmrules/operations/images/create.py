@@ -21,7 +21,7 @@ from vmrules.operations.common import (
     listed_exist_rule,
     region_exists,
 )
-from vmrules.operations.images.common import JSON, image_quota, new_snapshot, set_image
+from vmrules.operations.images.common import JSON, hold_sources, image_quota, new_snapshot, set_image
 from vmrules.operations.params import description_rule, name_rule
 from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, inferred, rule, sdk_doc, seed
 from vmrules.world import World
@@ -275,6 +275,34 @@ def create_image_data_disk_limit(ctx: InstanceCtx[CreateImageRequest]) -> Findin
                    f"{inst.system_disk.category} system disk can carry at most {limit}")
 
 
+def snapshotted_disks(world: World, caller: str, inst: Instance, specs: list[ImageDataDiskSpec] | None,
+                      ) -> list[str]:
+    """The ids of the instance's disks the image snapshots: the cloud system disk, then every attached data
+    disk the image keeps (disks absent from the world are left out)."""
+    ids = [inst.system_disk.disk_id] if inst.system_disk.category == "cloud" else []
+    ids += [p.disk_id for p in plan_data_disks(world, caller, inst, specs)]
+    return [i for i in ids if i is not None and i in world.disks]
+
+
+@rule(
+    "CREATE_IMAGE.DISKS_NO_TASK",
+    phase=Phase.STATE,
+    statement="No disk the image snapshots (the cloud system disk, every data disk kept) has a task in progress.",
+    source=inferred("making the image keeps each snapshotted disk busy until the image is ready; a disk that is "
+                    "busy already (a multi-attach disk attaching to another instance, or snapshotted for another "
+                    "image) cannot be snapshotted until that task completes"),
+    field="instanceId",
+)
+def create_image_disks_no_task(ctx: InstanceCtx[CreateImageRequest]) -> Findings:
+    inst = ctx.instance
+    if inst is None:
+        return None
+    return [Finding(f"disk {disk_id} of instance {inst.instance_id} has a task in progress "
+                    f"({ctx.world.tasks[disk_id].kind}); retry after it completes")
+            for disk_id in snapshotted_disks(ctx.world, ctx.caller, inst, ctx.req.dataDisks)
+            if disk_id in ctx.world.tasks]
+
+
 @rule(
     "CREATE_IMAGE.QUOTA",
     phase=Phase.QUOTA,
@@ -318,8 +346,10 @@ def _create_image(ctx: InstanceCtx[CreateImageRequest]) -> tuple[World, JSON]:
         root, sys_size, "pending", arch, world.clock, sys_size * 1024, ctx.req.description or "",  # type: ignore[arg-type]
         snapshot_id, tuple(disks), (), None, inst.instance_id, "0%",
     )
+    # The instance and every snapshotted disk stay busy until the image is ready (docs/decisions/images.md).
+    sources = [inst.instance_id, *snapshotted_disks(ctx.world, ctx.caller, inst, ctx.req.dataDisks)]
     world = set_image(world, image).add_usage(ctx.caller, ctx.region, "image", 1)
-    return world.with_task(image_id, "createImage"), {"imageId": image_id}
+    return hold_sources(world.with_task(image_id, "createImage"), image_id, sources), {"imageId": image_id}
 
 
 def _os_type(value: str) -> OsType:
@@ -368,6 +398,7 @@ CREATE_IMAGE = Operation[CreateImageRequest, InstanceCtx[CreateImageRequest]](
         create_image_data_disk_limit,
         instance_status_in("CREATE_IMAGE.STATUS_STOPPED", ["stopped"], "云主机状态必须为<b>stopped</b>"),
         instance_idle("CREATE_IMAGE.NO_TASK", "云主机没有正在进行中的任务才可制作镜像"),
+        create_image_disks_no_task,
         create_image_quota,
     ),
     apply=_create_image,

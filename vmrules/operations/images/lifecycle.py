@@ -46,7 +46,8 @@ def delete_image_not_shared(ctx: ImageCtx) -> Findings:
 
 delete_image_no_task: Rule[ImageCtx] = no_task_rule(
     "DELETE_IMAGE.NO_TASK", "image", "imageId", resolved=attrgetter("image"), resource_id=attrgetter("image_id"),
-    statement="An image with a task in progress (being created, copied or deleted) cannot be deleted.",
+    statement="An image with a task in progress (being created, copied, the source of a copy in progress, or "
+    "being deleted) cannot be deleted.",
     source=sdk_doc("deleteImage: 私有镜像没有正在处理中的任务时才可以删除"),
 )
 
