@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE, CatalogueEntry, effects_for, rules_for
-from vmrules.docgen import codescan, divergences, examples, params, seedtext, testscan, texts
+from vmrules.docgen import codescan, divergences, examples, params, seedtext, testscan, texts, tracemap
 from vmrules.effects import Effect
 from vmrules.errors import Status
 from vmrules.operations import OPERATION_TABLE, OPERATIONS
@@ -29,8 +29,10 @@ class Counts:
     rules_by_kind: dict[str, int] = field(default_factory=dict)
     rules_without_tests: int = 0
     sentences: int = 0
-    covered: int = 0
-    with_reason: int = 0
+    to_rules: int = 0
+    to_effects: int = 0
+    to_both: int = 0
+    neither_by_reason: dict[str, int] = field(default_factory=dict)
     without_reason: int = 0
     operations: int = 0
     examples_run: int = 0
@@ -42,13 +44,14 @@ class Counts:
     def lines(self) -> list[str]:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.rules_by_kind.items()))
         effect_kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.effects_by_kind.items()))
+        neither = sum(self.neither_by_reason.values()) + self.without_reason
+        reasons = ", ".join(f"{k} {n}" for k, n in sorted(self.neither_by_reason.items())) or "none with a reason"
         return [
             f"operations implemented: {self.operations} of {len(OPERATIONS)}",
             f"rules: {self.rules} ({kinds}); without a test: {self.rules_without_tests}",
             f"effects: {self.effects} ({effect_kinds}); without a test: {self.effects_without_tests}",
-            f"seed sentences: {self.sentences}; covered by a rule: {self.covered}; not covered: "
-            f"{self.with_reason + self.without_reason} ({self.with_reason} with a written reason, "
-            f"{self.without_reason} without)",
+            f"seed sentences: {self.sentences}; traced to rules: {self.to_rules}; to effects: {self.to_effects} "
+            f"({self.to_both} to both); to neither: {neither} ({reasons}; {self.without_reason} without a reason)",
             f"worked examples: {self.examples_run} run, {self.examples_skipped} skipped (operation not implemented)",
         ]
 
@@ -108,36 +111,71 @@ def operations_text(entry: CatalogueEntry, prefix: str = "spec/") -> str:
 
 @dataclass(frozen=True, slots=True)
 class Trace:
+    """One seed sentence with the rules and effects it states (vmrules/docgen/tracemap.py), or the reason why
+    it states neither."""
+
     sentence: seedtext.Sentence
     rules: tuple[str, ...]
-    reason: str | None
+    effects: tuple[str, ...]
+    reason: tracemap.Reason | None
+
+    @property
+    def traced(self) -> bool:
+        return bool(self.rules or self.effects)
 
 
-def _quote_matches(quote: str, sentence: seedtext.Sentence) -> bool:
-    return quote in sentence.text or (bool(sentence.core) and sentence.core in quote)
+def quote_of(item_id: str) -> str | None:
+    """The verbatim seed quote of a rule or effect, or None when its source is not the seed."""
+    entry = CATALOGUE.get(item_id)
+    src = entry.rule.source if entry is not None else (
+        EFFECT_CATALOGUE[item_id].effect.source if item_id in EFFECT_CATALOGUE else None)
+    return src.quote if src is not None and src.kind == "seed" else None
+
+
+def quote_lies_in(quote: str, sentence: seedtext.Sentence) -> bool:
+    """The quote is in the sentence, or the sentence is one of several the quote spans."""
+    return quote in sentence.text or (len(sentence.core) > 8 and sentence.core in quote)
 
 
 def trace(sentences: tuple[seedtext.Sentence, ...]) -> list[Trace]:
-    """Each sentence with the rules whose seed quote it holds. A rule counts for the sentences of the operations
-    it governs; a rule quoting another operation's sentence (and none of its own) counts there too."""
-    quoted = [e for e in CATALOGUE.values() if e.seed_quote]
-    own: dict[str, bool] = {}
-    for e in quoted:
-        assert e.seed_quote is not None
-        own[e.id] = any(_quote_matches(e.seed_quote, s) for s in sentences
-                        if not e.operations or s.operation in e.operations)
+    """Each sentence with what tracemap.TRACE maps it to (an unmapped sentence has no rule, effect or reason)."""
     out: list[Trace] = []
     for s in sentences:
-        ids = []
-        for e in quoted:
-            assert e.seed_quote is not None
-            if not _quote_matches(e.seed_quote, s):
-                continue
-            if not e.operations or s.operation in e.operations or not own[e.id]:
-                ids.append(e.id)
-        reason = None if ids else texts.REASONS.get((s.operation, s.text))
-        out.append(Trace(s, tuple(sorted(ids)), reason))
+        entry = tracemap.TRACE.get(s.key)
+        if isinstance(entry, tracemap.Reason) or entry is None:
+            out.append(Trace(s, (), (), entry))
+            continue
+        rules = tuple(sorted(i for i in entry if i in CATALOGUE))
+        effects = tuple(sorted(i for i in entry if i not in CATALOGUE))
+        out.append(Trace(s, rules, effects, None))
     return out
+
+
+def trace_problems(sentences: tuple[seedtext.Sentence, ...]) -> list[str]:
+    """What is wrong with tracemap.TRACE: unknown sentence ids or rule/effect ids, ids whose seed quote is not
+    in the sentence they are mapped to, sentences without an entry."""
+    problems: list[str] = []
+    by_key = {s.key: s for s in sentences}
+    for key, entry in tracemap.TRACE.items():
+        sentence = by_key.get(key)
+        if sentence is None:
+            problems.append(f"tracemap.TRACE names {key}, not a seed sentence")
+            continue
+        if isinstance(entry, tracemap.Reason):
+            continue
+        for item in entry:
+            if item not in CATALOGUE and item not in EFFECT_CATALOGUE:
+                problems.append(f"tracemap.TRACE[{key}] names {item}, neither a rule nor an effect")
+                continue
+            quote = quote_of(item)
+            if quote is None:
+                problems.append(f"tracemap.TRACE[{key}] names {item}, whose source is not the seed")
+            elif not quote_lies_in(quote, sentence):
+                problems.append(f"tracemap.TRACE[{key}] names {item}, whose seed quote is not in that sentence")
+    for s in sentences:
+        if s.key not in tracemap.TRACE:
+            problems.append(f"seed sentence {s.key} has no entry in tracemap.TRACE: {s.text}")
+    return problems
 
 
 # ---- the generator ----------------------------------------------------------------------------------------
@@ -167,6 +205,7 @@ class _Builder:
             if m.rule_id not in CATALOGUE:
                 self.problems.append(f"{m.test} is marked with unknown rule {m.rule_id}")
         self.traces = trace(self.sentences)
+        self.problems += trace_problems(self.sentences)
         self.runs: dict[str, list[examples.Run]] = {}
         for ex in examples.EXAMPLES:
             if not examples.runnable(ex):
@@ -180,10 +219,6 @@ class _Builder:
         self._check_tables()
 
     def _check_tables(self) -> None:
-        sentence_keys = {(s.operation, s.text) for s in self.sentences}
-        for key in sorted(texts.REASONS):
-            if key not in sentence_keys:
-                self.problems.append(f"texts.REASONS names a sentence not in the seed: {key}")
         for name in OPERATIONS:
             if name not in texts.SUMMARIES:
                 self.problems.append(f"texts.SUMMARIES has no summary for {name}")
@@ -224,9 +259,11 @@ class _Builder:
         self.counts.effects_by_kind = dict(Counter(e.effect.source.kind for e in EFFECT_CATALOGUE.values()))
         self.counts.effects_without_tests = sum(1 for eid in EFFECT_CATALOGUE if eid not in self.effect_tests)
         self.counts.sentences = len(self.traces)
-        self.counts.covered = sum(1 for t in self.traces if t.rules)
-        self.counts.with_reason = sum(1 for t in self.traces if not t.rules and t.reason)
-        self.counts.without_reason = sum(1 for t in self.traces if not t.rules and not t.reason)
+        self.counts.to_rules = sum(1 for t in self.traces if t.rules)
+        self.counts.to_effects = sum(1 for t in self.traces if t.effects)
+        self.counts.to_both = sum(1 for t in self.traces if t.rules and t.effects)
+        self.counts.neither_by_reason = dict(Counter(t.reason.kind for t in self.traces if t.reason is not None))
+        self.counts.without_reason = sum(1 for t in self.traces if not t.traced and t.reason is None)
         files["docs/spec/README.md"] = self.spec_index(implemented)
         files["docs/rules.md"] = self.rules_index()
         files["docs/errors.md"] = self.errors_page()
@@ -454,17 +491,21 @@ class _Builder:
 
     def traceability(self) -> str:
         c = self.counts
-        lines = [GENERATED_NOTE, "", "# Traceability: seed sentences → rules → tests", "",
+        lines = [GENERATED_NOTE, "", "# Traceability: seed sentences → rules and effects → tests", "",
                  "The seed's API table, each operation's description split into its sentences and bullets (on "
-                 "`<br>`, `</br>`, the `\\-` bullets and `。`), original text kept. Each is mapped to the rules whose "
-                 "verbatim seed quote it holds, and to the tests marked `@pytest.mark.rule` for those rules "
-                 "(found by reading tests/ and property_tests/). A sentence without a rule gives the reason.", "",
+                 "`<br>`, `</br>`, the `\\-` bullets and `。`), original text kept, numbered per operation. Each "
+                 "sentence is mapped by its id, by hand (`vmrules/docgen/tracemap.py`), to the rules that refuse "
+                 "what it forbids and the effects that do what it says; the generator checks that each rule or "
+                 "effect mapped quotes that sentence verbatim. Tests are those marked `@pytest.mark.rule` / "
+                 "`@pytest.mark.effect` for them (read from tests/ and property_tests/). A sentence mapped to "
+                 "neither gives the reason: a heading, a link, what the operation is for, a restatement, or "
+                 "something outside the model.", "",
                  "## Counts", ""]
         lines += [f"- {line}" for line in c.lines()]
         lines.append("")
-        uncovered = [t for t in self.traces if not t.rules and not t.reason]
+        uncovered = [t for t in self.traces if not t.traced and t.reason is None]
         if uncovered:
-            lines += ["## Sentences with neither a rule nor a reason", ""]
+            lines += ["## Sentences with neither a rule, an effect nor a reason", ""]
             lines += [f"- `{t.sentence.key}` {t.sentence.text}" for t in uncovered]
             lines.append("")
         for name in OPERATIONS:
@@ -473,21 +514,24 @@ class _Builder:
             for t in self.traces:
                 if t.sentence.operation != name:
                     continue
-                tests = sorted({test for rid in t.rules for test in self.tests.get(rid, [])})
-                rules = ", ".join(code(r) for r in t.rules)
-                note = t.reason if t.reason else ("" if t.rules else "**no rule yet**")
-                rows.append((t.sentence.number, t.sentence.text, rules or "—",
+                tests = sorted({test for rid in t.rules for test in self.tests.get(rid, [])}
+                               | {test for eid in t.effects for test in self.effect_tests.get(eid, [])})
+                note = f"{t.reason.kind}: {t.reason.text}" if t.reason is not None else ""
+                rows.append((code(t.sentence.key), t.sentence.text, ", ".join(code(r) for r in t.rules) or "—",
+                             ", ".join(code(e) for e in t.effects) or "—",
                              "<br>".join(code(x) for x in tests) or "—", note))
-            lines += table(("#", "seed sentence", "rules", "tests", "reason (no rule)"), rows)
+            lines += table(("id", "seed sentence", "rules", "effects", "tests", "reason (neither)"), rows)
             lines.append("")
-        unplaced = [e for e in CATALOGUE.values() if e.seed_quote is not None
-                    and not any(e.id in t.rules for t in self.traces)]
-        if unplaced:
-            lines += ["## Seed quotes not located in one sentence", ""]
-            lines += [f"- `{e.id}`: 「{e.seed_quote}」" for e in unplaced]
-            lines.append("")
+        mapped = {i for t in self.traces for i in (*t.rules, *t.effects)}
+        unplaced = [i for i in (*CATALOGUE, *EFFECT_CATALOGUE) if quote_of(i) is not None and i not in mapped]
+        lines += ["## Seed quotes mapped to no sentence", "",
+                  "Rules or effects whose source is a seed quote but which no sentence is mapped to (the quote is a "
+                  "link or a heading, or states something else than the rule):", ""]
+        lines += [f"- `{i}`: 「{quote_of(i)}」" for i in sorted(unplaced)] if unplaced else ["None."]
+        lines.append("")
         untested = [rid for rid in CATALOGUE if rid not in self.tests]
-        lines += ["## Rules without a test", ""]
+        untested += [eid for eid in EFFECT_CATALOGUE if eid not in self.effect_tests]
+        lines += ["## Rules and effects without a test", ""]
         lines += [f"- `{rid}`" for rid in untested] if untested else ["None."]
         return "\n".join(lines) + "\n"
 
