@@ -319,11 +319,73 @@ def test_rebuild_windows_hostname(world: World) -> None:
 
 
 @pytest.mark.rule("REBUILD_INSTANCE.SYSTEM_DISK_SIZE")
-def test_rebuild_system_disk_not_larger_than_image(world: World) -> None:
-    big, world = stopped(world, system_disk_size_gb=100)
-    refused(rebuild(world, big, imageId="img-centos7cld"), "REBUILD_INSTANCE.SYSTEM_DISK_SIZE", IA)
+def test_rebuild_system_disk_not_larger_than_another_image(world: World) -> None:
+    # img-ubuntu18cd has a 40 GB system disk; the instances run img-centos7cld.
+    big, world = stopped(world, system_disk_size_gb=50)
+    refused(rebuild(world, big, imageId="img-ubuntu18cd"), "REBUILD_INSTANCE.SYSTEM_DISK_SIZE", IA)
     iid, world = stopped(world, system_disk_size_gb=40)
-    ok(rebuild(world, iid, imageId="img-centos7cld"))
+    ok(rebuild(world, iid, imageId="img-ubuntu18cd"))
+
+
+@pytest.mark.rule("REBUILD_INSTANCE.SYSTEM_DISK_SIZE")
+def test_rebuild_from_its_own_image_keeps_any_system_disk_size(world: World) -> None:
+    # 若不指定镜像ID，默认使用当前主机的原镜像重置系统: a 100 GB disk on its own 40 GB image, as created.
+    big, world = stopped(world, system_disk_size_gb=100)
+    ok(rebuild(world, big))
+    ok(rebuild(world, big, imageId="img-centos7cld"))
+    refused(rebuild(world, big, imageId="img-ubuntu18cd"), "REBUILD_INSTANCE.SYSTEM_DISK_SIZE", IA)
+
+
+def _windows(world: World, **kw: Any) -> tuple[str, World]:
+    return stopped(world, image_id="img-win2012r2c", **kw)
+
+
+def _cpus(world: World, cpu: int) -> World:
+    return with_type(world, InstanceType(f"g.n2.cpu{cpu}", "g.n2", 2, cpu, cpu * 4096, 8,
+                                         state=(AzStock("cn-north-1a", True),)))
+
+
+@pytest.mark.rule("RESIZE_INSTANCE.WINDOWS_CPU")
+def test_resize_windows_instance_at_most_64_cpus(world: World) -> None:
+    world = _cpus(_cpus(world, 64), 65)
+    iid, world = _windows(world)
+    refused(resize(world, iid, "g.n2.cpu65"), "RESIZE_INSTANCE.WINDOWS_CPU", IA)
+    refused(resize(world, iid, "g.n2.24xlarge"), "RESIZE_INSTANCE.WINDOWS_CPU", IA)
+    ok(resize(world, iid, "g.n2.cpu64"))
+    linux, world = stopped(world)
+    ok(resize(world, linux, "g.n2.cpu65"))
+
+
+@pytest.mark.rule("RESIZE_INSTANCE.SQL_SERVER_MEMORY")
+def test_resize_sql_server_instance_needs_more_than_1gb(world: World) -> None:
+    world = with_type(world, InstanceType("g.n2.mem1025", "g.n2", 2, 1, 1025, 2,
+                                          state=(AzStock("cn-north-1a", True),)))
+    iid, world = stopped(world, image_id="img-win12sql14", system_disk_size_gb=50)
+    refused(resize(world, iid, "g.n2.micro"), "RESIZE_INSTANCE.SQL_SERVER_MEMORY", IA)
+    ok(resize(world, iid, "g.n2.mem1025"))
+    plain, world = _windows(world)
+    ok(resize(world, plain, "g.n2.micro"))
+
+
+@pytest.mark.rule("REBUILD_INSTANCE.WINDOWS_CPU")
+def test_rebuild_to_windows_at_most_64_cpus(world: World) -> None:
+    world = _cpus(_cpus(world, 64), 65)
+    many, world = stopped(world, instance_type="g.n2.cpu65")
+    refused(rebuild(world, many, imageId="img-win2012r2c"), "REBUILD_INSTANCE.WINDOWS_CPU", IA)
+    ok(rebuild(world, many, imageId="img-ubuntu18cd"))
+    edge, world = stopped(world, instance_type="g.n2.cpu64")
+    ok(rebuild(world, edge, imageId="img-win2012r2c"))
+
+
+@pytest.mark.rule("REBUILD_INSTANCE.SQL_SERVER_MEMORY")
+def test_rebuild_to_sql_server_needs_more_than_1gb(world: World) -> None:
+    world = with_type(world, InstanceType("g.n2.mem1025", "g.n2", 2, 1, 1025, 2,
+                                          state=(AzStock("cn-north-1a", True),)))
+    small, world = stopped(world, instance_type="g.n2.micro")
+    refused(rebuild(world, small, imageId="img-win12sql14"), "REBUILD_INSTANCE.SQL_SERVER_MEMORY", IA)
+    ok(rebuild(world, small, imageId="img-win2012r2c"))
+    edge, world = stopped(world, instance_type="g.n2.mem1025")
+    ok(rebuild(world, edge, imageId="img-win12sql14"))
 
 
 @pytest.mark.rule("REBUILD_INSTANCE.STATUS_STOPPED")

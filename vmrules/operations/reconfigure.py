@@ -32,6 +32,7 @@ from vmrules.operations.common import (
     listed_exist_rule,
     region_exists,
 )
+from vmrules.operations.image_limits import sql_server_memory_rule, windows_cpu_rule
 from vmrules.operations.network import nic_count
 from vmrules.operations.params import hostname_rule, password_rule, windows_hostname_rule
 from vmrules.rules import Finding, Findings, Phase, Rule, guide, inferred, rule, sdk_doc, seed
@@ -193,6 +194,23 @@ def resize_image_supports_type(ctx: ResizeCtx) -> Findings:
                    f"{target.instance_type} (see describeImageConstraints)")
 
 
+def _resize_pairing(ctx: ResizeCtx) -> tuple[Image | None, InstanceType | None]:
+    """The instance's current image (as the platform holds it) and the target type."""
+    inst = ctx.instance
+    return (ctx.world.images.get(inst.image_id) if inst is not None else None), ctx.target
+
+
+resize_windows_cpu: Rule[ResizeCtx] = windows_cpu_rule(
+    "RESIZE_INSTANCE.WINDOWS_CPU", "instanceType",
+    "An instance with a Windows Server image cannot move to a type with more than 64 CPUs.", _resize_pairing,
+)
+resize_sql_server_memory: Rule[ResizeCtx] = sql_server_memory_rule(
+    "RESIZE_INSTANCE.SQL_SERVER_MEMORY", "instanceType",
+    "An instance with the SQL Server 2014 image cannot move to a type with 1 GB of memory or less.",
+    _resize_pairing,
+)
+
+
 resize_charge_normal = instance_charge_normal(
     "RESIZE_INSTANCE.CHARGE_NORMAL", "An instance in arrears or expired cannot change its instance type.",
     seed("云主机欠费或到期时，无法更改实例规格。"), "it cannot change its instance type",
@@ -343,6 +361,8 @@ RESIZE_INSTANCE = Operation[ResizeInstanceRequest, ResizeCtx](
         resize_generation_ag,
         resize_local_storage_family,
         resize_image_supports_type,
+        resize_windows_cpu,
+        resize_sql_server_memory,
         instance_status_in("RESIZE_INSTANCE.STATUS_STOPPED", ["stopped"], STATUS_STOPPED_QUOTE),
         instance_idle("RESIZE_INSTANCE.NO_TASK", NO_TASK_SOURCE),
         resize_charge_normal,
@@ -475,6 +495,23 @@ def rebuild_image_supports_type(ctx: RebuildCtx) -> Findings:
                    f"{inst.instance_id} (see describeImageConstraints)")
 
 
+def _rebuild_pairing(ctx: RebuildCtx) -> tuple[Image | None, InstanceType | None]:
+    """The image to rebuild from and the instance's current type."""
+    inst = ctx.instance
+    return ctx.image, (ctx.world.instance_type(inst.instance_type) if inst is not None else None)
+
+
+rebuild_windows_cpu: Rule[RebuildCtx] = windows_cpu_rule(
+    "REBUILD_INSTANCE.WINDOWS_CPU", "imageId",
+    "A Windows Server image cannot be put on an instance whose type has more than 64 CPUs.", _rebuild_pairing,
+)
+rebuild_sql_server_memory: Rule[RebuildCtx] = sql_server_memory_rule(
+    "REBUILD_INSTANCE.SQL_SERVER_MEMORY", "imageId",
+    "The SQL Server 2014 image cannot be put on an instance whose type has 1 GB of memory or less.",
+    _rebuild_pairing,
+)
+
+
 @rule(
     "REBUILD_INSTANCE.KEYPAIR_LINUX_ONLY",
     phase=Phase.COMPATIBILITY,
@@ -492,13 +529,18 @@ def rebuild_keypair_linux_only(ctx: RebuildCtx) -> Findings:
 @rule(
     "REBUILD_INSTANCE.SYSTEM_DISK_SIZE",
     phase=Phase.COMPATIBILITY,
-    statement="For a cloud system disk, the disk is not larger than the image's system disk.",
+    statement="For a cloud system disk, the disk is not larger than the system disk of an image other than the "
+    "instance's own (rebuilding from the instance's own image, with or without imageId, keeps any size).",
     source=sdk_doc("rebuildInstance: 对于云盘作系统盘的实例，当前系统盘大小不能超过目标镜像对应系统盘快照的容量"),
     field="imageId",
 )
 def rebuild_system_disk_size(ctx: RebuildCtx) -> Findings:
     inst, image = ctx.instance, ctx.image
     if inst is None or image is None or inst.system_disk.disk_id is None:
+        return None
+    # The seed's default (若不指定镜像ID，默认使用当前主机的原镜像重置系统) must always apply: the disk was
+    # allowed to be larger than its own image at creation (docs/decisions/instances.md).
+    if image.image_id == inst.image_id:
         return None
     disk = ctx.world.disks.get(inst.system_disk.disk_id)
     if disk is None or disk.size_gb <= image.system_disk_size_gb:
@@ -563,6 +605,8 @@ REBUILD_INSTANCE = Operation[RebuildInstanceRequest, RebuildCtx](
         rebuild_keypair_exists,
         rebuild_root_device_type,
         rebuild_image_supports_type,
+        rebuild_windows_cpu,
+        rebuild_sql_server_memory,
         rebuild_keypair_linux_only,
         windows_hostname_rule("REBUILD_INSTANCE.WINDOWS_HOSTNAME", lambda r: r.hostname, "hostname",
                               WINDOWS_HOSTNAME_SOURCE, _rebuild_os),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from vmrules.defaults import SQL_SERVER_IMAGE_NAME
 from vmrules.operations.common import exists_rule, image_ready_rule, listed_exist_rule
-from vmrules.operations.create.plan import SQL_SERVER_MEMORY_MB_MIN, WINDOWS_CPU_MAX, CreateCtx, fits
+from vmrules.operations.create.plan import CreateCtx, fits
 from vmrules.operations.create.request import SPEC
+from vmrules.operations.image_limits import sql_server_memory_rule, windows_cpu_rule
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
 from vmrules.usage import instance_usage
 from vmrules.world import World
@@ -125,36 +125,15 @@ def image_supports_type(ctx: CreateCtx) -> Findings:
                    "describeImageConstraints")
 
 
-@rule(
-    "CREATE_INSTANCES.WINDOWS_CPU",
-    phase=Phase.COMPATIBILITY,
-    statement="A Windows Server image allows at most 64 CPUs.",
-    source=seed("Windows Server所有镜像CPU不可选超过64核CPU。"),
-    field=f"{SPEC}.instanceType",
+windows_cpu: Rule[CreateCtx] = windows_cpu_rule(
+    "CREATE_INSTANCES.WINDOWS_CPU", f"{SPEC}.instanceType", "A Windows Server image allows at most 64 CPUs.",
+    attrgetter("image", "itype"),
 )
-def windows_cpu(ctx: CreateCtx) -> Findings:
-    image, itype = ctx.image, ctx.itype
-    if image is None or itype is None or image.os_type != "windows" or itype.cpu <= WINDOWS_CPU_MAX:
-        return None
-    return Finding(f"instance type {itype.instance_type} has {itype.cpu} CPUs; Windows Server image "
-                   f"{image.image_id} allows at most {WINDOWS_CPU_MAX}")
-
-
-@rule(
-    "CREATE_INSTANCES.SQL_SERVER_MEMORY",
-    phase=Phase.COMPATIBILITY,
-    statement="The Windows Server 2012 R2 + SQL Server 2014 Standard SP2 image needs more than 1 GB of memory.",
-    source=seed("Windows Server 2012 R2标准版 64位 中文版 SQL Server 2014 标准版 SP2内存需大于1GB"),
-    field=f"{SPEC}.instanceType",
+sql_server_memory: Rule[CreateCtx] = sql_server_memory_rule(
+    "CREATE_INSTANCES.SQL_SERVER_MEMORY", f"{SPEC}.instanceType",
+    "The Windows Server 2012 R2 + SQL Server 2014 Standard SP2 image needs more than 1 GB of memory.",
+    attrgetter("image", "itype"),
 )
-def sql_server_memory(ctx: CreateCtx) -> Findings:
-    image, itype = ctx.image, ctx.itype
-    if image is None or itype is None or image.name != SQL_SERVER_IMAGE_NAME:
-        return None
-    if itype.memory_mb > SQL_SERVER_MEMORY_MB_MIN:
-        return None
-    return Finding(f"instance type {itype.instance_type} has {itype.memory_mb} MB of memory; image "
-                   f"{image.image_id} (SQL Server) needs more than 1 GB")
 
 
 # ---- keys -------------------------------------------------------------------------------------------
