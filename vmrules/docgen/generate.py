@@ -481,13 +481,55 @@ class _Builder:
         lines += table(("rule", "phase", "error", "statement"),
                        ((code(e.id), e.phase.name, f"{e.status.value} ({e.code})", e.statement)
                         for e in request_level))
-        lines += ["", "## `check` and `execute`", "",
+        lines += ["", "## What is normative", "",
+                  "An implementation behaves identically when, for every request, it refuses with the same rule id, "
+                  "status and HTTP code, or succeeds with the same result and the same new world. The `message` "
+                  "is not normative: it is written for people (it names the field, the value and the limit) and "
+                  "may be reworded without a version change; match on `rule` (library), `status` and `code` "
+                  "(wire). The `field` path is normative in the library's `VmError` (below). See "
+                  "[decisions/errors.md](decisions/errors.md).", "",
+                  "## Order within one rule", "",
+                  "A rule that looks at a list (data disks, network interfaces, security groups, image ids, "
+                  "accounts, filters) reports one finding per offending item, in the order of the items in the "
+                  "request (index 0 first); a rule looking at one item reports that item's problems in the order "
+                  "its statement lists them. `execute` returns the first finding of the first failing rule, so "
+                  "with two data disks out of range the error names `dataDisks.0`; `check` lists both, item order "
+                  "kept, before the next rule's findings.", "",
+                  "## Field paths", "",
+                  "`field` is the path of the parameter in the request's JSON body, dot-separated, list items "
+                  "counted from 0: `instanceSpec.dataDisks.0.cloudDiskSpec.diskSizeGB` is the first data disk. "
+                  "The API's flattened query form (used by GET requests with list parameters: "
+                  "`filters.1.name=...`) counts from 1; the emulator converts a query into the JSON body before "
+                  "the rules run, so a path always counts from 0, whatever form the caller used. `null` when the "
+                  "rule concerns the request as a whole.", "",
+                  "## Unknown fields", "",
+                  *self._unknown_fields(), "",
+                  "## Idempotent replays (`clientToken`)", "",
+                  "createInstances with a `clientToken` the same account already used in the same region is a "
+                  "replay: after the REQUEST rules (the parameters must still have the request's shape) and "
+                  "`REQUEST.UNKNOWN_CALLER`, no operation rule is evaluated and nothing is created; the result is "
+                  "the first request's `instanceIds`, even if the rest of the request differs or the quota is now "
+                  "used up (effect `CREATE_INSTANCES.CLIENT_TOKEN_REPLAY`). A token used in another region or by "
+                  "another account is a new request. A request refused the first time records no token.", ""]
+        lines += ["## `check` and `execute`", "",
                   "`check(world, operation, params)` returns every violation in precedence order without applying "
                   "anything; `execute` returns the first one as its error. So `check(...) == []` exactly when "
                   "`execute(...).ok`, and otherwise `check(...)[0] == execute(...).error`. When the parameters do "
                   "not have the request's shape, `check` lists only the REQUEST errors (the other rules need a "
                   "parsed request). `apply` runs only after every rule passed and cannot fail.", ""]
         return "\n".join(lines)
+
+    def _unknown_fields(self) -> list[str]:
+        strict = CATALOGUE.get("REQUEST.UNKNOWN_FIELD")
+        lines = ["By default a parameter the operation does not define is ignored, at any depth, as the API "
+                 "ignores it (requests from newer SDKs keep working); it is not echoed and changes nothing."]
+        if strict is not None:
+            lines.append(f"In strict mode (`vmrules check` by default, `vmrules serve --strict`) it is refused "
+                         f"instead: `{strict.id}` ({strict.status.value}, {strict.code}), one finding per unknown "
+                         f"field in request order, reported with the other REQUEST rules. {strict.statement}")
+        else:
+            lines.append("This build has no strict mode: no rule refuses an unknown field.")
+        return lines
 
     def traceability(self) -> str:
         c = self.counts
