@@ -137,6 +137,19 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_spec(args: argparse.Namespace, out: TextIO) -> int:
+    from vmrules.docgen.machine import operation_spec, spec_document
+
+    document = operation_spec(_operation(args.op)) if args.op is not None else spec_document()
+    if args.json:
+        out.write(dumps(document) + "\n")
+        return EXIT_OK
+    for op in [document] if args.op is not None else document["operations"]:
+        out.write(f"{op['name']}  {op['method']} {op['path']}  {len(op['rules'])} rules, {len(op['effects'])} "
+                  f"effects, errors {', '.join(str(e['code']) + ' ' + e['status'] for e in op['errors'])}\n")
+    return EXIT_OK
+
+
 def cmd_effects(args: argparse.Namespace, out: TextIO) -> int:
     effects = effects_for(_operation(args.op)) if args.op is not None else EFFECTS
     if args.json:
@@ -212,6 +225,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--op", metavar="OPERATION", help="only the effects one operation declares")
     p.add_argument("--json", action="store_true", help="print the effects as a JSON array")
     p.set_defaults(func=cmd_effects)
+
+    p = sub.add_parser("spec", help="the machine-readable spec: every operation's rules, effects, defaults, errors",
+                       description="Print the machine-readable spec (the content of docs/spec.json): per operation "
+                       "its rules in precedence order, effects, defaults, status changes and error codes.")
+    p.add_argument("--op", metavar="OPERATION", help="only one operation")
+    p.add_argument("--json", action="store_true", help="print JSON (else one summary line per operation)")
+    p.set_defaults(func=cmd_spec)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a request or of the world snapshot")
     p.add_argument("operation", metavar="OPERATION", nargs="?", help="the operation whose request to describe")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE, CatalogueEntry, effects_for, rules_for
-from vmrules.docgen import codescan, divergences, examples, params, seedtext, testscan, texts, tracemap
+from vmrules.docgen import codescan, divergences, examples, machine, params, seedtext, states, testscan, texts, tracemap
 from vmrules.effects import Effect
 from vmrules.errors import Status
 from vmrules.operations import OPERATION_TABLE, OPERATIONS
@@ -269,6 +269,8 @@ class _Builder:
         files["docs/errors.md"] = self.errors_page()
         files["docs/traceability.md"] = self.traceability()
         files["docs/divergences.md"] = divergences.render(self.seed, self.problems)
+        files["docs/states.md"] = states.render(GENERATED_NOTE)
+        files["docs/spec.json"] = json.dumps(machine.spec_document(), ensure_ascii=False, indent=1) + "\n"
         return Generated(dict(sorted(files.items())), self.counts, self.problems)
 
     def spec_index(self, implemented: list[str]) -> str:
