@@ -4,6 +4,7 @@ markers and the worked examples. Deterministic: sorted, no timestamps, no absolu
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -11,7 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE, CatalogueEntry, effects_for, rules_for
-from vmrules.docgen import codescan, divergences, examples, machine, params, seedtext, states, testscan, texts, tracemap
+from vmrules.docgen import (
+    codescan,
+    divergences,
+    examples,
+    machine,
+    params,
+    seedtext,
+    shapes,
+    states,
+    testscan,
+    texts,
+    tracemap,
+)
 from vmrules.effects import Effect
 from vmrules.errors import Status
 from vmrules.operations import OPERATION_TABLE, OPERATIONS
@@ -216,6 +229,7 @@ class _Builder:
             self.runs.setdefault(ex.operation, []).append(run)
             if run.problem:
                 self.problems.append(f"example {ex.operation} ({ex.title}): {run.problem}")
+        self.probed = shapes.probe_results()
         self._check_tables()
 
     def _check_tables(self) -> None:
@@ -276,9 +290,10 @@ class _Builder:
     def spec_index(self, implemented: list[str]) -> str:
         lines = [GENERATED_NOTE, "", "# Reference spec", "",
                  "One page per operation: method and path, the seed's description with an English summary, "
-                 "parameters, result, statuses, every rule and worked examples produced by the engine. See also "
-                 "[rules](../rules.md), [errors](../errors.md), [traceability](../traceability.md) and "
-                 "[divergences](../divergences.md).", ""]
+                 "parameters, result, statuses, every rule, every effect and worked examples produced by the engine. "
+                 "See also [rules](../rules.md), [errors](../errors.md), [traceability](../traceability.md), "
+                 "[divergences](../divergences.md), the [state diagrams](../states.md) and the machine-readable "
+                 "[spec.json](../spec.json) (`vmrules spec --json`).", ""]
         rows: list[tuple[str, str, str, int | str]] = []
         for name in OPERATIONS:
             seed_op = self.seed_ops.get(name)
@@ -288,7 +303,9 @@ class _Builder:
                 rows.append((f"[{name}]({name}.md)", op.method, code(op.path), len(rules_for(name))))
             else:
                 rows.append((name, method, "not implemented yet", ""))
-        lines += table(("operation", "method", "path", "rules"), rows)
+        lines += table(("operation", "method", "path", "rules", "effects"),
+                       (row + ((len(effects_for(name)),) if name in implemented else ("",))
+                        for row, name in zip(rows, OPERATIONS, strict=True)))
         return "\n".join(lines) + "\n"
 
     # ---- spec page ----
@@ -298,7 +315,12 @@ class _Builder:
         seed_op = self.seed_ops.get(name)
         all_rules = rules_for(name)
         lines = [GENERATED_NOTE, "", f"# {name}", "", f"`{op.method} {op.path}`", "",
-                 "Host `vm.jdcloud-api.com`, version prefix `/v1`. Back to the [index](README.md).", ""]
+                 "Host `vm.jdcloud-api.com`, version prefix `/v1`. Back to the [index](README.md); state diagrams "
+                 "in [states](../states.md), every operation as data in [spec.json](../spec.json).", ""]
+        decided = self.decisions_about(name)
+        if decided:
+            lines += ["Decisions concerning it: " + ", ".join(f"[{d}](../decisions/{d}.md)" for d in decided) + ".",
+                      ""]
         if seed_op is not None and seed_op.method != op.method:
             self.problems.append(f"{name}: method {op.method} differs from the seed's {seed_op.method}")
         lines += ["## Description", "", "The seed (verbatim, one sentence or bullet per line):", ""]
@@ -322,6 +344,14 @@ class _Builder:
         lines += self._effects(name)
         lines += self._examples(name)
         return "\n".join(lines).rstrip("\n") + "\n"
+
+    def decisions_about(self, name: str) -> list[str]:
+        """The docs/decisions pages that name the operation (as a word)."""
+        out = []
+        for path in sorted((self.root / "docs" / "decisions").glob("*.md")):
+            if re.search(rf"\b{re.escape(name)}\b", path.read_text(encoding="utf-8")):
+                out.append(path.stem)
+        return out
 
     def _effects(self, name: str) -> list[str]:
         lines = ["## Effects", ""]
@@ -352,14 +382,24 @@ class _Builder:
         for r in all_rules:
             if r.field is not None:
                 by_field.setdefault(params.normalise(r.field), []).append(r.id)
+        statements = {r.id: r.statement for r in all_rules}
+        effect_defaults = {params.normalise(e.field): e for e in effects_for(name)
+                           if e.default is not None and e.field is not None}
         rows = []
         for p in params.flatten(op.request):
-            default = texts.DEFAULTS.get((name, p.path))
+            key = params.normalise(p.path)
+            effect = effect_defaults.get(key)
+            default = effect.default if effect is not None else texts.DEFAULTS.get((name, p.path))
             if default is None and p.default is not None:
                 default = json.dumps(p.default, ensure_ascii=False)
-            rules = ", ".join(code(rid) for rid in by_field.get(params.normalise(p.path), []))
-            rows.append((code(p.path), p.type, "yes" if p.required else "no", default or "—",
-                         p.description or "", rules or "—"))
+            rule_ids = by_field.get(key, [])
+            rules = ", ".join(code(rid) for rid in rule_ids)
+            # The schema's own description, else what the default effect and the rules on it say.
+            said = [effect.statement] if effect is not None else []
+            said += [statements[rid] for rid in rule_ids[:2]]
+            description = p.description or " ".join(dict.fromkeys(said)) or "—"
+            rows.append((code(p.path), p.type, "yes" if p.required else "no", default or "—", description,
+                         rules or "—"))
         lines = ["## Parameters", "",
                  "From the request model's JSON schema (`required` is within the enclosing object; `[]` marks list "
                  "items). Ranges and allowed values are rules, listed per parameter.", ""]
@@ -368,13 +408,18 @@ class _Builder:
 
     def _result(self, name: str) -> list[str]:
         lines = ["## Result", ""]
-        ok = [r for r in self.runs.get(name, []) if r.outcome.ok]
-        if not ok:
-            return [*lines, "No successful worked example yet, so no result shape is shown.", ""]
-        shape = _shape(ok[0].outcome.result)
+        results = [r.outcome.result for r in self.runs.get(name, []) if r.outcome.ok]
+        results += self.probed.get(name, [])
+        if not results:
+            return [*lines, "No successful call seen, so no result shape is shown.", ""]
+        shape: Any = None
+        for result in results:
+            shape = shapes.shape_of(result) if shape is None else shapes.merge(shape, shapes.shape_of(result))
         if shape == {}:
             return [*lines, "An empty object (`\"result\": {}`).", ""]
-        lines += ["The shape of `result`, from the worked example below:", "", "```json", dumps(shape), "```", ""]
+        lines += ["The JSON types of `result`, merged over every successful call of the worked examples and a "
+                  "probe on a fuller world (`vmrules/docgen/shapes.py`); a list shows the shape of its items, "
+                  "`a | b` a field seen with both types:", "", "```json", dumps(shapes.fill_empty(shape)), "```", ""]
         return lines
 
     def _statuses(self, name: str, all_rules: tuple[Rule[Any], ...]) -> list[str]:
@@ -578,20 +623,6 @@ class _Builder:
         lines += ["## Rules and effects without a test", ""]
         lines += [f"- `{rid}`" for rid in untested] if untested else ["None."]
         return "\n".join(lines) + "\n"
-
-
-def _shape(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shape(value[0])] if value else []
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, str):
-        return "string"
-    return "null" if value is None else type(value).__name__
 
 
 def _status(world: World, rid: str) -> tuple[str, str] | None:
