@@ -238,6 +238,9 @@ class _Builder:
                 self.problems.append(f"texts.SUMMARIES has no summary for {name}")
             if name not in self.seed_ops:
                 self.problems.append(f"{name} is not a row of the seed's API table")
+        effect_defaults = {(e.operation, e.effect.field) for e in EFFECT_CATALOGUE.values() if e.effect.default}
+        for key in sorted(set(texts.DEFAULTS) & effect_defaults):
+            self.problems.append(f"texts.DEFAULTS repeats the default effect of {key[0]} {key[1]}")
         for (op_name, path) in sorted(texts.DEFAULTS):
             op = OPERATION_TABLE.get(op_name)
             if op is not None and path not in {p.path for p in params.flatten(op.request)}:

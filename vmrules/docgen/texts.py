@@ -102,21 +102,11 @@ SUMMARIES: dict[str, str] = {
 # of an implemented operation is reported as a problem.
 
 DEFAULTS: dict[tuple[str, str], str] = {
-    ("attachDisk", "autoDelete"): "false",
-    ("attachNetworkInterface", "autoDelete"): "false",
     ("copyImages", "name"): "the source image's name",
-    ("createInstances", "maxCount"): "1",
-    ("deleteImage", "deleteSnapshot"): "false",
-    ("deleteInstance", "deletePrimaryNetworkInterfaceAllElasticIp"): "false",
     ("describeImages", "pageNumber"): "1",
-    ("describeImages", "pageSize"): "20",
     ("describeInstancePrivateIpAddress", "pageNumber"): "1",
-    ("describeInstancePrivateIpAddress", "pageSize"): "20",
     ("describeInstanceStatus", "pageNumber"): "1",
-    ("describeInstanceStatus", "pageSize"): "20",
     ("describeInstances", "pageNumber"): "1",
-    ("describeInstances", "pageSize"): "20",
     ("detachDisk", "force"): "false",
-    ("rebuildInstance", "imageId"): "the instance's current image",
     ("resizeInstance", "force"): "false",
 }
