@@ -187,3 +187,11 @@ def test_disassociate_unbinds_and_keeps_the_elastic_ip(world: World) -> None:
     assert (eip.nic_id, eip.instance_id, eip.private_ip) == (None, None, None)
     assert world.network_interfaces[world.instances[iid].primary_nic_id].elastic_ip_id is None
     assert not world.tasks
+
+
+@pytest.mark.effect("CREATE_INSTANCES.DATA_DISK_FROM_SNAPSHOT")
+def test_data_disk_from_a_snapshot_takes_its_size() -> None:
+    snap = {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "premium-hdd", "snapshotId": "snapshot-hdd0000001"}}
+    (iid,), world = create(World.default(), dataDisks=[snap])
+    disk = world.disks[world.instances[iid].data_disks[0].disk_id]
+    assert (disk.size_gb, disk.snapshot_id) == (100, "snapshot-hdd0000001")

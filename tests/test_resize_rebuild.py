@@ -62,7 +62,7 @@ def test_resize_goes_resizing_then_stopped_and_updates_usage(world: World) -> No
 @pytest.mark.rule("RESIZE_INSTANCE.TYPE_EXISTS")
 def test_resize_to_unknown_type(world: World) -> None:
     iid, world = stopped(world)
-    refused(resize(world, iid, "g.n9.enormous"), "RESIZE_INSTANCE.TYPE_EXISTS", IA)
+    refused(resize(world, iid, "g.n9.enormous"), "RESIZE_INSTANCE.TYPE_EXISTS", NF)
     ok(resize(world, iid, "g.n2.large"))
 
 

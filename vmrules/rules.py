@@ -7,6 +7,7 @@ it looks at a context (world, caller, parsed request, resolved references) and r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -44,6 +45,10 @@ _PHASE_STATUS: dict[Phase, Status] = {
 }
 
 
+_HTML_TAG = re.compile(r"<[^>]+>")
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a rule comes from. ``quote`` is verbatim seed text when ``kind`` is ``seed``."""
@@ -51,6 +56,15 @@ class Source:
     kind: SourceKind
     quote: str | None = None
     note: str | None = None
+
+    @property
+    def plain_quote(self) -> str | None:
+        """The seed quote as a reader sees it rendered: HTML tags dropped (``<b>stopped</b>`` -> ``stopped``)
+        and Markdown backslash escapes resolved (``premium\\-hdd`` -> ``premium-hdd``). ``quote`` stays verbatim
+        (it is checked against the seed); messages and listings show this."""
+        if self.quote is None:
+            return None
+        return _MARKDOWN_ESCAPE.sub(r"\1", _HTML_TAG.sub("", self.quote))
 
 
 def seed(quote: str) -> Source:

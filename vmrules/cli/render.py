@@ -17,9 +17,10 @@ _SUMMARY_WIDTH = 100
 
 
 def source_line(source: Source) -> str:
-    """``seed: <sentence>`` for seed rules (HTML emphasis tags dropped), ``<kind>: <note>`` otherwise."""
+    """``seed: <sentence>`` for seed rules (as rendered: no HTML tags or Markdown escapes), ``<kind>: <note>``
+    otherwise."""
     if source.kind == "seed" and source.quote is not None:
-        return f"seed: {_TAG.sub('', source.quote)}"
+        return f"seed: {source.plain_quote}"
     text = source.note or source.quote or ""
     return f"{source.kind}: {text}" if text else source.kind
 

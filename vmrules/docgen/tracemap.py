@@ -50,7 +50,8 @@ TRACE: dict[str, tuple[str, ...] | Reason] = {
                       "CREATE_IMAGE.WHOLE_MACHINE_DEFAULT"),
     "createImage.5": ("COPY_IMAGES.SOURCE_READY", "CREATE_IMAGE.CREATES", "CREATE_INSTANCES.IMAGE_READY",
                       "REBUILD_INSTANCE.IMAGE_READY", "SHARE_IMAGE.READY"),
-    "createInstances.1": ("CREATE_INSTANCES.AG_EXISTS", "CREATE_INSTANCES.TEMPLATE_EXISTS"),
+    "createInstances.1": Reason("purpose", "says what the operation is for and names its three modes; the modes' "
+                                 "parameters are rules with source guide or inferred"),
     "createInstances.2": Reason("link", "links to the 参数详细说明 page; the per-mode required parameters it gives are "
                                         "rules with source guide"),
     "createInstances.3": ("CREATE_INSTANCES.REAL_NAME",),
@@ -92,9 +93,9 @@ TRACE: dict[str, tuple[str, ...] | Reason] = {
     "createInstances.35": ("CREATE_INSTANCES.DATA_DISK_SIZE_SSD",),
     "createInstances.36": HEADING,
     "createInstances.37": ("CREATE_INSTANCES.DATA_DISK_AUTO_DELETE_DEFAULT",),
-    "createInstances.38": ("CREATE_INSTANCES.DATA_DISK_SNAPSHOT_EXISTS",),
+    "createInstances.38": ("CREATE_INSTANCES.DATA_DISK_FROM_SNAPSHOT",),
     "createInstances.39": Reason("repeat", "restates createInstances.38 (a data disk may be created from a "
-                                           "snapshot): CREATE_INSTANCES.DATA_DISK_SNAPSHOT_EXISTS"),
+                                           "snapshot): CREATE_INSTANCES.DATA_DISK_FROM_SNAPSHOT"),
     "createInstances.40": ("CREATE_INSTANCES.DATA_DISK_COUNT_LOCAL",),
     "createInstances.41": ("CREATE_INSTANCES.DATA_DISK_COUNT_CLOUD",),
     "createInstances.42": HEADING,
@@ -103,7 +104,7 @@ TRACE: dict[str, tuple[str, ...] | Reason] = {
     "createInstances.45": HEADING,
     "createInstances.46": ("CREATE_INSTANCES.RUNNING_WHEN_CREATED",),
     "createInstances.47": ("CREATE_INSTANCES.KEY_LINUX_ONLY", "REBUILD_INSTANCE.KEYPAIR_LINUX_ONLY"),
-    "createInstances.48": ("CREATE_INSTANCES.MAX_COUNT_BEST_EFFORT",),
+    "createInstances.48": ("CREATE_INSTANCES.MAX_COUNT_BEST_EFFORT", "CREATE_INSTANCES.QUOTA_INSTANCE"),
     "createInstances.49": ("CREATE_INSTANCES.VM_AZ_OVERRIDES_DISK_AZ",),
     "createInstances.50": HEADING,
     "createInstances.51": Reason("link", "links to the public parameter rules (公共参数规范); the password "

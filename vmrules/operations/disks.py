@@ -7,7 +7,6 @@ finishes both sides at once. A disk being attached counts against the data-disk 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from operator import attrgetter
 from typing import Any, TypeVar
@@ -32,6 +31,14 @@ from vmrules.operations.common import (
     no_task_rule,
     region_exists,
 )
+from vmrules.operations.data_disks import (
+    AUTO_DELETE_SOURCE,
+    DEVICE_NAME_RANGE,
+    DEVICE_NAME_SOURCE,
+    DEVICE_NAMES,
+    auto_delete_refusal,
+    valid_device_name,
+)
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
 from vmrules.world import World
 
@@ -41,19 +48,6 @@ JSON = dict[str, Any]
 DATA_DISK_LIMIT = {"local": 8, "cloud": 7}
 # A multi-attach (shared) disk serves at most this many instances.
 MULTI_ATTACH_LIMIT = 16
-# Data-disk device names: vdb..vdz, vdaa..vdbm (the current API's range; vda is the system disk).
-_DEVICE_NAME = re.compile(r"vd(?:[b-z]|a[a-z]|b[a-m])")
-DEVICE_NAMES: tuple[str, ...] = (
-    *(f"vd{c}" for c in "bcdefghijklmnopqrstuvwxyz"),
-    *(f"vda{c}" for c in "abcdefghijklmnopqrstuvwxyz"),
-    *(f"vdb{c}" for c in "abcdefghijklm"),
-)
-
-
-def valid_device_name(name: str) -> bool:
-    return _DEVICE_NAME.fullmatch(name) is not None
-
-
 def free_device_name(inst: Instance) -> str:
     """The first data-disk device name the instance does not use (vdb first)."""
     used = {d.device_name for d in inst.data_disks}
@@ -63,9 +57,10 @@ def free_device_name(inst: Instance) -> str:
     return DEVICE_NAMES[-1]  # unreachable: the data-disk limit keeps at most 8 names in use
 
 
-def takes_auto_delete(disk: Disk) -> bool:
-    """autoDelete only takes effect on pay-by-configuration, non-shared disks (prepaid disks always survive)."""
-    return disk.charge.mode != "prepaid_by_duration" and not disk.multi_attachable
+def auto_delete_refused(disk: Disk) -> str | None:
+    """Why autoDelete true cannot take effect on ``disk`` (None when it can)."""
+    return auto_delete_refusal(prepaid=disk.charge.mode == "prepaid_by_duration",
+                               multi_attachable=disk.multi_attachable)
 
 
 # ---- shared request, context and rules --------------------------------------------------------------
@@ -114,10 +109,8 @@ ATTACH_QUOTE = "云主机和云硬盘没有正在进行中的的任务时才可�
 @rule(
     "ATTACH_DISK.DEVICE_NAME_FORMAT",
     phase=Phase.PARAMETERS,
-    statement="deviceName, when given, is a data-disk device name: vdb to vdz, then vdaa to vdbm (vda is the "
-    "system disk).",
-    source=sdk_doc("attachDisk deviceName: 数据盘取值范围 [vdb~vdbm]; 系统盘只能是vda (the seed is silent; "
-                   "[api-2018] allowed vda~vdi)"),
+    statement=f"deviceName, when given, is a data-disk device name: {DEVICE_NAME_RANGE} (vda is the system disk).",
+    source=DEVICE_NAME_SOURCE,
     field="deviceName",
 )
 def attach_device_name_format(ctx: DiskCtx[AttachDiskRequest]) -> Findings:
@@ -126,7 +119,23 @@ def attach_device_name_format(ctx: DiskCtx[AttachDiskRequest]) -> Findings:
         return None
     if name == "vda":
         return Finding("deviceName 'vda' is the system disk's; a data disk takes vdb to vdbm")
-    return Finding(f"deviceName {name!r} is not a data-disk device name; allowed vdb to vdz and vdaa to vdbm")
+    return Finding(f"deviceName {name!r} is not a data-disk device name; allowed {DEVICE_NAME_RANGE}")
+
+
+@rule(
+    "ATTACH_DISK.AUTO_DELETE_TAKES_EFFECT",
+    phase=Phase.COMPATIBILITY,
+    statement="autoDelete true is only for a disk billed by configuration that is not multi-attach.",
+    source=AUTO_DELETE_SOURCE,
+    field="autoDelete",
+)
+def attach_auto_delete_takes_effect(ctx: DiskCtx[AttachDiskRequest]) -> Findings:
+    disk = ctx.disk
+    if disk is None or ctx.req.autoDelete is not True:
+        return None
+    why = auto_delete_refused(disk)
+    return Finding(f"autoDelete is true, but disk {disk.disk_id} cannot be deleted with its instance: {why}") \
+        if why is not None else None
 
 
 @rule(
@@ -148,7 +157,7 @@ def attach_same_az(ctx: DiskCtx[Any]) -> Findings:
     "ATTACH_DISK.NOT_ATTACHED_HERE",
     phase=Phase.STATE,
     statement="The disk is not already attached (or being attached) to this instance.",
-    source=inferred("an attachment is made once; the API reports 'already attached' (fact sheet §1.3 [obs])"),
+    source=inferred("an attachment is made once; the API reports 'already attached'"),
     field="diskId",
 )
 def attach_not_attached_here(ctx: DiskCtx[Any]) -> Findings:
@@ -251,7 +260,7 @@ def _attach(ctx: DiskCtx[AttachDiskRequest]) -> tuple[World, JSON]:
     assert inst is not None and disk is not None  # rules guarantee them
     world = ctx.world
     device = ctx.req.deviceName if ctx.req.deviceName is not None else free_device_name(inst)
-    auto_delete = bool(ctx.req.autoDelete) and takes_auto_delete(disk)
+    auto_delete = bool(ctx.req.autoDelete)  # ATTACH_DISK.AUTO_DELETE_TAKES_EFFECT: only where it applies
     inst = replace(inst, data_disks=(*inst.data_disks, InstanceDisk(disk.disk_id, device, auto_delete,
                                                                      "attaching")))
     disk = replace(disk, attachments=(*disk.attachments,
@@ -286,6 +295,7 @@ ATTACH_DISK = Operation[AttachDiskRequest, DiskCtx[AttachDiskRequest]](
         instance_exists,
         disk_exists,
         attach_same_az,
+        attach_auto_delete_takes_effect,
         instance_status_in("ATTACH_DISK.STATUS_RUNNING_OR_STOPPED", ["running", "stopped"],
                            "云主机状态必须是<b>running</b>或<b>stopped</b>状态。"),
         instance_idle("ATTACH_DISK.NO_TASK", ATTACH_QUOTE),

@@ -23,6 +23,8 @@ from vmrules.operations.common import (
     region_exists,
 )
 from vmrules.operations.params import (
+    GENERAL_PARAMETERS,
+    PASSWORD_SOURCE,
     description_rule,
     hostname_rule,
     name_rule,
@@ -34,14 +36,12 @@ from vmrules.world import World
 
 JSON = dict[str, Any]
 
-NAME_SOURCE = guide("公共参数规范 (General_Parameters.md): 名称 — 中文、数字、大小写字母、英文下划线和中划线, "
+NAME_SOURCE = guide(f"{GENERAL_PARAMETERS}: 名称 — 中文、数字、大小写字母、英文下划线和中划线, "
                     "不超过32字符")
-DESCRIPTION_SOURCE = guide("公共参数规范 (General_Parameters.md): 描述 — 不超过256字符")
+DESCRIPTION_SOURCE = guide(f"{GENERAL_PARAMETERS}: 描述 — 不超过256字符")
 HOSTNAME_SOURCE = sdk_doc("modifyInstanceAttribute hostname: Linux 2-64 个字符, 点号分段, 每段字母、数字或连字符; "
                           "不能连续使用点号或连字符, 不能以点号或连字符开头或结尾")
 WINDOWS_HOSTNAME_SOURCE = sdk_doc("modifyInstanceAttribute hostname: Windows 2-15 个字符, 不支持点号, 不能全部使用数字")
-PASSWORD_SOURCE = guide("公共参数规范 (General_Parameters.md): 密码 — 8-30 个字符, 至少三类字符, 不含禁用词、连续字符、"
-                        "键盘序列或用户名")
 
 
 def _image_os(ctx: InstanceCtx[Any]) -> str | None:

@@ -32,7 +32,7 @@ from vmrules.operations.common import (
     item_ids_unique,
     region_exists,
 )
-from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, inferred, rule, sdk_doc, seed
+from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
 from vmrules.world import World
 
 JSON = dict[str, Any]
@@ -179,7 +179,9 @@ def attach_nic_limit(ctx: NicCtx[Any]) -> Findings:
     "ATTACH_NETWORK_INTERFACE.DEVICE_INDEX_FREE",
     phase=Phase.STATE,
     statement="An instance has at most 7 secondary interfaces (device indexes 2 to 8).",
-    source=api_2018("NetworkInterface.deviceIndex: 1 is the primary, 2-8 attached secondary interfaces"),
+    source=inferred("device index 1 is the primary interface (SDK: 对于主网卡默认Index为1，辅助网卡自动分配。); "
+                    "attached "
+                    "secondary interfaces take 2 to 8"),
     field="instanceId",
 )
 def attach_device_index_free(ctx: NicCtx[Any]) -> Findings:
@@ -512,7 +514,7 @@ def associate_one_per_instance(ctx: EipCtx) -> Findings:
     phase=Phase.STATE,
     statement="The elastic IP is not bound to any interface.",
     source=inferred("an elastic IP maps to one private address; already bound is FAILED_PRECONDITION "
-                    "(fact sheet §3.1 [obs])"),
+                    "(as the API reports it)"),
     field="elasticIpId",
 )
 def associate_not_bound(ctx: EipCtx) -> Findings:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vmrules.operation import Ctx
-from vmrules.rules import Finding, Findings, Phase, Rule, Source
+from vmrules.rules import Finding, Findings, Phase, Rule, Source, sdk_doc
 
 Getter = Callable[[Any], str | None]
 
@@ -37,6 +37,17 @@ PASSWORD_FORBIDDEN_WORDS: tuple[str, ...] = (
 PASSWORD_SPECIALS = "()`~!@#$%^&*_-+=|{}[]:\";'<>,.?/"
 # The accounts a password logs in to: root on Linux, Administrator on Windows (matched case-insensitively).
 PASSWORD_USER_NAMES: tuple[str, ...] = ("root", "administrator")
+# Where the public parameter rules are published (the SDK's documentation links there).
+GENERAL_PARAMETERS = "公共参数规范 https://docs.jdcloud.com/virtual-machines/api/general_parameters"
+# The SDK's own words on passwords (InstanceSpec.password), verbatim; the rest of the password rules are the
+# public parameter rules it links to.
+PASSWORD_SOURCE = sdk_doc(
+    "InstanceSpec.password: 实例密码。可用于SSH登录和VNC登录。长度为8\\~30个字符，必须同时包含大、小写英文字母、数字和"
+    "特殊符号中的三类字符。特殊符号包括：\\(\\)\\`~!@#$%^&\\*\\_-+=\\|{}\\[ ]:\";'<>,.?/，更多密码输入要求请参见 "
+    "[公共参数规范](https://docs.jdcloud.com/virtual-machines/api/general_parameters)"
+)
+
+
 # Lines of adjacent letter keys on a QWERTY keyboard: rows, the columns leaning right (q-a-z) and the
 # diagonals leaning left (t-f-c). Three adjacent keys along one line, either way, form a sequence.
 KEYBOARD_LINES: tuple[str, ...] = (
@@ -147,10 +158,13 @@ def password_rule(rule_id: str, getter: Getter, field: str, source: Source) -> R
         return [Finding(f"{field} breaks the password rule '{p.sub_rule}': it {p.message}")
                 for p in password_problems(value)]
 
+    words = ", ".join(sorted({w.lower() for w in PASSWORD_FORBIDDEN_WORDS}))
     return Rule(rule_id, Phase.PARAMETERS,
-                f"{field} follows the password rules: 8 to 30 characters, no forbidden words, no runs of 3 "
-                "consecutive digits, letters or keyboard keys, not the user name, at least 3 of 4 character "
-                "classes.", source, field, check)
+                f"{field} has {PASSWORD_MIN} to {PASSWORD_MAX} characters, only letters, digits and "
+                f"{PASSWORD_SPECIALS}; uses at least 3 of uppercase, lowercase, digits and special characters; "
+                f"contains none of the words {words} (all lower or all upper case); no run of 3 consecutive "
+                "digits or letters (123, cba) and no 3 adjacent keyboard keys (qwe, qaz); and not the user name "
+                "root or Administrator.", source, field, check)
 
 
 # ---- ordered names (G4) -----------------------------------------------------------------------------

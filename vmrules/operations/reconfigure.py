@@ -34,8 +34,13 @@ from vmrules.operations.common import (
 )
 from vmrules.operations.image_limits import sql_server_memory_rule, windows_cpu_rule
 from vmrules.operations.network import nic_count
-from vmrules.operations.params import hostname_rule, password_rule, windows_hostname_rule
-from vmrules.rules import Finding, Findings, Phase, Rule, guide, inferred, rule, sdk_doc, seed
+from vmrules.operations.params import (
+    PASSWORD_SOURCE,
+    hostname_rule,
+    password_rule,
+    windows_hostname_rule,
+)
+from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
 from vmrules.usage import instance_usage
 from vmrules.world import World
 
@@ -86,15 +91,16 @@ def _generation_message(inst: Instance, current: InstanceType, target: InstanceT
 
 @rule(
     "RESIZE_INSTANCE.TYPE_EXISTS",
-    phase=Phase.PARAMETERS,
+    phase=Phase.EXISTENCE,
     statement="instanceType names an instance type.",
-    source=inferred("the target type must be one describeInstanceTypes lists"),
+    source=inferred("the target type must be one describeInstanceTypes lists; an unknown type is a missing "
+                    "resource (NOT_FOUND), as in createInstances"),
     field="instanceType",
 )
 def resize_type_exists(ctx: ResizeCtx) -> Findings:
     if ctx.target is not None:
         return None
-    return Finding(f"instanceType {ctx.req.instanceType!r} is not an instance type (see describeInstanceTypes)")
+    return Finding(f"instance type {ctx.req.instanceType!r} not found; see describeInstanceTypes")
 
 
 @rule(
@@ -353,8 +359,8 @@ RESIZE_INSTANCE = Operation[ResizeInstanceRequest, ResizeCtx](
     context=_resize_context,
     rules=(
         region_exists,
-        resize_type_exists,
         instance_exists,
+        resize_type_exists,
         resize_same_type,
         resize_generation_2016,
         resize_generation_local,
@@ -404,8 +410,6 @@ def _rebuild_context(world: World, caller: str, req: RebuildInstanceRequest) -> 
     return RebuildCtx(world, caller, req, inst, image)
 
 
-PASSWORD_SOURCE = guide("公共参数规范 (General_Parameters.md): 密码 — 8-30 个字符, 至少三类字符, 不含禁用词、连续字符、"
-                        "键盘序列或用户名")
 HOSTNAME_SOURCE = sdk_doc("rebuildInstance hostname: Linux 2-64 个字符, 点号分段, 每段字母、数字或连字符; 不能连续使用"
                           "点号或连字符, 不能以点号或连字符开头或结尾")
 WINDOWS_HOSTNAME_SOURCE = sdk_doc("rebuildInstance hostname: Windows 2-15 个字符, 不支持点号, 不能全部使用数字")

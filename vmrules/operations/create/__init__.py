@@ -52,6 +52,7 @@ from vmrules.operations.create.rules_billing import charge_duration, charge_mode
 from vmrules.operations.create.rules_disks import (
     cloud_system_disk_auto_delete,
     cloud_system_disk_size,
+    data_disk_auto_delete,
     data_disk_category,
     data_disk_count_cloud,
     data_disk_count_local,
@@ -152,6 +153,13 @@ DATA_DISK_AUTO_DELETE_DEFAULT = default(
     "gets false.",
     seed("默认自动删除，如果是包年包月的数据盘或共享型数据盘，此参数不生效"),
 )
+DATA_DISK_FROM_SNAPSHOT = default(
+    "CREATE_INSTANCES.DATA_DISK_FROM_SNAPSHOT", "instanceSpec.dataDisks[].cloudDiskSpec.diskSizeGB",
+    "the snapshot's size, when snapshotId is given",
+    "A data disk with snapshotId is created from that snapshot (the disk records it); without diskSizeGB it has "
+    "the snapshot's size.",
+    seed("可以指定SnapshotId创建云硬盘"),
+)
 SYSTEM_DISK_SIZE_DEFAULT = default(
     "CREATE_INSTANCES.SYSTEM_DISK_SIZE_DEFAULT", "instanceSpec.systemDisk.cloudDiskSpec.diskSizeGB",
     "the image's system disk size",
@@ -193,7 +201,8 @@ CREATE_INSTANCES = Operation[CreateInstancesRequest, CreateCtx](
         nic_name, nic_description, eip_bandwidth, eip_provider, eip_charge_mode, charge_mode, charge_duration,
         system_disk_category, local_system_disk_size, local_system_disk_auto_delete, system_disk_type,
         cloud_system_disk_size, cloud_system_disk_auto_delete, data_disk_category, data_disk_spec_required,
-        data_disk_type, data_disk_size_ssd, data_disk_size_hdd, data_disk_device_name, data_disk_count_local,
+        data_disk_type, data_disk_size_ssd, data_disk_size_hdd, data_disk_device_name, data_disk_auto_delete,
+        data_disk_count_local,
         data_disk_count_cloud, key_count,
         template_exists, ag_exists, type_exists, image_exists, subnet_exists, security_groups_exist,
         default_security_group, keys_exist, data_disk_snapshot_exists,
@@ -205,8 +214,8 @@ CREATE_INSTANCES = Operation[CreateInstancesRequest, CreateCtx](
     ),
     apply=apply,
     effects=(RUNNING_WHEN_CREATED, MAX_COUNT_DEFAULT, MAX_COUNT_BEST_EFFORT, VM_AZ_OVERRIDES_DISK_AZ,
-             DISKS_FOLLOW_INSTANCE_BILLING, DATA_DISK_AUTO_DELETE_DEFAULT, SYSTEM_DISK_SIZE_DEFAULT,
-             DEFAULT_SECURITY_GROUP_USED, PRIMARY_DEVICE_INDEX, CLIENT_TOKEN_REPLAY),
+             DISKS_FOLLOW_INSTANCE_BILLING, DATA_DISK_AUTO_DELETE_DEFAULT, DATA_DISK_FROM_SNAPSHOT,
+             SYSTEM_DISK_SIZE_DEFAULT, DEFAULT_SECURITY_GROUP_USED, PRIMARY_DEVICE_INDEX, CLIENT_TOKEN_REPLAY),
 )
 
 OPERATIONS = (CREATE_INSTANCES,)

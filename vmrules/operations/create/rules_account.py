@@ -46,8 +46,8 @@ def az_exists(ctx: CreateCtx) -> Findings:
     "CREATE_INSTANCES.TYPE_EXISTS",
     phase=Phase.EXISTENCE,
     statement="instanceType names an instance type.",
-    source=seed("可查询<a href=\"https://www.jdcloud.com/help/detail/2901/isCatalog/1\">DescribeInstanceTypes</a>"
-                "接口获得指定地域或可用区的规格信息"),
+    source=inferred("an instance type is a resource describeInstanceTypes lists; an unknown one is not found "
+                    "(the seed only points to that operation)"),
     field=f"{SPEC}.instanceType",
 )
 def type_exists(ctx: CreateCtx) -> Findings:
@@ -96,8 +96,8 @@ image_exists: Rule[CreateCtx] = exists_rule(
     requested=attrgetter("plan.image_id"),
     statement="imageId names an image the caller can use in the region (official, third-party, its own private "
     "or shared with it).",
-    source=seed("可查询<a href=\"https://www.jdcloud.com/help/detail/2874/isCatalog/1\">DescribeImages</a>"
-                "接口获得指定地域的镜像信息"),
+    source=inferred("an image is a resource describeImages lists; one the caller cannot use is not found "
+                    "(the seed only points to that operation)"),
     region_checked=False,
 )
 
@@ -190,10 +190,14 @@ def _quota_rule(rule_id: str, resource_type: str, what: str) -> Rule[CreateCtx]:
         return Finding(f"{resource_type} quota exceeded: {used} of {limit} used in {ctx.region}; one "
                        f"{ctx.itype.instance_type} instance needs {each} more")
 
+    # The instance quota rule is the seed's best-effort sentence (refused only when not one instance fits);
+    # the CPU and memory quotas are describeQuotas' resource types, applied the same best-effort way.
+    source = (seed("maxCount为最大努力，不保证一定能达到maxCount") if resource_type == "instance" else
+              inferred(f"{resource_type} is a quota describeQuotas reports; each instance uses its type's share, "
+                       "and like the instance quota it refuses only when not one instance fits"))
     return Rule(rule_id, Phase.QUOTA,
                 f"The account's {what} quota in the region leaves room for at least one instance (maxCount "
-                "is best effort: fewer are created when only fewer fit).",
-                seed("maxCount为最大努力，不保证一定能达到maxCount"), "maxCount", check)
+                "is best effort: fewer are created when only fewer fit).", source, "maxCount", check)
 
 
 quota_instance = _quota_rule("CREATE_INSTANCES.QUOTA_INSTANCE", "instance", "instance")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from vmrules.model import ChargeMode
 from vmrules.operations.create.plan import CreateCtx
 from vmrules.operations.create.request import SPEC
-from vmrules.rules import Finding, Findings, Phase, api_2018, rule, seed
+from vmrules.rules import Finding, Findings, Phase, inferred, rule, sdk_doc, seed
 
 _CHARGE_MODES: tuple[ChargeMode, ...] = ("prepaid_by_duration", "postpaid_by_duration", "postpaid_by_usage")
 
@@ -14,7 +14,8 @@ _CHARGE_MODES: tuple[ChargeMode, ...] = ("prepaid_by_duration", "postpaid_by_dur
     "CREATE_INSTANCES.CHARGE_MODE",
     phase=Phase.PARAMETERS,
     statement="The instance is billed prepaid_by_duration or postpaid_by_duration (default), never by usage.",
-    source=api_2018("InstanceSpec.charge: 云主机不支持按用量方式计费，默认为按配置计费"),
+    source=inferred("an instance is billed by configuration (postpaid_by_duration, the default) or prepaid "
+                    "(prepaid_by_duration); usage billing (postpaid_by_usage) is for traffic, not instances"),
     field=f"{SPEC}.charge.chargeMode",
 )
 def charge_mode(ctx: CreateCtx) -> Findings:
@@ -31,7 +32,8 @@ def charge_mode(ctx: CreateCtx) -> Findings:
     "CREATE_INSTANCES.CHARGE_DURATION",
     phase=Phase.PARAMETERS,
     statement="Prepaid billing: chargeUnit is month (default) or year; chargeDuration is 1..9 months or 1..3 years.",
-    source=api_2018("ChargeSpec: chargeUnit month|year, default month; chargeDuration month 1-9, year 1-3"),
+    source=sdk_doc("ChargeSpec.chargeDuration: 当chargeUnit为month时取值为：1~9，当chargeUnit为year时取值为：1、2、3; "
+                   "chargeUnit: 取值为：month、year，默认为month"),
     field=f"{SPEC}.charge",
 )
 def charge_duration(ctx: CreateCtx) -> Findings:

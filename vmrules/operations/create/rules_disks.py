@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from vmrules.operations.common import listed_exist_rule
 from vmrules.operations.create.plan import (
     CLOUD_SYSTEM_DISK_MAX,
@@ -17,7 +15,14 @@ from vmrules.operations.create.plan import (
     prepaid,
 )
 from vmrules.operations.create.request import SPEC
-from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, inferred, rule, seed
+from vmrules.operations.data_disks import (
+    AUTO_DELETE_SOURCE,
+    DEVICE_NAME_RANGE,
+    DEVICE_NAME_SOURCE,
+    auto_delete_refusal,
+    valid_device_name,
+)
+from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
 from vmrules.world import World
 
 # ---- system disk ------------------------------------------------------------------------------------
@@ -118,7 +123,8 @@ def cloud_system_disk_auto_delete(ctx: CreateCtx) -> Findings:
     "CREATE_INSTANCES.SYSTEM_DISK_MATCHES_IMAGE",
     phase=Phase.COMPATIBILITY,
     statement="The system disk's category matches the image's rootDeviceType (localDisk: local, cloudDisk: cloud).",
-    source=api_2018("InstanceSpec.systemDisk: must match the image's rootDeviceType (Create_Vm_Sample.md)"),
+    source=inferred("a localDisk image boots from a local system disk and a cloudDisk image from a cloud one, "
+                    "as rebuildInstance's seed sentence says for a change of image"),
     field=f"{SD}.diskCategory",
 )
 def system_disk_matches_image(ctx: CreateCtx) -> Findings:
@@ -149,7 +155,6 @@ def system_disk_image_size(ctx: CreateCtx) -> Findings:
 
 # ---- data disks -------------------------------------------------------------------------------------
 
-_DEVICE_NAME = re.compile(r"vd[b-z]")
 
 
 def _disks(ctx: CreateCtx) -> tuple[DiskPlan, ...]:
@@ -172,7 +177,8 @@ def data_disk_category(ctx: CreateCtx) -> Findings:
     "CREATE_INSTANCES.DATA_DISK_SPEC_REQUIRED",
     phase=Phase.PARAMETERS,
     statement="A new data disk needs cloudDiskSpec with diskType, and diskSizeGB unless it comes from a snapshot.",
-    source=api_2018("DiskSpec: diskType and diskSizeGB are required"),
+    source=sdk_doc("DiskSpec: diskType and diskSizeGB are the parameters not marked (Optional): "
+                   "云硬盘类型，取值为ssd、premium-hdd…; 云硬盘大小，单位为 GiB…"),
     field=f"{SPEC}.dataDisks",
 )
 def data_disk_spec_required(ctx: CreateCtx) -> Findings:
@@ -229,8 +235,9 @@ data_disk_size_hdd = _size_rule("CREATE_INSTANCES.DATA_DISK_SIZE_HDD", "premium-
 @rule(
     "CREATE_INSTANCES.DATA_DISK_DEVICE_NAME",
     phase=Phase.PARAMETERS,
-    statement="A data disk's deviceName is vdb..vdz and names one disk only; noDevice needs a deviceName.",
-    source=api_2018("InstanceDiskAttachmentSpec.deviceName: vda is the system disk; data disks vdb and up"),
+    statement=f"A data disk's deviceName is {DEVICE_NAME_RANGE} and names one disk only; noDevice needs a "
+    "deviceName.",
+    source=DEVICE_NAME_SOURCE,
     field=f"{SPEC}.dataDisks",
 )
 def data_disk_device_name(ctx: CreateCtx) -> Findings:
@@ -242,11 +249,30 @@ def data_disk_device_name(ctx: CreateCtx) -> Findings:
             if d.noDevice:
                 found.append(Finding(f"{SPEC}.dataDisks.{i}.noDevice needs a deviceName to drop", path))
             continue
-        if not _DEVICE_NAME.fullmatch(d.deviceName):
-            found.append(Finding(f"{path} is {d.deviceName[:32]!r}; allowed vdb to vdz", path))
+        if not valid_device_name(d.deviceName):
+            found.append(Finding(f"{path} is {d.deviceName[:32]!r}; allowed {DEVICE_NAME_RANGE}", path))
         elif d.deviceName in seen:
             found.append(Finding(f"{path} {d.deviceName} is given to more than one data disk", path))
         seen.add(d.deviceName)
+    return found
+
+
+@rule(
+    "CREATE_INSTANCES.DATA_DISK_AUTO_DELETE",
+    phase=Phase.PARAMETERS,
+    statement="A data disk given with autoDelete true is billed by configuration and not multi-attach.",
+    source=AUTO_DELETE_SOURCE,
+    field=f"{SPEC}.dataDisks",
+)
+def data_disk_auto_delete(ctx: CreateCtx) -> Findings:
+    found = []
+    for d in _disks(ctx):
+        if d.origin != "request" or d.auto_delete is not True:
+            continue
+        why = auto_delete_refusal(prepaid=prepaid(ctx), multi_attachable=d.multi_attachable)
+        if why is not None:
+            found.append(Finding(f"{d.path}.autoDelete is true, but the disk cannot be deleted with its instance: "
+                                 f"{why}", f"{d.path}.autoDelete"))
     return found
 
 
@@ -275,7 +301,8 @@ data_disk_snapshot_exists: Rule[CreateCtx] = listed_exist_rule(
                  if d.origin != "image" and d.snapshot_id is not None],
     World.snapshot,
     statement="A data disk's snapshotId names a snapshot of the caller in the region.",
-    source=seed("可以指定SnapshotId创建云硬盘"), region_checked=False,
+    source=inferred("a snapshot of another account or region is not found (the seed only says a data disk can be "
+                    "made from a snapshot: 可以指定SnapshotId创建云硬盘)"), region_checked=False,
 )
 
 
@@ -283,7 +310,8 @@ data_disk_snapshot_exists: Rule[CreateCtx] = listed_exist_rule(
     "CREATE_INSTANCES.DATA_DISK_SNAPSHOT_SIZE",
     phase=Phase.COMPATIBILITY,
     statement="A data disk made from a snapshot is not smaller than the snapshot.",
-    source=seed("可以从快照创建磁盘"),
+    source=sdk_doc("CloudDiskSpec.diskSizeGB: 云盘容量需要大于快照容量，默认为快照容量，单位GiB。 "
+                   "(read as: not smaller; the default equals the snapshot's size)"),
     field=f"{SPEC}.dataDisks",
 )
 def data_disk_snapshot_size(ctx: CreateCtx) -> Findings:

@@ -8,7 +8,10 @@ from operator import attrgetter
 from vmrules.operations.common import exists_rule
 from vmrules.operations.create.plan import CLIENT_TOKEN_MAX, MAX_COUNT, CreateCtx, given_fields
 from vmrules.operations.create.request import NIC, SPEC
-from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, guide, rule, sdk_doc, seed
+from vmrules.rules import Finding, Findings, Phase, Rule, guide, inferred, rule, sdk_doc
+
+# The page the seed links for each mode's required parameters.
+MODES_PAGE = "参数详细说明 https://www.jdcloud.com/help/detail/3383/isCatalog/1"
 
 # ---- mode and required fields -----------------------------------------------------------------------
 
@@ -18,7 +21,7 @@ from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, guide, rule,
     phase=Phase.PARAMETERS,
     statement="Without agId or instanceTemplateId, az, imageId, instanceType, systemDisk with its diskCategory "
     "(and cloudDiskSpec.diskType for a cloud system disk) are required.",
-    source=guide("参数详细说明 (Create_Vm_Sample.md): required parameters of the normal mode"),
+    source=guide(f"{MODES_PAGE}: required parameters of the normal mode"),
     field=SPEC,
 )
 def normal_required(ctx: CreateCtx) -> Findings:
@@ -40,7 +43,7 @@ def normal_required(ctx: CreateCtx) -> Findings:
     "CREATE_INSTANCES.TEMPLATE_REQUIRED",
     phase=Phase.PARAMETERS,
     statement="With instanceTemplateId (and no agId), az is required.",
-    source=guide("参数详细说明 (Create_Vm_Sample.md): the launch-template mode requires name, az, instanceTemplateId"),
+    source=guide(f"{MODES_PAGE}: the launch-template mode requires name, az, instanceTemplateId"),
     field=f"{SPEC}.az",
 )
 def template_required(ctx: CreateCtx) -> Findings:
@@ -81,7 +84,8 @@ template_exists: Rule[CreateCtx] = exists_rule(
     resolved=attrgetter("template"),
     requested=lambda ctx: ctx.spec.instanceTemplateId if ctx.plan.mode == "template" else None,
     statement="The launch template exists in the region and belongs to the caller.",
-    source=seed("3.使用启动模板"), region_checked=False,
+    source=inferred("a launch template of another account or region is not found (the seed names the mode: "
+                    "3.使用启动模板)"), region_checked=False,
 )
 
 
@@ -89,7 +93,8 @@ template_exists: Rule[CreateCtx] = exists_rule(
     "CREATE_INSTANCES.AG_EXISTS",
     phase=Phase.EXISTENCE,
     statement="The availability group (and its launch template) exists in the region and belongs to the caller.",
-    source=seed("2.使用高可用组"),
+    source=inferred("an availability group of another account or region is not found (the seed names the mode: "
+                    "2.使用高可用组)"),
     field=f"{SPEC}.agId",
 )
 def ag_exists(ctx: CreateCtx) -> Findings:
@@ -124,7 +129,8 @@ def ag_az(ctx: CreateCtx) -> Findings:
     "CREATE_INSTANCES.MAX_COUNT",
     phase=Phase.PARAMETERS,
     statement="maxCount is between 1 and 100 (default 1).",
-    source=api_2018("createInstances maxCount: 取值范围[1,100]，默认为1"),
+    source=inferred("at least one instance; at most 100 in one request (the API's range, default 1), within the "
+                    "quota (SDK: 创建实例的数量，不能超过用户配额。)"),
     field="maxCount",
 )
 def max_count(ctx: CreateCtx) -> Findings:
@@ -138,7 +144,8 @@ def max_count(ctx: CreateCtx) -> Findings:
     "CREATE_INSTANCES.CLIENT_TOKEN_LENGTH",
     phase=Phase.PARAMETERS,
     statement="clientToken has at most 64 characters.",
-    source=api_2018("createInstances clientToken: 最长不超过64个字符，用于保证请求的幂等性"),
+    source=sdk_doc("createInstances clientToken: 用于保证请求的幂等性。由客户端生成，并确保不同请求中该参数唯一，"
+                   "长度不能超过64个字符。"),
     field="clientToken",
 )
 def client_token_length(ctx: CreateCtx) -> Findings:

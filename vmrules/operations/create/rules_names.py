@@ -5,6 +5,7 @@ from __future__ import annotations
 from vmrules.operations.create.plan import CreateCtx, count_requested
 from vmrules.operations.create.request import SPEC, CreateInstancesRequest
 from vmrules.operations.params import (
+    GENERAL_PARAMETERS,
     ORDERED_MAX,
     description_rule,
     hostname_rule,
@@ -29,14 +30,14 @@ def _image_os(ctx: CreateCtx) -> str | None:
 
 
 name = name_rule("CREATE_INSTANCES.NAME", _name, f"{SPEC}.name",
-                 guide("公共参数规范 (General_Parameters.md): name, with ordered [start] tokens (SDK)"), ordered=True)
+                 guide(f"{GENERAL_PARAMETERS}: 名称, with ordered [start] tokens"), ordered=True)
 hostname = hostname_rule("CREATE_INSTANCES.HOSTNAME", _hostname, f"{SPEC}.hostname",
                          sdk_doc("InstanceSpec.hostname: Linux 2-64 characters, RFC 952/1123"), ordered=True)
 windows_hostname = windows_hostname_rule(
     "CREATE_INSTANCES.WINDOWS_HOSTNAME", _hostname, f"{SPEC}.hostname",
     sdk_doc("InstanceSpec.hostname: Windows 2-15 characters, no '.', not all digits"), _image_os, ordered=True)
 description = description_rule("CREATE_INSTANCES.DESCRIPTION", lambda r: r.instanceSpec.description,
-                               f"{SPEC}.description", guide("公共参数规范: description ≤ 256 characters"))
+                               f"{SPEC}.description", sdk_doc("InstanceSpec.description: 实例描述。256字符以内。"))
 password = password_rule("CREATE_INSTANCES.PASSWORD", lambda r: r.instanceSpec.password,
                          f"{SPEC}.password", seed("参考公共参数规范"))
 

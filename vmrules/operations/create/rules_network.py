@@ -19,7 +19,7 @@ from vmrules.operations.create.plan import (
 )
 from vmrules.operations.create.request import NIC, SPEC, CreateInstancesRequest
 from vmrules.operations.params import description_rule, name_rule
-from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, inferred, rule, sdk_doc, seed
+from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
 from vmrules.world import World
 
 
@@ -212,7 +212,8 @@ def device_index(ctx: CreateCtx) -> Findings:
     "CREATE_INSTANCES.NIC_AUTO_DELETE",
     phase=Phase.PARAMETERS,
     statement="The primary network interface is deleted with the instance: autoDelete cannot be false.",
-    source=api_2018("InstanceNetworkInterfaceAttachmentSpec.autoDelete: 主网卡默认且只能为true"),
+    source=inferred("the primary interface lives and dies with its instance (it cannot be detached: seed, "
+                    "detachNetworkInterface 不能缷载主网卡)"),
     field=f"{SPEC}.primaryNetworkInterface.autoDelete",
 )
 def nic_auto_delete(ctx: CreateCtx) -> Findings:
@@ -272,7 +273,7 @@ def eip_bandwidth(ctx: CreateCtx) -> Findings:
     "CREATE_INSTANCES.EIP_PROVIDER",
     phase=Phase.PARAMETERS,
     statement="The elastic IP's provider is bgp or no_bgp (default bgp).",
-    source=api_2018("ElasticIpSpec.provider: bgp or no_bgp; guide: default BGP"),
+    source=sdk_doc("ElasticIpSpec.provider: IP线路信息。当IP类型为标准公网IP时，取值为bgp或no_bgp"),
     field=f"{SPEC}.elasticIp.provider",
 )
 def eip_provider(ctx: CreateCtx) -> Findings:

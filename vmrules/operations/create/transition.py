@@ -70,6 +70,7 @@ def _device_names(disks: tuple[DiskPlan, ...]) -> list[str]:
     return names
 
 
+# effect: CREATE_INSTANCES.DATA_DISK_FROM_SNAPSHOT (size from the snapshot when not given)
 def _data_disk_plans(ctx: CreateCtx, prepaid: bool) -> list[DataDiskPlan]:
     plans = []
     disks = ctx.plan.data_disks

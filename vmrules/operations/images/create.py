@@ -3,7 +3,6 @@ image's data disks from dataDisks, the rules on them, and the transition)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -21,9 +20,10 @@ from vmrules.operations.common import (
     listed_exist_rule,
     region_exists,
 )
+from vmrules.operations.data_disks import DEVICE_NAME_RANGE, DEVICE_NAME_SOURCE, valid_device_name
 from vmrules.operations.images.common import JSON, hold_sources, image_quota, new_snapshot, set_image
-from vmrules.operations.params import description_rule, name_rule
-from vmrules.rules import Finding, Findings, Phase, Rule, api_2018, inferred, rule, sdk_doc, seed
+from vmrules.operations.params import GENERAL_PARAMETERS, description_rule, name_rule
+from vmrules.rules import Finding, Findings, Phase, Rule, guide, inferred, rule, sdk_doc, seed
 from vmrules.world import World
 
 # The data-disk limits of an instance (seed, createInstances): an image cannot carry more than an instance
@@ -33,7 +33,6 @@ DATA_DISKS_MAX_CLOUD = 7
 # Data-disk types and sizes an image's new data disks may have (seed, createInstances).
 DATA_DISK_SIZES: dict[str, tuple[int, int]] = {"ssd": (20, 1000), "premium-hdd": (20, 3000)}
 DATA_DISK_STEP = 10
-_DATA_DEVICE = re.compile(r"vd[b-z]")
 
 
 class ImageCloudDiskSpec(BaseModel):
@@ -137,8 +136,8 @@ def create_image_data_disk_category(ctx: InstanceCtx[CreateImageRequest]) -> Fin
 @rule(
     "CREATE_IMAGE.DATA_DISK_DEVICE_NAME",
     phase=Phase.PARAMETERS,
-    statement="Every dataDisks entry names the data disk it is about with a deviceName vdb to vdz.",
-    source=CREATE_IMAGE_DATA_DISKS,
+    statement=f"Every dataDisks entry names the data disk it is about with a deviceName {DEVICE_NAME_RANGE}.",
+    source=DEVICE_NAME_SOURCE,
     field="dataDisks",
 )
 def create_image_device_name(ctx: InstanceCtx[CreateImageRequest]) -> Findings:
@@ -147,9 +146,9 @@ def create_image_device_name(ctx: InstanceCtx[CreateImageRequest]) -> Findings:
         if s.deviceName is None:
             found.append(Finding(f"dataDisks.{i}.deviceName is required: it names the data disk to keep, drop, "
                                  "replace or add", f"dataDisks.{i}.deviceName"))
-        elif not _DATA_DEVICE.fullmatch(s.deviceName):
+        elif not valid_device_name(s.deviceName):
             found.append(Finding(f"dataDisks.{i}.deviceName {s.deviceName!r} is not a data disk device name "
-                                 "(vdb to vdz)", f"dataDisks.{i}.deviceName"))
+                                 f"({DEVICE_NAME_RANGE})", f"dataDisks.{i}.deviceName"))
     return found
 
 
@@ -307,7 +306,7 @@ def create_image_disks_no_task(ctx: InstanceCtx[CreateImageRequest]) -> Findings
     "CREATE_IMAGE.QUOTA",
     phase=Phase.QUOTA,
     statement="The account's image quota in the region allows one more private image.",
-    source=api_2018("createImage may return 429 QUOTA_EXCEEDED (image quota)"),
+    source=inferred("a private image counts against the account's image quota in the region (describeQuotas lists it)"),
 )
 def create_image_quota(ctx: InstanceCtx[CreateImageRequest]) -> Findings:
     return image_quota(ctx.world, ctx.caller, ctx.region, 1)
@@ -384,7 +383,7 @@ CREATE_IMAGE = Operation[CreateImageRequest, InstanceCtx[CreateImageRequest]](
     rules=(
         region_exists,
         name_rule("CREATE_IMAGE.NAME", lambda r: r.name, "name",
-                  api_2018("createImage name: 公共参数规范 (public parameter name rule)")),
+                  guide(f"{GENERAL_PARAMETERS}: 名称")),
         description_rule("CREATE_IMAGE.DESCRIPTION", lambda r: r.description, "description",
                          sdk_doc("createImage description: 镜像描述。256字符以内")),
         create_image_data_disk_category,
