@@ -434,6 +434,16 @@ class _Builder:
         else:
             lines.append("Required: no rule of phase STATE.")
         lines.append("")
+        declared = [e for e in effects_for(name) if e.change is not None]
+        if declared:
+            lines += ["Declared (status effects, see [states](../states.md)):", ""]
+            for e in declared:
+                c = e.change
+                assert c is not None
+                start = " / ".join(c.before) if c.before else "(new)"
+                lines.append(f"- {c.resource}: {start} → {c.during} (task `{c.task}`) → settle → "
+                             f"{c.after or '(gone)'} (`{e.id}`)")
+            lines.append("")
         changes: list[str] = []
         for run in self.runs.get(name, []):
             if run.outcome.ok:
