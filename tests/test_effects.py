@@ -195,3 +195,24 @@ def test_data_disk_from_a_snapshot_takes_its_size() -> None:
     (iid,), world = create(World.default(), dataDisks=[snap])
     disk = world.disks[world.instances[iid].data_disks[0].disk_id]
     assert (disk.size_gb, disk.snapshot_id) == (100, "snapshot-hdd0000001")
+
+
+@pytest.mark.effect("SHARE_IMAGE.VISIBLE_TO_MEMBERS", "UNSHARE_IMAGE.HIDDEN_FROM_MEMBERS")
+def test_a_shared_image_is_listed_and_usable_then_hidden_and_its_instances_kept(world: World) -> None:
+    sid, world = instance(world, status="stopped")
+    made = run(world, "createImage", instanceId=sid, name="img")
+    image_id, world = made.result["imageId"], settle(ok(made))
+
+    def bob_sees() -> list[str]:
+        return [i["imageId"] for i in run(world, "describeImages", caller="bob", imageSource="shared").result["images"]]
+
+    assert bob_sees() == []
+    world = ok(run(world, "shareImage", imageId=image_id, pins=["bob"]))
+    assert bob_sees() == [image_id]
+    spec = {**SPEC, "imageId": image_id,
+            "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-bobnet001a"}}}
+    created = execute(world, "createInstances", {"regionId": NORTH, "instanceSpec": spec}, caller="bob")
+    world = settle(ok(created))
+    world = ok(run(world, "unShareImage", imageId=image_id, pins=["bob"]))
+    assert bob_sees() == []
+    assert world.instances[created.result["instanceIds"][0]].status == "running"
