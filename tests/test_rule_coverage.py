@@ -9,7 +9,7 @@ from pathlib import Path
 
 from vmrules.catalogue import CATALOGUE
 from vmrules.docgen import seedtext, testscan
-from vmrules.docgen.generate import trace, trace_problems
+from vmrules.docgen.trace import trace, trace_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 
