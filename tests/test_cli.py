@@ -363,6 +363,16 @@ def test_rules_for_one_operation_in_precedence_order() -> None:
     bad_input(cli("rules", "--op", "stopInstanse"), "did you mean stopInstance")
 
 
+def test_rules_of_one_operation_show_its_effects_too() -> None:
+    human = cli("rules", "--op", "deleteInstance")
+    assert "DELETE_INSTANCE.REMOVES_AUTO_DELETE_DISKS  removal" in human.stdout
+    assert "instance: running | stopped | error -> deleting (task deleteInstance) -> settle -> (gone)" in human.stdout
+    listed = json.loads(cli("effects", "--op", "stopInstance", "--json").stdout)
+    assert [(e["id"], e["statusChange"]["after"]) for e in listed] == [("STOP_INSTANCE.STOPS", "stopped")]
+    every = cli("effects")
+    assert every.returncode == 0 and "CREATE_INSTANCES.VM_AZ_OVERRIDES_DISK_AZ  change" in every.stdout
+
+
 def test_schema_of_a_request() -> None:
     result = cli("schema", "stopInstance")
     assert result.returncode == 0

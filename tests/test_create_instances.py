@@ -378,6 +378,7 @@ def test_full_spec_pending_then_running(world: World) -> None:
     assert settled.used("alice", NORTH, "instance_cpu") == 4
 
 
+@pytest.mark.effect("CREATE_INSTANCES.SYSTEM_DISK_SIZE_DEFAULT", "CREATE_INSTANCES.DEFAULT_SECURITY_GROUP_USED")
 def test_defaults(world: World) -> None:
     out = create(world, {S + "systemDisk.cloudDiskSpec.diskSizeGB": DEL})
     new = ok(out)
@@ -396,6 +397,7 @@ def test_local_system_disk_is_40_gb_and_auto_deleted(world: World) -> None:
     assert view["systemDisk"]["localDisk"]["diskSizeGB"] == 40 and view["systemDisk"]["autoDelete"] is True
 
 
+@pytest.mark.effect("CREATE_INSTANCES.DISKS_FOLLOW_INSTANCE_BILLING", "CREATE_INSTANCES.DATA_DISK_AUTO_DELETE_DEFAULT")
 def test_prepaid_disks_do_not_auto_delete(world: World) -> None:
     out = create(world, {S + "charge": PREPAID, S + "dataDisks": [cloud(100)],
                          S + "elasticIp": {"bandwidthMbps": 5, "chargeSpec": PREPAID}})
@@ -408,6 +410,7 @@ def test_prepaid_disks_do_not_auto_delete(world: World) -> None:
     assert eip.charge.mode == "prepaid_by_duration"  # not by usage: follows the instance
 
 
+@pytest.mark.effect("CREATE_INSTANCES.DATA_DISK_AUTO_DELETE_DEFAULT")
 def test_shared_data_disk_does_not_auto_delete(world: World) -> None:
     out = create(world, {S + "dataDisks": [cloud(100, multiAttachable=True)]})
     new = ok(out)
@@ -473,6 +476,7 @@ def test_ag_mode_spreads_over_the_group_azs(world: World) -> None:
 # ---- count, idempotency, check ----------------------------------------------------------------------
 
 
+@pytest.mark.effect("CREATE_INSTANCES.MAX_COUNT_BEST_EFFORT")
 def test_max_count_is_best_effort_within_quota(world: World) -> None:
     world = with_quota("instance", 3)(world)
     out = create(world, {"maxCount": 5})
@@ -489,6 +493,7 @@ def ok_result(out: Any) -> list[str]:
     return ids
 
 
+@pytest.mark.effect("CREATE_INSTANCES.CLIENT_TOKEN_REPLAY")
 def test_client_token_replay_returns_the_first_result(world: World) -> None:
     first = create(world, {"clientToken": "tok-1", "maxCount": 2})
     after = ok(first)

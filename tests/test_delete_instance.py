@@ -104,6 +104,7 @@ def test_foreign_instance_is_not_found(world: World) -> None:
     refused(run(world, "deleteInstance", caller="bob", instanceId=iid), "INSTANCE.EXISTS", "NOT_FOUND")
 
 
+@pytest.mark.effect("DELETE_INSTANCE.REMOVES_AUTO_DELETE_DISKS", "DELETE_INSTANCE.KEEPS_OTHER_DISKS")
 def test_disks_that_go_and_disks_that_stay(world: World) -> None:
     iid, world = instance(world, data_disks=[DataDiskPlan("ssd", 50), DataDiskPlan("premium-hdd", 100,
                                                                                    auto_delete=False)])
@@ -121,6 +122,7 @@ def test_disks_that_go_and_disks_that_stay(world: World) -> None:
     assert inst.primary_nic_id not in after.network_interfaces
 
 
+@pytest.mark.effect("DELETE_INSTANCE.KEEPS_OTHER_DISKS")
 def test_shared_disk_attached_elsewhere_stays_in_use(world: World) -> None:
     iid, world = instance(world)
     jid, world = instance(world)
@@ -145,6 +147,7 @@ def test_local_system_disk_instance(world: World) -> None:
     assert iid not in after.instances
 
 
+@pytest.mark.effect("DELETE_INSTANCE.REMOVES_INTERFACES", "DELETE_INSTANCE.KEEPS_ELASTIC_IPS")
 def test_interfaces_and_elastic_ips(world: World) -> None:
     iid, world = instance(world)
     primary = world.instances[iid].primary_nic_id
@@ -168,6 +171,7 @@ def test_elastic_ip_on_a_kept_interface_stays_on_it(world: World) -> None:
     assert eip.nic_id == "port-eni1beip01" and eip.instance_id is None
 
 
+@pytest.mark.effect("DELETE_INSTANCE.KEEPS_ELASTIC_IPS")
 def test_release_primary_elastic_ip_on_request(world: World) -> None:
     iid, world = instance(world)
     world = bind_elastic_ip(world, "fip-free00001a", world.instances[iid].primary_nic_id)

@@ -57,6 +57,8 @@ def test_describe_instance(world: World) -> None:
 # ---- listing order, paging, totalCount --------------------------------------------------------------
 
 
+@pytest.mark.effect("DESCRIBE_INSTANCES.DEFAULT_PAGE_SIZE", "DESCRIBE_INSTANCE_STATUS.DEFAULT_PAGE_SIZE",
+                    "DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.DEFAULT_PAGE_SIZE")
 @pytest.mark.parametrize("op", list(LISTS))
 def test_creation_order_default_page_and_total(world: World, op: str) -> None:
     made, world = many(world, 25)
@@ -213,6 +215,7 @@ def test_secondary_interfaces_in_filters(world: World) -> None:
     assert ids(out, "describeInstanceStatus") == []
 
 
+@pytest.mark.effect("DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.PRIMARY_IP")
 def test_status_and_private_ip_shapes(world: World) -> None:
     iid, world = instance(world, private_ip="10.0.1.200")
     jid, world = instance(world, status="stopped")
@@ -277,6 +280,7 @@ def test_vnc_url_needs_running(world: World) -> None:
     assert ok(run(world, "describeInstanceVncUrl", instanceId=jid)) is world
 
 
+@pytest.mark.effect("DESCRIBE_INSTANCE_VNC_URL.VALID_ONE_HOUR")
 def test_vnc_url_valid_for_one_hour_of_world_time(world: World) -> None:
     iid, world = instance(world)
     url = run(world, "describeInstanceVncUrl", instanceId=iid).result["vncUrl"]

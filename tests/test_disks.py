@@ -253,6 +253,7 @@ def _modify(world: World, iid: str, *items: dict[str, object]) -> World:
     return ok(run(world, "modifyInstanceDiskAttribute", instanceId=iid, dataDisks=list(items)))
 
 
+@pytest.mark.effect("MODIFY_INSTANCE_DISK_ATTRIBUTE.SETS_AUTO_DELETE")
 def test_modify_changes_auto_delete(world: World) -> None:
     iid, world = instance(world)
     world = attached(world, iid, "vol-ssd0000001", "vol-ssd0000002")

@@ -24,6 +24,7 @@ def share(world: World, img: str, pins: list[str], caller: str | None = None) ->
     return run(world, "shareImage", caller=caller, imageId=img, pins=pins)
 
 
+@pytest.mark.effect("SHARE_IMAGE.VISIBLE_TO_MEMBERS", "UNSHARE_IMAGE.HIDDEN_FROM_MEMBERS")
 def test_share_makes_the_image_visible_and_usable_to_the_recipient(world: World) -> None:
     img, world = make_image(world)
     refused(run(world, "describeImage", caller="bob", imageId=img), "IMAGE.EXISTS", "NOT_FOUND")

@@ -81,6 +81,7 @@ def test_create_image_description(world: World) -> None:
     assert ok(out).images[out.result["imageId"]].desc == "d" * 256
 
 
+@pytest.mark.effect("CREATE_IMAGE.SNAPSHOTS_LINKED")
 def test_create_image_snapshots_every_disk_and_links_them(world: World) -> None:
     iid, world = stopped(world, data_disks=[DataDiskPlan("ssd", 100), DataDiskPlan("premium-hdd", 200)])
     out = run(world, "createImage", instanceId=iid, name="whole")
@@ -262,6 +263,7 @@ def test_delete_image_deleting_then_gone(world: World) -> None:
     refused(run(gone, "describeImage", imageId=img), "IMAGE.EXISTS", "NOT_FOUND")
 
 
+@pytest.mark.effect("DELETE_IMAGE.KEEPS_SNAPSHOTS")
 def test_delete_image_with_delete_snapshot(world: World) -> None:
     img, world = make_image(world, data_disks=[DataDiskPlan("ssd", 100)])
     image = world.images[img]
@@ -428,6 +430,7 @@ def test_modify_image_only_own_private(world: World) -> None:
     assert (only_desc.images[img].name, only_desc.images[img].desc) == ("renamed", "")
 
 
+@pytest.mark.effect("MODIFY_IMAGE_ATTRIBUTE.SETS_NAME_DESCRIPTION")
 @pytest.mark.rule("MODIFY_IMAGE_ATTRIBUTE.NAME")
 def test_modify_image_name(world: World) -> None:
     img, world = make_image(world)
@@ -438,6 +441,7 @@ def test_modify_image_name(world: World) -> None:
     ok(run(world, "modifyImageAttribute", imageId=img, name="a-b_c"))
 
 
+@pytest.mark.effect("MODIFY_IMAGE_ATTRIBUTE.SETS_NAME_DESCRIPTION")
 @pytest.mark.rule("MODIFY_IMAGE_ATTRIBUTE.DESCRIPTION")
 def test_modify_image_description(world: World) -> None:
     img, world = make_image(world)
@@ -461,6 +465,7 @@ def ids(out: Any) -> list[str]:
     return [i["imageId"] for i in out.result["images"]]
 
 
+@pytest.mark.effect("DESCRIBE_IMAGES.LISTS_VISIBLE_IMAGES")
 def test_describe_images_by_source(world: World) -> None:
     assert set(ids(run(world, "describeImages", imageSource="public"))) == {
         "img-centos7cld", "img-centos7lcl", "img-ubuntu18cd", "img-win2012r2c", "img-win12sql14"}
@@ -487,6 +492,7 @@ def test_describe_images_filters_combine(world: World) -> None:
     assert ids(run(world, "describeImages", imageSource="private", status="ready")) == []
 
 
+@pytest.mark.effect("DESCRIBE_IMAGES.DEFAULT_PAGE_SIZE")
 def test_describe_images_paging(world: World) -> None:
     base = world.images["img-centos7cld"]
     for n in range(25):
@@ -548,6 +554,7 @@ def test_describe_images_page_size(world: World) -> None:
     ids(run(world, "describeImages", imageSource="public", pageSize=100))
 
 
+@pytest.mark.effect("DESCRIBE_IMAGE_CONSTRAINTS.UNSUPPORTED_TYPES", "DESCRIBE_IMAGE_CONSTRAINTS.PRIVATE_UNCONSTRAINED")
 def test_describe_image_constraints(world: World) -> None:
     out = run(world, "describeImageConstraints", imageId="img-ubuntu18cd")
     assert out.result["imageConstraints"] == {
@@ -560,6 +567,8 @@ def test_describe_image_constraints(world: World) -> None:
     assert private.result["imageConstraints"] == {"imageId": img, "imageInstanceTypeConstraint": None}
 
 
+@pytest.mark.effect("DESCRIBE_IMAGE_CONSTRAINTS_BATCH.UNSUPPORTED_TYPES",
+                    "DESCRIBE_IMAGE_CONSTRAINTS_BATCH.PRIVATE_UNCONSTRAINED")
 def test_describe_image_constraints_batch(world: World) -> None:
     out = run(world, "describeImageConstraintsBatch")
     assert {c["imageId"] for c in out.result["imageConstraints"]} == {"img-lampthird1", "img-ubuntu18cd"}

@@ -15,6 +15,7 @@ GOOD2 = "Tq#Lamp8642!"
 # ---- modifyInstanceAttribute ------------------------------------------------------------------------
 
 
+@pytest.mark.effect("MODIFY_INSTANCE_ATTRIBUTE.SETS_NAME_DESCRIPTION")
 def test_modify_name_description_hostname(world: World) -> None:
     iid, world = instance(world, name="old", description="before")
     after = ok(run(world, "modifyInstanceAttribute", instanceId=iid, name="新名字-web_1", description="after",
@@ -27,6 +28,7 @@ def test_modify_name_description_hostname(world: World) -> None:
         "新名字-web_1", "after", "web-1.internal")
 
 
+@pytest.mark.effect("MODIFY_INSTANCE_ATTRIBUTE.SETS_NAME_DESCRIPTION")
 def test_omitted_attributes_are_kept(world: World) -> None:
     iid, world = instance(world, name="keep", description="kept")
     after = ok(run(world, "modifyInstanceAttribute", instanceId=iid, description=""))
@@ -95,6 +97,7 @@ def test_wrong_types_are_invalid_argument(world: World) -> None:
 # ---- modifyInstancePassword -------------------------------------------------------------------------
 
 
+@pytest.mark.effect("MODIFY_INSTANCE_PASSWORD.APPLIES_AFTER_RESTART")
 def test_password_pending_until_reboot(world: World) -> None:
     iid, world = instance(world, password_digest=password_digest(GOOD))
     changed = ok(run(world, "modifyInstancePassword", instanceId=iid, password=GOOD2))
@@ -107,6 +110,7 @@ def test_password_pending_until_reboot(world: World) -> None:
     assert rebooted.instances[iid].pending_password_digest is None
 
 
+@pytest.mark.effect("MODIFY_INSTANCE_PASSWORD.APPLIES_AFTER_RESTART")
 def test_password_applies_on_start_and_not_on_stop(world: World) -> None:
     iid, world = instance(world, status="stopped")
     changed = ok(run(world, "modifyInstancePassword", instanceId=iid, password=GOOD2))

@@ -31,6 +31,7 @@ def attach(world: World, iid: str, nic_id: str, **kw: object) -> World:
 # ---- attachNetworkInterface -------------------------------------------------------------------------
 
 
+@pytest.mark.effect("ATTACH_NETWORK_INTERFACE.ATTACHES", "ATTACH_NETWORK_INTERFACE.AUTO_DELETE_DEFAULT")
 def test_attach_nic_takes_next_device_index(world: World) -> None:
     iid, world = instance(world, instance_type="g.n2.large")
     world = attach(world, iid, "port-eniplain01")
@@ -146,6 +147,7 @@ def test_at_most_seven_secondaries(world: World) -> None:
 # ---- detachNetworkInterface -------------------------------------------------------------------------
 
 
+@pytest.mark.effect("DETACH_NETWORK_INTERFACE.DETACHES")
 def test_detach_nic_clears_attachment(world: World) -> None:
     iid, world = instance(world)
     world = attach(world, iid, "port-eniallip01", autoDelete=True)
@@ -206,6 +208,7 @@ def _modify(world: World, iid: str, *items: dict[str, object]) -> World:
     return ok(run(world, "modifyInstanceNetworkAttribute", instanceId=iid, networks=list(items)))
 
 
+@pytest.mark.effect("MODIFY_INSTANCE_NETWORK_ATTRIBUTE.SETS_AUTO_DELETE")
 def test_modify_nic_auto_delete(world: World) -> None:
     iid, world = instance(world)
     world = attach(world, iid, "port-eniplain01")
@@ -272,6 +275,7 @@ def test_modify_refuses_unattached_nic(world: World) -> None:
 # ---- associateElasticIp / disassociateElasticIp ---------------------------------------------------
 
 
+@pytest.mark.effect("ASSOCIATE_ELASTIC_IP.BINDS_PRIMARY_IP")
 def test_associate_binds_primary_ip_and_shows_on_instance(world: World) -> None:
     iid, world = instance(world)
     world = ok(run(world, "associateElasticIp", instanceId=iid, elasticIpId="fip-free00001a"))

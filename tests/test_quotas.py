@@ -20,6 +20,7 @@ def resource_types(*values: str) -> list[dict[str, Any]]:
     return [{"name": "resourceTypes", "values": list(values)}]
 
 
+@pytest.mark.effect("DESCRIBE_QUOTAS.TYPES")
 def test_default_world_quotas(world: World) -> None:
     out = run(world, "describeQuotas")
     assert [q["resourceType"] for q in out.result["quotas"]] == [

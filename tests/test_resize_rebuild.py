@@ -75,6 +75,7 @@ def test_resize_to_same_type(world: World) -> None:
     ok(resize(world, iid, "g.n2.large"))
 
 
+@pytest.mark.effect("RESIZE_INSTANCE.CHANGES_GENERATION")
 @pytest.mark.rule("RESIZE_INSTANCE.GENERATION_CREATED_2016")
 def test_cloud_instance_of_2016_keeps_its_generation(world: World) -> None:
     old, world = stopped(world, launch_time=IN_2016)
@@ -213,6 +214,7 @@ def rebuild(world: World, iid: str, **params: Any) -> Any:
     return run(world, "rebuildInstance", instanceId=iid, **params)
 
 
+@pytest.mark.effect("REBUILD_INSTANCE.ORIGINAL_IMAGE_DEFAULT")
 def test_rebuild_goes_rebuilding_then_stopped(world: World) -> None:
     iid, world = stopped(world, key_names=["alice-key"])
     out = ok(rebuild(world, iid, imageId="img-ubuntu18cd", password=PASSWORD, hostname="web-01"))

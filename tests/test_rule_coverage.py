@@ -1,4 +1,4 @@
-"""Every rule has a test, every test marker names a rule, every seed sentence has a rule or a written reason.
+"""Every rule has a test, every test marker names a rule, every seed sentence has a rule, an effect or a reason.
 
 Markers are read from the test files' source (vmrules.docgen.testscan), not by running pytest.
 """
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from vmrules.catalogue import CATALOGUE
 from vmrules.docgen import seedtext, testscan
-from vmrules.docgen.generate import trace
+from vmrules.docgen.trace import trace, trace_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,10 +28,12 @@ def test_every_marker_names_a_known_rule() -> None:
     assert bad == [], f"pytest.mark.rule with non-literal ids: {bad}"
 
 
-def test_every_seed_sentence_has_a_rule_or_a_reason() -> None:
+def test_every_seed_sentence_has_a_rule_an_effect_or_a_reason() -> None:
     sentences = seedtext.seed_sentences(seedtext.read_seed(ROOT))
-    bare = [f"{t.sentence.key}: {t.sentence.text}" for t in trace(sentences) if not t.rules and not t.reason]
-    assert bare == [], "seed sentences with neither a rule nor a reason in vmrules/docgen/texts.py:\n" + "\n".join(bare)
+    bare = [f"{t.sentence.key}: {t.sentence.text}" for t in trace(sentences) if not t.traced and not t.reason]
+    assert bare == [], "seed sentences with neither a rule, an effect nor a reason in vmrules/docgen/tracemap.py:\n" \
+        + "\n".join(bare)
+    assert trace_problems(sentences) == []
 
 
 SAMPLE = '''

@@ -1,4 +1,5 @@
-"""Every seed quote (rule sources, divergence quotes, reasons' sentences) occurs verbatim in the seed."""
+"""Every seed quote (rule and effect sources, divergence quotes) occurs verbatim in the seed, and the trace map
+names seed sentences only."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from vmrules.catalogue import CATALOGUE
+from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE
 from vmrules.docgen import seedtext
 from vmrules.docgen.divergences import DIVERGENCES
-from vmrules.docgen.texts import REASONS
+from vmrules.docgen.tracemap import TRACE
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = seedtext.read_seed(ROOT)
@@ -28,9 +29,14 @@ def test_divergence_quotes_are_verbatim() -> None:
     assert missing == []
 
 
-def test_reasons_name_seed_sentences() -> None:
-    sentences = {(s.operation, s.text) for s in seedtext.seed_sentences(SEED)}
-    assert [key for key in REASONS if key not in sentences] == []
+def test_effect_quotes_are_verbatim() -> None:
+    quoted = [e.effect for e in EFFECT_CATALOGUE.values() if e.effect.source.kind == "seed"]
+    assert [e.id for e in quoted if not e.source.quote or e.source.quote not in SEED] == []
+
+
+def test_trace_map_names_seed_sentences() -> None:
+    sentences = {s.key for s in seedtext.seed_sentences(SEED)}
+    assert [key for key in TRACE if key not in sentences] == []
 
 
 def test_the_seed_lists_the_35_operations() -> None:

@@ -4,7 +4,8 @@ A pure functional core: ``execute(world, operation, params)`` returns an ``Outco
 world and the API result, or a typed ``VmError`` naming the rule it broke. See README.md and docs/.
 """
 
-from vmrules.catalogue import RULES, rules_for
+from vmrules.catalogue import EFFECTS, RULES, effects_for, rules_for
+from vmrules.effects import Effect
 from vmrules.engine import advance, check, execute, settle
 from vmrules.errors import Status, VmError
 from vmrules.operation import Operation, Outcome, Request
@@ -13,9 +14,11 @@ from vmrules.rules import Phase, Rule, Source
 from vmrules.world import World
 
 __all__ = [
+    "EFFECTS",
     "OPERATIONS",
     "OPERATION_TABLE",
     "RULES",
+    "Effect",
     "Operation",
     "Outcome",
     "Phase",
@@ -27,6 +30,7 @@ __all__ = [
     "World",
     "advance",
     "check",
+    "effects_for",
     "execute",
     "rules_for",
     "settle",

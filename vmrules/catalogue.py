@@ -1,4 +1,5 @@
-"""The rule catalogue: every rule of every operation, listable at run time, with the operations it governs."""
+"""The rule and effect catalogues: every rule of every operation with the operations it governs, and every effect
+with the operation that declares it, listable at run time."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from vmrules.effects import Effect
 from vmrules.errors import Status
 from vmrules.operations import OPERATION_TABLE, OPERATIONS
 from vmrules.request_rules import CALLER_RULES, REQUEST_RULES
@@ -104,3 +106,61 @@ def catalogue_as_json() -> list[dict[str, Any]]:
     """Every rule of the catalogue as JSON-compatible dicts, sorted by id. ``operations`` is ``["*"]`` for the
     request rules, which govern every operation."""
     return [entry.as_json() for entry in CATALOGUE.values()]
+
+
+# ---- effects ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EffectEntry:
+    """One effect with the operation that declares it."""
+
+    effect: Effect
+    operation: str
+
+    @property
+    def id(self) -> str:
+        return self.effect.id
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-compatible description of the effect (the shape ``vmrules effects --json`` prints)."""
+        e = self.effect
+        change = e.change
+        return {
+            "id": e.id,
+            "operation": self.operation,
+            "kind": e.kind,
+            "statement": e.statement,
+            "field": e.field,
+            "default": e.default,
+            "statusChange": None if change is None else {
+                "resource": change.resource, "before": list(change.before), "during": change.during,
+                "after": change.after, "task": change.task,
+            },
+            "source": {"kind": e.source.kind, "quote": e.source.quote, "note": e.source.note},
+        }
+
+
+def _build_effects() -> Mapping[str, EffectEntry]:
+    entries: dict[str, EffectEntry] = {}
+    for name in OPERATIONS:
+        op = OPERATION_TABLE.get(name)
+        for e in op.effects if op is not None else ():
+            if e.id in entries or e.id in CATALOGUE:
+                raise ValueError(f"effect id {e.id} is declared twice or names a rule")
+            entries[e.id] = EffectEntry(e, name)
+    return MappingProxyType(dict(sorted(entries.items())))
+
+
+EFFECT_CATALOGUE: Mapping[str, EffectEntry] = _build_effects()
+EFFECTS: tuple[Effect, ...] = tuple(e.effect for e in EFFECT_CATALOGUE.values())
+
+
+def effects_for(operation: str) -> tuple[Effect, ...]:
+    """The effects one operation declares, in its declaration order."""
+    op = OPERATION_TABLE.get(operation)
+    return op.effects if op is not None else ()
+
+
+def effects_as_json() -> list[dict[str, Any]]:
+    return [entry.as_json() for entry in EFFECT_CATALOGUE.values()]

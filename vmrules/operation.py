@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from vmrules.effects import Effect
 from vmrules.errors import VmError
 from vmrules.request_rules import CALLER_RULES, REQUEST_RULES, CallerCheck, RawRequest
 from vmrules.rules import Rule
@@ -85,11 +86,16 @@ class Operation(Generic[R, C]):
     # True when the request repeats an earlier one (an idempotency token): the first outcome stands, so the
     # rules are not evaluated again and ``apply`` answers from the record.
     replayed: Callable[[C], bool] | None = None
+    # What a successful call does (defaults, status changes, removals; vmrules/effects.py), for the docs.
+    effects: tuple[Effect, ...] = ()
 
     def __post_init__(self) -> None:
         ids = [r.id for r in self.rules]
         if len(ids) != len(set(ids)):
             raise ValueError(f"{self.name}: duplicate rule ids {ids}")
+        effect_ids = [e.id for e in self.effects]
+        if len(effect_ids) != len(set(effect_ids)):
+            raise ValueError(f"{self.name}: duplicate effect ids {effect_ids}")
         object.__setattr__(self, "rules", tuple(sorted(self.rules, key=lambda r: r.phase)))
 
     # ---- typed entry points -------------------------------------------------------------------------

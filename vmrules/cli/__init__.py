@@ -13,9 +13,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from vmrules.catalogue import CATALOGUE, RULES, rules_for
+from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE, EFFECTS, RULES, effects_for, rules_for
 from vmrules.cli.inputs import InputError, dumps, load_world, read_request, read_text, write_json
-from vmrules.cli.render import Progress, rule_json, rule_lines, step_line, violation_lines
+from vmrules.cli.render import Progress, effect_lines, rule_json, rule_lines, step_line, violation_lines
 from vmrules.cli.trace import parse_trace, run_trace
 from vmrules.engine import check, execute
 from vmrules.operations import OPERATION_TABLE
@@ -132,6 +132,33 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
         for line in rule_lines(r):
             out.write(line + "\n")
     out.write(f"{len(rules)} rule{'' if len(rules) == 1 else 's'}\n")
+    if args.op is not None:  # what the operation does when every rule holds
+        return cmd_effects(args, out)
+    return EXIT_OK
+
+
+def cmd_spec(args: argparse.Namespace, out: TextIO) -> int:
+    from vmrules.docgen.machine import operation_spec, spec_document
+
+    document = operation_spec(_operation(args.op)) if args.op is not None else spec_document()
+    if args.json:
+        out.write(dumps(document) + "\n")
+        return EXIT_OK
+    for op in [document] if args.op is not None else document["operations"]:
+        out.write(f"{op['name']}  {op['method']} {op['path']}  {len(op['rules'])} rules, {len(op['effects'])} "
+                  f"effects, errors {', '.join(str(e['code']) + ' ' + e['status'] for e in op['errors'])}\n")
+    return EXIT_OK
+
+
+def cmd_effects(args: argparse.Namespace, out: TextIO) -> int:
+    effects = effects_for(_operation(args.op)) if args.op is not None else EFFECTS
+    if args.json:
+        out.write(dumps([EFFECT_CATALOGUE[e.id].as_json() for e in effects]) + "\n")
+        return EXIT_OK
+    for e in effects:
+        for line in effect_lines(e):
+            out.write(line + "\n")
+    out.write(f"{len(effects)} effect{'' if len(effects) == 1 else 's'}\n")
     return EXIT_OK
 
 
@@ -191,6 +218,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--op", metavar="OPERATION", help="only the rules one operation checks, in precedence order")
     p.add_argument("--json", action="store_true", help="print the rules as a JSON array")
     p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("effects", help="list the effects: what operations do when they succeed",
+                       description="List effects (defaults, status changes, removals, visibility) with their "
+                       "statement and source.")
+    p.add_argument("--op", metavar="OPERATION", help="only the effects one operation declares")
+    p.add_argument("--json", action="store_true", help="print the effects as a JSON array")
+    p.set_defaults(func=cmd_effects)
+
+    p = sub.add_parser("spec", help="the machine-readable spec: every operation's rules, effects, defaults, errors",
+                       description="Print the machine-readable spec (the content of docs/spec.json): per operation "
+                       "its rules in precedence order, effects, defaults, status changes and error codes.")
+    p.add_argument("--op", metavar="OPERATION", help="only one operation")
+    p.add_argument("--json", action="store_true", help="print JSON (else one summary line per operation)")
+    p.set_defaults(func=cmd_spec)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a request or of the world snapshot")
     p.add_argument("operation", metavar="OPERATION", nargs="?", help="the operation whose request to describe")

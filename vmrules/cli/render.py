@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any, TextIO
 
-from vmrules.catalogue import CATALOGUE
+from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE
 from vmrules.cli.inputs import dumps
 from vmrules.cli.trace import StepReport
+from vmrules.effects import Effect
 from vmrules.errors import VmError
 from vmrules.rules import Rule, Source
 
@@ -46,6 +47,24 @@ def rule_lines(rule: Rule[Any]) -> list[str]:
         f"    {source_line(rule.source)}",
         f"    operations: {', '.join(ops) if ops else 'every operation'}",
     ]
+
+
+def effect_lines(effect: Effect) -> list[str]:
+    entry = EFFECT_CATALOGUE.get(effect.id)
+    head = f"{effect.id}  {effect.kind}"
+    if effect.field:
+        head += f"  field {effect.field}"
+    if effect.default is not None:
+        head += f"  default {effect.default}"
+    lines = [head, f"    {effect.statement}", f"    {source_line(effect.source)}"]
+    change = effect.change
+    if change is not None:
+        start = " | ".join(change.before) if change.before else "(created)"
+        task = f" (task {change.task})" if change.task else ""
+        lines.append(f"    {change.resource}: {start} -> {change.during}{task} -> settle -> {change.after or '(gone)'}")
+    if entry is not None:
+        lines.append(f"    operation: {entry.operation}")
+    return lines
 
 
 def rule_json(rule: Rule[Any]) -> dict[str, Any]:

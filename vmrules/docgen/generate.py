@@ -4,14 +4,28 @@ markers and the worked examples. Deterministic: sorted, no timestamps, no absolu
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vmrules.catalogue import CATALOGUE, CatalogueEntry, rules_for
-from vmrules.docgen import divergences, examples, params, seedtext, testscan, texts
+from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE, CatalogueEntry, effects_for, rules_for
+from vmrules.docgen import (
+    codescan,
+    divergences,
+    examples,
+    machine,
+    params,
+    seedtext,
+    shapes,
+    states,
+    testscan,
+    texts,
+)
+from vmrules.docgen.trace import quote_of, trace, trace_problems
+from vmrules.effects import Effect
 from vmrules.errors import Status
 from vmrules.operations import OPERATION_TABLE, OPERATIONS
 from vmrules.request_rules import CALLER_RULES, REQUEST_RULES
@@ -28,21 +42,29 @@ class Counts:
     rules_by_kind: dict[str, int] = field(default_factory=dict)
     rules_without_tests: int = 0
     sentences: int = 0
-    covered: int = 0
-    with_reason: int = 0
+    to_rules: int = 0
+    to_effects: int = 0
+    to_both: int = 0
+    neither_by_reason: dict[str, int] = field(default_factory=dict)
     without_reason: int = 0
     operations: int = 0
     examples_run: int = 0
     examples_skipped: int = 0
+    effects: int = 0
+    effects_by_kind: dict[str, int] = field(default_factory=dict)
+    effects_without_tests: int = 0
 
     def lines(self) -> list[str]:
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.rules_by_kind.items()))
+        effect_kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.effects_by_kind.items()))
+        neither = sum(self.neither_by_reason.values()) + self.without_reason
+        reasons = ", ".join(f"{k} {n}" for k, n in sorted(self.neither_by_reason.items())) or "none with a reason"
         return [
             f"operations implemented: {self.operations} of {len(OPERATIONS)}",
             f"rules: {self.rules} ({kinds}); without a test: {self.rules_without_tests}",
-            f"seed sentences: {self.sentences}; covered by a rule: {self.covered}; not covered: "
-            f"{self.with_reason + self.without_reason} ({self.with_reason} with a written reason, "
-            f"{self.without_reason} without)",
+            f"effects: {self.effects} ({effect_kinds}); without a test: {self.effects_without_tests}",
+            f"seed sentences: {self.sentences}; traced to rules: {self.to_rules}; to effects: {self.to_effects} "
+            f"({self.to_both} to both); to neither: {neither} ({reasons}; {self.without_reason} without a reason)",
             f"worked examples: {self.examples_run} run, {self.examples_skipped} skipped (operation not implemented)",
         ]
 
@@ -76,7 +98,7 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
-def source_text(r: Rule[Any]) -> str:
+def source_text(r: Rule[Any] | Effect) -> str:
     src = r.source
     if src.kind == "seed" and src.quote is not None:
         return f"seed: 「{src.quote}」"
@@ -97,43 +119,6 @@ def operations_text(entry: CatalogueEntry, prefix: str = "spec/") -> str:
     return ", ".join(spec_link(op, prefix) for op in entry.operations)
 
 
-# ---- traceability -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Trace:
-    sentence: seedtext.Sentence
-    rules: tuple[str, ...]
-    reason: str | None
-
-
-def _quote_matches(quote: str, sentence: seedtext.Sentence) -> bool:
-    return quote in sentence.text or (bool(sentence.core) and sentence.core in quote)
-
-
-def trace(sentences: tuple[seedtext.Sentence, ...]) -> list[Trace]:
-    """Each sentence with the rules whose seed quote it holds. A rule counts for the sentences of the operations
-    it governs; a rule quoting another operation's sentence (and none of its own) counts there too."""
-    quoted = [e for e in CATALOGUE.values() if e.seed_quote]
-    own: dict[str, bool] = {}
-    for e in quoted:
-        assert e.seed_quote is not None
-        own[e.id] = any(_quote_matches(e.seed_quote, s) for s in sentences
-                        if not e.operations or s.operation in e.operations)
-    out: list[Trace] = []
-    for s in sentences:
-        ids = []
-        for e in quoted:
-            assert e.seed_quote is not None
-            if not _quote_matches(e.seed_quote, s):
-                continue
-            if not e.operations or s.operation in e.operations or not own[e.id]:
-                ids.append(e.id)
-        reason = None if ids else texts.REASONS.get((s.operation, s.text))
-        out.append(Trace(s, tuple(sorted(ids)), reason))
-    return out
-
-
 # ---- the generator ----------------------------------------------------------------------------------------
 
 
@@ -147,12 +132,21 @@ class _Builder:
         self.sentences = seedtext.seed_sentences(self.seed)
         markers, bad = testscan.scan(root)
         self.tests = testscan.tests_by_rule(markers)
+        effect_markers, bad_effects = testscan.scan(root, "effect")
+        self.effect_tests = testscan.tests_by_rule(effect_markers)
+        for b in bad_effects:
+            self.problems.append(f"{b.where} (line {b.line}): pytest.mark.effect needs string literal effect ids")
+        for m in effect_markers:
+            if m.rule_id not in EFFECT_CATALOGUE:
+                self.problems.append(f"{m.test} is marked with unknown effect {m.rule_id}")
+        self.carried_by = codescan.effect_comments(root)
         for b in bad:
             self.problems.append(f"{b.where} (line {b.line}): pytest.mark.rule needs string literal rule ids")
         for m in markers:
             if m.rule_id not in CATALOGUE:
                 self.problems.append(f"{m.test} is marked with unknown rule {m.rule_id}")
         self.traces = trace(self.sentences)
+        self.problems += trace_problems(self.sentences)
         self.runs: dict[str, list[examples.Run]] = {}
         for ex in examples.EXAMPLES:
             if not examples.runnable(ex):
@@ -163,18 +157,18 @@ class _Builder:
             self.runs.setdefault(ex.operation, []).append(run)
             if run.problem:
                 self.problems.append(f"example {ex.operation} ({ex.title}): {run.problem}")
+        self.probed = shapes.probe_results()
         self._check_tables()
 
     def _check_tables(self) -> None:
-        sentence_keys = {(s.operation, s.text) for s in self.sentences}
-        for key in sorted(texts.REASONS):
-            if key not in sentence_keys:
-                self.problems.append(f"texts.REASONS names a sentence not in the seed: {key}")
         for name in OPERATIONS:
             if name not in texts.SUMMARIES:
                 self.problems.append(f"texts.SUMMARIES has no summary for {name}")
             if name not in self.seed_ops:
                 self.problems.append(f"{name} is not a row of the seed's API table")
+        effect_defaults = {(e.operation, e.effect.field) for e in EFFECT_CATALOGUE.values() if e.effect.default}
+        for key in sorted(set(texts.DEFAULTS) & effect_defaults):
+            self.problems.append(f"texts.DEFAULTS repeats the default effect of {key[0]} {key[1]}")
         for (op_name, path) in sorted(texts.DEFAULTS):
             op = OPERATION_TABLE.get(op_name)
             if op is not None and path not in {p.path for p in params.flatten(op.request)}:
@@ -182,6 +176,15 @@ class _Builder:
         for e in CATALOGUE.values():
             if e.seed_quote is not None and e.seed_quote not in self.seed:
                 self.problems.append(f"rule {e.id}: seed quote is not verbatim in the seed: {e.seed_quote!r}")
+        for entry in EFFECT_CATALOGUE.values():
+            src = entry.effect.source
+            if src.kind == "seed" and (src.quote is None or src.quote not in self.seed):
+                self.problems.append(f"effect {entry.id}: seed quote is not verbatim in the seed: {src.quote!r}")
+            if entry.effect.field is not None and entry.effect.kind == "default":
+                op = OPERATION_TABLE[entry.operation]
+                if entry.effect.field not in {p.path for p in params.flatten(op.request)}:
+                    self.problems.append(f"effect {entry.id}: default for {entry.effect.field}, not a parameter "
+                                         f"of {entry.operation}")
         for ex in examples.EXAMPLES:
             if ex.operation not in OPERATIONS:
                 self.problems.append(f"example for unknown operation {ex.operation}")
@@ -197,23 +200,31 @@ class _Builder:
         self.counts.rules = len(CATALOGUE)
         self.counts.rules_by_kind = dict(Counter(e.source_kind for e in CATALOGUE.values()))
         self.counts.rules_without_tests = sum(1 for rid in CATALOGUE if rid not in self.tests)
+        self.counts.effects = len(EFFECT_CATALOGUE)
+        self.counts.effects_by_kind = dict(Counter(e.effect.source.kind for e in EFFECT_CATALOGUE.values()))
+        self.counts.effects_without_tests = sum(1 for eid in EFFECT_CATALOGUE if eid not in self.effect_tests)
         self.counts.sentences = len(self.traces)
-        self.counts.covered = sum(1 for t in self.traces if t.rules)
-        self.counts.with_reason = sum(1 for t in self.traces if not t.rules and t.reason)
-        self.counts.without_reason = sum(1 for t in self.traces if not t.rules and not t.reason)
+        self.counts.to_rules = sum(1 for t in self.traces if t.rules)
+        self.counts.to_effects = sum(1 for t in self.traces if t.effects)
+        self.counts.to_both = sum(1 for t in self.traces if t.rules and t.effects)
+        self.counts.neither_by_reason = dict(Counter(t.reason.kind for t in self.traces if t.reason is not None))
+        self.counts.without_reason = sum(1 for t in self.traces if not t.traced and t.reason is None)
         files["docs/spec/README.md"] = self.spec_index(implemented)
         files["docs/rules.md"] = self.rules_index()
         files["docs/errors.md"] = self.errors_page()
         files["docs/traceability.md"] = self.traceability()
         files["docs/divergences.md"] = divergences.render(self.seed, self.problems)
+        files["docs/states.md"] = states.render(GENERATED_NOTE)
+        files["docs/spec.json"] = json.dumps(machine.spec_document(), ensure_ascii=False, indent=1) + "\n"
         return Generated(dict(sorted(files.items())), self.counts, self.problems)
 
     def spec_index(self, implemented: list[str]) -> str:
         lines = [GENERATED_NOTE, "", "# Reference spec", "",
                  "One page per operation: method and path, the seed's description with an English summary, "
-                 "parameters, result, statuses, every rule and worked examples produced by the engine. See also "
-                 "[rules](../rules.md), [errors](../errors.md), [traceability](../traceability.md) and "
-                 "[divergences](../divergences.md).", ""]
+                 "parameters, result, statuses, every rule, every effect and worked examples produced by the engine. "
+                 "See also [rules](../rules.md), [errors](../errors.md), [traceability](../traceability.md), "
+                 "[divergences](../divergences.md), the [state diagrams](../states.md) and the machine-readable "
+                 "[spec.json](../spec.json) (`vmrules spec --json`).", ""]
         rows: list[tuple[str, str, str, int | str]] = []
         for name in OPERATIONS:
             seed_op = self.seed_ops.get(name)
@@ -223,7 +234,9 @@ class _Builder:
                 rows.append((f"[{name}]({name}.md)", op.method, code(op.path), len(rules_for(name))))
             else:
                 rows.append((name, method, "not implemented yet", ""))
-        lines += table(("operation", "method", "path", "rules"), rows)
+        lines += table(("operation", "method", "path", "rules", "effects"),
+                       (row + ((len(effects_for(name)),) if name in implemented else ("",))
+                        for row, name in zip(rows, OPERATIONS, strict=True)))
         return "\n".join(lines) + "\n"
 
     # ---- spec page ----
@@ -233,7 +246,12 @@ class _Builder:
         seed_op = self.seed_ops.get(name)
         all_rules = rules_for(name)
         lines = [GENERATED_NOTE, "", f"# {name}", "", f"`{op.method} {op.path}`", "",
-                 "Host `vm.jdcloud-api.com`, version prefix `/v1`. Back to the [index](README.md).", ""]
+                 "Host `vm.jdcloud-api.com`, version prefix `/v1`. Back to the [index](README.md); state diagrams "
+                 "in [states](../states.md), every operation as data in [spec.json](../spec.json).", ""]
+        decided = self.decisions_about(name)
+        if decided:
+            lines += ["Decisions concerning it: " + ", ".join(f"[{d}](../decisions/{d}.md)" for d in decided) + ".",
+                      ""]
         if seed_op is not None and seed_op.method != op.method:
             self.problems.append(f"{name}: method {op.method} differs from the seed's {seed_op.method}")
         lines += ["## Description", "", "The seed (verbatim, one sentence or bullet per line):", ""]
@@ -254,8 +272,40 @@ class _Builder:
                          source_text(r), len(tests)))
         lines += table(("rule", "phase", "error", "field", "statement", "source", "tests"), rows)
         lines.append("")
+        lines += self._effects(name)
         lines += self._examples(name)
         return "\n".join(lines).rstrip("\n") + "\n"
+
+    def decisions_about(self, name: str) -> list[str]:
+        """The docs/decisions pages that name the operation (as a word)."""
+        out = []
+        for path in sorted((self.root / "docs" / "decisions").glob("*.md")):
+            if re.search(rf"\b{re.escape(name)}\b", path.read_text(encoding="utf-8")):
+                out.append(path.stem)
+        return out
+
+    def _effects(self, name: str) -> list[str]:
+        lines = ["## Effects", ""]
+        effects = effects_for(name)
+        if not effects:
+            return [*lines, "None declared: a successful call changes nothing beyond its result.", ""]
+        lines += ["What a successful call does (`vmrules effects --op " + name + "`). *code* is where the transition "
+                  "carrying it out names it (`# effect: ID`).", ""]
+        rows = []
+        for e in effects:
+            what = e.statement
+            if e.default is not None:
+                what = f"default `{e.field}` = {e.default}: {what}"
+            elif e.field is not None:
+                what = f"`{e.field}`: {what}"
+            if e.change is not None:
+                c = e.change
+                start = " / ".join(c.before) if c.before else "(new)"
+                what += f" — {c.resource}: {start} → {c.during} → settle → {c.after or '(gone)'}"
+            where = "<br>".join(f"`{w}`" for w in self.carried_by.get(e.id, []))
+            rows.append((code(e.id), e.kind, what, source_text(e), len(self.effect_tests.get(e.id, [])), where))
+        lines += table(("effect", "kind", "statement", "source", "tests", "code"), rows)
+        return [*lines, ""]
 
     def _parameters(self, name: str, all_rules: tuple[Rule[Any], ...]) -> list[str]:
         op = OPERATION_TABLE[name]
@@ -263,14 +313,24 @@ class _Builder:
         for r in all_rules:
             if r.field is not None:
                 by_field.setdefault(params.normalise(r.field), []).append(r.id)
+        statements = {r.id: r.statement for r in all_rules}
+        effect_defaults = {params.normalise(e.field): e for e in effects_for(name)
+                           if e.default is not None and e.field is not None}
         rows = []
         for p in params.flatten(op.request):
-            default = texts.DEFAULTS.get((name, p.path))
+            key = params.normalise(p.path)
+            effect = effect_defaults.get(key)
+            default = effect.default if effect is not None else texts.DEFAULTS.get((name, p.path))
             if default is None and p.default is not None:
                 default = json.dumps(p.default, ensure_ascii=False)
-            rules = ", ".join(code(rid) for rid in by_field.get(params.normalise(p.path), []))
-            rows.append((code(p.path), p.type, "yes" if p.required else "no", default or "—",
-                         p.description or "", rules or "—"))
+            rule_ids = by_field.get(key, [])
+            rules = ", ".join(code(rid) for rid in rule_ids)
+            # The schema's own description, else what the default effect and the rules on it say.
+            said = [effect.statement] if effect is not None else []
+            said += [statements[rid] for rid in rule_ids[:2]]
+            description = p.description or " ".join(dict.fromkeys(said)) or "—"
+            rows.append((code(p.path), p.type, "yes" if p.required else "no", default or "—", description,
+                         rules or "—"))
         lines = ["## Parameters", "",
                  "From the request model's JSON schema (`required` is within the enclosing object; `[]` marks list "
                  "items). Ranges and allowed values are rules, listed per parameter.", ""]
@@ -279,13 +339,18 @@ class _Builder:
 
     def _result(self, name: str) -> list[str]:
         lines = ["## Result", ""]
-        ok = [r for r in self.runs.get(name, []) if r.outcome.ok]
-        if not ok:
-            return [*lines, "No successful worked example yet, so no result shape is shown.", ""]
-        shape = _shape(ok[0].outcome.result)
+        results = [r.outcome.result for r in self.runs.get(name, []) if r.outcome.ok]
+        results += self.probed.get(name, [])
+        if not results:
+            return [*lines, "No successful call seen, so no result shape is shown.", ""]
+        shape: Any = None
+        for result in results:
+            shape = shapes.shape_of(result) if shape is None else shapes.merge(shape, shapes.shape_of(result))
         if shape == {}:
             return [*lines, "An empty object (`\"result\": {}`).", ""]
-        lines += ["The shape of `result`, from the worked example below:", "", "```json", dumps(shape), "```", ""]
+        lines += ["The JSON types of `result`, merged over every successful call of the worked examples and a "
+                  "probe on a fuller world (`vmrules/docgen/shapes.py`); a list shows the shape of its items, "
+                  "`a | b` a field seen with both types:", "", "```json", dumps(shapes.fill_empty(shape)), "```", ""]
         return lines
 
     def _statuses(self, name: str, all_rules: tuple[Rule[Any], ...]) -> list[str]:
@@ -297,6 +362,16 @@ class _Builder:
         else:
             lines.append("Required: no rule of phase STATE.")
         lines.append("")
+        declared = [e for e in effects_for(name) if e.change is not None]
+        if declared:
+            lines += ["Declared (status effects, see [states](../states.md)):", ""]
+            for e in declared:
+                c = e.change
+                assert c is not None
+                start = " / ".join(c.before) if c.before else "(new)"
+                lines.append(f"- {c.resource}: {start} → {c.during} (task `{c.task}`) → settle → "
+                             f"{c.after or '(gone)'} (`{e.id}`)")
+            lines.append("")
         changes: list[str] = []
         for run in self.runs.get(name, []):
             if run.outcome.ok:
@@ -394,7 +469,37 @@ class _Builder:
         lines += table(("rule", "phase", "error", "statement"),
                        ((code(e.id), e.phase.name, f"{e.status.value} ({e.code})", e.statement)
                         for e in request_level))
-        lines += ["", "## `check` and `execute`", "",
+        lines += ["", "## What is normative", "",
+                  "An implementation behaves identically when, for every request, it refuses with the same rule id, "
+                  "status and HTTP code, or succeeds with the same result and the same new world. The `message` "
+                  "is not normative: it is written for people (it names the field, the value and the limit) and "
+                  "may be reworded without a version change; match on `rule` (library), `status` and `code` "
+                  "(wire). The `field` path is normative in the library's `VmError` (below). See "
+                  "[decisions/errors.md](decisions/errors.md).", "",
+                  "## Order within one rule", "",
+                  "A rule that looks at a list (data disks, network interfaces, security groups, image ids, "
+                  "accounts, filters) reports one finding per offending item, in the order of the items in the "
+                  "request (index 0 first); a rule looking at one item reports that item's problems in the order "
+                  "its statement lists them. `execute` returns the first finding of the first failing rule, so "
+                  "with two data disks out of range the error names `dataDisks.0`; `check` lists both, item order "
+                  "kept, before the next rule's findings.", "",
+                  "## Field paths", "",
+                  "`field` is the path of the parameter in the request's JSON body, dot-separated, list items "
+                  "counted from 0: `instanceSpec.dataDisks.0.cloudDiskSpec.diskSizeGB` is the first data disk. "
+                  "The API's flattened query form (used by GET requests with list parameters: "
+                  "`filters.1.name=...`) counts from 1; the emulator converts a query into the JSON body before "
+                  "the rules run, so a path always counts from 0, whatever form the caller used. `null` when the "
+                  "rule concerns the request as a whole.", "",
+                  "## Unknown fields", "",
+                  *self._unknown_fields(), "",
+                  "## Idempotent replays (`clientToken`)", "",
+                  "createInstances with a `clientToken` the same account already used in the same region is a "
+                  "replay: after the REQUEST rules (the parameters must still have the request's shape) and "
+                  "`REQUEST.UNKNOWN_CALLER`, no operation rule is evaluated and nothing is created; the result is "
+                  "the first request's `instanceIds`, even if the rest of the request differs or the quota is now "
+                  "used up (effect `CREATE_INSTANCES.CLIENT_TOKEN_REPLAY`). A token used in another region or by "
+                  "another account is a new request. A request refused the first time records no token.", ""]
+        lines += ["## `check` and `execute`", "",
                   "`check(world, operation, params)` returns every violation in precedence order without applying "
                   "anything; `execute` returns the first one as its error. So `check(...) == []` exactly when "
                   "`execute(...).ok`, and otherwise `check(...)[0] == execute(...).error`. When the parameters do "
@@ -402,19 +507,35 @@ class _Builder:
                   "parsed request). `apply` runs only after every rule passed and cannot fail.", ""]
         return "\n".join(lines)
 
+    def _unknown_fields(self) -> list[str]:
+        strict = CATALOGUE.get("REQUEST.UNKNOWN_FIELD")
+        lines = ["By default a parameter the operation does not define is ignored, at any depth, as the API "
+                 "ignores it (requests from newer SDKs keep working); it is not echoed and changes nothing."]
+        if strict is not None:
+            lines.append(f"In strict mode (`vmrules check` by default, `vmrules serve --strict`) it is refused "
+                         f"instead: `{strict.id}` ({strict.status.value}, {strict.code}), one finding per unknown "
+                         f"field in request order, reported with the other REQUEST rules. {strict.statement}")
+        else:
+            lines.append("This build has no strict mode: no rule refuses an unknown field.")
+        return lines
+
     def traceability(self) -> str:
         c = self.counts
-        lines = [GENERATED_NOTE, "", "# Traceability: seed sentences → rules → tests", "",
+        lines = [GENERATED_NOTE, "", "# Traceability: seed sentences → rules and effects → tests", "",
                  "The seed's API table, each operation's description split into its sentences and bullets (on "
-                 "`<br>`, `</br>`, the `\\-` bullets and `。`), original text kept. Each is mapped to the rules whose "
-                 "verbatim seed quote it holds, and to the tests marked `@pytest.mark.rule` for those rules "
-                 "(found by reading tests/ and property_tests/). A sentence without a rule gives the reason.", "",
+                 "`<br>`, `</br>`, the `\\-` bullets and `。`), original text kept, numbered per operation. Each "
+                 "sentence is mapped by its id, by hand (`vmrules/docgen/tracemap.py`), to the rules that refuse "
+                 "what it forbids and the effects that do what it says; the generator checks that each rule or "
+                 "effect mapped quotes that sentence verbatim. Tests are those marked `@pytest.mark.rule` / "
+                 "`@pytest.mark.effect` for them (read from tests/ and property_tests/). A sentence mapped to "
+                 "neither gives the reason: a heading, a link, what the operation is for, a restatement, or "
+                 "something outside the model.", "",
                  "## Counts", ""]
         lines += [f"- {line}" for line in c.lines()]
         lines.append("")
-        uncovered = [t for t in self.traces if not t.rules and not t.reason]
+        uncovered = [t for t in self.traces if not t.traced and t.reason is None]
         if uncovered:
-            lines += ["## Sentences with neither a rule nor a reason", ""]
+            lines += ["## Sentences with neither a rule, an effect nor a reason", ""]
             lines += [f"- `{t.sentence.key}` {t.sentence.text}" for t in uncovered]
             lines.append("")
         for name in OPERATIONS:
@@ -423,37 +544,26 @@ class _Builder:
             for t in self.traces:
                 if t.sentence.operation != name:
                     continue
-                tests = sorted({test for rid in t.rules for test in self.tests.get(rid, [])})
-                rules = ", ".join(code(r) for r in t.rules)
-                note = t.reason if t.reason else ("" if t.rules else "**no rule yet**")
-                rows.append((t.sentence.number, t.sentence.text, rules or "—",
+                tests = sorted({test for rid in t.rules for test in self.tests.get(rid, [])}
+                               | {test for eid in t.effects for test in self.effect_tests.get(eid, [])})
+                note = f"{t.reason.kind}: {t.reason.text}" if t.reason is not None else ""
+                rows.append((code(t.sentence.key), t.sentence.text, ", ".join(code(r) for r in t.rules) or "—",
+                             ", ".join(code(e) for e in t.effects) or "—",
                              "<br>".join(code(x) for x in tests) or "—", note))
-            lines += table(("#", "seed sentence", "rules", "tests", "reason (no rule)"), rows)
+            lines += table(("id", "seed sentence", "rules", "effects", "tests", "reason (neither)"), rows)
             lines.append("")
-        unplaced = [e for e in CATALOGUE.values() if e.seed_quote is not None
-                    and not any(e.id in t.rules for t in self.traces)]
-        if unplaced:
-            lines += ["## Seed quotes not located in one sentence", ""]
-            lines += [f"- `{e.id}`: 「{e.seed_quote}」" for e in unplaced]
-            lines.append("")
+        mapped = {i for t in self.traces for i in (*t.rules, *t.effects)}
+        unplaced = [i for i in (*CATALOGUE, *EFFECT_CATALOGUE) if quote_of(i) is not None and i not in mapped]
+        lines += ["## Seed quotes mapped to no sentence", "",
+                  "Rules or effects whose source is a seed quote but which no sentence is mapped to (the quote is a "
+                  "link or a heading, or states something else than the rule):", ""]
+        lines += [f"- `{i}`: 「{quote_of(i)}」" for i in sorted(unplaced)] if unplaced else ["None."]
+        lines.append("")
         untested = [rid for rid in CATALOGUE if rid not in self.tests]
-        lines += ["## Rules without a test", ""]
+        untested += [eid for eid in EFFECT_CATALOGUE if eid not in self.effect_tests]
+        lines += ["## Rules and effects without a test", ""]
         lines += [f"- `{rid}`" for rid in untested] if untested else ["None."]
         return "\n".join(lines) + "\n"
-
-
-def _shape(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_shape(value[0])] if value else []
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, str):
-        return "string"
-    return "null" if value is None else type(value).__name__
 
 
 def _status(world: World, rid: str) -> tuple[str, str] | None:

@@ -1,5 +1,5 @@
-"""Which tests exercise which rules: the ``@pytest.mark.rule("ID", ...)`` markers, read from the test files'
-source (AST), without running pytest.
+"""Which tests exercise which rules and effects: the ``@pytest.mark.rule("ID", ...)`` and
+``@pytest.mark.effect("ID", ...)`` markers, read from the test files' source (AST), without running pytest.
 
 A marker applies to the test function it decorates, to every test of a class it decorates, and to every test
 of a module or class that assigns it to ``pytestmark``. Markers inside ``pytest.param(..., marks=...)`` count
@@ -31,9 +31,9 @@ class BadMarker:
     line: int
 
 
-def _is_rule_marker(node: ast.AST) -> bool:
-    """``pytest.mark.rule(...)`` or ``mark.rule(...)``."""
-    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or node.func.attr != "rule":
+def _is_marker(node: ast.AST, mark: str) -> bool:
+    """``pytest.mark.<mark>(...)`` or ``mark.<mark>(...)``."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or node.func.attr != mark:
         return False
     owner = node.func.value
     if isinstance(owner, ast.Attribute):
@@ -41,10 +41,10 @@ def _is_rule_marker(node: ast.AST) -> bool:
     return isinstance(owner, ast.Name) and owner.id == "mark"
 
 
-def _marker_calls(nodes: Iterable[ast.AST]) -> Iterator[ast.Call]:
+def _marker_calls(nodes: Iterable[ast.AST], mark: str) -> Iterator[ast.Call]:
     for node in nodes:
         for sub in ast.walk(node):
-            if _is_rule_marker(sub):
+            if _is_marker(sub, mark):
                 assert isinstance(sub, ast.Call)
                 yield sub
 
@@ -75,14 +75,14 @@ def _tests(body: list[ast.stmt], prefix: str) -> Iterator[tuple[str, ast.Functio
                 yield name, fn, [*inherited, *more]
 
 
-def scan_source(source: str, rel_path: str) -> tuple[list[Marker], list[BadMarker]]:
-    """The rule markers of one test file's source."""
+def scan_source(source: str, rel_path: str, mark: str = "rule") -> tuple[list[Marker], list[BadMarker]]:
+    """The ``mark`` markers (``rule`` or ``effect``) of one test file's source; ``Marker.rule_id`` holds the id."""
     tree = ast.parse(source, filename=rel_path)
     markers: list[Marker] = []
     bad: list[BadMarker] = []
     module_marks = _pytestmark(tree.body)
     for name, fn, inherited in _tests(tree.body, rel_path):
-        for call in _marker_calls([*module_marks, *inherited, *fn.decorator_list]):
+        for call in _marker_calls([*module_marks, *inherited, *fn.decorator_list], mark):
             if not call.args or call.keywords:
                 bad.append(BadMarker(name, call.lineno))
             for arg in call.args:
@@ -93,8 +93,8 @@ def scan_source(source: str, rel_path: str) -> tuple[list[Marker], list[BadMarke
     return markers, bad
 
 
-def scan(root: Path) -> tuple[list[Marker], list[BadMarker]]:
-    """Every rule marker under the test directories of ``root``, sorted by rule id and test."""
+def scan(root: Path, mark: str = "rule") -> tuple[list[Marker], list[BadMarker]]:
+    """Every ``mark`` marker under the test directories of ``root``, sorted by id and test."""
     markers: list[Marker] = []
     bad: list[BadMarker] = []
     for directory in TEST_DIRS:
@@ -103,7 +103,7 @@ def scan(root: Path) -> tuple[list[Marker], list[BadMarker]]:
             continue
         for path in sorted(base.rglob("*.py")):
             rel = path.relative_to(root).as_posix()
-            found, wrong = scan_source(path.read_text(encoding="utf-8"), rel)
+            found, wrong = scan_source(path.read_text(encoding="utf-8"), rel, mark)
             markers.extend(found)
             bad.extend(wrong)
     markers.sort(key=lambda m: (m.rule_id, m.test))

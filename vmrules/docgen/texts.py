@@ -1,8 +1,9 @@
-"""Hand-maintained text the generator cannot derive: English summaries of the seed's descriptions, the
-reasons why some seed sentences carry no rule, and documented parameter defaults.
+"""Hand-maintained text the generator cannot derive: English summaries of the seed's descriptions and the
+documented defaults of parameters no effect declares (the map from seed sentences to rules and effects is
+vmrules/docgen/tracemap.py).
 
-Everything here is checked by the generator against the seed and the operation table: a reason whose sentence
-is not in the seed, or a default for a parameter the request model does not have, is reported as a problem.
+Everything here is checked by the generator against the seed and the operation table: a default for a parameter
+the request model does not have is reported as a problem.
 """
 
 from __future__ import annotations
@@ -95,138 +96,17 @@ SUMMARIES: dict[str, str] = {
     "unShareImage": "Withdraws the sharing of an image; only the caller's own private images.",
 }
 
-# ---- why a seed sentence has no rule ----------------------------------------------------------------------
-
-LINK = "links to another API page for information; no behaviour of its own"
-HEADING = "a heading of the bullets below it; the bullets carry the constraints"
-PURPOSE = "says what the operation does; the transition and its result are shown by the worked example"
-RESULT = "describes the content of the result, not a refusal; shown by the worked example"
-TRANSITION = "describes the effect of the transition, not a refusal; applied by the operation and shown in " \
-    "its spec"
-PERMISSION = "a permission, not a restriction: nothing is refused because of it"
-
-REASONS: dict[tuple[str, str], str] = {
-    ("associateElasticIp", "为云主机主网卡下的主内网IP绑定弹性公网IP。"): TRANSITION,
-    ("attachNetworkInterface", "云主机挂载一块弹性网卡。"): PURPOSE,
-    ("attachNetworkInterface", '可查询<a href="https://www.jdcloud.com/help/detail/2901/isCatalog/1">'
-     "DescribeInstanceTypes</a>接口获得指定规格可挂载弹性网卡的数量上限。"): LINK,
-    ("createImage", "为云主机创建私有镜像。"): PURPOSE,
-    ("createImage", "制作镜像以备份系统盘为基础，在此之上可选择全部或部分挂载数据盘制作整机镜像"
-     "（如不做任何更改将默认制作整机镜像），制作镜像过程会为所挂载云硬盘创建快照并与镜像关联。"): TRANSITION,
-    ("createInstances", "创建一台或多台指定配置的云主机，创建模式分为三种："
-     "1.普通方式、2.使用高可用组、3.使用启动模板。"):
-        PURPOSE + "; the modes' required parameters are rules with source guide",
-    ("createInstances", "三种方式创建云主机时参数的必传与非必传是不同的，具体请参考<a href=\"https://www.jdcloud.com/"
-     "help/detail/3383/isCatalog/1\">参数详细说明</a>"):
-        "links to the 参数详细说明 page; the per-mode required parameters it gives are rules with source guide",
-    ("createInstances", "\\- 实例规格"): HEADING,
-    ("createInstances", '\\- 可查询<a href="https://www.jdcloud.com/help/detail/2901/isCatalog/1">'
-     "DescribeInstanceTypes</a>接口获得指定地域或可用区的规格信息。"): LINK,
-    ("createInstances", "\\- 镜像"): HEADING,
-    ("createInstances", '\\- 可查询<a href="https://www.jdcloud.com/help/detail/2874/isCatalog/1">DescribeImages'
-     "</a>接口获得指定地域的镜像信息。"): LINK,
-    ("createInstances", '可查询<a href="https://www.jdcloud.com/help/detail/2872/isCatalog/1">'
-     "DescribeImageConstraints</a>接口获得指定镜像的实例规格限制信息。"): LINK,
-    ("createInstances", "\\- 可以指定SnapshotId创建云硬盘"):
-        PERMISSION + "; an unknown snapshotId is CREATE_INSTANCES.DATA_DISK_SNAPSHOT_EXISTS (inferred)",
-    ("createInstances", "\\- 可以从快照创建磁盘"):
-        PERMISSION + "; the size of a disk made from a snapshot is CREATE_INSTANCES.DATA_DISK_SNAPSHOT_SIZE (sdk-doc)",
-    ("createInstances", "\\- 网络配置"): HEADING,
-    ("createInstances", "\\- 指定主网卡配置信息"): HEADING,
-    ("createInstances", "\\- 存储"): HEADING,
-    ("createInstances", "\\- 系统盘"): HEADING,
-    ("createInstances", "\\- 磁盘大小"): HEADING,
-    ("createInstances", "\\- 自动删除"): HEADING,
-    ("createInstances", "\\- 数据盘"): HEADING,
-    ("createInstances", "\\- 计费"): HEADING,
-    ("createInstances", "\\- 其他"): HEADING,
-    ("createInstances", "\\- 创建完成后，主机状态为running"): TRANSITION,
-    ("createInstances", "\\- maxCount为最大努力，不保证一定能达到maxCount"): PERMISSION + " (it allows fewer "
-     "instances than maxCount)",
-    ("createInstances", "\\- 虚机的az会覆盖磁盘的az属性"): TRANSITION + " (a disk's own az is replaced, never "
-     "refused)",
-    ("createInstances", "\\- 默认自动删除，如果是包年包月的数据盘或共享型数据盘，此参数不生效"):
-        "a default (autoDelete true) and where it has no effect (prepaid or shared disks get false); applied by "
-        "createInstances, nothing is refused",
-    ("createInstances", "\\- 云硬盘的计费模式以主机为准"): TRANSITION + " (the cloud disks take the instance's "
-     "billing; a disk spec's own charge is not used)",
-    ("createInstances", "\\- 密码"): HEADING,
-    ("createInstances", '\\- <a href="https://www.jdcloud.com/help/detail/3870/isCatalog/1">参考公共参数规范</a>'):
-        "links to the public parameter rules (公共参数规范); the password rules it gives are rules with source "
-        "guide",
-    ("deleteInstance", "删除按配置计费、或包年包月已到期的单个云主机。"): "says which instances the operation "
-     "deletes; the condition it sets is sentence 4's (an unexpired prepaid instance cannot be deleted)",
-    ("deleteInstance", "如果主机中挂载的数据盘为按配置计费的云硬盘，并且不是共享型云硬盘，并且AutoDelete属性为true，"
-     "那么数据盘会随主机一起删除。"): TRANSITION,
-    ("deleteInstance", '敏感操作，可开启<a href="https://www.jdcloud.com/help/detail/3786/isCatalog/1">'
-     "MFA操作保护</a>"): "MFA protection is an optional account setting checked by the gateway before the API "
-     "runs; no parameter or state of the model is involved",
-    ("describeImage", "查询镜像详情。"): PURPOSE,
-    ("describeImageConstraints", "查询镜像的实例规格限制。"): PURPOSE,
-    ("describeImageConstraints", "通过此接口可以查看镜像不支持的实例规格。"): RESULT,
-    ("describeImageConstraints", "只有官方镜像、第三方镜像有实例规格的限制，个人的私有镜像没有此限制。"): RESULT,
-    ("describeImageConstraintsBatch", "批量查询镜像的实例规格限制。"): PURPOSE,
-    ("describeImageConstraintsBatch", "通过此接口可以查看镜像不支持的实例规格。"): RESULT,
-    ("describeImageConstraintsBatch", "只有官方镜像、第三方镜像有实例规格的限制，个人的私有镜像没有此限制。"): RESULT,
-    ("describeImages", "查询镜像信息列表。"): PURPOSE,
-    ("describeImages", "通过此接口可以查询到京东云官方镜像、第三方镜像、私有镜像、或其他用户共享给您的镜像。"): RESULT,
-    ("describeImages", "此接口支持分页查询，默认每页20条。"): "a default (pageSize 20) applied by the operation; "
-     "nothing is refused because of it",
-    ("describeInstance", "查询一台云主机的详细信息"): PURPOSE,
-    ("describeInstancePrivateIpAddress", "批量查询云主机内网IP地址，查询的是主网卡内网主IP地址。"): RESULT,
-    ("describeInstanceStatus", "批量查询云主机状态"): PURPOSE,
-    ("describeInstanceTypes", "查询实例规格信息列表"): PURPOSE,
-    ("describeInstanceVncUrl", "获取云主机vnc，用于连接管理云主机。"): PURPOSE,
-    ("describeInstanceVncUrl", "vnc地址的有效期为1个小时，调用接口获取vnc地址后如果1个小时内没有使用，vnc地址自动失效，"
-     "再次使用需要重新获取。"): "the lifetime of the returned address concerns the VNC console, not any API "
-     "call: no request is refused because of it",
-    ("describeInstances", "批量查询云主机的详细信息"): PURPOSE,
-    ("describeInstances", "此接口支持分页查询，默认每页20条。"): "a default (pageSize 20) applied by the operation; "
-     "nothing is refused because of it",
-    ("describeQuotas", "查询配额，支持：云主机、镜像、密钥、模板"): RESULT,
-    ("detachNetworkInterface", "云主机缷载一块弹性网卡。"): PURPOSE,
-    ("disassociateElasticIp", "云主机解绑弹性公网IP，解绑的是主网卡、内网主IP对应的弹性公网IP。"): TRANSITION,
-    ("modifyInstanceAttribute", "修改云主机部分信息，包括名称、描述。"): PURPOSE,
-    ("modifyInstanceDiskAttribute", "修改云主机挂载的数据盘属性，包括是否随主机删除。"): PURPOSE,
-    ("modifyInstanceNetworkAttribute", "修改虚机弹性网卡属性，包括是否随云主机一起删除。"): PURPOSE,
-    ("modifyInstancePassword", "修改密码后，需要重启云主机后生效。"): TRANSITION + " (the password applies at the "
-     "next start or reboot)",
-    ("rebuildInstance", "云主机使用指定镜像重置云主机系统"): PURPOSE,
-    ("rebuildInstance", '可查询<a href="https://www.jdcloud.com/help/detail/2874/isCatalog/1">DescribeImages</a>'
-     "接口获得指定地域的镜像信息。"): LINK,
-    ("rebuildInstance", "若不指定镜像ID，默认使用当前主机的原镜像重置系统。"): "a default (the instance's current "
-     "image) applied by the operation; nothing is refused because of it",
-    ("rebuildInstance", '可查询<a href="https://www.jdcloud.com/help/detail/2872/isCatalog/1">'
-     "DescribeImageConstraints</a>接口获得指定镜像支持的系统盘类型信息。"): LINK,
-    ("resizeInstance", "云主机变更实例规格"): PURPOSE,
-    ("resizeInstance", "云硬盘(cloud类型)做系统盘的主机，一代与二代实例规格允许相互调整。"): PERMISSION,
-    ("resizeInstance", '可查询<a href="https://www.jdcloud.com/help/detail/2901/isCatalog/1">'
-     "DescribeInstanceTypes</a>接口获得指定地域及可用区下的实例规格信息。"): LINK,
-    ("resizeInstance", '可查询<a href="https://www.jdcloud.com/help/detail/2872/isCatalog/1">'
-     "DescribeImageConstraints</a>接口获得指定镜像的实例规格限制信息。"): LINK,
-}
-
 # ---- documented defaults of optional parameters (fact sheet §3 and §4) -----------------------------------
 # (operation, parameter path) -> the default the operation applies when the parameter is absent. Paths use
 # "[]" for list items. Shown in the spec's parameter table; an entry whose parameter is not in the request model
 # of an implemented operation is reported as a problem.
 
 DEFAULTS: dict[tuple[str, str], str] = {
-    ("attachDisk", "autoDelete"): "false",
-    ("attachNetworkInterface", "autoDelete"): "false",
     ("copyImages", "name"): "the source image's name",
-    ("createInstances", "maxCount"): "1",
-    ("deleteImage", "deleteSnapshot"): "false",
-    ("deleteInstance", "deletePrimaryNetworkInterfaceAllElasticIp"): "false",
     ("describeImages", "pageNumber"): "1",
-    ("describeImages", "pageSize"): "20",
     ("describeInstancePrivateIpAddress", "pageNumber"): "1",
-    ("describeInstancePrivateIpAddress", "pageSize"): "20",
     ("describeInstanceStatus", "pageNumber"): "1",
-    ("describeInstanceStatus", "pageSize"): "20",
     ("describeInstances", "pageNumber"): "1",
-    ("describeInstances", "pageSize"): "20",
     ("detachDisk", "force"): "false",
-    ("rebuildInstance", "imageId"): "the instance's current image",
     ("resizeInstance", "force"): "false",
 }

@@ -286,6 +286,7 @@ def begin_instance_task(world: World, inst: Instance, status: InstanceStatus, ki
     return world.with_task(inst.instance_id, kind, ref)
 
 
+# effect: MODIFY_INSTANCE_PASSWORD.APPLIES_AFTER_RESTART (apply_password: a start or reboot completes)
 def finish_instance_task(status: InstanceStatus, *, apply_password: bool = False) -> Completion:
     """A completion that moves the instance to ``status`` (and, with ``apply_password``, applies a pending
     password, as a boot does). Total: a vanished instance leaves the world unchanged."""

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from vmrules.clock import HOUR
+from vmrules.effects import default, effect
 from vmrules.model import Instance
 from vmrules.operation import Ctx, Operation
 from vmrules.operations.common import (
@@ -30,8 +31,17 @@ from vmrules.operations.common import (
     instance_status_in,
     region_exists,
 )
-from vmrules.operations.filters import FilteredRequest, FilterKey, filter_rules, page, page_bounds, select
-from vmrules.rules import sdk_doc
+from vmrules.operations.filters import (
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZE_SOURCE,
+    FilteredRequest,
+    FilterKey,
+    filter_rules,
+    page,
+    page_bounds,
+    select,
+)
+from vmrules.rules import sdk_doc, seed
 from vmrules.views import instance_view
 from vmrules.world import World
 
@@ -135,10 +145,18 @@ class DescribeInstancesRequest(FilteredRequest):
     pass
 
 
+# effect: DESCRIBE_INSTANCES.DEFAULT_PAGE_SIZE (filters.page)
 def _describe_many(ctx: Ctx[FilteredRequest]) -> tuple[World, JSON]:
     world = ctx.world
     rows, total = _listed(ctx, INSTANCES_FILTERS)
     return world, {"instances": [instance_view(world, r.inst) for r in rows], "totalCount": total}
+
+
+DESCRIBE_INSTANCES_PAGE_DEFAULT = default(
+    "DESCRIBE_INSTANCES.DEFAULT_PAGE_SIZE", "pageSize", str(DEFAULT_PAGE_SIZE),
+    f"Without pageSize a page holds {DEFAULT_PAGE_SIZE} instances; without pageNumber it is page 1.",
+    seed("此接口支持分页查询，默认每页20条。"),
+)
 
 
 DESCRIBE_INSTANCES = Operation[FilteredRequest, Ctx[FilteredRequest]](
@@ -150,6 +168,7 @@ DESCRIBE_INSTANCES = Operation[FilteredRequest, Ctx[FilteredRequest]](
     context=Ctx,
     rules=(region_exists, *filter_rules("DESCRIBE_INSTANCES", INSTANCES_FILTERS)),
     apply=_describe_many,
+    effects=(DESCRIBE_INSTANCES_PAGE_DEFAULT,),
 )
 
 
@@ -160,11 +179,19 @@ class DescribeInstanceStatusRequest(FilteredRequest):
     pass
 
 
+# effect: DESCRIBE_INSTANCE_STATUS.DEFAULT_PAGE_SIZE (filters.page)
 def _describe_status(ctx: Ctx[FilteredRequest]) -> tuple[World, JSON]:
     world = ctx.world
     rows, total = _listed(ctx, STATUS_FILTERS)
     statuses = [{"instanceId": r.inst.instance_id, "status": r.inst.status} for r in rows]
     return world, {"instanceStatuses": statuses, "totalCount": total}
+
+
+DESCRIBE_INSTANCE_STATUS_PAGE_DEFAULT = default(
+    "DESCRIBE_INSTANCE_STATUS.DEFAULT_PAGE_SIZE", "pageSize", str(DEFAULT_PAGE_SIZE),
+    f"Without pageSize a page holds {DEFAULT_PAGE_SIZE} instances; without pageNumber it is page 1.",
+    PAGE_SIZE_SOURCE,
+)
 
 
 DESCRIBE_INSTANCE_STATUS = Operation[FilteredRequest, Ctx[FilteredRequest]](
@@ -176,6 +203,7 @@ DESCRIBE_INSTANCE_STATUS = Operation[FilteredRequest, Ctx[FilteredRequest]](
     context=Ctx,
     rules=(region_exists, *filter_rules("DESCRIBE_INSTANCE_STATUS", STATUS_FILTERS)),
     apply=_describe_status,
+    effects=(DESCRIBE_INSTANCE_STATUS_PAGE_DEFAULT,),
 )
 
 
@@ -186,11 +214,25 @@ class DescribeInstancePrivateIpAddressRequest(FilteredRequest):
     pass
 
 
+# effect: DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.DEFAULT_PAGE_SIZE, DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.PRIMARY_IP
 def _describe_private_ips(ctx: Ctx[FilteredRequest]) -> tuple[World, JSON]:
     world = ctx.world
     rows, total = _listed(ctx, STATUS_FILTERS)
     addresses = [{"instanceId": r.inst.instance_id, "privateIpAddress": r.primary_ip} for r in rows]
     return world, {"instancePrivateIpAddress": addresses, "totalCount": total}
+
+
+DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS_PAGE_DEFAULT = default(
+    "DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.DEFAULT_PAGE_SIZE", "pageSize", str(DEFAULT_PAGE_SIZE),
+    f"Without pageSize a page holds {DEFAULT_PAGE_SIZE} instances; without pageNumber it is page 1.",
+    PAGE_SIZE_SOURCE,
+)
+
+PRIMARY_PRIVATE_IP = effect(
+    "DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.PRIMARY_IP", "result",
+    "Each instance is listed with the primary private IP of its primary network interface only.",
+    seed("查询的是主网卡内网主IP地址"),
+)
 
 
 DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS = Operation[FilteredRequest, Ctx[FilteredRequest]](
@@ -202,6 +244,7 @@ DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS = Operation[FilteredRequest, Ctx[FilteredRe
     context=Ctx,
     rules=(region_exists, *filter_rules("DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS", STATUS_FILTERS)),
     apply=_describe_private_ips,
+    effects=(DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS_PAGE_DEFAULT, PRIMARY_PRIVATE_IP),
 )
 
 
@@ -215,6 +258,7 @@ def _vnc_token(instance_id: str, owner: str, region: str, issued: int) -> str:
     return hashlib.sha256(f"vnc/{owner}/{region}/{instance_id}/{issued}".encode()).hexdigest()[:32]
 
 
+# effect: DESCRIBE_INSTANCE_VNC_URL.VALID_ONE_HOUR
 def vnc_url(inst: Instance, clock: int) -> str:
     """The VNC URL describeInstanceVncUrl returns for ``inst`` at world time ``clock``."""
     query = urlencode({
@@ -276,6 +320,13 @@ def _describe_vnc(ctx: InstanceCtx[DescribeInstanceVncUrlRequest]) -> tuple[Worl
     return ctx.world, {"vncUrl": vnc_url(inst, ctx.world.clock)}
 
 
+VNC_VALID_ONE_HOUR = effect(
+    "DESCRIBE_INSTANCE_VNC_URL.VALID_ONE_HOUR", "result",
+    f"The URL returned works for {VNC_VALIDITY} seconds of world time (its expires parameter), then no longer.",
+    seed("vnc地址的有效期为1个小时"),
+)
+
+
 DESCRIBE_INSTANCE_VNC_URL = Operation[DescribeInstanceVncUrlRequest, InstanceCtx[DescribeInstanceVncUrlRequest]](
     name="describeInstanceVncUrl",
     method="GET",
@@ -290,6 +341,7 @@ DESCRIBE_INSTANCE_VNC_URL = Operation[DescribeInstanceVncUrlRequest, InstanceCtx
                            sdk_doc("describeInstanceVncUrl: 实例仅 running 状态时才可获取到 vnc 地址")),
     ),
     apply=_describe_vnc,
+    effects=(VNC_VALID_ONE_HOUR,),
 )
 
 

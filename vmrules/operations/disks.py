@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from vmrules.effects import StatusChange, default, effect, status
 from vmrules.model import Disk, DiskAttachment, DiskStatus, Instance, InstanceDisk, Task
 from vmrules.operation import Operation
 from vmrules.operations.common import (
@@ -253,6 +254,7 @@ def _begin_both(world: World, inst: Instance, disk: Disk, kind: str) -> World:
     return world.with_task(disk.disk_id, kind, inst.instance_id)
 
 
+# effect: ATTACH_DISK.ATTACHES, ATTACH_DISK.AUTO_DELETE_DEFAULT
 def _attach(ctx: DiskCtx[AttachDiskRequest]) -> tuple[World, JSON]:
     inst, disk = ctx.instance, ctx.disk
     assert inst is not None and disk is not None  # rules guarantee them
@@ -264,6 +266,20 @@ def _attach(ctx: DiskCtx[AttachDiskRequest]) -> tuple[World, JSON]:
     disk = replace(disk, attachments=(*disk.attachments,
                                       DiskAttachment(inst.instance_id, "attaching", world.clock)))
     return _begin_both(world, inst, disk, "attachDisk"), {}
+
+
+ATTACHES_DISK = status(
+    "ATTACH_DISK.ATTACHES",
+    "The disk's attachment is attaching until the task completes, then attached (the disk in-use).",
+    seed("为一台云主机挂载一块数据盘(云硬盘)"),
+    StatusChange("disk attachment", (), "attaching", "attached", "attachDisk"),
+)
+ATTACH_AUTO_DELETE_DEFAULT = default(
+    "ATTACH_DISK.AUTO_DELETE_DEFAULT", "autoDelete", "false",
+    "Without autoDelete the attached disk is kept when the instance is deleted; true is stored only for a disk "
+    "billed by configuration and not shared.",
+    sdk_doc("attachDisk autoDelete: 当云主机删除时，是否自动删除云硬盘，默认为False"),
+)
 
 
 ATTACH_DISK = Operation[AttachDiskRequest, DiskCtx[AttachDiskRequest]](
@@ -291,6 +307,7 @@ ATTACH_DISK = Operation[AttachDiskRequest, DiskCtx[AttachDiskRequest]](
         attach_device_name_free,
     ),
     apply=_attach,
+    effects=(ATTACHES_DISK, ATTACH_AUTO_DELETE_DEFAULT),
 )
 
 
@@ -336,6 +353,7 @@ def detach_attached_here(ctx: DiskCtx[Any]) -> Findings:
     return Finding(f"disk {disk.disk_id} is not attached to instance {inst.instance_id}")
 
 
+# effect: DETACH_DISK.DETACHES
 def _detach(ctx: DiskCtx[DetachDiskRequest]) -> tuple[World, JSON]:
     inst, disk = ctx.instance, ctx.disk
     assert inst is not None and disk is not None  # rules guarantee them
@@ -344,6 +362,15 @@ def _detach(ctx: DiskCtx[DetachDiskRequest]) -> tuple[World, JSON]:
     disk = replace(disk, attachments=tuple(replace(a, status="detaching") if a.instance_id == inst.instance_id
                                            else a for a in disk.attachments))
     return _begin_both(ctx.world, inst, disk, "detachDisk"), {}
+
+
+DETACHES_DISK = status(
+    "DETACH_DISK.DETACHES",
+    "The disk's attachment is detaching until the task completes, then gone (the disk available when it has no "
+    "other attachment).",
+    seed("云主机缷载数据盘"),
+    StatusChange("disk attachment", ("attached",), "detaching", None, "detachDisk"),
+)
 
 
 DETACH_DISK = Operation[DetachDiskRequest, DiskCtx[DetachDiskRequest]](
@@ -365,6 +392,7 @@ DETACH_DISK = Operation[DetachDiskRequest, DiskCtx[DetachDiskRequest]](
         detach_attached_here,
     ),
     apply=_detach,
+    effects=(DETACHES_DISK,),
 )
 
 
@@ -385,6 +413,7 @@ def _disk_status(disk: Disk) -> DiskStatus:
     return "in-use" if disk.attachments else "available"
 
 
+# effect: ATTACH_DISK.ATTACHES (settle)
 def _finish_attach(world: World, task: Task) -> World:
     instance_id, disk_id = _parties(world, task)
     world = world.without_task(instance_id).without_task(disk_id)
@@ -408,6 +437,7 @@ def _finish_attach(world: World, task: Task) -> World:
     return world
 
 
+# effect: DETACH_DISK.DETACHES (settle)
 def _finish_detach(world: World, task: Task) -> World:
     instance_id, disk_id = _parties(world, task)
     world = world.without_task(instance_id).without_task(disk_id)
@@ -538,6 +568,7 @@ def modify_attached_here(ctx: ModifyDisksCtx) -> Findings:
             if disk is not None and disk.disk_id not in attached and disk.disk_id != inst.system_disk.disk_id]
 
 
+# effect: MODIFY_INSTANCE_DISK_ATTRIBUTE.SETS_AUTO_DELETE
 def _modify_disks(ctx: ModifyDisksCtx) -> tuple[World, JSON]:
     inst = ctx.instance
     assert inst is not None  # rules guarantee it
@@ -547,6 +578,13 @@ def _modify_disks(ctx: ModifyDisksCtx) -> tuple[World, JSON]:
     inst = replace(inst, data_disks=tuple(replace(d, auto_delete=wanted[d.disk_id]) if d.disk_id in wanted else d
                                           for d in inst.data_disks))
     return ctx.world.evolve(instances=ctx.world.instances.set(inst.instance_id, inst)), {}
+
+
+SETS_DISK_AUTO_DELETE = effect(
+    "MODIFY_INSTANCE_DISK_ATTRIBUTE.SETS_AUTO_DELETE", "change",
+    "Each listed disk's autoDelete is set as given; an item without autoDelete changes nothing.",
+    seed("修改云主机挂载的数据盘属性，包括是否随主机删除。"),
+)
 
 
 MODIFY_INSTANCE_DISK_ATTRIBUTE = Operation[ModifyInstanceDiskAttributeRequest, ModifyDisksCtx](
@@ -568,6 +606,7 @@ MODIFY_INSTANCE_DISK_ATTRIBUTE = Operation[ModifyInstanceDiskAttributeRequest, M
         modify_attached_here,
     ),
     apply=_modify_disks,
+    effects=(SETS_DISK_AUTO_DELETE,),
 )
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from vmrules.effects import default, effect
 from vmrules.model import IMAGE_STATUSES, Image
 from vmrules.operation import Ctx, Operation, Request
 from vmrules.operations.common import Completion, enum_rule, region_exists
-from vmrules.operations.filters import PagedRequest, page, page_number_rule, page_size_rule
+from vmrules.operations.filters import DEFAULT_PAGE_SIZE, PagedRequest, page, page_number_rule, page_size_rule
 from vmrules.operations.images import ImageCtx, ImageRequest, image_context, image_exists, own_private_rule
 from vmrules.rules import Finding, Findings, Phase, rule, sdk_doc, seed
 from vmrules.views import image_view
@@ -98,10 +99,24 @@ def _matches(caller: str, image: Image, req: DescribeImagesRequest) -> bool:
             and (req.architecture is None or image.architecture == req.architecture))
 
 
+# effect: DESCRIBE_IMAGES.DEFAULT_PAGE_SIZE, DESCRIBE_IMAGES.LISTS_VISIBLE_IMAGES
 def _describe_images(ctx: Ctx[DescribeImagesRequest]) -> tuple[World, JSON]:
     found = [i for i in visible_images(ctx.world, ctx.caller, ctx.region) if _matches(ctx.caller, i, ctx.req)]
     shown, total = page(found, ctx.req.pageNumber, ctx.req.pageSize)
     return ctx.world, {"images": [image_view(ctx.world, i, ctx.caller) for i in shown], "totalCount": total}
+
+
+IMAGES_PAGE_DEFAULT = default(
+    "DESCRIBE_IMAGES.DEFAULT_PAGE_SIZE", "pageSize", str(DEFAULT_PAGE_SIZE),
+    f"Without pageSize a page holds {DEFAULT_PAGE_SIZE} images; without pageNumber it is page 1.",
+    seed("此接口支持分页查询，默认每页20条。"),
+)
+LISTS_VISIBLE_IMAGES = effect(
+    "DESCRIBE_IMAGES.LISTS_VISIBLE_IMAGES", "result",
+    "Without imageSource the list holds the official and third-party images, the caller's private images and "
+    "the images shared with the caller, of the region.",
+    seed("通过此接口可以查询到京东云官方镜像、第三方镜像、私有镜像、或其他用户共享给您的镜像。"),
+)
 
 
 DESCRIBE_IMAGES = Operation[DescribeImagesRequest, Ctx[DescribeImagesRequest]](
@@ -127,6 +142,7 @@ DESCRIBE_IMAGES = Operation[DescribeImagesRequest, Ctx[DescribeImagesRequest]](
         page_size_rule("DESCRIBE_IMAGES.PAGE_SIZE", seed("此接口支持分页查询，默认每页20条")),
     ),
     apply=_describe_images,
+    effects=(IMAGES_PAGE_DEFAULT, LISTS_VISIBLE_IMAGES),
 )
 
 
@@ -148,9 +164,23 @@ class DescribeImageConstraintsRequest(ImageRequest):
     pass
 
 
+# effect: DESCRIBE_IMAGE_CONSTRAINTS.UNSUPPORTED_TYPES, DESCRIBE_IMAGE_CONSTRAINTS.PRIVATE_UNCONSTRAINED
 def _describe_constraints(ctx: ImageCtx) -> tuple[World, JSON]:
     assert ctx.image is not None  # rules guarantee it
     return ctx.world, {"imageConstraints": constraint_view(ctx.image)}
+
+
+DESCRIBE_IMAGE_CONSTRAINTS_UNSUPPORTED = effect(
+    "DESCRIBE_IMAGE_CONSTRAINTS.UNSUPPORTED_TYPES", "result",
+    "The image's constraint lists the instance types it does not support.",
+    seed("通过此接口可以查看镜像不支持的实例规格。"),
+)
+DESCRIBE_IMAGE_CONSTRAINTS_PRIVATE = effect(
+    "DESCRIBE_IMAGE_CONSTRAINTS.PRIVATE_UNCONSTRAINED", "result",
+    "A private image has no constraint (imageInstanceTypeConstraint null); only official and third-party images "
+    "can have one.",
+    seed("只有官方镜像、第三方镜像有实例规格的限制，个人的私有镜像没有此限制。"),
+)
 
 
 DESCRIBE_IMAGE_CONSTRAINTS = Operation[DescribeImageConstraintsRequest, ImageCtx](
@@ -162,6 +192,7 @@ DESCRIBE_IMAGE_CONSTRAINTS = Operation[DescribeImageConstraintsRequest, ImageCtx
     context=image_context,
     rules=(region_exists, image_exists),
     apply=_describe_constraints,
+    effects=(DESCRIBE_IMAGE_CONSTRAINTS_UNSUPPORTED, DESCRIBE_IMAGE_CONSTRAINTS_PRIVATE),
 )
 
 
@@ -169,6 +200,7 @@ class DescribeImageConstraintsBatchRequest(Request):
     ids: list[str] | None = None
 
 
+# effect: DESCRIBE_IMAGE_CONSTRAINTS_BATCH.UNSUPPORTED_TYPES, DESCRIBE_IMAGE_CONSTRAINTS_BATCH.PRIVATE_UNCONSTRAINED
 def _describe_constraints_batch(ctx: Ctx[DescribeImageConstraintsBatchRequest]) -> tuple[World, JSON]:
     ids = ctx.req.ids
     images = visible_images(ctx.world, ctx.caller, ctx.region)
@@ -176,6 +208,19 @@ def _describe_constraints_batch(ctx: Ctx[DescribeImageConstraintsBatchRequest]) 
         wanted = set(ids)
         images = [i for i in images if i.image_id in wanted]
     return ctx.world, {"imageConstraints": [constraint_view(i) for i in images if i.constraint is not None]}
+
+
+DESCRIBE_IMAGE_CONSTRAINTS_BATCH_UNSUPPORTED = effect(
+    "DESCRIBE_IMAGE_CONSTRAINTS_BATCH.UNSUPPORTED_TYPES", "result",
+    "The image's constraint lists the instance types it does not support.",
+    seed("通过此接口可以查看镜像不支持的实例规格。"),
+)
+DESCRIBE_IMAGE_CONSTRAINTS_BATCH_PRIVATE = effect(
+    "DESCRIBE_IMAGE_CONSTRAINTS_BATCH.PRIVATE_UNCONSTRAINED", "result",
+    "Only images with a constraint are listed, so never a private image; only official and third-party images "
+    "can have one.",
+    seed("只有官方镜像、第三方镜像有实例规格的限制，个人的私有镜像没有此限制。"),
+)
 
 
 DESCRIBE_IMAGE_CONSTRAINTS_BATCH = Operation[DescribeImageConstraintsBatchRequest,
@@ -188,6 +233,7 @@ DESCRIBE_IMAGE_CONSTRAINTS_BATCH = Operation[DescribeImageConstraintsBatchReques
     context=Ctx,
     rules=(region_exists,),
     apply=_describe_constraints_batch,
+    effects=(DESCRIBE_IMAGE_CONSTRAINTS_BATCH_UNSUPPORTED, DESCRIBE_IMAGE_CONSTRAINTS_BATCH_PRIVATE),
 )
 
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from immutables import Map
 
 from vmrules.clock import iso
+from vmrules.effects import StatusChange, default, effect, status
 from vmrules.model import Disk, ElasticIp, InstanceStatus, NetworkInterface, Task
 from vmrules.operation import Operation
 from vmrules.operations.common import (
@@ -26,7 +27,7 @@ from vmrules.operations.common import (
     instance_status_in,
     region_exists,
 )
-from vmrules.rules import Finding, Findings, Phase, rule, sdk_doc, seed
+from vmrules.rules import Finding, Findings, Phase, inferred, rule, sdk_doc, seed
 from vmrules.usage import instance_usage
 from vmrules.world import World
 
@@ -46,6 +47,14 @@ class StopInstanceRequest(InstanceRequest):
     chargeOnStopped: Literal["keepCharging", "stopCharging"] | None = None
 
 
+STOPS = status(
+    "STOP_INSTANCE.STOPS",
+    "The instance is stopping until the task completes, then stopped.",
+    inferred("the seed names only the required status; stopping and stopped are the API's instance statuses"),
+    StatusChange("instance", ("running",), "stopping", "stopped", "stopInstance"),
+)
+
+
 STOP_INSTANCE = Operation[StopInstanceRequest, InstanceCtx[StopInstanceRequest]](
     name="stopInstance",
     method="POST",
@@ -59,7 +68,9 @@ STOP_INSTANCE = Operation[StopInstanceRequest, InstanceCtx[StopInstanceRequest]]
         instance_status_in("STOP_INSTANCE.STATUS_RUNNING", ["running"], "只能停止<b>running</b>状态的云主机"),
         instance_idle("STOP_INSTANCE.NO_TASK", "云主机没有正在进行中的任务才可停止"),
     ),
+    # effect: STOP_INSTANCE.STOPS (settle: COMPLETIONS["stopInstance"])
     apply=lambda ctx: _begin(ctx, "stopping", "stopInstance"),
+    effects=(STOPS,),
 )
 
 
@@ -77,6 +88,14 @@ start_charge_normal = instance_charge_normal(
 )
 
 
+STARTS = status(
+    "START_INSTANCE.STARTS",
+    "The instance is starting until the task completes, then running.",
+    inferred("the seed names only the required status; starting and running are the API's instance statuses"),
+    StatusChange("instance", ("stopped",), "starting", "running", "startInstance"),
+)
+
+
 START_INSTANCE = Operation[StartInstanceRequest, InstanceCtx[StartInstanceRequest]](
     name="startInstance",
     method="POST",
@@ -91,7 +110,9 @@ START_INSTANCE = Operation[StartInstanceRequest, InstanceCtx[StartInstanceReques
         instance_idle("START_INSTANCE.NO_TASK", "云主机没有正在进行中的任务才可启动"),
         start_charge_normal,
     ),
+    # effect: START_INSTANCE.STARTS (settle: COMPLETIONS["startInstance"])
     apply=lambda ctx: _begin(ctx, "starting", "startInstance"),
+    effects=(STARTS,),
 )
 
 
@@ -105,6 +126,14 @@ class RebootInstanceRequest(InstanceRequest):
 reboot_charge_normal = instance_charge_normal(
     "REBOOT_INSTANCE.CHARGE_NORMAL", "An instance in arrears or expired cannot be rebooted.",
     sdk_doc("rebootInstance: 云主机欠费或到期时不能重启 (current SDK docstring)"), "it cannot be rebooted",
+)
+
+
+REBOOTS = status(
+    "REBOOT_INSTANCE.REBOOTS",
+    "The instance is rebooting until the task completes, then running again.",
+    inferred("the seed names only the required status; rebooting is the API's transitional instance status"),
+    StatusChange("instance", ("running",), "rebooting", "running", "rebootInstance"),
 )
 
 
@@ -122,7 +151,9 @@ REBOOT_INSTANCE = Operation[RebootInstanceRequest, InstanceCtx[RebootInstanceReq
         instance_idle("REBOOT_INSTANCE.NO_TASK", "云主机没有正在进行中的任务才可重启"),
         reboot_charge_normal,
     ),
+    # effect: REBOOT_INSTANCE.REBOOTS (settle: COMPLETIONS["rebootInstance"])
     apply=lambda ctx: _begin(ctx, "rebooting", "rebootInstance"),
+    effects=(REBOOTS,),
 )
 
 
@@ -172,12 +203,46 @@ def auto_deletable(disk: Disk) -> bool:
     return disk.charge.mode == "postpaid_by_duration" and not disk.multi_attachable
 
 
+# effect: DELETE_INSTANCE.DELETES, DELETE_INSTANCE.KEEPS_ELASTIC_IPS (the release is recorded here)
 def _begin_delete(ctx: InstanceCtx[DeleteInstanceRequest]) -> tuple[World, JSON]:
     inst = ctx.instance
     assert inst is not None  # rules guarantee it
     primary = ctx.world.network_interfaces.get(inst.primary_nic_id)
     release = primary.elastic_ip_id if ctx.req.deletePrimaryNetworkInterfaceAllElasticIp and primary else None
     return begin_instance_task(ctx.world, inst, "deleting", "deleteInstance", release), {}
+
+
+DELETES = status(
+    "DELETE_INSTANCE.DELETES",
+    "The instance is deleting until the task completes, then gone (describeInstance: NOT_FOUND).",
+    seed("删除按配置计费、或包年包月已到期的单个云主机。"),
+    StatusChange("instance", ("running", "stopped", "error"), "deleting", None, "deleteInstance"),
+)
+REMOVES_AUTO_DELETE_DISKS = effect(
+    "DELETE_INSTANCE.REMOVES_AUTO_DELETE_DISKS", "removal",
+    "Attached data disks billed by configuration, not shared and with autoDelete true are deleted with the "
+    "instance (a cloud system disk with autoDelete true too).",
+    seed("如果主机中挂载的数据盘为按配置计费的云硬盘，并且不是共享型云硬盘，并且AutoDelete属性为true，那么数据盘会随主机一起"
+         "删除。"),
+)
+KEEPS_OTHER_DISKS = effect(
+    "DELETE_INSTANCE.KEEPS_OTHER_DISKS", "removal",
+    "Every other attached disk (autoDelete false, prepaid or shared) is detached and kept (available unless "
+    "attached elsewhere).",
+    inferred("the converse of the seed's deletion condition: a disk it does not delete stays, detached"),
+)
+REMOVES_INTERFACES = effect(
+    "DELETE_INSTANCE.REMOVES_INTERFACES", "removal",
+    "The primary network interface and secondary ones with autoDelete true are deleted; other secondary "
+    "interfaces are detached and kept.",
+    sdk_doc("modifyInstanceNetworkAttribute autoDelete: 随主机删除 (the primary interface always goes)"),
+)
+KEEPS_ELASTIC_IPS = default(
+    "DELETE_INSTANCE.KEEPS_ELASTIC_IPS", "deletePrimaryNetworkInterfaceAllElasticIp", "false",
+    "Elastic IPs are disassociated and kept, unless deletePrimaryNetworkInterfaceAllElasticIp is true: then the "
+    "primary interface's elastic IP is released with the instance.",
+    sdk_doc("deleteInstance deletePrimaryNetworkInterfaceAllElasticIp: 随主机删除主网卡的所有弹性公网IP，默认为false"),
+)
 
 
 DELETE_INSTANCE = Operation[DeleteInstanceRequest, InstanceCtx[DeleteInstanceRequest]](
@@ -197,6 +262,7 @@ DELETE_INSTANCE = Operation[DeleteInstanceRequest, InstanceCtx[DeleteInstanceReq
         delete_prepaid_expired,
     ),
     apply=_begin_delete,
+    effects=(DELETES, REMOVES_AUTO_DELETE_DISKS, KEEPS_OTHER_DISKS, REMOVES_INTERFACES, KEEPS_ELASTIC_IPS),
 )
 
 
@@ -210,6 +276,8 @@ def _detach_disk(disks: Map[str, Disk], disk_id: str, instance_id: str, *, delet
     return disks.set(disk_id, replace(disk, attachments=rest, status="in-use" if rest else "available"))
 
 
+# effect: DELETE_INSTANCE.DELETES, DELETE_INSTANCE.REMOVES_AUTO_DELETE_DISKS, DELETE_INSTANCE.KEEPS_OTHER_DISKS,
+#   DELETE_INSTANCE.REMOVES_INTERFACES, DELETE_INSTANCE.KEEPS_ELASTIC_IPS
 def _complete_delete(world: World, task: Task) -> World:
     """The instance is gone: its primary interface and the disks and interfaces marked autoDelete go with it;
     other disks and interfaces are detached and kept; elastic IPs are disassociated and kept (unless the request

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from vmrules.effects import effect
 from vmrules.ids import password_digest
 from vmrules.operation import Operation
 from vmrules.operations.common import (
@@ -30,7 +31,7 @@ from vmrules.operations.params import (
     password_rule,
     windows_hostname_rule,
 )
-from vmrules.rules import guide, sdk_doc
+from vmrules.rules import guide, sdk_doc, seed
 from vmrules.world import World
 
 JSON = dict[str, Any]
@@ -60,6 +61,7 @@ class ModifyInstanceAttributeRequest(InstanceRequest):
     hostname: str | None = None
 
 
+# effect: MODIFY_INSTANCE_ATTRIBUTE.SETS_NAME_DESCRIPTION
 def _modify_attribute(ctx: InstanceCtx[ModifyInstanceAttributeRequest]) -> tuple[World, JSON]:
     inst = ctx.instance
     assert inst is not None  # rules guarantee it
@@ -73,6 +75,13 @@ def _modify_attribute(ctx: InstanceCtx[ModifyInstanceAttributeRequest]) -> tuple
     if changed == inst:
         return ctx.world, {}
     return ctx.world.evolve(instances=ctx.world.instances.set(inst.instance_id, changed)), {}
+
+
+SETS_NAME_DESCRIPTION = effect(
+    "MODIFY_INSTANCE_ATTRIBUTE.SETS_NAME_DESCRIPTION", "change",
+    "The given name and description replace the instance's; an absent one is left as it is.",
+    seed("修改云主机部分信息，包括名称、描述。"),
+)
 
 
 MODIFY_INSTANCE_ATTRIBUTE = Operation[ModifyInstanceAttributeRequest, InstanceCtx[ModifyInstanceAttributeRequest]](
@@ -93,6 +102,7 @@ MODIFY_INSTANCE_ATTRIBUTE = Operation[ModifyInstanceAttributeRequest, InstanceCt
                               WINDOWS_HOSTNAME_SOURCE, _image_os),
     ),
     apply=_modify_attribute,
+    effects=(SETS_NAME_DESCRIPTION,),
 )
 
 
@@ -103,11 +113,19 @@ class ModifyInstancePasswordRequest(InstanceRequest):
     password: str
 
 
+# effect: MODIFY_INSTANCE_PASSWORD.APPLIES_AFTER_RESTART (the password is pending)
 def _modify_password(ctx: InstanceCtx[ModifyInstancePasswordRequest]) -> tuple[World, JSON]:
     inst = ctx.instance
     assert inst is not None  # rules guarantee it
     pending = replace(inst, pending_password_digest=password_digest(ctx.req.password))
     return ctx.world.evolve(instances=ctx.world.instances.set(inst.instance_id, pending)), {}
+
+
+PASSWORD_AFTER_RESTART = effect(
+    "MODIFY_INSTANCE_PASSWORD.APPLIES_AFTER_RESTART", "change",
+    "The new password is pending: it replaces the instance's password when a start or reboot completes.",
+    seed("修改密码后，需要重启云主机后生效。"),
+)
 
 
 MODIFY_INSTANCE_PASSWORD = Operation[ModifyInstancePasswordRequest, InstanceCtx[ModifyInstancePasswordRequest]](
@@ -124,6 +142,7 @@ MODIFY_INSTANCE_PASSWORD = Operation[ModifyInstancePasswordRequest, InstanceCtx[
         instance_idle("MODIFY_INSTANCE_PASSWORD.NO_TASK", "主机没有正在进行中的任务时才可操作"),
     ),
     apply=_modify_password,
+    effects=(PASSWORD_AFTER_RESTART,),
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from vmrules.effects import default, effect
 from vmrules.model import ElasticIp, Instance, NetworkInterface
 from vmrules.operation import Operation
 from vmrules.operations.common import (
@@ -203,6 +204,7 @@ def _put_attachment(world: World, inst: Instance, nic: NetworkInterface) -> Worl
     return world
 
 
+# effect: ATTACH_NETWORK_INTERFACE.ATTACHES, ATTACH_NETWORK_INTERFACE.AUTO_DELETE_DEFAULT
 def _attach_nic(ctx: NicCtx[AttachNetworkInterfaceRequest]) -> tuple[World, JSON]:
     inst, nic = ctx.instance, ctx.nic
     assert inst is not None and nic is not None  # rules guarantee them
@@ -211,6 +213,18 @@ def _attach_nic(ctx: NicCtx[AttachNetworkInterfaceRequest]) -> tuple[World, JSON
                   auto_delete=bool(ctx.req.autoDelete))
     inst = replace(inst, secondary_nic_ids=(*inst.secondary_nic_ids, nic.nic_id))
     return _put_attachment(world, inst, nic), {}
+
+
+ATTACHES_NIC = effect(
+    "ATTACH_NETWORK_INTERFACE.ATTACHES", "change",
+    "The interface is attached at once, at the given deviceIndex or the lowest free one from 2.",
+    seed("云主机挂载一块弹性网卡。"),
+)
+NIC_AUTO_DELETE_DEFAULT = default(
+    "ATTACH_NETWORK_INTERFACE.AUTO_DELETE_DEFAULT", "autoDelete", "false",
+    "Without autoDelete the interface is kept (detached) when the instance is deleted.",
+    sdk_doc("attachNetworkInterface autoDelete: 随主机自动删除，默认为False"),
+)
 
 
 ATTACH_NETWORK_INTERFACE = Operation[AttachNetworkInterfaceRequest, NicCtx[AttachNetworkInterfaceRequest]](
@@ -235,6 +249,7 @@ ATTACH_NETWORK_INTERFACE = Operation[AttachNetworkInterfaceRequest, NicCtx[Attac
         attach_device_index_free,
     ),
     apply=_attach_nic,
+    effects=(ATTACHES_NIC, NIC_AUTO_DELETE_DEFAULT),
 )
 
 
@@ -273,12 +288,20 @@ def detach_attached_here(ctx: NicCtx[Any]) -> Findings:
     return Finding(f"network interface {nic.nic_id} is not attached to instance {inst.instance_id}")
 
 
+# effect: DETACH_NETWORK_INTERFACE.DETACHES
 def _detach_nic(ctx: NicCtx[DetachNetworkInterfaceRequest]) -> tuple[World, JSON]:
     inst, nic = ctx.instance, ctx.nic
     assert inst is not None and nic is not None  # rules guarantee them
     inst = replace(inst, secondary_nic_ids=tuple(n for n in inst.secondary_nic_ids if n != nic.nic_id))
     nic = replace(nic, instance_id=None, device_index=0, auto_delete=False)
     return _put_attachment(ctx.world, inst, nic), {}
+
+
+DETACHES_NIC = effect(
+    "DETACH_NETWORK_INTERFACE.DETACHES", "change",
+    "The interface is detached at once and kept, with its elastic IP.",
+    seed("云主机缷载一块弹性网卡。"),
+)
 
 
 DETACH_NETWORK_INTERFACE = Operation[DetachNetworkInterfaceRequest, NicCtx[DetachNetworkInterfaceRequest]](
@@ -299,6 +322,7 @@ DETACH_NETWORK_INTERFACE = Operation[DetachNetworkInterfaceRequest, NicCtx[Detac
         detach_attached_here,
     ),
     apply=_detach_nic,
+    effects=(DETACHES_NIC,),
 )
 
 
@@ -388,6 +412,7 @@ def modify_attached_here(ctx: ModifyNicsCtx) -> Findings:
             if nic is not None and nic.role != "Primary" and nic.nic_id not in inst.secondary_nic_ids]
 
 
+# effect: MODIFY_INSTANCE_NETWORK_ATTRIBUTE.SETS_AUTO_DELETE
 def _modify_nics(ctx: ModifyNicsCtx) -> tuple[World, JSON]:
     world = ctx.world
     for item, nic in zip(ctx.req.networks, ctx.nics, strict=True):
@@ -395,6 +420,13 @@ def _modify_nics(ctx: ModifyNicsCtx) -> tuple[World, JSON]:
             world = world.evolve(network_interfaces=world.network_interfaces.set(
                 nic.nic_id, replace(nic, auto_delete=item.autoDelete)))
     return world, {}
+
+
+SETS_NIC_AUTO_DELETE = effect(
+    "MODIFY_INSTANCE_NETWORK_ATTRIBUTE.SETS_AUTO_DELETE", "change",
+    "Each listed interface's autoDelete is set as given.",
+    seed("修改虚机弹性网卡属性，包括是否随云主机一起删除。"),
+)
 
 
 MODIFY_INSTANCE_NETWORK_ATTRIBUTE = Operation[ModifyInstanceNetworkAttributeRequest, ModifyNicsCtx](
@@ -414,6 +446,7 @@ MODIFY_INSTANCE_NETWORK_ATTRIBUTE = Operation[ModifyInstanceNetworkAttributeRequ
         modify_attached_here,
     ),
     apply=_modify_nics,
+    effects=(SETS_NIC_AUTO_DELETE,),
 )
 
 
@@ -498,6 +531,7 @@ def _put_binding(world: World, eip: ElasticIp, primary: NetworkInterface) -> Wor
                         network_interfaces=world.network_interfaces.set(primary.nic_id, primary))
 
 
+# effect: ASSOCIATE_ELASTIC_IP.BINDS_PRIMARY_IP
 def _associate(ctx: EipCtx) -> tuple[World, JSON]:
     inst, eip, primary = ctx.instance, ctx.eip, ctx.primary
     assert inst is not None and eip is not None and primary is not None  # rules guarantee them
@@ -518,6 +552,13 @@ def associate_primary_interface(ctx: EipCtx) -> Findings:
     return Finding(f"instance {ctx.instance.instance_id} has no primary interface to bind an elastic IP to")
 
 
+BINDS_PRIMARY_IP = effect(
+    "ASSOCIATE_ELASTIC_IP.BINDS_PRIMARY_IP", "change",
+    "The elastic IP is bound to the primary private IP of the instance's primary interface, at once.",
+    seed("为云主机主网卡下的主内网IP绑定弹性公网IP。"),
+)
+
+
 ASSOCIATE_ELASTIC_IP = Operation[ElasticIpRequest, EipCtx](
     name="associateElasticIp",
     method="POST",
@@ -535,6 +576,7 @@ ASSOCIATE_ELASTIC_IP = Operation[ElasticIpRequest, EipCtx](
         associate_not_bound,
     ),
     apply=_associate,
+    effects=(BINDS_PRIMARY_IP,),
 )
 
 
@@ -555,11 +597,19 @@ def disassociate_bound_here(ctx: EipCtx) -> Findings:
                    f"{inst.instance_id}")
 
 
+# effect: DISASSOCIATE_ELASTIC_IP.UNBINDS
 def _disassociate(ctx: EipCtx) -> tuple[World, JSON]:
     eip, primary = ctx.eip, ctx.primary
     assert eip is not None and primary is not None  # rules guarantee them
     eip = replace(eip, nic_id=None, instance_id=None, private_ip=None)
     return _put_binding(ctx.world, eip, replace(primary, elastic_ip_id=None)), {}
+
+
+UNBINDS_PRIMARY_IP = effect(
+    "DISASSOCIATE_ELASTIC_IP.UNBINDS", "change",
+    "The elastic IP is unbound from the primary interface's primary private IP, at once, and kept.",
+    seed("云主机解绑弹性公网IP，解绑的是主网卡、内网主IP对应的弹性公网IP。"),
+)
 
 
 DISASSOCIATE_ELASTIC_IP = Operation[ElasticIpRequest, EipCtx](
@@ -576,6 +626,7 @@ DISASSOCIATE_ELASTIC_IP = Operation[ElasticIpRequest, EipCtx](
         disassociate_bound_here,
     ),
     apply=_disassociate,
+    effects=(UNBINDS_PRIMARY_IP,),
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vmrules.effects import effect
 from vmrules.operation import Operation, Request
 from vmrules.operations.common import Completion, region_exists
 from vmrules.operations.filters import Filter, filter_names_rule, filter_operator_rule, filter_values_rule
@@ -69,6 +70,7 @@ def quota_image_id_for_share(ctx: ImageCtx) -> Findings:
     return Finding("the imageShare quota is per image: give imageId")
 
 
+# effect: DESCRIBE_QUOTAS.TYPES
 def _describe_quotas(ctx: ImageCtx) -> tuple[World, JSON]:
     world, pin, region = ctx.world, ctx.caller, ctx.region
     account = world.account(pin)
@@ -87,6 +89,14 @@ def _describe_quotas(ctx: ImageCtx) -> tuple[World, JSON]:
             used = world.used(pin, region, resource_type)
         quotas.append({"resourceType": resource_type, "limit": limit, "used": used})
     return world, {"quotas": quotas}
+
+
+QUOTA_TYPES = effect(
+    "DESCRIBE_QUOTAS.TYPES", "result",
+    f"Without a resourceTypes filter the quotas of {', '.join(COUNTED)} are returned, and {IMAGE_SHARE} too "
+    "when imageId is given; each with its limit and the caller's usage in the region.",
+    seed("查询配额，支持：云主机、镜像、密钥、模板"),
+)
 
 
 DESCRIBE_QUOTAS = Operation[DescribeQuotasRequest, ImageCtx](
@@ -110,6 +120,7 @@ DESCRIBE_QUOTAS = Operation[DescribeQuotasRequest, ImageCtx](
                          "asked for their share quota"),
     ),
     apply=_describe_quotas,
+    effects=(QUOTA_TYPES,),
 )
 
 OPERATIONS = (DESCRIBE_QUOTAS,)

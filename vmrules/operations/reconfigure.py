@@ -13,6 +13,7 @@ from operator import attrgetter
 from typing import Any
 
 from vmrules.clock import year_of
+from vmrules.effects import StatusChange, default, effect, status
 from vmrules.ids import password_digest
 from vmrules.model import Image, Instance, InstanceType
 from vmrules.operation import Operation
@@ -323,6 +324,7 @@ resize_memory_quota = _quota_rule("RESIZE_INSTANCE.MEMORY_QUOTA", "instance_memo
                                   lambda t: t.memory_mb // 1024)
 
 
+# effect: RESIZE_INSTANCE.RESIZES, RESIZE_INSTANCE.CHANGES_GENERATION (settle: COMPLETIONS["resizeInstance"])
 def _resize(ctx: ResizeCtx) -> tuple[World, JSON]:
     inst, current, target = ctx.instance, ctx.current, ctx.target
     assert inst is not None and target is not None  # rules guarantee them
@@ -332,6 +334,20 @@ def _resize(ctx: ResizeCtx) -> tuple[World, JSON]:
                                                        *instance_usage(target)])
     return begin_instance_task(world, replace(inst, instance_type=target.instance_type), "resizing",
                                "resizeInstance"), {}
+
+
+RESIZES = status(
+    "RESIZE_INSTANCE.RESIZES",
+    "The instance takes the new type and is resizing until the task completes, then stopped.",
+    seed("云主机变更实例规格"),
+    StatusChange("instance", ("stopped",), "resizing", "stopped", "resizeInstance"),
+)
+CHANGES_GENERATION = effect(
+    "RESIZE_INSTANCE.CHANGES_GENERATION", "change",
+    "An instance with a cloud system disk (not created in 2016, not through an availability group) moves "
+    "between generation 1 and 2 types.",
+    seed("云硬盘(cloud类型)做系统盘的主机，一代与二代实例规格允许相互调整。"),
+)
 
 
 RESIZE_INSTANCE = Operation[ResizeInstanceRequest, ResizeCtx](
@@ -364,6 +380,7 @@ RESIZE_INSTANCE = Operation[ResizeInstanceRequest, ResizeCtx](
         resize_memory_quota,
     ),
     apply=_resize,
+    effects=(RESIZES, CHANGES_GENERATION),
 )
 
 
@@ -387,6 +404,7 @@ class RebuildCtx(InstanceCtx[RebuildInstanceRequest]):
 
 def _rebuild_context(world: World, caller: str, req: RebuildInstanceRequest) -> RebuildCtx:
     inst = world.instance(caller, req.regionId, req.instanceId)
+    # effect: REBUILD_INSTANCE.ORIGINAL_IMAGE_DEFAULT
     image_id = req.imageId if req.imageId is not None else (inst.image_id if inst is not None else None)
     image = world.image(caller, req.regionId, image_id) if image_id is not None else None
     return RebuildCtx(world, caller, req, inst, image)
@@ -541,6 +559,7 @@ rebuild_image_ready: Rule[RebuildCtx] = image_ready_rule(
 )
 
 
+# effect: REBUILD_INSTANCE.REBUILDS (settle: COMPLETIONS["rebuildInstance"])
 def _rebuild(ctx: RebuildCtx) -> tuple[World, JSON]:
     inst, image = ctx.instance, ctx.image
     assert inst is not None and image is not None  # rules guarantee them
@@ -557,6 +576,19 @@ def _rebuild(ctx: RebuildCtx) -> tuple[World, JSON]:
         pending_password_digest=None if req.password is not None else inst.pending_password_digest,
     )
     return begin_instance_task(ctx.world, inst, "rebuilding", "rebuildInstance"), {}
+
+
+REBUILDS = status(
+    "REBUILD_INSTANCE.REBUILDS",
+    "The instance takes the image and is rebuilding until the task completes, then stopped.",
+    seed("云主机使用指定镜像重置云主机系统"),
+    StatusChange("instance", ("stopped",), "rebuilding", "stopped", "rebuildInstance"),
+)
+ORIGINAL_IMAGE_DEFAULT = default(
+    "REBUILD_INSTANCE.ORIGINAL_IMAGE_DEFAULT", "imageId", "the instance's current image",
+    "Without imageId the system is reset from the instance's current image.",
+    seed("若不指定镜像ID，默认使用当前主机的原镜像重置系统。"),
+)
 
 
 REBUILD_INSTANCE = Operation[RebuildInstanceRequest, RebuildCtx](
@@ -588,6 +620,7 @@ REBUILD_INSTANCE = Operation[RebuildInstanceRequest, RebuildCtx](
         rebuild_image_ready,
     ),
     apply=_rebuild,
+    effects=(REBUILDS, ORIGINAL_IMAGE_DEFAULT),
 )
 
 

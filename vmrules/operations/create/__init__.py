@@ -16,6 +16,7 @@ subnet's free addresses allow (QUOTA_EXCEEDED only when not even one fits). See 
 
 from __future__ import annotations
 
+from vmrules.effects import StatusChange, default, effect, status
 from vmrules.operation import Operation
 from vmrules.operations.common import Completion, region_exists
 from vmrules.operations.create.plan import CreateCtx, DiskPlan, Plan, create_context, is_replay
@@ -108,6 +109,7 @@ from vmrules.operations.create.rules_network import (
     subnet_required,
 )
 from vmrules.operations.create.transition import apply, created, default_hostname
+from vmrules.rules import sdk_doc, seed
 
 # The package is split by area (request, plan, rules_*, transition); these are the names it offers.
 __all__ = [
@@ -115,6 +117,74 @@ __all__ = [
     "DiskAttachmentSpec", "DiskPlan", "DiskSpec", "ElasticIpSpec", "InstanceSpec", "NetworkInterfaceAttachmentSpec",
     "NetworkInterfaceSpec", "Plan", "create_context", "default_hostname",
 ]
+
+
+RUNNING_WHEN_CREATED = status(
+    "CREATE_INSTANCES.RUNNING_WHEN_CREATED",
+    "Each new instance is pending until its task completes, then running.",
+    seed("创建完成后，主机状态为running"),
+    StatusChange("instance", (), "pending", "running", "createInstances"),
+)
+MAX_COUNT_DEFAULT = default(
+    "CREATE_INSTANCES.MAX_COUNT_DEFAULT", "maxCount", "1",
+    "Without maxCount one instance is created.",
+    sdk_doc("createInstances maxCount: 购买实例数量；取值范围：[1,100]，默认为1"),
+)
+MAX_COUNT_BEST_EFFORT = effect(
+    "CREATE_INSTANCES.MAX_COUNT_BEST_EFFORT", "result",
+    "As many instances as the instance, CPU and memory quotas leave room for are created, up to maxCount, and "
+    "their ids returned in order; only when not even one fits is the request refused.",
+    seed("maxCount为最大努力，不保证一定能达到maxCount"),
+)
+VM_AZ_OVERRIDES_DISK_AZ = effect(
+    "CREATE_INSTANCES.VM_AZ_OVERRIDES_DISK_AZ", "change",
+    "Every disk created with the instance is in the instance's availability zone; a disk spec's own az is "
+    "ignored.",
+    seed("虚机的az会覆盖磁盘的az属性"),
+)
+DISKS_FOLLOW_INSTANCE_BILLING = effect(
+    "CREATE_INSTANCES.DISKS_FOLLOW_INSTANCE_BILLING", "change",
+    "The cloud disks created with the instance take the instance's billing; a disk spec's own charge is ignored.",
+    seed("云硬盘的计费模式以主机为准"),
+)
+DATA_DISK_AUTO_DELETE_DEFAULT = default(
+    "CREATE_INSTANCES.DATA_DISK_AUTO_DELETE_DEFAULT", "instanceSpec.dataDisks[].autoDelete", "true",
+    "A data disk is deleted with the instance unless autoDelete is false; a prepaid or shared data disk always "
+    "gets false.",
+    seed("默认自动删除，如果是包年包月的数据盘或共享型数据盘，此参数不生效"),
+)
+DATA_DISK_FROM_SNAPSHOT = default(
+    "CREATE_INSTANCES.DATA_DISK_FROM_SNAPSHOT", "instanceSpec.dataDisks[].cloudDiskSpec.diskSizeGB",
+    "the snapshot's size, when snapshotId is given",
+    "A data disk with snapshotId is created from that snapshot (the disk records it); without diskSizeGB it has "
+    "the snapshot's size.",
+    seed("可以指定SnapshotId创建云硬盘"),
+)
+SYSTEM_DISK_SIZE_DEFAULT = default(
+    "CREATE_INSTANCES.SYSTEM_DISK_SIZE_DEFAULT", "instanceSpec.systemDisk.cloudDiskSpec.diskSizeGB",
+    "the image's system disk size",
+    "A cloud system disk without diskSizeGB has the image's system disk size.",
+    seed("如果没有指定，默认以镜像中的系统盘大小为准"),
+)
+DEFAULT_SECURITY_GROUP_USED = default(
+    "CREATE_INSTANCES.DEFAULT_SECURITY_GROUP_USED",
+    "instanceSpec.primaryNetworkInterface.networkInterface.securityGroups", "the VPC's default security group",
+    "Without securityGroups the primary interface is in the subnet's VPC's default security group.",
+    seed("如果没有指定安全组，默认使用默认安全组"),
+)
+PRIMARY_DEVICE_INDEX = default(
+    "CREATE_INSTANCES.PRIMARY_DEVICE_INDEX", "instanceSpec.primaryNetworkInterface.deviceIndex", "1",
+    "The primary network interface is at deviceIndex 1.",
+    seed("主网卡deviceIndex设置为1"),
+)
+CLIENT_TOKEN_REPLAY = effect(
+    "CREATE_INSTANCES.CLIENT_TOKEN_REPLAY", "result",
+    "A request repeating an earlier clientToken of the same account and region creates nothing, checks no rule "
+    "and returns the first request's instanceIds.",
+    sdk_doc("createInstances clientToken: 用于保证请求的幂等性。由客户端生成，长度不能超过64个字符"),
+    field="clientToken",
+)
+
 
 CREATE_INSTANCES = Operation[CreateInstancesRequest, CreateCtx](
     name="createInstances",
@@ -143,6 +213,9 @@ CREATE_INSTANCES = Operation[CreateInstancesRequest, CreateCtx](
         quota_instance, quota_cpu, quota_memory,
     ),
     apply=apply,
+    effects=(RUNNING_WHEN_CREATED, MAX_COUNT_DEFAULT, MAX_COUNT_BEST_EFFORT, VM_AZ_OVERRIDES_DISK_AZ,
+             DISKS_FOLLOW_INSTANCE_BILLING, DATA_DISK_AUTO_DELETE_DEFAULT, DATA_DISK_FROM_SNAPSHOT,
+             SYSTEM_DISK_SIZE_DEFAULT, DEFAULT_SECURITY_GROUP_USED, PRIMARY_DEVICE_INDEX, CLIENT_TOKEN_REPLAY),
 )
 
 OPERATIONS = (CREATE_INSTANCES,)

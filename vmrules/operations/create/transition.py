@@ -70,6 +70,7 @@ def _device_names(disks: tuple[DiskPlan, ...]) -> list[str]:
     return names
 
 
+# effect: CREATE_INSTANCES.DATA_DISK_FROM_SNAPSHOT (size from the snapshot when not given)
 def _data_disk_plans(ctx: CreateCtx, prepaid: bool) -> list[DataDiskPlan]:
     plans = []
     disks = ctx.plan.data_disks
@@ -78,6 +79,7 @@ def _data_disk_plans(ctx: CreateCtx, prepaid: bool) -> list[DataDiskPlan]:
         if size is None and d.snapshot_id is not None:
             snap = ctx.world.snapshots.get(d.snapshot_id)
             size = snap.size_gb if snap is not None else DATA_DISK_LIMITS["ssd"][0]
+        # effect: CREATE_INSTANCES.DATA_DISK_AUTO_DELETE_DEFAULT
         auto_delete = (True if d.auto_delete is None else d.auto_delete) and not prepaid and not d.multi_attachable
         plans.append(DataDiskPlan(d.disk_type or "ssd", size or DATA_DISK_LIMITS["ssd"][0], auto_delete, d.snapshot_id,
                                   device, multi_attachable=d.multi_attachable))
@@ -85,6 +87,7 @@ def _data_disk_plans(ctx: CreateCtx, prepaid: bool) -> list[DataDiskPlan]:
 
 
 def apply(ctx: CreateCtx) -> tuple[World, JSON]:
+    # effect: CREATE_INSTANCES.CLIENT_TOKEN_REPLAY
     if ctx.replay is not None:
         return ctx.world, {"instanceIds": list(ctx.replay)}
     plan, spec = ctx.plan, ctx.spec
@@ -105,7 +108,13 @@ def apply(ctx: CreateCtx) -> tuple[World, JSON]:
                          _eip_charge(plan.eip_charge, charge, world.clock))
            if plan.has_eip and plan.eip_bandwidth is not None else None)
     ids: list[str] = []
+    # effect: CREATE_INSTANCES.MAX_COUNT_DEFAULT, CREATE_INSTANCES.MAX_COUNT_BEST_EFFORT (n: as many as fit)
     for i in range(n):
+        # effect: CREATE_INSTANCES.VM_AZ_OVERRIDES_DISK_AZ, CREATE_INSTANCES.DISKS_FOLLOW_INSTANCE_BILLING,
+        #   CREATE_INSTANCES.SYSTEM_DISK_SIZE_DEFAULT, CREATE_INSTANCES.DEFAULT_SECURITY_GROUP_USED,
+        #   CREATE_INSTANCES.PRIMARY_DEVICE_INDEX (add_instance builds every disk in az with charge, sizes a cloud
+        #   system disk from the image and puts the primary interface at deviceIndex 1 in the default group when none is
+        #   given)
         az = plan.azs[i % len(plan.azs)]
         iid, world = add_instance(
             world, owner=ctx.caller, az=az, name=names[i], instance_type=plan.instance_type, image_id=plan.image_id,
@@ -127,6 +136,7 @@ def apply(ctx: CreateCtx) -> tuple[World, JSON]:
     return world, {"instanceIds": ids}
 
 
+# effect: CREATE_INSTANCES.RUNNING_WHEN_CREATED (settle)
 def created(world: World, task: Task) -> World:
     inst = world.instances.get(task.resource_id)
     if inst is None or inst.status != "pending":

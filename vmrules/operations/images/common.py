@@ -128,6 +128,7 @@ def _held_sources(world: World, image: Image, task: Task) -> Iterator[str]:
             yield held.resource_id
 
 
+# effect: CREATE_IMAGE.CREATES, COPY_IMAGES.COPIES (settle: the image becomes ready)
 def finish_image(world: World, task: Task) -> World:
     """pending → ready; the image's snapshots become available and what it was made from is free again."""
     image = world.images.get(task.resource_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from vmrules.effects import StatusChange, status
 from vmrules.model import Image
 from vmrules.operation import Ctx, Operation, Request
 from vmrules.operations.common import region_exists
@@ -185,6 +186,7 @@ def copy_quota(ctx: CopyCtx) -> Findings:
     return image_quota(ctx.world, ctx.caller, ctx.req.destinationRegion, len(ctx.req.sourceImageIds))
 
 
+# effect: COPY_IMAGES.COPIES
 def _copy_images(ctx: CopyCtx) -> tuple[World, JSON]:
     world = ctx.world
     dest = ctx.req.destinationRegion
@@ -221,6 +223,15 @@ def _snap_type(world: World, image: Image) -> str:
     return snap.disk_type if snap is not None else "ssd"
 
 
+COPIES = status(
+    "COPY_IMAGES.COPIES",
+    "Each copy is a new private image of the caller in the destination region, pending until its task "
+    "completes, then ready; it is shared with nobody.",
+    seed("将私有镜像复制到其它地域下"),
+    StatusChange("image", (), "pending", "ready", "copyImage"),
+)
+
+
 COPY_IMAGES = Operation[CopyImagesRequest, CopyCtx](
     name="copyImages",
     method="POST",
@@ -246,4 +257,5 @@ COPY_IMAGES = Operation[CopyImagesRequest, CopyCtx](
         copy_quota,
     ),
     apply=_copy_images,
+    effects=(COPIES,),
 )

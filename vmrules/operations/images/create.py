@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
+from vmrules.effects import StatusChange, default, effect, status
 from vmrules.model import Image, ImageDisk, Instance, OsType
 from vmrules.operation import Operation
 from vmrules.operations.common import (
@@ -311,6 +312,7 @@ def create_image_quota(ctx: InstanceCtx[CreateImageRequest]) -> Findings:
     return image_quota(ctx.world, ctx.caller, ctx.region, 1)
 
 
+# effect: CREATE_IMAGE.CREATES, CREATE_IMAGE.WHOLE_MACHINE_DEFAULT, CREATE_IMAGE.SNAPSHOTS_LINKED
 def _create_image(ctx: InstanceCtx[CreateImageRequest]) -> tuple[World, JSON]:
     inst = ctx.instance
     assert inst is not None  # rules guarantee it
@@ -353,6 +355,24 @@ def _os_type(value: str) -> OsType:
     return "windows" if value == "windows" else "linux"
 
 
+CREATES_IMAGE = status(
+    "CREATE_IMAGE.CREATES",
+    "The new private image is pending until the task completes, then ready.",
+    seed("调用接口后，需要等待镜像状态变为<b>ready</b>后，才能正常使用镜像。"),
+    StatusChange("image", (), "pending", "ready", "createImage"),
+)
+WHOLE_MACHINE_DEFAULT = default(
+    "CREATE_IMAGE.WHOLE_MACHINE_DEFAULT", "dataDisks", "every attached data disk",
+    "Without dataDisks the image includes every attached data disk (a whole-machine image when there is one).",
+    seed("如不做任何更改将默认制作整机镜像"),
+)
+SNAPSHOTS_LINKED = effect(
+    "CREATE_IMAGE.SNAPSHOTS_LINKED", "change",
+    "A snapshot of each included cloud disk (the system disk too) is taken and linked to the image.",
+    seed("制作镜像过程会为所挂载云硬盘创建快照并与镜像关联。"),
+)
+
+
 CREATE_IMAGE = Operation[CreateImageRequest, InstanceCtx[CreateImageRequest]](
     name="createImage",
     method="POST",
@@ -381,4 +401,5 @@ CREATE_IMAGE = Operation[CreateImageRequest, InstanceCtx[CreateImageRequest]](
         create_image_quota,
     ),
     apply=_create_image,
+    effects=(CREATES_IMAGE, WHOLE_MACHINE_DEFAULT, SNAPSHOTS_LINKED),
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from operator import attrgetter
 
+from vmrules.effects import StatusChange, default, effect, status
 from vmrules.model import Task
 from vmrules.operation import Operation
 from vmrules.operations.common import no_task_rule, region_exists
@@ -70,6 +71,7 @@ def delete_image_local_in_use(ctx: ImageCtx) -> Findings:
     return Finding(f"image {image.image_id} is a localDisk image and {len(users)} instance(s) use it ({shown})")
 
 
+# effect: DELETE_IMAGE.DELETES, DELETE_IMAGE.KEEPS_SNAPSHOTS (deleteSnapshot recorded here)
 def _delete_image(ctx: ImageCtx) -> tuple[World, JSON]:
     image = ctx.image
     assert image is not None  # rules guarantee it
@@ -78,6 +80,7 @@ def _delete_image(ctx: ImageCtx) -> tuple[World, JSON]:
     return world.with_task(image.image_id, "deleteImage", ref), {}
 
 
+# effect: DELETE_IMAGE.DELETES, DELETE_IMAGE.KEEPS_SNAPSHOTS (settle)
 def finish_delete(world: World, task: Task) -> World:
     """The image is gone; its snapshots are deleted (deleteSnapshot) or unlinked from it."""
     image = world.images.get(task.resource_id)
@@ -92,6 +95,19 @@ def finish_delete(world: World, task: Task) -> World:
     if image.source == "private":
         world = world.add_usage(image.owner, image.region, "image", -1)
     return world
+
+
+DELETES_IMAGE = status(
+    "DELETE_IMAGE.DELETES",
+    "The image is deleting until the task completes, then gone.",
+    seed("删除一个私有镜像"),
+    StatusChange("image", ("ready", "error"), "deleting", None, "deleteImage"),
+)
+KEEPS_SNAPSHOTS = default(
+    "DELETE_IMAGE.KEEPS_SNAPSHOTS", "deleteSnapshot", "false",
+    "The image's snapshots are kept (unlinked from it) unless deleteSnapshot is true: then they are deleted too.",
+    sdk_doc("deleteImage deleteSnapshot: 删除镜像是否删除关联的快照，默认为false"),
+)
 
 
 DELETE_IMAGE = Operation[DeleteImageRequest, ImageCtx](
@@ -110,6 +126,7 @@ DELETE_IMAGE = Operation[DeleteImageRequest, ImageCtx](
         delete_image_local_in_use,
     ),
     apply=_delete_image,
+    effects=(DELETES_IMAGE, KEEPS_SNAPSHOTS),
 )
 
 
@@ -118,6 +135,7 @@ class ModifyImageAttributeRequest(ImageRequest):
     description: str | None = None
 
 
+# effect: MODIFY_IMAGE_ATTRIBUTE.SETS_NAME_DESCRIPTION
 def _modify(ctx: ImageCtx) -> tuple[World, JSON]:
     image = ctx.image
     assert image is not None  # rules guarantee it
@@ -125,6 +143,13 @@ def _modify(ctx: ImageCtx) -> tuple[World, JSON]:
     changed = replace(image, name=image.name if req.name is None else req.name,
                       desc=image.desc if req.description is None else req.description)
     return set_image(ctx.world, changed), {}
+
+
+SETS_IMAGE_NAME_DESCRIPTION = effect(
+    "MODIFY_IMAGE_ATTRIBUTE.SETS_NAME_DESCRIPTION", "change",
+    "The given name and description replace the image's; an absent one is left as it is.",
+    seed("修改镜像信息，包括名称、描述"),
+)
 
 
 MODIFY_IMAGE_ATTRIBUTE = Operation[ModifyImageAttributeRequest, ImageCtx](
@@ -145,4 +170,5 @@ MODIFY_IMAGE_ATTRIBUTE = Operation[ModifyImageAttributeRequest, ImageCtx](
                          "修改镜像信息，包括名称、描述；只允许操作您的个人私有镜像", "modified"),
     ),
     apply=_modify,
+    effects=(SETS_IMAGE_NAME_DESCRIPTION,),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from operator import attrgetter
 
+from vmrules.effects import effect
 from vmrules.operation import Operation
 from vmrules.operations.common import image_ready_rule, region_exists
 from vmrules.operations.images.common import (
@@ -110,6 +111,7 @@ def share_member_limit(ctx: ImageCtx) -> Findings:
                    f"{new} more would pass the limit of {limit}")
 
 
+# effect: SHARE_IMAGE.VISIBLE_TO_MEMBERS (World.image resolves shared_with for members)
 def _share(ctx: ImageCtx) -> tuple[World, JSON]:
     image = ctx.image
     assert image is not None  # rules guarantee it
@@ -120,12 +122,20 @@ def _share(ctx: ImageCtx) -> tuple[World, JSON]:
     return set_image(ctx.world, replace(image, shared_with=tuple(members))), {}
 
 
+# effect: UNSHARE_IMAGE.HIDDEN_FROM_MEMBERS
 def _unshare(ctx: ImageCtx) -> tuple[World, JSON]:
     image = ctx.image
     assert image is not None  # rules guarantee it
     gone = {pin for _, pin in targets(ctx.req)}
     members = tuple(p for p in image.shared_with if p not in gone)
     return set_image(ctx.world, replace(image, shared_with=members)), {}
+
+
+VISIBLE_TO_MEMBERS = effect(
+    "SHARE_IMAGE.VISIBLE_TO_MEMBERS", "visibility",
+    "Each account shared with sees the image (describeImage, describeImages) and may create instances from it.",
+    seed("或其他用户共享给您的镜像"),
+)
 
 
 SHARE_IMAGE = Operation[ShareImageRequest, ImageCtx](
@@ -147,7 +157,16 @@ SHARE_IMAGE = Operation[ShareImageRequest, ImageCtx](
         share_member_limit,
     ),
     apply=_share,
+    effects=(VISIBLE_TO_MEMBERS,),
 )
+
+
+HIDDEN_FROM_MEMBERS = effect(
+    "UNSHARE_IMAGE.HIDDEN_FROM_MEMBERS", "visibility",
+    "The accounts unshared no longer see the image; their instances made from it keep running.",
+    inferred("the inverse of shareImage; instances keep their image id"),
+)
+
 
 UNSHARE_IMAGE = Operation[ShareImageRequest, ImageCtx](
     name="unShareImage",
@@ -164,4 +183,5 @@ UNSHARE_IMAGE = Operation[ShareImageRequest, ImageCtx](
         own_private_rule("UNSHARE_IMAGE.OWN_PRIVATE", "取消共享镜像，只允许操作您的个人私有镜像", "unshared"),
     ),
     apply=_unshare,
+    effects=(HIDDEN_FROM_MEMBERS,),
 )
