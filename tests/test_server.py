@@ -230,7 +230,9 @@ def test_atomic_write_replaces_the_whole_file(tmp_path: Path) -> None:
 def signed(method: str, path: str, body: bytes, secret: str, date: datetime, access_key: str = "AK") -> dict[str, str]:
     """Headers as the official SDK's signer writes them (lower-cased, as the HTTP shell passes them)."""
     headers = {"Content-Type": "application/json", "x-jdcloud-date": date.strftime("%Y%m%dT%H%M%SZ")}
-    Signer(_Silent()).sign(method=method, service="vm", region=REGION, uri=f"http://127.0.0.1:9{path}",
+    signer = Signer(_Silent())
+    signer._Signer__now = lambda: date.astimezone(UTC).replace(tzinfo=None)  # the SDK signs at its own clock
+    signer.sign(method=method, service="vm", region=REGION, uri=f"http://127.0.0.1:9{path}",
                            headers=headers, data=body.decode(), credential=Credential(access_key, secret),
                            security_token="")
     lowered = {k.lower(): v for k, v in headers.items()}
@@ -429,6 +431,8 @@ def request(method: str, target: str, body: bytes = b"", *extra: str) -> bytes:
 @pytest.mark.parametrize(("data", "expected"), [
     (b"GARBAGE\r\n\r\n", (400, "INVALID_ARGUMENT")),
     (b"GET / HTTP/9.9\r\n\r\n", (505, "INVALID_ARGUMENT")),
+    (f"GET {INSTANCES}\r\n\r\n".encode(), (505, "INVALID_ARGUMENT")),
+    (b"GET / HTTP/1.2\r\nHost: x\r\n\r\n", (505, "INVALID_ARGUMENT")),
     (request("FROB", INSTANCES), (405, "METHOD_NOT_ALLOWED")),
     (request("PUT", INSTANCES, b"{}"), (405, "METHOD_NOT_ALLOWED")),
     (request("GET", "/v2/elsewhere"), (404, "NOT_FOUND")),
@@ -441,7 +445,8 @@ def request(method: str, target: str, body: bytes = b"", *extra: str) -> bytes:
     (request("POST", INSTANCES, b"", "Content-Length: 5000000000"), (413, "INVALID_ARGUMENT")),
     (request("POST", INSTANCES, b"", "Content-Length: -3"), (400, "INVALID_ARGUMENT")),
     (request("POST", INSTANCES, b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: chunked"), (411, "INVALID_ARGUMENT")),
-], ids=["garbage", "http-version", "unknown-verb", "wrong-verb", "unknown-path", "malformed-json", "query-mix",
+], ids=["garbage", "http-version", "http-0.9", "http-1.2", "unknown-verb", "wrong-verb", "unknown-path",
+        "malformed-json", "query-mix",
         "query-escape", "long-url", "many-headers", "huge-body", "huge-length", "negative-length", "chunked"])
 def test_bad_http_gets_a_json_envelope_and_the_server_lives_on(open_server: ServerProcess, data: bytes,
                                                                expected: tuple[int, str]) -> None:
