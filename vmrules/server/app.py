@@ -16,17 +16,16 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote
 
 from vmrules import World, advance, execute, settle
 from vmrules.clock import iso
-from vmrules.server.signing import AuthError, SignedRequest, verify
-from vmrules.server.wire import QueryError, match, typed_params, unflatten
+from vmrules.operation import Outcome
+from vmrules.wire import MAX_BODY_BYTES, Authenticator, Response, WireRequest, answer
+from vmrules.wire import error_response as _error
+from vmrules.wire import json_body as _json_body
 
-MAX_BODY_BYTES = 1 << 20  # API requests
 MAX_ADMIN_BODY_BYTES = 64 << 20  # world snapshots loaded through PUT /admin/world
 JSON = dict[str, Any]
 
@@ -34,15 +33,6 @@ JSON = dict[str, Any]
 def body_limit(path: str) -> int:
     """The largest body accepted on ``path``."""
     return MAX_ADMIN_BODY_BYTES if path.startswith("/admin/") else MAX_BODY_BYTES
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    body: JSON
-
-    def encode(self) -> bytes:
-        return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
 
 
 @dataclass
@@ -152,60 +142,23 @@ class Emulator:
 
     def _handle(self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes,
                 request_id: str) -> Response:
-        if len(body) > body_limit(path):
-            return _error(request_id, 413, "INVALID_ARGUMENT", f"the body is larger than {body_limit(path)} bytes")
         if path.startswith("/admin/"):
+            if len(body) > MAX_ADMIN_BODY_BYTES:
+                return _error(request_id, 413, "INVALID_ARGUMENT",
+                              f"the body is larger than {MAX_ADMIN_BODY_BYTES} bytes")
             return self._admin(method, path, body, request_id)
-        found = match(method, path)
-        if found == "not-found":
-            return _error(request_id, 404, "NOT_FOUND", f"no API path {path[:200]}")
-        if found == "method-not-allowed":
-            return _error(request_id, 405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path[:200]}")
-        assert not isinstance(found, str)
-        route, raw_path_params = found
-        caller: str | None = None
-        if self.auth:
-            try:
-                ak = verify(SignedRequest(method, path, query, headers, body), self._secret_for,
-                            datetime.fromtimestamp(self._now(), UTC), self.max_skew_seconds)
-            except AuthError as exc:
-                return _error(request_id, 401, "UNAUTHENTICATED", str(exc))
-            caller = self.credentials.keys[ak][1]
-        else:
-            caller = headers.get("x-vmrules-caller") or None
-        params = self._params(route.operation, method, query, body)
-        if isinstance(params, str):
-            return _error(request_id, 400, "INVALID_ARGUMENT", params)
-        params.update({name: unquote(value) for name, value in raw_path_params.items()})
+        auth = Authenticator(self.credentials.keys, self.max_skew_seconds, self._now) if self.auth else None
+        return answer(WireRequest(method, path, query, headers, body), request_id, self._run, auth)
+
+    def _run(self, operation: str, params: JSON, caller: str | None) -> Outcome:
         with self._lock:
             world = self._sync()
-            outcome = execute(world, route.operation.name, params, caller=caller)
+            outcome = execute(world, operation, params, caller=caller)
             new_world = outcome.world
             if outcome.ok and self._delay() <= 0 and new_world.tasks:
                 new_world = settle(new_world)
             self._commit(new_world)
-        envelope = outcome.to_response(request_id)
-        return Response(outcome.error.code if outcome.error else 200, envelope)
-
-    def _secret_for(self, access_key: str) -> str | None:
-        entry = self.credentials.keys.get(access_key)
-        return entry[0] if entry else None
-
-    def _params(self, operation: Any, method: str, query: str, body: bytes) -> JSON | str:
-        if method in ("GET", "DELETE"):
-            try:
-                params = unflatten(parse_qsl(query, keep_blank_values=True, strict_parsing=False))
-            except (QueryError, ValueError) as exc:
-                return f"bad query string: {exc}"
-            return typed_params(operation, params)
-        data = _json_body(body)
-        if isinstance(data, str):
-            return data
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            return "the body must be a JSON object"
-        return data
+        return outcome
 
     # ---- admin --------------------------------------------------------------------------------------
 
@@ -256,28 +209,6 @@ _ADMIN: dict[str, frozenset[str]] = {
 }
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _json_body(body: bytes) -> Any:
-    """The JSON value of ``body`` (None when empty), or a message saying why it is not JSON."""
-    if not body.strip():
-        return None
-    try:
-        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except UnicodeDecodeError as exc:
-        return f"the body is not UTF-8: {exc}"
-    except ValueError as exc:
-        return f"the body is not JSON: {exc}"
-    except RecursionError:
-        return "the body is not JSON this server can read: it nests too deeply"
-
-
-def _error(request_id: str, code: int, status: str, message: str) -> Response:
-    return Response(code, {"requestId": request_id, "error": {"code": code, "status": status, "message": message}})
-
-
 def write_atomically(path: str | os.PathLike[str], data: JSON) -> None:
     """Write JSON so that a crash leaves either the old or the new file, never a torn one."""
     target = Path(path)
@@ -302,3 +233,7 @@ def write_atomically(path: str | os.PathLike[str], data: JSON) -> None:
         pass
     finally:
         os.close(dir_fd)
+
+
+__all__ = ["MAX_ADMIN_BODY_BYTES", "MAX_BODY_BYTES", "Credentials", "Emulator", "Response", "body_limit",
+           "write_atomically"]

@@ -1,0 +1,11 @@
+"""The JD Cloud wire layer shared by every shell that speaks the REST API (the emulator, the in-process SDK mock).
+
+Routing, query flattening, signature verification and the error envelope: a transport-neutral request in, a
+response out. It calls the engine through the shell's ``Run``; the core never imports this package.
+"""
+
+from vmrules.wire.envelope import Response, error_response, json_body
+from vmrules.wire.gateway import MAX_BODY_BYTES, Authenticator, Run, WireRequest, answer, read_params
+
+__all__ = ["MAX_BODY_BYTES", "Authenticator", "Response", "Run", "WireRequest", "answer", "error_response",
+           "json_body", "read_params"]

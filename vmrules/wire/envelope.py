@@ -1,0 +1,51 @@
+"""Responses in JD Cloud's envelope (``{"requestId", "result"}`` or ``{"requestId", "error": {code, status,
+message}}``) and reading JSON request bodies."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Response:
+    """A transport-neutral response: the HTTP status and the JSON envelope."""
+
+    status: int
+    body: JSON
+
+    def encode(self) -> bytes:
+        return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
+
+    def headers(self) -> dict[str, str]:
+        """The headers JD Cloud sends with it (the request id, as the SDK reads it for HEAD responses)."""
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        request_id = self.body.get("requestId", "")
+        if request_id:
+            headers["x-jdcloud-request-id"] = str(request_id)
+        return headers
+
+
+def error_response(request_id: str, code: int, status: str, message: str) -> Response:
+    return Response(code, {"requestId": request_id, "error": {"code": code, "status": status, "message": message}})
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def json_body(body: bytes) -> Any:
+    """The JSON value of ``body`` (None when empty), or a message saying why it is not JSON."""
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError as exc:
+        return f"the body is not UTF-8: {exc}"
+    except ValueError as exc:
+        return f"the body is not JSON: {exc}"
+    except RecursionError:
+        return "the body is not JSON this server can read: it nests too deeply"
