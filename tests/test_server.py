@@ -25,8 +25,9 @@ from jdcloud_sdk.core.signer import Signer
 
 from vmrules import World
 from vmrules.server import Credentials, Emulator
-from vmrules.server.app import MAX_BODY_BYTES, Response, write_atomically
+from vmrules.server.app import MAX_BODY_BYTES, Response, StreamedResponse
 from vmrules.server.process import ServerProcess, serve_args
+from vmrules.server.store import Store
 
 REGION = "cn-north-1"
 INSTANCES = f"/v1/regions/{REGION}/instances"
@@ -59,12 +60,13 @@ def emulator(clock: Clock | None = None, **kwargs: Any) -> Emulator:
 
 
 def call(emu: Emulator, method: str, path: str, body: Any = None, query: str = "",
-         headers: dict[str, str] | None = None) -> Response:
+         headers: dict[str, str] | None = None) -> Response | StreamedResponse:
     raw = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
-    return emu.handle(method, path, query, headers or {}, raw)
+    return emu.handle(method, path, query, {"content-type": "application/json"} if headers is None else headers,
+                      raw)
 
 
-def error(response: Response) -> tuple[int, str]:
+def error(response: Response | StreamedResponse) -> tuple[int, str]:
     assert set(response.body) == {"requestId", "error"}, response.body
     assert response.body["error"]["code"] == response.status
     return response.status, response.body["error"]["status"]
@@ -189,39 +191,30 @@ def test_unknown_admin_requests(method: str, path: str, expected: tuple[int, str
 # ---- persistence ---------------------------------------------------------------------------------------------
 
 
-def test_every_accepted_change_is_on_disk_before_the_response(tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
-    emu = emulator(state_path=str(state))
-    emu.persist()
-    assert World.from_dict(json.loads(state.read_text())) == World.default()
+def test_every_accepted_change_is_logged_before_the_response(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "state.db", World.default())
+    emu = emulator(store=store)
     iid = create(emu)
-    assert iid in {i["instanceId"] for i in json.loads(state.read_text())["instances"]}
-    assert World.from_dict(json.loads(state.read_text())) == emu.world
-    before = state.read_bytes()
+    reopened = Store.open(tmp_path / "state.db", World.default())
+    assert store.last_seq == 1 and reopened.load() == emu.world and iid in emu.world.instances
+    reopened.close()
     assert error(call(emu, "POST", f"{INSTANCES}/i-none:stopInstance", {})) == (404, "NOT_FOUND")
-    assert state.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temporary file left behind
+    assert call(emu, "GET", INSTANCES).status == 200
+    assert store.last_seq == 1  # refusals and reads change nothing, so nothing is logged
+    store.close()
 
 
-def test_a_state_file_that_cannot_be_written_refuses_the_change(tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    emu = emulator(state_path=str(tmp_path / "gone" / "state.json"))
+def test_a_log_that_cannot_be_written_refuses_the_change(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    store = Store.open(tmp_path / "state.db", World.default())
+    store._db.execute("PRAGMA query_only = ON")  # every write now fails, as on a full or read-only disk
+    emu = emulator(store=store)
     response = call(emu, "POST", INSTANCES, SPEC)
     assert error(response) == (500, "INTERNAL")
     assert emu.world == World.default()  # not accepted, so not applied
     assert "internal error" in capsys.readouterr().err
     assert call(emu, "GET", INSTANCES).status == 200  # and the emulator keeps answering
-
-
-def test_atomic_write_replaces_the_whole_file(tmp_path: Path) -> None:
-    target = tmp_path / "s.json"
-    target.write_text("old and longer than the new content")
-    write_atomically(target, {"a": 1})
-    assert json.loads(target.read_text()) == {"a": 1}
-    with pytest.raises(TypeError):
-        write_atomically(target, {"a": object()})
-    assert json.loads(target.read_text()) == {"a": 1}
-    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+    store.close()
 
 
 # ---- signatures and callers ---------------------------------------------------------------------------------
@@ -377,7 +370,7 @@ def test_handle_answers_anything_with_an_envelope(method: str, path: str, query:
                                                   headers: dict[str, str], body: bytes) -> None:
     emu = emulator(auth=auth, credentials=Credentials({"AK": ("secret", "alice")}))
     response = emu.handle(method, path, query, headers, body)
-    assert response.status in {200, 400, 401, 403, 404, 405, 413, 429}, response.body
+    assert response.status in {200, 400, 401, 403, 404, 405, 413, 415, 429}, response.body
     assert response.body["requestId"]
     assert ("error" in response.body) == (response.status != 200)
     json.loads(response.encode())
@@ -388,7 +381,8 @@ def test_handle_answers_anything_with_an_envelope(method: str, path: str, query:
 
 @pytest.fixture(scope="module")
 def open_server() -> Iterator[ServerProcess]:
-    with ServerProcess(*serve_args(task_seconds=0)) as server:
+    # the raw requests below say "Host: x"; the listen address is accepted too (test_host_must_be_the_server)
+    with ServerProcess(*serve_args(task_seconds=0, extra=("--allow-host", "x"))) as server:
         yield server
         assert "Traceback" not in server.stderr_text()
 
@@ -522,9 +516,14 @@ def test_a_port_in_use_exits_2(open_server: ServerProcess) -> None:
 
 def test_vmrules_serve_starts_the_emulator(tmp_path: Path) -> None:
     """`vmrules serve` (the CLI) and `python -m vmrules.server` are the same program."""
-    state = tmp_path / "state.json"
+    state = tmp_path / "state.db"
     server = ServerProcess()
-    server.args = [sys.executable, "-m", "vmrules", "serve", *serve_args(state=str(state)), "--port", "0"]
+    server.args = [sys.executable, "-m", "vmrules", "serve", *serve_args(state=str(state)), "--port", "0",
+                   "--clock", "world", "--allow-host", "x"]
     with server:
         still_answers(server)
-    assert World.from_dict(json.loads(state.read_text())) == World.default()
+        assert "WARNING --no-auth" in server.stderr_text()  # open admin is said out loud
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"]  # a clean stop leaves no -wal or -shm
+    store = Store.open(state, World.default())
+    assert store.load() == World.default()
+    store.close()

@@ -10,14 +10,16 @@ becomes a 500 envelope and the server keeps serving.
 from __future__ import annotations
 
 import sys
+import time
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from vmrules.server.app import Emulator, Response, body_limit
+from vmrules.server.app import Emulator, Response, StreamedResponse, body_limit
 
+BODY_SECONDS = 30  # the whole body must arrive within this (a 512 MiB world on loopback takes about a second)
 DRAIN_LIMIT = 64 << 20  # an over-long body up to this size is read and dropped, so the client reads the 413
 READ_CHUNK = 1 << 16
 
@@ -57,7 +59,11 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                                      f"the body has {length} bytes; at most {limit} are accepted"),
                            close=not drained)
                 return
-            body = self.rfile.read(length) if length else b""
+            body = self._read_body(length)
+            if body is None:
+                self._send(_envelope(emulator.next_request_id(), 408, "DEADLINE_EXCEEDED",
+                                     f"the body did not arrive within {BODY_SECONDS} s"), close=True)
+                return
             if len(body) < length:
                 self.close_connection = True
                 return  # the client went away mid-body; there is no one to answer
@@ -68,7 +74,33 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 print(f"vmrules serve: internal error on {self.command} {self.path[:200]}: {exc!r}",
                       file=sys.stderr)
                 response = _envelope(emulator.next_request_id(), 500, "INTERNAL", "internal error")
-            self._send(response)
+            if isinstance(response, StreamedResponse):
+                self._stream(response)
+            else:
+                self._send(response)
+
+        def _read_body(self, length: int) -> bytes | None:
+            """The body, read against one deadline for the whole of it (a client trickling a byte at a time
+            cannot hold the connection longer); None when the deadline passes. Short when the client left."""
+            deadline = time.monotonic() + BODY_SECONDS
+            parts: list[bytes] = []
+            left = length
+            try:
+                while left:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return None
+                    self.connection.settimeout(remaining)
+                    chunk = self.rfile.read1(min(left, READ_CHUNK))
+                    if not chunk:
+                        break
+                    parts.append(chunk)
+                    left -= len(chunk)
+            except TimeoutError:
+                return None
+            finally:
+                self.connection.settimeout(self.timeout)
+            return b"".join(parts)
 
         def _drain(self, length: int) -> bool:
             left = length
@@ -79,28 +111,45 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 left -= len(chunk)
             return True
 
-        def _send(self, response: Response, *, close: bool = False, body: bool = True) -> None:
-            """Status line, headers and body in one write: written in two, the body would wait for the client's
-            delayed ACK of the headers (Nagle), ~40 ms per request on a keep-alive connection."""
-            payload = response.encode()
-            status = response.status
+        def _head(self, status: int, request_id: str, extra: list[str]) -> bytes:
             try:
                 phrase = HTTPStatus(status).phrase
             except ValueError:
                 phrase = ""
             lines = [f"HTTP/1.1 {status} {phrase}", f"Server: {self.server_version}",
-                     f"Date: {formatdate(usegmt=True)}", "Content-Type: application/json; charset=utf-8",
-                     f"Content-Length: {len(payload)}"]
-            request_id = response.body.get("requestId", "")
+                     f"Date: {formatdate(usegmt=True)}", "Content-Type: application/json; charset=utf-8", *extra]
             if request_id:
                 lines.append(f"x-jdcloud-request-id: {request_id}")
-            if close:
-                lines.append("Connection: close")
+            return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+        def _stream(self, response: StreamedResponse) -> None:
+            """A large body in chunked transfer coding, encoded as it goes (a world snapshot)."""
+            if self.request_version == "HTTP/1.0":  # no chunked coding: the body ends with the connection
                 self.close_connection = True
-            head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+                self.wfile.write(self._head(response.status, response.request_id, ["Connection: close"]))
+                for chunk in response.chunks():
+                    self.wfile.write(chunk)
+                return
+            self.wfile.write(self._head(response.status, response.request_id, ["Transfer-Encoding: chunked"]))
+            for chunk in response.chunks():
+                if chunk:
+                    self.wfile.write(b"%x\r\n%b\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+            if emulator.verbose:
+                self.log_request(response.status)
+
+        def _send(self, response: Response, *, close: bool = False, body: bool = True) -> None:
+            """Status line, headers and body in one write: written in two, the body would wait for the client's
+            delayed ACK of the headers (Nagle), ~40 ms per request on a keep-alive connection."""
+            payload = response.encode()
+            extra = [f"Content-Length: {len(payload)}"]
+            if close:
+                extra.append("Connection: close")
+                self.close_connection = True
+            head = self._head(response.status, str(response.body.get("requestId", "")), extra)
             self.wfile.write(head + payload if body else head)
             if emulator.verbose:
-                self.log_request(status, len(payload))
+                self.log_request(response.status, len(payload))
 
         do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
 
