@@ -22,7 +22,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
                                         "is answered; the server resumes from it when it exists")
     parser.add_argument("--snapshot-every", type=int, default=1000,
                         help="take a snapshot of the world every N logged changes (default 1000)")
-    parser.add_argument("--sync", choices=("full", "normal"), default="full",
+    parser.add_argument("--sync", choices=("full", "normal"), default="normal",
                         help="SQLite synchronous mode: full survives power loss, normal only a killed process")
     parser.add_argument("--export-trace", metavar="DIR",
                         help="with --state: write DIR/world.json and DIR/trace.jsonl (a `vmrules run` trace of "

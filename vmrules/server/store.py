@@ -80,7 +80,7 @@ class Store:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], initial: World, *, snapshot_every: int = 1000,
-             synchronous: Synchronous = "FULL") -> Store:
+             synchronous: Synchronous = "NORMAL") -> Store:
         """Open (or create, with ``initial`` as its base world) the store at ``path``. An old-style JSON state
         file is migrated: its world becomes the base, the JSON is kept beside it as ``<path>.json-backup``.
         ``StoreError`` when the file is neither, or of a format version this code does not read."""
