@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "vmrules"
-SHELLS = ("cli", "server", "testing", "docgen")
+SHELLS = ("cli", "server", "testing", "docgen", "wire")
 CORE = sorted(p for p in ROOT.rglob("*.py")
               if p.relative_to(ROOT).parts[0] not in SHELLS and p.name != "__main__.py")
 # Modules whose presence in the core would mean I/O, a real clock, randomness or processes.

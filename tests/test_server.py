@@ -261,14 +261,15 @@ def test_version_2_signatures_are_accepted_too() -> None:
     clock = Clock()
     emu = emulator(clock, auth=True, credentials=Credentials({"AK": ("secret", "alice")}))
     date = datetime.fromtimestamp(clock.at, UTC).strftime("%Y%m%dT%H%M%SZ")
-    headers = {"host": "127.0.0.1:9", "content-type": "application/json", "x-jdcloud-date": date}
     query = "pageSize=10"
     for secret, expected in (("secret", 200), ("wrong", 401)):
+        headers = {"host": "127.0.0.1:9", "content-type": "application/json", "x-jdcloud-date": date,
+                   "x-jdcloud-nonce": f"nonce-{secret}"}
+        names = sorted(headers)
         sig = signature(SignedRequest("GET", INSTANCES, query, headers, b""), algorithm="JDCLOUD2-HMAC-SHA256",
-                        secret=secret, date=date, region=REGION, service="vm",
-                        signed_headers=["content-type", "host"])
+                        secret=secret, date=date, region=REGION, service="vm", signed_headers=names)
         auth = (f"JDCLOUD2-HMAC-SHA256 Credential=AK/{date[:8]}/{REGION}/vm/jdcloud2_request, "
-                f"SignedHeaders=content-type;host, Signature={sig}")
+                f"SignedHeaders={';'.join(names)}, Signature={sig}")
         assert call(emu, "GET", INSTANCES, query=query, headers={**headers, "authorization": auth}).status == expected
 
 

@@ -24,7 +24,7 @@ from vmrules.clock import iso
 from vmrules.operation import Outcome
 from vmrules.server.journal import Applied, Entry, Kind, apply
 from vmrules.server.store import Store, pack
-from vmrules.wire import MAX_BODY_BYTES, Authenticator, Response, WireRequest, answer
+from vmrules.wire import MAX_BODY_BYTES, Authenticator, NonceMemory, Response, WireRequest, answer
 from vmrules.wire import error_response as _error
 from vmrules.wire import json_body as _json_body
 from vmrules.wire.signing import AuthError
@@ -101,6 +101,7 @@ class Emulator:
         self.max_skew_seconds = max_skew_seconds
         self.frozen_clock = frozen_clock
         self.allowed_hosts = allowed_hosts
+        self._nonces = NonceMemory()  # one memory for API and admin requests: a nonce is spent once
         self._requests = 0
         self._world = world
         self._synced_at = now()
@@ -166,7 +167,8 @@ class Emulator:
         request = WireRequest(method, path, query, headers, body)
         if path.startswith("/admin/"):
             return self._admin(request, request_id)
-        auth = Authenticator(self._api_keys, self.max_skew_seconds, self._now) if self.auth else None
+        auth = (Authenticator(self._api_keys, self.max_skew_seconds, self._now, self._nonces)
+                if self.auth else None)
 
         def run(operation: str, params: JSON, caller: str | None) -> Outcome:
             with self._lock:
@@ -187,10 +189,11 @@ class Emulator:
             return _error(request_id, 405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}")
         if self.auth:
             try:
-                access_key = Authenticator(self._admin_keys, self.max_skew_seconds, self._now).caller(request)
+                access_key = Authenticator(self._admin_keys, self.max_skew_seconds, self._now,
+                                           self._nonces).caller(request)
             except AuthError as exc:
                 return _error(request_id, 401, "UNAUTHENTICATED", f"admin requests must be signed: {exc}")
-            if access_key not in self.credentials.admin:
+            if access_key is None or access_key not in self.credentials.admin:
                 return _error(request_id, 403, "PERMISSION_DENIED",
                               f"access key {access_key} is not an admin key (mark it \"admin\": true in the "
                               "credentials file)")

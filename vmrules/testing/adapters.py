@@ -182,7 +182,9 @@ class HttpAdapter:
         access_key, secret = self.credentials[caller]
         host = self.base_url.split("://", 1)[-1].split("/", 1)[0]
         date = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        lower = {"content-type": headers["Content-Type"], "host": host}
+        nonce = str(uuid.uuid4())
+        lower = {"content-type": headers["Content-Type"], "host": host, "x-jdcloud-date": date,
+                 "x-jdcloud-nonce": nonce}
         signed = sorted(lower)
         sig = signature(SignedRequest(method, path, query, lower, body), algorithm="JDCLOUD3-HMAC-SHA256",
                         secret=secret, date=date, region=region, service="vm", signed_headers=signed)
@@ -190,7 +192,7 @@ class HttpAdapter:
             "Authorization": f"JDCLOUD3-HMAC-SHA256 Credential={access_key}/{date[:8]}/{region}/vm/"
                              f"jdcloud3_request, SignedHeaders={';'.join(signed)}, Signature={sig}",
             "x-jdcloud-date": date,
-            "x-jdcloud-nonce": str(uuid.uuid4()),
+            "x-jdcloud-nonce": nonce,
             "x-jdcloud-content-sha256": hashlib.sha256(body).hexdigest(),
         }
 

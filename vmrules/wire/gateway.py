@@ -12,13 +12,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from vmrules.operation import Operation, Outcome
 from vmrules.wire.envelope import JSON, Response, error_response, json_body
+from vmrules.wire.nonces import NonceMemory
 from vmrules.wire.query import QueryError, typed_params, unflatten
-from vmrules.wire.routes import match
-from vmrules.wire.signing import AuthError, SignedRequest, verify
+from vmrules.wire.routes import Undefined, match
+from vmrules.wire.signing import AuthError, NoncesExhausted, SignedRequest, Unchecked, verify
 
 MAX_BODY_BYTES = 1 << 20  # API request bodies
 CALLER_HEADER = "x-vmrules-caller"  # the acting account when signatures are not checked
@@ -41,23 +42,32 @@ class Run(Protocol):
 
 @dataclass(frozen=True)
 class Authenticator:
-    """How signed requests are checked: access key → (secret key, account pin), the allowed clock skew, and the
-    shell's clock (seconds since the epoch)."""
+    """How signed requests are checked: access key → (secret key, account pin), the allowed clock skew, the
+    shell's clock (seconds since the epoch) and the shell's memory of accepted nonces.
 
-    keys: Mapping[str, tuple[str, str]]
+    A secret of None accepts the key's signatures without checking the HMAC (the mock's keys given as pins
+    only); ``any_key`` lets unknown keys act, so checked, as the world's default account."""
+
+    keys: Mapping[str, tuple[str | None, str]]
     max_skew_seconds: int
     now: Callable[[], float]
+    nonces: NonceMemory
+    any_key: bool = False
 
-    def caller(self, request: WireRequest) -> str:
-        """The pin of the account whose key signed ``request``; ``AuthError`` when it is not accepted."""
+    def caller(self, request: WireRequest) -> str | None:
+        """The pin of the account whose key signed ``request`` (None: the default account); ``AuthError`` or
+        ``NoncesExhausted`` when it is not accepted."""
         signed = SignedRequest(request.method, request.path, request.query, request.headers, request.body)
         access_key = verify(signed, self._secret_for, datetime.fromtimestamp(self.now(), UTC),
-                            self.max_skew_seconds)
-        return self.keys[access_key][1]
-
-    def _secret_for(self, access_key: str) -> str | None:
+                            self.max_skew_seconds, self.nonces)
         entry = self.keys.get(access_key)
-        return entry[0] if entry else None
+        return entry[1] if entry else None
+
+    def _secret_for(self, access_key: str) -> str | Unchecked | None:
+        entry = self.keys.get(access_key)
+        if entry is None:
+            return Unchecked.SECRET_UNKNOWN if self.any_key else None
+        return Unchecked.SECRET_UNKNOWN if entry[0] is None else entry[0]
 
 
 def answer(request: WireRequest, request_id: str, run: Run, auth: Authenticator | None) -> Response:
@@ -71,11 +81,17 @@ def answer(request: WireRequest, request_id: str, run: Run, auth: Authenticator 
         return error_response(request_id, 404, "NOT_FOUND", f"no API path {path[:200]}")
     if found == "method-not-allowed":
         return error_response(request_id, 405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path[:200]}")
-    route, raw_path_params = found
+    if isinstance(found, Undefined):
+        return error_response(request_id, 501, "NOT_IMPLEMENTED",
+                              f"{found.operation} is an operation of the official SDK that the VM API v1 reference "
+                              "does not define")
+    route, path_params = found
     caller: str | None
     if auth is not None:
         try:
             caller = auth.caller(request)
+        except NoncesExhausted as exc:
+            return error_response(request_id, 429, "RATE_LIMIT_EXCEEDED", str(exc))
         except AuthError as exc:
             return error_response(request_id, 401, "UNAUTHENTICATED", str(exc))
     else:
@@ -83,7 +99,7 @@ def answer(request: WireRequest, request_id: str, run: Run, auth: Authenticator 
     params = read_params(route.operation, method, request.query, request.body)
     if isinstance(params, str):
         return error_response(request_id, 400, "INVALID_ARGUMENT", params)
-    params.update({name: unquote(value) for name, value in raw_path_params.items()})
+    params.update(path_params)
     outcome = run(route.operation.name, params, caller)
     return Response(outcome.error.code if outcome.error else 200, outcome.to_response(request_id))
 

@@ -1,0 +1,307 @@
+"""``mock_jdcloud()``: the official Python SDK (``jdcloud_sdk``) answered in process by the reference engine.
+
+While a mock is active, every request the SDK's ``JDCloudClient.send`` makes is handed, as the bytes it would
+put on the wire, to the same wire layer the emulator uses (``vmrules.wire.answer``: routing, parameters,
+signature checks, error envelope). Requests of the SDK's VM client are answered whatever endpoint its ``Config``
+names; a request of any other JD Cloud service raises ``UnmockedRequest`` naming the URL. See docs/mocking.md.
+
+Interception: the SDK sends every request through one call, ``requests.request`` as looked up in
+``jdcloud_sdk.core.jdcloudclient``; the mock replaces that module's ``requests`` name (and nothing else) for as
+long as it is active. Unlike ``responses`` or a transport adapter, that leaves the user's own ``requests``
+traffic and their own HTTP mocks untouched, needs no session, and sees the request after the SDK has signed it.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import ModuleType, TracebackType
+from typing import Any, Self, TypeVar, cast
+from urllib.parse import urlsplit
+
+from vmrules import World, advance, execute, settle
+from vmrules.operation import Outcome
+from vmrules.wire import Authenticator, NonceMemory, Response, WireRequest, answer
+
+SDK_CLIENT_MODULE = "jdcloud_sdk.core.jdcloudclient"
+VM_SERVICE = "vm"
+Snapshot = Mapping[str, Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UnmockedRequest(RuntimeError):
+    """The SDK tried to reach a JD Cloud service the mock does not answer; nothing left the process."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the mock answered: what the SDK sent, the operation it named (None when routing, signature
+    or parameters refused it first), the engine's outcome, the rule that refused it (if any) and the response."""
+
+    request: WireRequest
+    operation: str | None
+    outcome: Outcome | None
+    response: Response
+
+    @property
+    def rule(self) -> str | None:
+        if self.outcome is not None and self.outcome.error is not None:
+            return self.outcome.error.rule
+        return None
+
+    @property
+    def ok(self) -> bool:
+        return self.response.status == 200
+
+
+class MockJDCloud:
+    """The handle of one mock: its world, its clock and tasks, its accounts, and the calls it answered.
+
+    Tasks (pending → running, stopping → stopped, ...) complete on ``settle()`` by default; with
+    ``complete_after_describes=N`` the tasks in progress complete once N describe calls have been answered since
+    the last one began; with ``complete_after_seconds=S`` the world's clock follows ``clock`` (wall time) and a task
+    completes S seconds after it began. Otherwise the world's clock moves only through ``advance()``.
+    """
+
+    def __init__(self, world: World | Snapshot | None = None, *, accounts: Mapping[str, Any] | None = None,
+                 complete_after_describes: int | None = None, complete_after_seconds: float | None = None,
+                 max_skew_seconds: int = 900, clock: Callable[[], float] = time.time) -> None:
+        if complete_after_describes is not None and complete_after_seconds is not None:
+            raise ValueError("give complete_after_describes or complete_after_seconds, not both")
+        self._lock = threading.RLock()
+        self._world = _as_world(world)
+        self._keys: dict[str, tuple[str | None, str]] = {}
+        self._nonces = NonceMemory()
+        self._clock = clock
+        self._synced_at = clock()
+        self._carry = 0.0
+        self._describes_since_task = 0
+        self._requests = 0
+        self.complete_after_describes = complete_after_describes
+        self.complete_after_seconds = complete_after_seconds
+        self.max_skew_seconds = max_skew_seconds
+        self.calls: list[Call] = []
+        self._patch: _Patch | None = None
+        if accounts:
+            self.accounts(accounts)
+
+    # ---- the world ----------------------------------------------------------------------------------
+
+    @property
+    def world(self) -> World:
+        with self._lock:
+            return self._world
+
+    def load(self, world: World | Snapshot) -> None:
+        """Replace the world by ``world`` (a World, or a snapshot as ``World.to_dict`` writes it)."""
+        with self._lock:
+            self._world = _as_world(world)
+            self._describes_since_task = 0
+
+    def settle(self) -> World:
+        """Complete every task in progress; returns the new world."""
+        with self._lock:
+            self._world = settle(self._world)
+            return self._world
+
+    def advance(self, seconds: int) -> World:
+        """Move the world's clock forward (tasks complete only if ``complete_after_seconds`` says so)."""
+        with self._lock:
+            self._world = self._complete_due(advance(self._world, seconds))
+            return self._world
+
+    def accounts(self, keys: Mapping[str, Any] | None = None, /, **by_key: Any) -> Self:
+        """Map access keys to accounts: ``{"AK": "alice"}`` (the signature is checked, but not against a secret)
+        or ``{"AK": ("secret", "alice")}`` (checked against the secret). Once any key is given, requests signed
+        by other keys are refused (401); before, every key acts as the world's default account."""
+        with self._lock:
+            for access_key, entry in {**(keys or {}), **by_key}.items():
+                if isinstance(entry, str):
+                    self._keys[access_key] = (None, entry)
+                elif (isinstance(entry, tuple) and len(entry) == 2
+                      and all(isinstance(part, str) for part in entry)):
+                    self._keys[access_key] = (entry[0], entry[1])
+                else:
+                    raise TypeError(f"accounts[{access_key!r}] must be a pin or a (secret key, pin) pair")
+        return self
+
+    # ---- activation ---------------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        if self._patch is None:
+            self._patch = _Patch(self)
+            self._patch.install()
+        return self
+
+    def stop(self) -> None:
+        if self._patch is not None:
+            self._patch.remove()
+            self._patch = None
+
+    @property
+    def active(self) -> bool:
+        return self._patch is not None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+
+    def __call__(self, target: F) -> F:
+        """Decorate a function (the mock is active, fresh, for each call) or a class (each of its test methods)."""
+        if inspect.isclass(target):
+            for name, member in list(vars(target).items()):
+                if name.startswith("test") and callable(member):
+                    setattr(target, name, self._fresh()(member))
+            return target
+
+        @functools.wraps(target)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self._fresh():
+                return target(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    def _fresh(self) -> MockJDCloud:
+        """A new mock with this one's settings and a copy of its starting world and accounts."""
+        fresh = MockJDCloud(self._world, complete_after_describes=self.complete_after_describes,
+                            complete_after_seconds=self.complete_after_seconds,
+                            max_skew_seconds=self.max_skew_seconds, clock=self._clock)
+        fresh._keys = dict(self._keys)
+        return fresh
+
+    # ---- answering ----------------------------------------------------------------------------------
+
+    def handle(self, request: WireRequest) -> Call:
+        """Answer one request as the emulator would, and record it in ``calls``."""
+        recorded: list[tuple[str, Outcome]] = []
+
+        def run(operation: str, params: dict[str, Any], caller: str | None) -> Outcome:
+            with self._lock:
+                world = self._before(operation)
+                outcome = execute(world, operation, params, caller=caller)
+                self._world = outcome.world
+                if outcome.world.tasks and outcome.world.tasks is not world.tasks:
+                    self._describes_since_task = 0
+            recorded.append((operation, outcome))
+            return outcome
+
+        with self._lock:
+            self._requests += 1
+            request_id = f"vmrules-{self._requests:010d}"
+        auth = Authenticator(self._keys, self.max_skew_seconds, time.time, self._nonces, any_key=not self._keys)
+        response = answer(request, request_id, run, auth)
+        operation, outcome = recorded[0] if recorded else (None, None)
+        call = Call(request, operation, outcome, response)
+        with self._lock:
+            self.calls.append(call)
+        return call
+
+    def _before(self, operation: str) -> World:
+        """The world an operation sees: the clock moved and due tasks completed, per the task mode."""
+        world = self._world
+        if self.complete_after_seconds is not None:
+            now = self._clock()
+            self._carry += max(0.0, now - self._synced_at)
+            self._synced_at = now
+            whole = int(self._carry)
+            if whole:
+                self._carry -= whole
+                world = advance(world, whole)
+            world = self._complete_due(world)
+        elif self.complete_after_describes is not None and operation.startswith("describe") and world.tasks:
+            if self._describes_since_task >= self.complete_after_describes:
+                world = settle(world)
+            self._describes_since_task += 1
+        return world
+
+    def _complete_due(self, world: World) -> World:
+        if self.complete_after_seconds is None or not world.tasks:
+            return world
+        delay = int(-(-self.complete_after_seconds // 1))
+        return settle(world, started_by=world.clock - delay)
+
+
+def mock_jdcloud(world: World | Snapshot | None = None, **options: Any) -> MockJDCloud:
+    """A mock of JD Cloud's VM API for the official Python SDK: a context manager, a decorator (function or
+    class) or ``start()``/``stop()``. Options as ``MockJDCloud``."""
+    return MockJDCloud(world, **options)
+
+
+def _as_world(world: World | Snapshot | None) -> World:
+    if world is None:
+        return World.default()
+    if isinstance(world, World):
+        return world
+    return World.from_dict(world)
+
+
+class _Patch:
+    """Replaces the SDK client module's ``requests`` by a stand-in whose ``request`` answers in process."""
+
+    def __init__(self, mock: MockJDCloud) -> None:
+        import importlib
+
+        self.module: Any = importlib.import_module(SDK_CLIENT_MODULE)
+        self.mock = mock
+        self.saved: Any = None
+
+    def install(self) -> None:
+        self.saved = self.module.requests
+        if isinstance(self.saved, _Transport):
+            raise RuntimeError("another mock_jdcloud is already active; stop it first (one world answers the SDK)")
+        if not hasattr(self.saved, "request"):
+            raise RuntimeError(f"{SDK_CLIENT_MODULE} no longer sends through requests.request; "
+                               "this jdcloud-sdk version is not supported by vmrules.testing.mock_jdcloud")
+        self.module.requests = _Transport(self.mock, self.saved)
+
+    def remove(self) -> None:
+        self.module.requests = self.saved
+
+
+class _Transport:
+    """The ``requests`` the SDK sees while mocked: ``request`` is answered by the mock, the rest is requests'."""
+
+    def __init__(self, mock: MockJDCloud, real: ModuleType) -> None:
+        self._mock = mock
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def request(self, method: str, url: str, data: str | bytes | None = None,
+                headers: Mapping[str, str] | None = None, **_: Any) -> Any:
+        headers = dict(headers or {})
+        agent = headers.get("User-Agent", "")
+        service = agent.split(" ", 1)[1].split("/", 1)[0] if " " in agent else ""
+        if service != VM_SERVICE:
+            raise UnmockedRequest(f"vmrules mock_jdcloud is active and answers only the VM service; the SDK's "
+                                  f"{service or 'unknown'} client tried to reach {url}")
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port and parts.port not in (80, 443):
+            host = f"{host}:{parts.port}"
+        lowered = {name.lower(): str(value) for name, value in headers.items()}
+        lowered["host"] = host
+        body = data.encode("utf-8") if isinstance(data, str) else data or b""
+        call = self._mock.handle(WireRequest(method.upper(), parts.path, parts.query, lowered, body))
+        return _response(self._real, call.response, url)
+
+
+def _response(real: Any, answer_: Response, url: str) -> Any:
+    response = real.models.Response()
+    payload = answer_.encode()
+    response.status_code = answer_.status
+    response._content = payload
+    response.headers = real.structures.CaseInsensitiveDict(
+        {**answer_.headers(), "Content-Length": str(len(payload))})
+    response.url = url
+    response.encoding = "utf-8"
+    response.reason = "OK" if answer_.status == 200 else "Error"
+    return response
