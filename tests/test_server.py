@@ -12,6 +12,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -528,3 +529,22 @@ def test_vmrules_serve_starts_the_emulator(tmp_path: Path) -> None:
     store = Store.open(state, World.default())
     assert store.load() == World.default()
     store.close()
+
+
+def test_a_trickled_body_is_cut_off_and_stalls_no_one() -> None:
+    with ServerProcess(*serve_args(extra=("--body-timeout", "2", "--allow-host", "x"))) as server, \
+            socket.create_connection(("127.0.0.1", server.port), timeout=30) as slow:
+        slow.sendall(b"PUT /admin/world HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100000\r\n\r\n{")
+        started = time.monotonic()
+        for _ in range(3):  # answered while the slow body is pending (1 byte a second would take a day)
+            slow.sendall(b" ")
+            still_answers(server)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = slow.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408 ") and b"DEADLINE_EXCEEDED" in answer + slow.recv(65536)
+        assert time.monotonic() - started < 25  # cut off at the server's deadline, not the client's pace

@@ -39,6 +39,8 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
                         help="the world's clock does not follow wall time; only POST /admin/advance moves it")
     parser.add_argument("--allow-host", action="append", default=[], metavar="HOST[:PORT]",
                         help="also accept this Host header (the listen address always is); repeatable")
+    parser.add_argument("--body-timeout", type=float, default=30.0,
+                        help="seconds a request's whole body may take to arrive (default 30)")
     parser.add_argument("--max-skew", type=int, default=900, help="allowed clock skew of signed requests (s)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     return parser
@@ -64,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--task-seconds must be a number of seconds, 0 or more")
     if args.max_skew < 0:
         return _fail("--max-skew must be 0 or more")
+    if not (math.isfinite(args.body_timeout) and args.body_timeout > 0):
+        return _fail("--body-timeout must be a number of seconds above 0")
     if args.snapshot_every < 1:
         return _fail("--snapshot-every must be 1 or more")
     if args.export_trace and not args.state:
@@ -93,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         world = advance(world, int(time.time()) - world.clock)
     emulator = Emulator(world, task_seconds=args.task_seconds, store=store, credentials=credentials,
                         auth=not args.no_auth, max_skew_seconds=args.max_skew, verbose=args.verbose,
-                        frozen_clock=args.frozen_clock)
+                        frozen_clock=args.frozen_clock, body_seconds=args.body_timeout)
     try:
         server = bind(emulator, args.host, args.port)
     except OSError as exc:

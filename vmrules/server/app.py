@@ -90,8 +90,9 @@ class Emulator:
     def __init__(self, world: World, *, task_seconds: float = 0.0, store: Store | None = None,
                  credentials: Credentials | None = None, auth: bool = True, max_skew_seconds: int = 900,
                  now: Callable[[], float] = time.time, verbose: bool = False, frozen_clock: bool = False,
-                 allowed_hosts: frozenset[str] | None = None) -> None:
+                 allowed_hosts: frozenset[str] | None = None, body_seconds: float = 30.0) -> None:
         self.verbose = verbose
+        self.body_seconds = body_seconds  # a request's whole body must arrive within this (the HTTP shell)
         self._lock = threading.Lock()
         self._now = now
         self.task_seconds = max(0.0, task_seconds) if math.isfinite(task_seconds) else float(1 << 62)

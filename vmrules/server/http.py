@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 from vmrules.server.app import Emulator, Response, StreamedResponse, body_limit
 
-BODY_SECONDS = 30  # the whole body must arrive within this (a 512 MiB world on loopback takes about a second)
 DRAIN_LIMIT = 64 << 20  # an over-long body up to this size is read and dropped, so the client reads the 413
 READ_CHUNK = 1 << 16
 
@@ -62,7 +61,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             body = self._read_body(length)
             if body is None:
                 self._send(_envelope(emulator.next_request_id(), 408, "DEADLINE_EXCEEDED",
-                                     f"the body did not arrive within {BODY_SECONDS} s"), close=True)
+                                     f"the body did not arrive within {emulator.body_seconds} s"), close=True)
                 return
             if len(body) < length:
                 self.close_connection = True
@@ -82,7 +81,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         def _read_body(self, length: int) -> bytes | None:
             """The body, read against one deadline for the whole of it (a client trickling a byte at a time
             cannot hold the connection longer); None when the deadline passes. Short when the client left."""
-            deadline = time.monotonic() + BODY_SECONDS
+            deadline = time.monotonic() + emulator.body_seconds
             parts: list[bytes] = []
             left = length
             try:

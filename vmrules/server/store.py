@@ -54,9 +54,12 @@ def _unpack(blob: bytes) -> World:
 
 
 def _connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
+    """A connection in WAL mode that never checkpoints on its own: a commit right after a snapshot would
+    otherwise copy the snapshot's pages into the database on the request path. The snapshot thread checkpoints."""
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute(f"PRAGMA synchronous={synchronous}")
+    connection.execute("PRAGMA wal_autocheckpoint=0")
     return connection
 
 
@@ -101,6 +104,7 @@ class Store:
                                    (FORMAT, str(FORMAT_VERSION)))
                 connection.execute("INSERT INTO snapshots VALUES (0, 1, ?)", (pack(initial),))
                 connection.execute("COMMIT")
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{target}: not a usable vmrules state database: {exc}") from None
         return cls(target, connection, snapshot_every=snapshot_every, synchronous=synchronous)
@@ -155,6 +159,7 @@ class Store:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self.last_seq = seq
         self._since_snapshot = 0
 
@@ -194,6 +199,7 @@ class Store:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")  # off the request path; the WAL restarts from here
 
     def close(self) -> None:
         if self._snapshotter is not None:
