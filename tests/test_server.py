@@ -7,6 +7,7 @@ test_server_sdk.py.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import socket
@@ -548,3 +549,15 @@ def test_a_trickled_body_is_cut_off_and_stalls_no_one() -> None:
             answer += chunk
         assert answer.startswith(b"HTTP/1.1 408 ") and b"DEADLINE_EXCEEDED" in answer + slow.recv(65536)
         assert time.monotonic() - started < 25  # cut off at the server's deadline, not the client's pace
+
+
+def test_admin_world_is_streamed_in_chunks(open_server: ServerProcess) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", open_server.port, timeout=30)
+    connection.request("GET", "/admin/world")
+    response = connection.getresponse()
+    assert response.getheader("Transfer-Encoding") == "chunked" and response.getheader("Content-Length") is None
+    snapshot = json.loads(response.read())["result"]
+    connection.close()
+    assert World.from_dict(snapshot).instances is not None
+    code, headers, _ = exchange(open_server, b"GET /admin/world HTTP/1.0\r\nHost: x\r\n\r\n")
+    assert code == 200 and "transfer-encoding" not in headers  # HTTP/1.0: the body ends with the connection
