@@ -561,3 +561,22 @@ def test_admin_world_is_streamed_in_chunks(open_server: ServerProcess) -> None:
     assert World.from_dict(snapshot).instances is not None
     code, headers, _ = exchange(open_server, b"GET /admin/world HTTP/1.0\r\nHost: x\r\n\r\n")
     assert code == 200 and "transfer-encoding" not in headers  # HTTP/1.0: the body ends with the connection
+
+
+def test_admin_bodies_must_be_declared_json() -> None:
+    emu = emulator(task_seconds=10**6)
+    iid = create(emu)
+    for media_type in ("text/plain", "application/x-www-form-urlencoded", ""):  # what a page sends unpreflighted
+        refused = call(emu, "POST", "/admin/settle", headers={"content-type": media_type})
+        assert error(refused) == (415, "INVALID_ARGUMENT")
+    assert status_of(emu, iid) == "pending"  # nothing settled
+    assert call(emu, "POST", "/admin/settle", headers={"content-type": "application/json; charset=utf-8"}).status == 200
+    assert call(emu, "GET", "/admin/world", headers={}).status == 200  # a read has no body to declare
+
+
+def test_only_the_servers_own_host_is_answered() -> None:
+    emu = emulator(allowed_hosts=frozenset({"127.0.0.1:8000", "localhost:8000"}))
+    for host in ("evil.example:8000", "127.0.0.1:8001", ""):
+        assert error(call(emu, "GET", INSTANCES, headers={"host": host})) == (421, "INVALID_ARGUMENT")
+        assert error(call(emu, "GET", "/admin/world", headers={"host": host})) == (421, "INVALID_ARGUMENT")
+    assert call(emu, "GET", INSTANCES, headers={"host": "LOCALHOST:8000"}).status == 200
