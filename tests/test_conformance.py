@@ -264,13 +264,15 @@ def test_command_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_signed_requests_against_the_emulator_with_credentials(tmp_path: Path) -> None:
     keys = tmp_path / "keys.json"
     keys.write_text(json.dumps({"AK-ALICE": {"secretKey": "alice-secret", "pin": MAIN},
-                                "AK-BOB": {"secretKey": "bob-secret", "pin": SECOND}}), encoding="utf-8")
+                                "AK-BOB": {"secretKey": "bob-secret", "pin": SECOND},
+                                "AK-ADMIN": {"secretKey": "admin-secret", "admin": True}}), encoding="utf-8")
     credentials = load_credentials(keys)
     assert credentials[MAIN] == ("AK-ALICE", "alice-secret")
     with EmulatorProcess(credentials=keys) as emulator:
         unsigned = HttpAdapter(emulator.url).call("describeQuotas", {"regionId": "cn-north-1"}, MAIN)
         assert unsigned["error"]["status"] == "UNAUTHENTICATED"
-        report = run_conformance(lambda: HttpAdapter(emulator.url, credentials), steps=20, examples=5)
+        report = run_conformance(lambda: HttpAdapter(emulator.url, credentials, admin_key=("AK-ADMIN", "admin-secret")),
+                                 steps=20, examples=5)
     assert report.ok, report.explanation
     assert report.steps >= 50
     bad = tmp_path / "bad.json"

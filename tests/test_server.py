@@ -7,11 +7,13 @@ test_server_sdk.py.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +27,9 @@ from jdcloud_sdk.core.signer import Signer
 
 from vmrules import World
 from vmrules.server import Credentials, Emulator
-from vmrules.server.app import MAX_BODY_BYTES, Response, write_atomically
+from vmrules.server.app import MAX_BODY_BYTES, Response, StreamedResponse
 from vmrules.server.process import ServerProcess, serve_args
+from vmrules.server.store import Store
 
 REGION = "cn-north-1"
 INSTANCES = f"/v1/regions/{REGION}/instances"
@@ -59,12 +62,13 @@ def emulator(clock: Clock | None = None, **kwargs: Any) -> Emulator:
 
 
 def call(emu: Emulator, method: str, path: str, body: Any = None, query: str = "",
-         headers: dict[str, str] | None = None) -> Response:
+         headers: dict[str, str] | None = None) -> Response | StreamedResponse:
     raw = body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
-    return emu.handle(method, path, query, headers or {}, raw)
+    return emu.handle(method, path, query, {"content-type": "application/json"} if headers is None else headers,
+                      raw)
 
 
-def error(response: Response) -> tuple[int, str]:
+def error(response: Response | StreamedResponse) -> tuple[int, str]:
     assert set(response.body) == {"requestId", "error"}, response.body
     assert response.body["error"]["code"] == response.status
     return response.status, response.body["error"]["status"]
@@ -189,39 +193,30 @@ def test_unknown_admin_requests(method: str, path: str, expected: tuple[int, str
 # ---- persistence ---------------------------------------------------------------------------------------------
 
 
-def test_every_accepted_change_is_on_disk_before_the_response(tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
-    emu = emulator(state_path=str(state))
-    emu.persist()
-    assert World.from_dict(json.loads(state.read_text())) == World.default()
+def test_every_accepted_change_is_logged_before_the_response(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "state.db", World.default())
+    emu = emulator(store=store)
     iid = create(emu)
-    assert iid in {i["instanceId"] for i in json.loads(state.read_text())["instances"]}
-    assert World.from_dict(json.loads(state.read_text())) == emu.world
-    before = state.read_bytes()
+    reopened = Store.open(tmp_path / "state.db", World.default())
+    assert store.last_seq == 1 and reopened.load() == emu.world and iid in emu.world.instances
+    reopened.close()
     assert error(call(emu, "POST", f"{INSTANCES}/i-none:stopInstance", {})) == (404, "NOT_FOUND")
-    assert state.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temporary file left behind
+    assert call(emu, "GET", INSTANCES).status == 200
+    assert store.last_seq == 1  # refusals and reads change nothing, so nothing is logged
+    store.close()
 
 
-def test_a_state_file_that_cannot_be_written_refuses_the_change(tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    emu = emulator(state_path=str(tmp_path / "gone" / "state.json"))
+def test_a_log_that_cannot_be_written_refuses_the_change(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    store = Store.open(tmp_path / "state.db", World.default())
+    store._db.execute("PRAGMA query_only = ON")  # every write now fails, as on a full or read-only disk
+    emu = emulator(store=store)
     response = call(emu, "POST", INSTANCES, SPEC)
     assert error(response) == (500, "INTERNAL")
     assert emu.world == World.default()  # not accepted, so not applied
     assert "internal error" in capsys.readouterr().err
     assert call(emu, "GET", INSTANCES).status == 200  # and the emulator keeps answering
-
-
-def test_atomic_write_replaces_the_whole_file(tmp_path: Path) -> None:
-    target = tmp_path / "s.json"
-    target.write_text("old and longer than the new content")
-    write_atomically(target, {"a": 1})
-    assert json.loads(target.read_text()) == {"a": 1}
-    with pytest.raises(TypeError):
-        write_atomically(target, {"a": object()})
-    assert json.loads(target.read_text()) == {"a": 1}
-    assert [p.name for p in tmp_path.iterdir()] == ["s.json"]
+    store.close()
 
 
 # ---- signatures and callers ---------------------------------------------------------------------------------
@@ -230,7 +225,9 @@ def test_atomic_write_replaces_the_whole_file(tmp_path: Path) -> None:
 def signed(method: str, path: str, body: bytes, secret: str, date: datetime, access_key: str = "AK") -> dict[str, str]:
     """Headers as the official SDK's signer writes them (lower-cased, as the HTTP shell passes them)."""
     headers = {"Content-Type": "application/json", "x-jdcloud-date": date.strftime("%Y%m%dT%H%M%SZ")}
-    Signer(_Silent()).sign(method=method, service="vm", region=REGION, uri=f"http://127.0.0.1:9{path}",
+    signer = Signer(_Silent())
+    signer._Signer__now = lambda: date.astimezone(UTC).replace(tzinfo=None)  # the SDK signs at its own clock
+    signer.sign(method=method, service="vm", region=REGION, uri=f"http://127.0.0.1:9{path}",
                            headers=headers, data=body.decode(), credential=Credential(access_key, secret),
                            security_token="")
     lowered = {k.lower(): v for k, v in headers.items()}
@@ -376,7 +373,7 @@ def test_handle_answers_anything_with_an_envelope(method: str, path: str, query:
                                                   headers: dict[str, str], body: bytes) -> None:
     emu = emulator(auth=auth, credentials=Credentials({"AK": ("secret", "alice")}))
     response = emu.handle(method, path, query, headers, body)
-    assert response.status in {200, 400, 401, 403, 404, 405, 413, 429}, response.body
+    assert response.status in {200, 400, 401, 403, 404, 405, 413, 415, 429}, response.body
     assert response.body["requestId"]
     assert ("error" in response.body) == (response.status != 200)
     json.loads(response.encode())
@@ -387,7 +384,8 @@ def test_handle_answers_anything_with_an_envelope(method: str, path: str, query:
 
 @pytest.fixture(scope="module")
 def open_server() -> Iterator[ServerProcess]:
-    with ServerProcess(*serve_args(task_seconds=0)) as server:
+    # the raw requests below say "Host: x"; the listen address is accepted too (test_host_must_be_the_server)
+    with ServerProcess(*serve_args(task_seconds=0, extra=("--allow-host", "x"))) as server:
         yield server
         assert "Traceback" not in server.stderr_text()
 
@@ -430,6 +428,8 @@ def request(method: str, target: str, body: bytes = b"", *extra: str) -> bytes:
 @pytest.mark.parametrize(("data", "expected"), [
     (b"GARBAGE\r\n\r\n", (400, "INVALID_ARGUMENT")),
     (b"GET / HTTP/9.9\r\n\r\n", (505, "INVALID_ARGUMENT")),
+    (f"GET {INSTANCES}\r\n\r\n".encode(), (505, "INVALID_ARGUMENT")),
+    (b"GET / HTTP/1.2\r\nHost: x\r\n\r\n", (505, "INVALID_ARGUMENT")),
     (request("FROB", INSTANCES), (405, "METHOD_NOT_ALLOWED")),
     (request("PUT", INSTANCES, b"{}"), (405, "METHOD_NOT_ALLOWED")),
     (request("GET", "/v2/elsewhere"), (404, "NOT_FOUND")),
@@ -442,7 +442,8 @@ def request(method: str, target: str, body: bytes = b"", *extra: str) -> bytes:
     (request("POST", INSTANCES, b"", "Content-Length: 5000000000"), (413, "INVALID_ARGUMENT")),
     (request("POST", INSTANCES, b"", "Content-Length: -3"), (400, "INVALID_ARGUMENT")),
     (request("POST", INSTANCES, b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: chunked"), (411, "INVALID_ARGUMENT")),
-], ids=["garbage", "http-version", "unknown-verb", "wrong-verb", "unknown-path", "malformed-json", "query-mix",
+], ids=["garbage", "http-version", "http-0.9", "http-1.2", "unknown-verb", "wrong-verb", "unknown-path",
+        "malformed-json", "query-mix",
         "query-escape", "long-url", "many-headers", "huge-body", "huge-length", "negative-length", "chunked"])
 def test_bad_http_gets_a_json_envelope_and_the_server_lives_on(open_server: ServerProcess, data: bytes,
                                                                expected: tuple[int, str]) -> None:
@@ -518,9 +519,64 @@ def test_a_port_in_use_exits_2(open_server: ServerProcess) -> None:
 
 def test_vmrules_serve_starts_the_emulator(tmp_path: Path) -> None:
     """`vmrules serve` (the CLI) and `python -m vmrules.server` are the same program."""
-    state = tmp_path / "state.json"
+    state = tmp_path / "state.db"
     server = ServerProcess()
-    server.args = [sys.executable, "-m", "vmrules", "serve", *serve_args(state=str(state)), "--port", "0"]
+    server.args = [sys.executable, "-m", "vmrules", "serve", *serve_args(state=str(state)), "--port", "0",
+                   "--clock", "world", "--allow-host", "x"]
     with server:
         still_answers(server)
-    assert World.from_dict(json.loads(state.read_text())) == World.default()
+        assert "WARNING --no-auth" in server.stderr_text()  # open admin is said out loud
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"]  # a clean stop leaves no -wal or -shm
+    store = Store.open(state, World.default())
+    assert store.load() == World.default()
+    store.close()
+
+
+def test_a_trickled_body_is_cut_off_and_stalls_no_one() -> None:
+    with ServerProcess(*serve_args(extra=("--body-timeout", "2", "--allow-host", "x"))) as server, \
+            socket.create_connection(("127.0.0.1", server.port), timeout=30) as slow:
+        slow.sendall(b"PUT /admin/world HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100000\r\n\r\n{")
+        started = time.monotonic()
+        for _ in range(3):  # answered while the slow body is pending (1 byte a second would take a day)
+            slow.sendall(b" ")
+            still_answers(server)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = slow.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408 ") and b"DEADLINE_EXCEEDED" in answer + slow.recv(65536)
+        assert time.monotonic() - started < 25  # cut off at the server's deadline, not the client's pace
+
+
+def test_admin_world_is_streamed_in_chunks(open_server: ServerProcess) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", open_server.port, timeout=30)
+    connection.request("GET", "/admin/world")
+    response = connection.getresponse()
+    assert response.getheader("Transfer-Encoding") == "chunked" and response.getheader("Content-Length") is None
+    snapshot = json.loads(response.read())["result"]
+    connection.close()
+    assert World.from_dict(snapshot).instances is not None
+    code, headers, _ = exchange(open_server, b"GET /admin/world HTTP/1.0\r\nHost: x\r\n\r\n")
+    assert code == 200 and "transfer-encoding" not in headers  # HTTP/1.0: the body ends with the connection
+
+
+def test_admin_bodies_must_be_declared_json() -> None:
+    emu = emulator(task_seconds=10**6)
+    iid = create(emu)
+    for media_type in ("text/plain", "application/x-www-form-urlencoded", ""):  # what a page sends unpreflighted
+        refused = call(emu, "POST", "/admin/settle", headers={"content-type": media_type})
+        assert error(refused) == (415, "INVALID_ARGUMENT")
+    assert status_of(emu, iid) == "pending"  # nothing settled
+    assert call(emu, "POST", "/admin/settle", headers={"content-type": "application/json; charset=utf-8"}).status == 200
+    assert call(emu, "GET", "/admin/world", headers={}).status == 200  # a read has no body to declare
+
+
+def test_only_the_servers_own_host_is_answered() -> None:
+    emu = emulator(allowed_hosts=frozenset({"127.0.0.1:8000", "localhost:8000"}))
+    for host in ("evil.example:8000", "127.0.0.1:8001", ""):
+        assert error(call(emu, "GET", INSTANCES, headers={"host": host})) == (421, "INVALID_ARGUMENT")
+        assert error(call(emu, "GET", "/admin/world", headers={"host": host})) == (421, "INVALID_ARGUMENT")
+    assert call(emu, "GET", INSTANCES, headers={"host": "LOCALHOST:8000"}).status == 200

@@ -7,9 +7,11 @@ Then signatures, tenant isolation, concurrent clients against a quota, and a SIG
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,6 +23,7 @@ import requests
 from jdcloud_sdk.core.config import Config
 from jdcloud_sdk.core.credential import Credential
 from jdcloud_sdk.core.logger import ERROR, Logger
+from jdcloud_sdk.core.signer import Signer
 from jdcloud_sdk.services.charge.models.ChargeSpec import ChargeSpec
 from jdcloud_sdk.services.common.models.Filter import Filter
 from jdcloud_sdk.services.disk.models.DiskSpec import DiskSpec
@@ -78,19 +81,37 @@ def client(server: ServerProcess, access_key: str, secret: str | None = None) ->
                     Quiet())
 
 
-def admin(server: ServerProcess, method: str, path: str, body: Any = None) -> dict[str, Any]:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(server.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        reply: dict[str, Any] = json.loads(response.read())
+ADMIN_KEY = ("AK-ADMIN", "sk-admin")
+
+
+def signed_headers(server: ServerProcess, method: str, path: str, data: bytes, key: tuple[str, str]) -> dict[str, str]:
+    headers = {"Content-Type": "application/json"}
+    Signer(Quiet()).sign(method=method, service="vm", region=REGION, uri=server.url + path, headers=headers,
+                         data=data.decode(), credential=Credential(*key), security_token="")
+    return headers
+
+
+def admin(server: ServerProcess, method: str, path: str, body: Any = None,
+          key: tuple[str, str] | None = ADMIN_KEY) -> dict[str, Any]:
+    """An admin request, signed with ``key`` (the admin key by default; None: unsigned). HTTP errors are
+    returned as their envelopes."""
+    data = b"" if body is None else json.dumps(body).encode()
+    headers = signed_headers(server, method, path, data, key) if key else {"Content-Type": "application/json"}
+    request = urllib.request.Request(server.url + path, data=data or None, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            reply: dict[str, Any] = json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        reply = json.loads(exc.read())
     return reply
 
 
 @pytest.fixture(scope="module")
 def keys_file(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("keys") / "credentials.json"
-    path.write_text(json.dumps({ak: {"secretKey": sk, "pin": pin} for ak, (sk, pin) in KEYS.items()}))
+    keys: dict[str, Any] = {ak: {"secretKey": sk, "pin": pin} for ak, (sk, pin) in KEYS.items()}
+    keys[ADMIN_KEY[0]] = {"secretKey": ADMIN_KEY[1], "admin": True}
+    path.write_text(json.dumps(keys))
     return str(path)
 
 
@@ -332,6 +353,45 @@ def test_each_key_acts_as_its_own_account(fresh: ServerProcess) -> None:
     assert alice.send(DescribeInstancesRequest(describe(("status", ["running"])))).result["totalCount"] == 2
 
 
+# ---- the admin API in signed mode ----------------------------------------------------------------------
+
+
+def test_admin_calls_need_a_signature_by_an_admin_key(fresh: ServerProcess) -> None:
+    unsigned = admin(fresh, "POST", "/admin/settle", key=None)
+    assert (unsigned["error"]["code"], unsigned["error"]["status"]) == (401, "UNAUTHENTICATED")
+    assert admin(fresh, "GET", "/admin/world", key=None)["error"]["code"] == 401  # reads too: password digests
+    alice = admin(fresh, "POST", "/admin/advance", {"seconds": 5}, key=("AK-ALICE", "sk-alice"))
+    assert (alice["error"]["code"], alice["error"]["status"]) == (403, "PERMISSION_DENIED")
+    assert admin(fresh, "POST", "/admin/advance", {"seconds": 5}, key=("AK-ADMIN", "wrong"))["error"]["code"] == 401
+    assert "clock" in admin(fresh, "POST", "/admin/advance", {"seconds": 5})["result"]
+    # the admin key has no account: it cannot call the API
+    denied = client(fresh, "AK-ADMIN", "sk-admin").send(DescribeInstancesRequest(describe()))
+    assert denied.error is not None and denied.error.code == 401
+
+
+def raw(server: ServerProcess, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    reply = json.loads(response.read())
+    connection.close()
+    return response.status, reply
+
+
+def test_admin_bodies_must_be_json_and_the_host_this_server(fresh: ServerProcess) -> None:
+    body = json.dumps({"seconds": 1}).encode()
+    headers = signed_headers(fresh, "POST", "/admin/advance", body, ADMIN_KEY)
+    plain = {**headers, "Content-Type": "text/plain"}  # what a web page may send without a preflight
+    status, reply = raw(fresh, "POST", "/admin/advance", body, plain)
+    assert (status, reply["error"]["code"]) in {(401, 401), (415, 415)}  # the signature covers content-type
+    unsigned = {"Content-Type": "text/plain"}
+    assert raw(fresh, "POST", "/admin/advance", body, unsigned)[0] == 401
+    rebound = {**headers, "Host": f"attacker.example:{fresh.port}"}  # DNS rebinding: the page's own name
+    status, reply = raw(fresh, "POST", "/admin/advance", body, rebound)
+    assert (status, reply["error"]["status"]) == (421, "INVALID_ARGUMENT")
+    assert raw(fresh, "GET", f"/v1/regions/{REGION}/instances", b"", {"Host": "attacker.example"})[0] == 421
+
+
 # ---- concurrency and persistence -------------------------------------------------------------------------
 
 
@@ -351,7 +411,7 @@ def test_eight_clients_never_pass_the_quota_nor_lose_an_update(keys_file: str, t
     accepted: list[str] = []
     refusals: list[tuple[int, str]] = []
     lock = threading.Lock()
-    state = str(tmp_path / "state.json")  # writing the state file widens any race window: none may exist
+    state = str(tmp_path / "state.db")  # writing the state log widens any race window: none may exist
     with ServerProcess(*serve_args(credentials=keys_file, world=world, state=state, task_seconds=0)) as server:
         start = threading.Barrier(8)
 
@@ -381,14 +441,13 @@ def test_eight_clients_never_pass_the_quota_nor_lose_an_update(keys_file: str, t
 
 
 def test_a_killed_server_resumes_from_its_state_file(keys_file: str, tmp_path: Path) -> None:
-    state = str(tmp_path / "state.json")
+    state = str(tmp_path / "state.db")
     world = world_with_instance_quota(tmp_path / "roomy.json", 1000)
     args = serve_args(credentials=keys_file, world=world, state=state, task_seconds=0)
     accepted: list[str] = []
     lock = threading.Lock()
     with ServerProcess(*args) as server:
-        started = World.from_dict(json.loads(Path(world).read_text()))
-        assert World.from_dict(json.loads(Path(state).read_text())) == started  # written at start
+        assert Path(state).exists()  # created at start
 
         def worker(n: int) -> None:
             sdk = client(server, "AK-ALICE")

@@ -18,64 +18,127 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port (printed on stdout)")
     parser.add_argument("--world", help="world snapshot to start from (default: the embedded default world)")
-    parser.add_argument("--state", help="persist every accepted change here; resume from it when it exists")
-    parser.add_argument("--credentials", help='JSON {"<accessKey>": {"secretKey": ..., "pin": ...}}')
+    parser.add_argument("--state", help="SQLite state database: every accepted change is logged there before it "
+                                        "is answered; the server resumes from it when it exists")
+    parser.add_argument("--snapshot-every", type=int, default=1000,
+                        help="take a snapshot of the world every N logged changes (default 1000)")
+    parser.add_argument("--sync", choices=("full", "normal"), default="normal",
+                        help="SQLite synchronous mode: full survives power loss, normal only a killed process")
+    parser.add_argument("--export-trace", metavar="DIR",
+                        help="with --state: write DIR/world.json and DIR/trace.jsonl (a `vmrules run` trace of "
+                             "the logged changes) and exit")
+    parser.add_argument("--credentials", help='JSON {"<accessKey>": {"secretKey": ..., "pin": ..., "admin": bool}}')
     parser.add_argument("--task-seconds", type=float, default=0.0,
                         help="wall seconds a task takes before settling (0: at once)")
     parser.add_argument("--no-auth", action="store_true",
-                        help="accept unsigned requests; the caller is the x-vmrules-caller header or the default")
+                        help="accept unsigned requests, admin included; the caller is the x-vmrules-caller header")
+    parser.add_argument("--clock", choices=("wall", "world"), default="wall",
+                        help="wall: bring the world's clock to wall time at start (default); world: start at the "
+                             "snapshot's own clock")
     parser.add_argument("--frozen-clock", action="store_true",
                         help="the world's clock does not follow wall time; only POST /admin/advance moves it")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="HOST[:PORT]",
+                        help="also accept this Host header (the listen address always is); repeatable")
+    parser.add_argument("--body-timeout", type=float, default=30.0,
+                        help="seconds a request's whole body may take to arrive (default 30)")
     parser.add_argument("--max-skew", type=int, default=900, help="allowed clock skew of signed requests (s)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
     return parser
 
 
+def _fail(message: object) -> int:
+    print(f"vmrules serve: {message}", file=sys.stderr)
+    return 2
+
+
 def run(args: argparse.Namespace) -> int:
     """Load the world and credentials, bind, print ``{"listening": URL}`` and serve. Exit 2 on bad arguments."""
     import math
+    import signal
+    import time
 
-    from vmrules import World
+    from vmrules import World, advance
     from vmrules.server.http import bind
+    from vmrules.server.store import Store, StoreError
+    from vmrules.server.trace import export_trace
 
     if not (math.isfinite(args.task_seconds) and args.task_seconds >= 0):
-        print("vmrules serve: --task-seconds must be a number of seconds, 0 or more", file=sys.stderr)
-        return 2
+        return _fail("--task-seconds must be a number of seconds, 0 or more")
     if args.max_skew < 0:
-        print("vmrules serve: --max-skew must be 0 or more", file=sys.stderr)
-        return 2
+        return _fail("--max-skew must be 0 or more")
+    if not (math.isfinite(args.body_timeout) and args.body_timeout > 0):
+        return _fail("--body-timeout must be a number of seconds above 0")
+    if args.snapshot_every < 1:
+        return _fail("--snapshot-every must be 1 or more")
+    if args.export_trace and not args.state:
+        return _fail("--export-trace needs --state")
+    store = None
     try:
-        if args.state and Path(args.state).exists():
-            world = World.from_dict(json.loads(Path(args.state).read_text(encoding="utf-8")))
-        elif args.world:
-            world = World.from_dict(json.loads(Path(args.world).read_text(encoding="utf-8")))
-        else:
-            world = World.default()
+        world = World.from_dict(json.loads(Path(args.world).read_text(encoding="utf-8"))) if args.world \
+            else World.default()
+        if args.state:
+            store = Store.open(args.state, world, snapshot_every=args.snapshot_every,
+                               synchronous="FULL" if args.sync == "full" else "NORMAL")
+            if args.export_trace:
+                steps = export_trace(store, Path(args.export_trace))
+                print(json.dumps({"exported": steps, "world": str(Path(args.export_trace) / "world.json"),
+                                  "trace": str(Path(args.export_trace) / "trace.jsonl")}))
+                store.close()
+                return 0
+            world = store.load()
         credentials = Credentials.load(args.credentials) if args.credentials else Credentials()
-    except (OSError, ValueError, RecursionError) as exc:
-        print(f"vmrules serve: {exc}", file=sys.stderr)
-        return 2
+    except (OSError, ValueError, RecursionError, StoreError) as exc:
+        if store is not None:
+            store.close()
+        return _fail(exc)
     if not args.no_auth and not credentials.keys:
-        print("vmrules serve: give --credentials FILE, or --no-auth for unsigned local use", file=sys.stderr)
-        return 2
-    emulator = Emulator(world, task_seconds=args.task_seconds, state_path=args.state, credentials=credentials,
+        return _fail("give --credentials FILE, or --no-auth for unsigned local use")
+    if args.clock == "wall" and world.clock < int(time.time()):
+        world = advance(world, int(time.time()) - world.clock)
+    emulator = Emulator(world, task_seconds=args.task_seconds, store=store, credentials=credentials,
                         auth=not args.no_auth, max_skew_seconds=args.max_skew, verbose=args.verbose,
-                        frozen_clock=args.frozen_clock)
+                        frozen_clock=args.frozen_clock, body_seconds=args.body_timeout)
     try:
-        emulator.persist()  # the state file exists (and holds the starting world) before the first request
         server = bind(emulator, args.host, args.port)
     except OSError as exc:
-        print(f"vmrules serve: {exc}", file=sys.stderr)
-        return 2
+        if store is not None:
+            store.close()
+        return _fail(exc)
     host, port = str(server.server_address[0]), int(server.server_address[1])
+    emulator.allowed_hosts = allowed_hosts(host, port, args.allow_host)
+    if args.no_auth:
+        print("vmrules serve: WARNING --no-auth: no request is authenticated, and the admin API (/admin/*: read "
+              "or replace the whole world, move its clock) is open to every local process", file=sys.stderr,
+              flush=True)
     print(json.dumps({"listening": f"http://{host}:{port}"}), flush=True)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # leave serve_forever, close the store cleanly
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+        if store is not None:
+            store.close()
     return 0
+
+
+def allowed_hosts(host: str, port: int, extra: list[str]) -> frozenset[str]:
+    """Host header values accepted: the listen address (and ``localhost`` for a loopback one), with and without
+    the port (port-less only where a client may omit it), plus ``extra`` as given."""
+    names = {host}
+    if host in ("127.0.0.1", "::1"):
+        names |= {"localhost", "127.0.0.1"}
+    if ":" in host:
+        names = {f"[{name}]" if ":" in name else name for name in names}
+    values = {f"{name}:{port}" for name in names}
+    if port == 80:
+        values |= names
+    return frozenset(v.lower() for v in values | set(extra))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,12 +10,14 @@ becomes a 500 envelope and the server keeps serving.
 from __future__ import annotations
 
 import sys
+import time
+from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from vmrules.server.app import Emulator, Response, body_limit
+from vmrules.server.app import Emulator, Response, StreamedResponse, body_limit
 
 DRAIN_LIMIT = 64 << 20  # an over-long body up to this size is read and dropped, so the client reads the 413
 READ_CHUNK = 1 << 16
@@ -33,6 +35,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "vmrules-emulator"
+        disable_nagle_algorithm = True  # TCP_NODELAY: a response goes out as soon as it is written
         timeout = 60  # seconds a connection may stall (a short body, an idle keep-alive) before it is dropped
 
         def _serve(self) -> None:
@@ -55,7 +58,11 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                                      f"the body has {length} bytes; at most {limit} are accepted"),
                            close=not drained)
                 return
-            body = self.rfile.read(length) if length else b""
+            body = self._read_body(length)
+            if body is None:
+                self._send(_envelope(emulator.next_request_id(), 408, "DEADLINE_EXCEEDED",
+                                     f"the body did not arrive within {emulator.body_seconds} s"), close=True)
+                return
             if len(body) < length:
                 self.close_connection = True
                 return  # the client went away mid-body; there is no one to answer
@@ -66,7 +73,33 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 print(f"vmrules serve: internal error on {self.command} {self.path[:200]}: {exc!r}",
                       file=sys.stderr)
                 response = _envelope(emulator.next_request_id(), 500, "INTERNAL", "internal error")
-            self._send(response)
+            if isinstance(response, StreamedResponse):
+                self._stream(response)
+            else:
+                self._send(response)
+
+        def _read_body(self, length: int) -> bytes | None:
+            """The body, read against one deadline for the whole of it (a client trickling a byte at a time
+            cannot hold the connection longer); None when the deadline passes. Short when the client left."""
+            deadline = time.monotonic() + emulator.body_seconds
+            parts: list[bytes] = []
+            left = length
+            try:
+                while left:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return None
+                    self.connection.settimeout(remaining)
+                    chunk = self.rfile.read1(min(left, READ_CHUNK))
+                    if not chunk:
+                        break
+                    parts.append(chunk)
+                    left -= len(chunk)
+            except TimeoutError:
+                return None
+            finally:
+                self.connection.settimeout(self.timeout)
+            return b"".join(parts)
 
         def _drain(self, length: int) -> bool:
             left = length
@@ -77,22 +110,58 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 left -= len(chunk)
             return True
 
-        def _send(self, response: Response, *, close: bool = False, body: bool = True) -> None:
-            payload = response.encode()
-            self.send_response(response.status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            request_id = response.body.get("requestId", "")
+        def _head(self, status: int, request_id: str, extra: list[str]) -> bytes:
+            try:
+                phrase = HTTPStatus(status).phrase
+            except ValueError:
+                phrase = ""
+            lines = [f"HTTP/1.1 {status} {phrase}", f"Server: {self.server_version}",
+                     f"Date: {formatdate(usegmt=True)}", "Content-Type: application/json; charset=utf-8", *extra]
             if request_id:
-                self.send_header("x-jdcloud-request-id", str(request_id))
-            if close:
-                self.send_header("Connection", "close")
+                lines.append(f"x-jdcloud-request-id: {request_id}")
+            return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+        def _stream(self, response: StreamedResponse) -> None:
+            """A large body in chunked transfer coding, encoded as it goes (a world snapshot)."""
+            if self.request_version == "HTTP/1.0":  # no chunked coding: the body ends with the connection
                 self.close_connection = True
-            self.end_headers()
-            if body:
-                self.wfile.write(payload)
+                self.wfile.write(self._head(response.status, response.request_id, ["Connection: close"]))
+                for chunk in response.chunks():
+                    self.wfile.write(chunk)
+                return
+            self.wfile.write(self._head(response.status, response.request_id, ["Transfer-Encoding: chunked"]))
+            for chunk in response.chunks():
+                if chunk:
+                    self.wfile.write(b"%x\r\n%b\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+            if emulator.verbose:
+                self.log_request(response.status)
+
+        def _send(self, response: Response, *, close: bool = False, body: bool = True) -> None:
+            """Status line, headers and body in one write: written in two, the body would wait for the client's
+            delayed ACK of the headers (Nagle), ~40 ms per request on a keep-alive connection."""
+            payload = response.encode()
+            extra = [f"Content-Length: {len(payload)}"]
+            if close:
+                extra.append("Connection: close")
+                self.close_connection = True
+            head = self._head(response.status, str(response.body.get("requestId", "")), extra)
+            self.wfile.write(head + payload if body else head)
+            if emulator.verbose:
+                self.log_request(response.status, len(payload))
 
         do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
+
+        def parse_request(self) -> bool:
+            """The standard library's parse, refusing every version but HTTP/1.0 and 1.1 with a 505 (it would
+            take ``GET /path`` as HTTP/0.9 and answer with a bare body, and ``HTTP/1.2`` as 1.x)."""
+            if not super().parse_request():
+                return False
+            if self.request_version not in ("HTTP/1.0", "HTTP/1.1"):
+                self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
+                                f"{self.request_version} is not supported; send HTTP/1.1 or HTTP/1.0")
+                return False
+            return True
 
         def do_HEAD(self) -> None:
             self._send(_envelope(emulator.next_request_id(), 405, "METHOD_NOT_ALLOWED",

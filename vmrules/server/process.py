@@ -93,9 +93,11 @@ class ServerProcess:
 
 
 def serve_args(*, credentials: str | None = None, world: str | None = None, state: str | None = None,
-               task_seconds: float | None = None, frozen_clock: bool = False,
+               task_seconds: float | None = None, frozen_clock: bool = False, clock: str | None = None,
                extra: Sequence[str] = ()) -> list[str]:
-    """The option list for ``ServerProcess`` from keyword arguments (``--no-auth`` when no credentials)."""
+    """The option list for ``ServerProcess`` from keyword arguments (``--no-auth`` when no credentials).
+    ``clock`` is ``--clock``; with a frozen clock it defaults to ``world`` (a reproducible run starts at the
+    snapshot's own clock, as ``vmrules.execute`` on that snapshot does), else to the server's default (wall)."""
     args = ["--credentials", credentials] if credentials else ["--no-auth"]
     if world:
         args += ["--world", world]
@@ -105,4 +107,7 @@ def serve_args(*, credentials: str | None = None, world: str | None = None, stat
         args += ["--task-seconds", repr(task_seconds)]
     if frozen_clock:
         args.append("--frozen-clock")
+    clock = clock or ("world" if frozen_clock else None)
+    if clock:
+        args += ["--clock", clock]
     return [*args, *extra]

@@ -106,15 +106,18 @@ class HttpAdapter:
     JDCLOUD3-HMAC-SHA256 as the official SDK signs them. With ``credentials=None`` requests go unsigned and
     name the caller in the ``x-vmrules-caller`` header (the emulator's ``--no-auth`` mode). ``settle`` and
     ``reset`` use the emulator's admin endpoints; a system without them cannot be reset, and ``settle`` then
-    polls describeInstances/describeImages until no transitional status is left.
+    polls describeInstances/describeImages until no transitional status is left. In signed mode the emulator's
+    admin endpoints need a key marked admin: ``admin_key`` (access key, secret key) signs those calls.
     """
 
     TRANSITIONAL = frozenset({"pending", "starting", "stopping", "rebooting", "rebuilding", "resizing",
                               "deleting"})
 
     def __init__(self, base_url: str, credentials: Mapping[str, tuple[str, str]] | None = None, *,
-                 timeout: float = 30.0, region: str = "cn-north-1", admin: bool = True) -> None:
+                 timeout: float = 30.0, region: str = "cn-north-1", admin: bool = True,
+                 admin_key: tuple[str, str] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.admin_key = admin_key
         self.credentials = dict(credentials) if credentials is not None else None
         self.timeout = timeout
         self.region = region
@@ -175,11 +178,11 @@ class HttpAdapter:
         return same_json(back, _without_nulls(rest))
 
     def _sign(self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes, caller: str,
-              region: str) -> dict[str, str]:
+              region: str, key: tuple[str, str] | None = None) -> dict[str, str]:
         from vmrules.server.signing import SignedRequest, signature
 
         assert self.credentials is not None
-        access_key, secret = self.credentials[caller]
+        access_key, secret = key or self.credentials[caller]
         host = self.base_url.split("://", 1)[-1].split("/", 1)[0]
         date = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         nonce = str(uuid.uuid4())
@@ -215,9 +218,15 @@ class HttpAdapter:
         return data if isinstance(data, dict) else {"requestId": "", "error": {
             "code": 502, "status": "UNKNOWN", "message": "response is not a JSON object"}}
 
+    def _admin_send(self, method: str, path: str, body: bytes) -> JSON:
+        headers = {"Content-Type": "application/json"}
+        if self.credentials is not None and self.admin_key is not None:
+            headers.update(self._sign(method, path, "", headers, body, "", self.region, self.admin_key))
+        return self._send(method, path, body, headers)
+
     def settle(self) -> None:
         if self.admin:
-            self._send("POST", "/admin/settle", b"", {"Content-Type": "application/json"})
+            self._admin_send("POST", "/admin/settle", b"")
             return
         for _ in range(600):
             if not self._busy():
@@ -236,7 +245,7 @@ class HttpAdapter:
         if not self.admin:
             return False
         body = json.dumps(snapshot, ensure_ascii=False).encode("utf-8")
-        reply = self._send("PUT", "/admin/world", body, {"Content-Type": "application/json"})
+        reply = self._admin_send("PUT", "/admin/world", body)
         return "error" not in reply
 
 
@@ -274,6 +283,8 @@ def load_credentials(path: str | os.PathLike[str]) -> dict[str, tuple[str, str]]
         raise ValueError(f"{path}: the credentials file must hold a JSON object keyed by access key")
     by_pin: dict[str, tuple[str, str]] = {}
     for access_key, entry in data.items():
+        if isinstance(entry, dict) and entry.get("admin") is True and "pin" not in entry:
+            continue  # an emulator admin key: no account to call as
         if not (isinstance(entry, dict) and isinstance(entry.get("secretKey"), str)
                 and isinstance(entry.get("pin"), str)):
             raise ValueError(f"{path}: [{access_key!r}] must be {{\"secretKey\": str, \"pin\": str}}")
