@@ -81,7 +81,7 @@ def build(n: int) -> World:
     return world
 
 
-def measure(n: int, rows: dict[str, dict[int, float]], moto_ids: bool) -> None:
+def measure(n: int, rows: dict[str, dict[int, float]]) -> None:
     def put(row: str, value: float) -> None:
         rows.setdefault(row, {})[n] = value
 
@@ -125,8 +125,6 @@ def measure(n: int, rows: dict[str, dict[int, float]], moto_ids: bool) -> None:
     put("snapshot write+read / json dumps+loads", (rows["snapshot write: to_dict (s)"][n]
                                                    + rows["snapshot read: from_dict (s)"][n])
         / (rows["  json.dumps of it (s)"][n] + rows["  json.loads of it (s)"][n]))
-    if moto_ids:
-        rows.setdefault("_moto_id_world", {})[n] = 1.0
     gc.unfreeze()
 
 
@@ -184,22 +182,23 @@ def main(argv: list[str] | None = None) -> int:
           f"{time.strftime('%Y-%m-%d', time.gmtime())}", file=sys.stderr)
     rows: dict[str, dict[int, float]] = {}
     measure_create(rows)
+    print(f"  createInstances: {json.dumps(rows, ensure_ascii=False)}", file=sys.stderr, flush=True)
     for n in sizes:
-        measure(n, rows, False)
-        print(f"  measured {n}", file=sys.stderr)
-    ours_10k = rows.get("describeInstances, filter instanceId, 1 id (µs)", {}).get(10_000)
-    moto = moto_describe_by_id(10_000) if ours_10k is not None else None
-    if moto is not None and ours_10k is not None:
-        rows["moto describe_instances by id at 10k (µs)"] = {10_000: moto}
-        rows["  moto / ours by id at 10k (goal ≥ 50)"] = {10_000: moto / ours_10k}
+        measure(n, rows)
+        if n == 10_000:  # moto side by side, right after our 10k figures
+            ours = rows["describeInstances, filter instanceId, 1 id (µs)"][n]
+            moto = moto_describe_by_id(n)
+            if moto is not None:
+                rows["moto describe_instances by id at 10k (µs)"] = {n: moto}
+                rows["  moto / ours by id at 10k (goal ≥ 50)"] = {n: moto / ours}
+        print(f"  measured {n}: {json.dumps({r: v.get(n) for r, v in rows.items()}, ensure_ascii=False)}",
+              file=sys.stderr, flush=True)
 
     lo, hi = sizes[0], sizes[-1]
     header = f"| row | {' | '.join(f'{s:,}' for s in sizes)} | {hi:,}/{lo:,} |"
     print(header)
     print("|" + "---|" * (len(sizes) + 2))
     for row, values in rows.items():
-        if row.startswith("_"):
-            continue
         if 0 in values:
             print(f"| {row} | {values[0]:.2f} |" + " |" * len(sizes))
             continue
