@@ -1,5 +1,6 @@
 """Property 6: a random walk over every operation (valid, invalid and junk requests by several accounts) plus
-settle and advance keeps every world invariant, and describeQuotas reports what the world holds."""
+settle and advance keeps every world invariant and the world's indexes equal to a rebuild, and describeQuotas
+reports what the world holds."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from vmrules import World, advance, execute, settle
 from vmrules.defaults import MAIN, NORTH, SECOND
+from vmrules.indexes import build_instance_order, build_subnet_addresses
 from vmrules.testing.invariants import check_invariants
 from vmrules.testing.strategies import arbitrary_params, invalid_requests, operations, valid_requests, worlds
 from vmrules.usage import recount_usage
@@ -58,6 +60,12 @@ class WorldMachine(RuleBasedStateMachine):
     def world_invariants_hold(self) -> None:
         problems = check_invariants(self.world)
         assert problems == [], problems
+
+    @invariant()
+    def indexes_equal_a_rebuild(self) -> None:
+        # The derived indexes the transitions keep up to date are exactly what a rebuild from the maps gives.
+        assert self.world.instance_order == build_instance_order(self.world.instances.values())
+        assert self.world.subnet_addresses == build_subnet_addresses(self.world.network_interfaces.values())
 
     @invariant()
     def quotas_report_the_world(self) -> None:

@@ -204,6 +204,32 @@ def _ghost_attachment(d: Any) -> None:
     d["disks"][0]["attachments"] = [{"instanceId": "i-ghost", "status": "attached"}]
 
 
+def _attach_twice(d: Any) -> None:
+    d["disks"].sort(key=lambda disk: not disk["attachments"] or disk["multiAttachable"])
+    d["disks"][0]["attachments"].append(copy.deepcopy(d["disks"][0]["attachments"][0]))
+
+
+def _bob_eip_on_alice_instance(d: Any) -> None:
+    nic_id = d["instances"][0]["primaryNetworkInterface"]["networkInterface"]["networkInterfaceId"]
+    nic = next(n for n in d["networkInterfaces"] if n["networkInterfaceId"] == nic_id)
+    d["elasticIps"].sort(key=lambda e: e["elasticIpId"] != "fip-bobfree001")
+    d["elasticIps"][0].update(networkInterfaceId=nic_id, instanceId=d["instances"][0]["instanceId"],
+                              privateIpAddress=nic["primaryIp"]["privateIpAddress"])
+    nic["primaryIp"]["elasticIpId"] = "fip-bobfree001"
+
+
+def _public_image_with_owner(d: Any) -> None:
+    d["images"].sort(key=lambda i: i["imageSource"] != "public")
+    d["images"][0]["ownerPin"] = "alice"
+
+
+def _two_interfaces_one_address(d: Any) -> None:
+    d["networkInterfaces"].sort(key=lambda n: n["subnetId"] != "subnet-main00001a"
+                                or bool(n["primaryIp"]["elasticIpId"]))
+    first, second = d["networkInterfaces"][:2]
+    second["primaryIp"]["privateIpAddress"] = first["primaryIp"]["privateIpAddress"]
+
+
 def _dup(collection: str) -> Any:
     return lambda d: d[collection].append(copy.deepcopy(d[collection][0]))
 
@@ -246,6 +272,17 @@ MALFORMED = [
      "instances[0].systemDisk.localDisk", "needs localDisk"),
     ("unknown default account", _set("defaultAccount", value="zed"), "defaultAccount", "unknown account"),
     ("wrong format version", _set("formatVersion", value=2), "formatVersion", "1"),
+    # Inconsistent worlds (vmrules.consistency): the loader refuses what the engine could not work with.
+    ("disk attached to one instance twice", _attach_twice, "disks[0].attachments", "attached to 2 instances"),
+    ("elastic IP bound to another account's instance", _bob_eip_on_alice_instance,
+     "elasticIps[0].networkInterfaceId", "of bob/cn-north-1 is bound to interface"),
+    ("public image with an owner", _public_image_with_owner, "images[0].ownerPin", "owned by alice"),
+    ("negative quota limit", _set("accounts", 0, "quotas", 0, "limit", value=-1), "accounts[0].quotas[0].limit",
+     "negative"),
+    ("two interfaces, one address", _two_interfaces_one_address, "networkInterfaces[1].primaryIp.privateIpAddress",
+     "also the address"),
+    ("subnet prefix not a network", _set("subnets", 0, "addressPrefix", value="10.0.1.7/24"),
+     "subnets[0].addressPrefix", "not an IPv4 network"),
 ]
 
 

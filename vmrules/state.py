@@ -20,6 +20,14 @@ from immutables import Map
 
 from vmrules.clock import DEFAULT_EPOCH
 from vmrules.ids import derive_id
+from vmrules.indexes import (
+    InstanceOrder,
+    OrderKey,
+    addresses_with,
+    build_instance_order,
+    build_subnet_addresses,
+    order_with,
+)
 from vmrules.model import (
     Account,
     AvailabilityGroup,
@@ -73,6 +81,17 @@ class WorldState:
     # (owner, region, clientToken) -> instance ids created by that createInstances call.
     client_tokens: Map[tuple[str, str, str], tuple[str, ...]] = field(default_factory=_empty)
     usage: Map[UsageKey, int] = field(default_factory=_empty)
+    # ---- derived indexes (vmrules.indexes): never in snapshots, built on construction, kept by transitions
+    instance_order: Map[OrderKey, InstanceOrder] = field(default_factory=_empty)
+    subnet_addresses: Map[str, Map[str, str]] = field(default_factory=_empty)
+
+    def __post_init__(self) -> None:
+        # A world constructed from maps (a snapshot, the default world, a test) derives its indexes here;
+        # transitions go through ``evolve``, which keeps them up to date instead.
+        if self.instances and not self.instance_order:
+            object.__setattr__(self, "instance_order", build_instance_order(self.instances.values()))
+        if self.network_interfaces and not self.subnet_addresses:
+            object.__setattr__(self, "subnet_addresses", build_subnet_addresses(self.network_interfaces.values()))
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(clock={self.clock}, default_account={self.default_account!r}, "
@@ -91,6 +110,15 @@ class WorldState:
             if index is None:
                 raise TypeError(f"World has no field {name!r}")
             values[index] = value
+        # A caller that adds or removes instances or interfaces without handing over the updated index (a test
+        # or a hand-built world; transitions hand it over) gets it rebuilt. Replacing entities in place, which
+        # is what transitions do, keeps the membership the indexes are built from.
+        if "instances" in changes and "instance_order" not in changes \
+                and len(changes["instances"]) != len(self.instances):
+            values[_ORDER_INDEX] = build_instance_order(changes["instances"].values())
+        if "network_interfaces" in changes and "subnet_addresses" not in changes \
+                and len(changes["network_interfaces"]) != len(self.network_interfaces):
+            values[_ADDRESSES_INDEX] = build_subnet_addresses(changes["network_interfaces"].values())
         new = object.__new__(type(self))
         for write, value in zip(_SLOT_WRITERS, values, strict=True):
             write(new, value)
@@ -159,10 +187,24 @@ class WorldState:
                 return sg
         return None
 
-    def owned_instances(self, caller: str, region: str) -> Iterator[Instance]:
-        for inst in self.instances.values():
-            if inst.owner == caller and inst.region == region:
-                yield inst
+    def owned_instances(self, caller: str, region: str, start: int = 0) -> Iterator[Instance]:
+        """The caller's instances in the region in creation order, from position ``start`` (index-served:
+        costs what it yields plus the chunks it skips, not the world's size)."""
+        order = self.instance_order.get((caller, region))
+        if order is None:
+            return
+        instances = self.instances
+        for instance_id in order.ids(start):
+            yield instances[instance_id]
+
+    def owned_instance_count(self, caller: str, region: str) -> int:
+        order = self.instance_order.get((caller, region))
+        return 0 if order is None else order.count
+
+    def address_user(self, subnet_id: str, ip: str) -> str | None:
+        """The interface of the subnet whose private address is ``ip``, if any (index lookup)."""
+        in_subnet = self.subnet_addresses.get(subnet_id)
+        return None if in_subnet is None else in_subnet.get(ip)
 
     # ---- tasks and usage ----------------------------------------------------------------------------
 
@@ -256,13 +298,26 @@ class Batch(Generic[W]):
         self._changes["usage"] = _usage_after(self.usage, pin, region, deltas)
 
     def done(self) -> W:
-        """The world with every change of the batch."""
-        return self.world.evolve(sequence=self.sequence, **self._changes)
+        """The world with every change of the batch (the indexes updated for the instances and interfaces it
+        created: the only entities a batch adds)."""
+        changes = self._changes
+        instances, nics = changes.get("instances"), changes.get("network_interfaces")
+        if instances is not None or nics is not None:
+            order, addresses = self.world.instance_order, self.world.subnet_addresses
+            for rid in self._created:
+                if instances is not None and rid in instances:
+                    order = order_with(order, instances[rid])
+                elif nics is not None and rid in nics:
+                    addresses = addresses_with(addresses, nics[rid])
+            changes["instance_order"], changes["subnet_addresses"] = order, addresses
+        return self.world.evolve(sequence=self.sequence, **changes)
 
 
 _FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(WorldState))
 _FIELD_INDEX: dict[str, int] = {name: i for i, name in enumerate(_FIELDS)}
 _READ_ALL = attrgetter(*_FIELDS)
+_ORDER_INDEX = _FIELD_INDEX["instance_order"]
+_ADDRESSES_INDEX = _FIELD_INDEX["subnet_addresses"]
 # The slots' own descriptors: writing through them bypasses the frozen dataclass's __setattr__ guard, which
 # is what a constructor does too.
 _SLOT_WRITERS = tuple(WorldState.__dict__[name].__set__ for name in _FIELDS)

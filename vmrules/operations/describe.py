@@ -13,8 +13,8 @@ was issued. ``vnc_url_valid(world, url)`` tells whether a URL still works in a g
 from __future__ import annotations
 
 import hashlib
-import heapq
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from itertools import islice
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -34,10 +34,10 @@ from vmrules.operations.common import (
 from vmrules.operations.filters import (
     DEFAULT_PAGE_SIZE,
     PAGE_SIZE_SOURCE,
+    Filter,
     FilteredRequest,
     FilterKey,
     filter_rules,
-    page,
     page_bounds,
     select,
 )
@@ -51,20 +51,31 @@ JSON = dict[str, Any]
 # ---- filter keys ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class _Row:
-    """An instance with the interface facts its filters look at."""
+    """An instance with the interface facts its filters look at, resolved only when a filter or the answer
+    reads them (most filters look at the instance alone)."""
 
-    inst: Instance
-    primary_ip: str
-    attached_ips: tuple[str, ...]  # the primary private address of every attached interface, primary first
+    __slots__ = ("_attached", "_world", "inst")
 
+    def __init__(self, world: World, inst: Instance) -> None:
+        self._world = world
+        self.inst = inst
+        self._attached: tuple[str, ...] | None = None
 
-def _row(world: World, inst: Instance) -> _Row:
-    nics = [world.network_interfaces.get(n) for n in (inst.primary_nic_id, *inst.secondary_nic_ids)]
-    primary = nics[0]
-    return _Row(inst, primary.private_ip if primary is not None else "",
-                tuple(nic.private_ip for nic in nics if nic is not None))
+    @property
+    def attached_ips(self) -> tuple[str, ...]:
+        """The primary private address of every attached interface, primary first ("" for a missing primary)."""
+        if self._attached is None:
+            nics = self._world.network_interfaces
+            primary = nics.get(self.inst.primary_nic_id)
+            others = (nics.get(n) for n in self.inst.secondary_nic_ids)
+            self._attached = (primary.private_ip if primary is not None else "",
+                              *(nic.private_ip for nic in others if nic is not None))
+        return self._attached
+
+    @property
+    def primary_ip(self) -> str:
+        return self.attached_ips[0]
 
 
 def _instance_keys(*, all_interfaces: bool, with_az_and_type: bool) -> tuple[FilterKey[_Row], ...]:
@@ -74,7 +85,8 @@ def _instance_keys(*, all_interfaces: bool, with_az_and_type: bool) -> tuple[Fil
     keys: list[FilterKey[_Row]] = [
         FilterKey("instanceId", lambda r: (r.inst.instance_id,)),
         FilterKey("privateIpAddress",
-                  (lambda r: r.attached_ips) if all_interfaces else (lambda r: (r.primary_ip,)), fuzzy=True),
+                  (lambda r: tuple(ip for ip in r.attached_ips if ip)) if all_interfaces
+                  else (lambda r: (r.primary_ip,)), fuzzy=True),
     ]
     if with_az_and_type:
         keys.append(FilterKey("az", lambda r: (r.inst.az,)))
@@ -98,15 +110,27 @@ STATUS_FILTERS = _instance_keys(all_interfaces=False, with_az_and_type=False)
 
 
 def _listed(ctx: Ctx[FilteredRequest], keys: tuple[FilterKey[_Row], ...]) -> tuple[list[_Row], int]:
-    mine = list(ctx.world.owned_instances(ctx.caller, ctx.req.regionId))
+    """The page of the caller's instances in the region that pass the filters, in creation order, and the
+    number that pass. Served by the world's ``instance_order`` index: an unfiltered page costs the page, an
+    ``instanceId`` filter its ids; other filters look at the caller's instances in the region only."""
+    world, caller, region = ctx.world, ctx.caller, ctx.req.regionId
+    number, size = page_bounds(ctx.req.pageNumber, ctx.req.pageSize)
+    start = (number - 1) * size
     if not ctx.req.filters:
-        # Unfiltered (the common case, and the one that must stay fast in large worlds): select the page's
-        # instances in creation order without sorting them all, and resolve interfaces for the page only.
-        number, size = page_bounds(ctx.req.pageNumber, ctx.req.pageSize)
-        first = heapq.nsmallest(number * size, mine, key=_creation_order)[(number - 1) * size:]
-        return [_row(ctx.world, i) for i in first], len(mine)
-    rows = [_row(ctx.world, i) for i in sorted(mine, key=_creation_order)]
-    return page(select(rows, ctx.req.filters, keys), ctx.req.pageNumber, ctx.req.pageSize)
+        rows = [_Row(world, i) for i in islice(world.owned_instances(caller, region, start), size)]
+        return rows, world.owned_instance_count(caller, region)
+    matches = select(_candidates(world, caller, region, ctx.req.filters), ctx.req.filters, keys)
+    return matches[start:start + size], len(matches)
+
+
+def _candidates(world: World, caller: str, region: str, filters: Sequence[Filter]) -> Iterator[_Row]:
+    """The rows the filters are evaluated on, in creation order: the named instances when an instanceId
+    filter is given (direct lookups), else every instance of the caller in the region."""
+    named = next((f.values for f in filters if f.name == "instanceId"), None)
+    if named is None:
+        return (_Row(world, i) for i in world.owned_instances(caller, region))
+    found = {i.instance_id: i for i in (world.instance(caller, region, iid) for iid in named) if i is not None}
+    return (_Row(world, i) for i in sorted(found.values(), key=_creation_order))
 
 
 def _creation_order(inst: Instance) -> tuple[int, str]:

@@ -101,7 +101,12 @@ def _matches(caller: str, image: Image, req: DescribeImagesRequest) -> bool:
 
 # effect: DESCRIBE_IMAGES.DEFAULT_PAGE_SIZE, DESCRIBE_IMAGES.LISTS_VISIBLE_IMAGES
 def _describe_images(ctx: Ctx[DescribeImagesRequest]) -> tuple[World, JSON]:
-    found = [i for i in visible_images(ctx.world, ctx.caller, ctx.region) if _matches(ctx.caller, i, ctx.req)]
+    if ctx.req.ids is not None:  # named images: look them up (O(ids)) instead of scanning the region's images
+        named = {i.image_id: i for i in (ctx.world.image(ctx.caller, ctx.region, rid) for rid in ctx.req.ids) if i}
+        candidates = sorted(named.values(), key=lambda i: (i.create_time, i.image_id))
+    else:
+        candidates = visible_images(ctx.world, ctx.caller, ctx.region)
+    found = [i for i in candidates if _matches(ctx.caller, i, ctx.req)]
     shown, total = page(found, ctx.req.pageNumber, ctx.req.pageSize)
     return ctx.world, {"images": [image_view(ctx.world, i, ctx.caller) for i in shown], "totalCount": total}
 

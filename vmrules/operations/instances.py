@@ -12,6 +12,7 @@ from immutables import Map
 
 from vmrules.clock import iso
 from vmrules.effects import StatusChange, default, effect, status
+from vmrules.indexes import addresses_without, order_without
 from vmrules.model import Disk, ElasticIp, InstanceStatus, NetworkInterface, Task
 from vmrules.operation import Operation
 from vmrules.operations.common import (
@@ -300,6 +301,7 @@ def _complete_delete(world: World, task: Task) -> World:
         if delete:
             gone.append(dd.disk_id)
     nics = world.network_interfaces
+    addresses = world.subnet_addresses
     eips = world.elastic_ips
     for nic_id in (inst.primary_nic_id, *inst.secondary_nic_ids):
         nic = nics.get(nic_id)
@@ -310,11 +312,13 @@ def _complete_delete(world: World, task: Task) -> World:
             eips = _unbind_eip(eips, nic, release=delete and nic.elastic_ip_id == task.ref, keep_nic=not delete)
         if delete:
             nics = nics.delete(nic_id)
+            addresses = addresses_without(addresses, nic)
             gone.append(nic_id)
         else:
             nics = nics.set(nic_id, replace(nic, instance_id=None, device_index=0))
     world = world.evolve(instances=world.instances.delete(iid), disks=disks, network_interfaces=nics,
-                         elastic_ips=eips)
+                         elastic_ips=eips, instance_order=order_without(world.instance_order, inst),
+                         subnet_addresses=addresses)
     for rid in gone:
         world = world.without_task(rid)
     released = instance_usage(world.instance_types.get(inst.instance_type))

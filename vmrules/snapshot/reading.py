@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from vmrules import model as m
 from vmrules.builders import reindex_subnets
 from vmrules.clock import parse_iso
+from vmrules.consistency import Inconsistency, first_inconsistency
 from vmrules.snapshot.document import (
     Charge,
     Disk,
@@ -74,6 +75,8 @@ class _Reader:
 
     def __init__(self, snap: WorldSnapshot) -> None:
         self.s = snap
+        # collection -> key of an entry -> its position in the document
+        self.positions: dict[str, dict[Any, int]] = {}
 
     def unique(self, collection: str, ids: Sequence[Any]) -> dict[Any, int]:
         seen: dict[Any, int] = {}
@@ -82,6 +85,7 @@ class _Reader:
                 raise SnapshotError(f"{collection}[{index}]",
                                     f"duplicate id {rid!r} (also {collection}[{seen[rid]}])")
             seen[rid] = index
+        self.positions[collection] = seen
         return seen
 
     def build(self, make: type[W]) -> W:
@@ -137,8 +141,18 @@ class _Reader:
             snapshots=Map(snapshots), templates=Map(templates), availability_groups=Map(ags), tasks=Map(tasks),
             client_tokens=Map(tokens),
         )
-        _References(world, s).check()
-        return reindex_subnets(world).evolve(usage=recount_usage(world))
+        world = world.evolve(usage=recount_usage(world))
+        problem = first_inconsistency(world)
+        if problem is not None:
+            raise SnapshotError(self.document_path(problem), problem.message)
+        return reindex_subnets(world)  # after the check: it reads the addresses the check vouches for
+
+    def document_path(self, problem: Inconsistency) -> str:
+        """Where the problem is in the document: the entry's position in its collection, then the member."""
+        positions = self.positions.get(problem.collection)
+        if positions is None or problem.key not in positions:
+            return problem.path
+        return f"{problem.collection}[{positions[problem.key]}]{problem.member}"
 
     def instance_of(self, index: int, i: Instance) -> m.Instance:
         at = f"instances[{index}].systemDisk"
@@ -231,189 +245,6 @@ def _template_of(t: InstanceTemplate) -> m.InstanceTemplate:
         data.elasticIp.bandwidthMbps if data.elasticIp is not None else None, tuple(data.keyNames),
         _t(t.createdTime),
     )
-
-
-class _References:
-    """The referential checks of a snapshot; the first problem found raises SnapshotError with its path."""
-
-    def __init__(self, world: WorldState, snap: WorldSnapshot) -> None:
-        self.w = world
-        self.s = snap
-
-    def fail(self, path: str, problem: str) -> None:
-        raise SnapshotError(path, problem)
-
-    def owner(self, at: str, pin: str, *, platform_ok: bool = False) -> None:
-        if pin in self.w.accounts or (platform_ok and pin == m.PLATFORM_OWNER):
-            return
-        self.fail(f"{at}.ownerPin", f"unknown account {pin!r} (not in accounts)")
-
-    def region(self, at: str, region: str, az: str | None = None, *, az_field: str = "az") -> None:
-        r = self.w.regions.get(region)
-        if r is None:
-            self.fail(f"{at}.regionId", f"unknown region {region!r} (not in regions)")
-        elif az is not None and az not in r.azs:
-            self.fail(f"{at}.{az_field}", f"{az!r} is not an availability zone of {region} ({', '.join(r.azs)})")
-
-    def same_place(self, at: str, field: str, what: str, ref_id: str, entity: Any, owner: str, region: str) -> None:
-        if entity is None:
-            self.fail(f"{at}.{field}", f"unknown {what} {ref_id!r}")
-        elif entity.owner != owner or entity.region != region:
-            self.fail(f"{at}.{field}", f"{what} {ref_id!r} belongs to {entity.owner}/{entity.region}, "
-                                       f"not {owner}/{region}")
-
-    def check(self) -> None:
-        w, s = self.w, self.s
-        if s.defaultAccount and s.defaultAccount not in w.accounts:
-            self.fail("defaultAccount", f"unknown account {s.defaultAccount!r} (not in accounts)")
-        for i, t in enumerate(s.instanceTypes):
-            for j, st in enumerate(t.state):
-                if not any(st.az in r.azs for r in w.regions.values()):
-                    self.fail(f"instanceTypes[{i}].state[{j}].az", f"unknown availability zone {st.az!r}")
-        self.images()
-        self.instances()
-        self.networks()
-        self.disks()
-        self.templates()
-        for i, k in enumerate(s.keypairs):
-            self.owner(f"keypairs[{i}]", k.ownerPin)
-            self.region(f"keypairs[{i}]", k.regionId)
-        for i, p in enumerate(s.snapshots):
-            self.owner(f"snapshots[{i}]", p.ownerPin)
-            self.region(f"snapshots[{i}]", p.regionId)
-        for i, c in enumerate(s.clientTokens):
-            self.owner(f"clientTokens[{i}]", c.ownerPin)
-            self.region(f"clientTokens[{i}]", c.regionId)
-        for i, task in enumerate(s.tasks):
-            if task.kind not in m.TASK_KINDS:
-                self.fail(f"tasks[{i}].kind", f"no completion for task kind {task.kind!r} "
-                                              f"(known: {', '.join(sorted(m.TASK_KINDS))})")
-
-    def images(self) -> None:
-        for i, image in enumerate(self.s.images):
-            at = f"images[{i}]"
-            private = image.imageSource == "private"
-            self.owner(at, image.ownerPin, platform_ok=not private)
-            if private and image.ownerPin == m.PLATFORM_OWNER:
-                self.fail(f"{at}.ownerPin", "a private image belongs to an account, not to the platform")
-            self.region(at, image.regionId)
-            for j, pin in enumerate(image.sharedWith):
-                if pin not in self.w.accounts:
-                    self.fail(f"{at}.sharedWith[{j}]", f"unknown account {pin!r} (not in accounts)")
-
-    def networks(self) -> None:
-        w, s = self.w, self.s
-        for i, v in enumerate(s.vpcs):
-            self.owner(f"vpcs[{i}]", v.ownerPin)
-            self.region(f"vpcs[{i}]", v.regionId)
-        for i, n in enumerate(s.subnets):
-            at = f"subnets[{i}]"
-            self.owner(at, n.ownerPin)
-            self.region(at, n.regionId, n.az)
-            self.same_place(at, "vpcId", "VPC", n.vpcId, w.vpcs.get(n.vpcId), n.ownerPin, n.regionId)
-        for i, g in enumerate(s.securityGroups):
-            at = f"securityGroups[{i}]"
-            self.owner(at, g.ownerPin)
-            self.region(at, g.regionId)
-            self.same_place(at, "vpcId", "VPC", g.vpcId, w.vpcs.get(g.vpcId), g.ownerPin, g.regionId)
-        for i, nic in enumerate(s.networkInterfaces):
-            at = f"networkInterfaces[{i}]"
-            self.owner(at, nic.ownerPin)
-            self.region(at, nic.regionId, nic.az)
-            subnet = w.subnets.get(nic.subnetId)
-            self.same_place(at, "subnetId", "subnet", nic.subnetId, subnet, nic.ownerPin, nic.regionId)
-            if subnet is not None and subnet.vpc_id != nic.vpcId:
-                self.fail(f"{at}.vpcId", f"{nic.vpcId!r} is not the VPC of subnet {nic.subnetId} ({subnet.vpc_id})")
-            for j, sg in enumerate(nic.networkSecurityGroupIds):
-                group = w.security_groups.get(sg)
-                if group is None or group.vpc_id != nic.vpcId:
-                    self.fail(f"{at}.networkSecurityGroupIds[{j}]",
-                              f"{sg!r} is not a security group of VPC {nic.vpcId}")
-            if nic.instanceId:
-                inst = w.instances.get(nic.instanceId)
-                if inst is None or nic.networkInterfaceId not in (inst.primary_nic_id, *inst.secondary_nic_ids):
-                    self.fail(f"{at}.instanceId", f"instance {nic.instanceId!r} does not list interface "
-                                                  f"{nic.networkInterfaceId}")
-            eip_id = nic.primaryIp.elasticIpId
-            if eip_id:
-                eip = w.elastic_ips.get(eip_id)
-                if eip is None or eip.nic_id != nic.networkInterfaceId:
-                    self.fail(f"{at}.primaryIp.elasticIpId", f"elastic IP {eip_id!r} is not bound to interface "
-                                                             f"{nic.networkInterfaceId}")
-        for i, e in enumerate(s.elasticIps):
-            at = f"elasticIps[{i}]"
-            self.owner(at, e.ownerPin)
-            self.region(at, e.regionId, e.az or None)
-            if e.networkInterfaceId:
-                bound = w.network_interfaces.get(e.networkInterfaceId)
-                if bound is None or bound.elastic_ip_id != e.elasticIpId:
-                    self.fail(f"{at}.networkInterfaceId", f"interface {e.networkInterfaceId!r} does not carry "
-                                                          f"elastic IP {e.elasticIpId}")
-            if e.instanceId and e.instanceId not in w.instances:
-                self.fail(f"{at}.instanceId", f"unknown instance {e.instanceId!r}")
-
-    def disks(self) -> None:
-        w = self.w
-        for i, d in enumerate(self.s.disks):
-            at = f"disks[{i}]"
-            self.owner(at, d.ownerPin)
-            self.region(at, d.regionId, d.az)
-            for j, a in enumerate(d.attachments):
-                inst = w.instances.get(a.instanceId)
-                listed = inst is not None and (
-                    inst.system_disk.disk_id == d.diskId or any(x.disk_id == d.diskId for x in inst.data_disks))
-                if not listed:
-                    self.fail(f"{at}.attachments[{j}].instanceId",
-                              f"instance {a.instanceId!r} does not list disk {d.diskId}")
-
-    def instances(self) -> None:
-        w = self.w
-        for i, inst in enumerate(self.s.instances):
-            at = f"instances[{i}]"
-            iid = inst.instanceId
-            self.owner(at, inst.ownerPin)
-            self.region(at, inst.regionId, inst.az)
-            if inst.instanceType not in w.instance_types:
-                self.fail(f"{at}.instanceType", f"unknown instance type {inst.instanceType!r}")
-            subnet = w.subnets.get(inst.subnetId)
-            self.same_place(at, "subnetId", "subnet", inst.subnetId, subnet, inst.ownerPin, inst.regionId)
-            if subnet is not None and subnet.vpc_id != inst.vpcId:
-                self.fail(f"{at}.vpcId", f"{inst.vpcId!r} is not the VPC of subnet {inst.subnetId} "
-                                         f"({subnet.vpc_id})")
-            if inst.ag is not None and inst.ag.id and inst.ag.id not in w.availability_groups:
-                self.fail(f"{at}.ag.id", f"unknown availability group {inst.ag.id!r}")
-            nic_refs = [("primaryNetworkInterface", inst.primaryNetworkInterface)]
-            nic_refs += [(f"secondaryNetworkInterfaces[{j}]", n) for j, n in enumerate(inst.secondaryNetworkInterfaces)]
-            for where, ref in nic_refs:
-                nic_id = ref.networkInterface.networkInterfaceId
-                nic = w.network_interfaces.get(nic_id)
-                if nic is None or nic.instance_id != iid:
-                    self.fail(f"{at}.{where}.networkInterface.networkInterfaceId",
-                              f"interface {nic_id!r} is not attached to {iid} (its instanceId must be {iid})")
-            disk_refs: list[tuple[str, str]] = []
-            if inst.systemDisk.cloudDisk is not None:
-                disk_refs.append(("systemDisk.cloudDisk.diskId", inst.systemDisk.cloudDisk.diskId))
-            disk_refs += [(f"dataDisks[{j}].cloudDisk.diskId", d.cloudDisk.diskId)
-                          for j, d in enumerate(inst.dataDisks)]
-            for where, disk_id in disk_refs:
-                disk = w.disks.get(disk_id)
-                if disk is None or not any(a.instance_id == iid for a in disk.attachments):
-                    self.fail(f"{at}.{where}", f"disk {disk_id!r} does not list {iid} in its attachments")
-
-    def templates(self) -> None:
-        for i, t in enumerate(self.s.instanceTemplates):
-            self.owner(f"instanceTemplates[{i}]", t.ownerPin)
-            self.region(f"instanceTemplates[{i}]", t.regionId)
-        for i, g in enumerate(self.s.availabilityGroups):
-            at = f"availabilityGroups[{i}]"
-            self.owner(at, g.ownerPin)
-            self.region(at, g.regionId)
-            self.same_place(at, "instanceTemplateId", "instance template", g.instanceTemplateId,
-                            self.w.templates.get(g.instanceTemplateId), g.ownerPin, g.regionId)
-            region = self.w.regions.get(g.regionId)
-            for j, az in enumerate(g.azs):
-                if region is not None and az not in region.azs:
-                    self.fail(f"{at}.azs[{j}]", f"{az!r} is not an availability zone of {g.regionId}")
 
 
 def world_from_dict(data: object, make: type[W]) -> W:

@@ -125,9 +125,9 @@ def primary_ip_free(ctx: CreateCtx) -> Findings:
     network = ipaddress.ip_network(subnet.cidr, strict=False)
     if ip not in network:
         return None
-    for nic in ctx.world.network_interfaces.values():
-        if nic.subnet_id == subnet.subnet_id and nic.private_ip == str(ip):
-            return Finding(f"{NIC}.primaryIpAddress {ip} is already used by network interface {nic.nic_id}")
+    user = ctx.world.address_user(subnet.subnet_id, str(ip))  # an index lookup, not a scan of the interfaces
+    if user is not None:
+        return Finding(f"{NIC}.primaryIpAddress {ip} is already used by network interface {user}")
     return None
 
 

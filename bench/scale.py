@@ -1,0 +1,215 @@
+"""Scale benchmark (issue 19): every listing, filter, address, snapshot and builder row at 100, 10,000 and
+100,000 instances, with the ratio 100k/100, plus moto's describe_instances by id at 10k side by side.
+
+Run: ``nice -n 10 python bench/scale.py`` (about three minutes on two cores; ``--sizes 100,10000`` for a quick
+look). Every figure is a median of repeated runs (``time.perf_counter``); recorded in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from vmrules import World, check, execute
+from vmrules.builders import DataDiskPlan, ElasticIpPlan, add_image, add_instance
+from vmrules.model import Charge, SecurityGroup, Subnet, Vpc
+from vmrules.operations import OPERATION_TABLE
+
+NORTH = "cn-north-1"
+FULL_SPEC: dict[str, Any] = {
+    "regionId": NORTH,
+    "maxCount": 1,
+    "instanceSpec": {
+        "az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": "img-centos7cld", "name": "bench-vm",
+        "password": "Vm-Rules#Bench9", "elasticIp": {"bandwidthMbps": 10, "provider": "bgp"},
+        "primaryNetworkInterface": {"deviceIndex": 1, "networkInterface": {
+            "subnetId": "subnet-main00001a", "securityGroups": ["sg-maindefault", "sg-main000001"]}},
+        "systemDisk": {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}},
+        "dataDisks": [
+            {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 100}},
+            {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "premium-hdd", "diskSizeGB": 500}},
+        ],
+    },
+}
+
+
+def median_seconds(fn: Callable[[], object], *, repeat: int, number: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        samples.append((time.perf_counter() - start) / number)
+    return statistics.median(samples)
+
+
+def once(fn: Callable[[], object]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def build(n: int) -> World:
+    """The default world plus ``n`` running instances of alice (quotas raised), one of them stopped, and n/20
+    private images; built with the collector off (bulk build: no garbage, only live objects)."""
+    world = World.default()
+    alice = world.accounts["alice"]
+    world = world.evolve(accounts=world.accounts.set("alice", replace(
+        alice, quotas=tuple((name, 10**9) for name, _ in alice.quotas))))
+    # A network large enough for 100,000 addresses (the default subnets are /24).
+    vpc = Vpc("vpc-bench00001", "alice", NORTH, "bench", "10.64.0.0/10")
+    subnet = Subnet("subnet-bench0001a", "alice", NORTH, vpc.vpc_id, "cn-north-1a", "bench-1a", "10.64.0.0/12")
+    group = SecurityGroup("sg-benchdefault", "alice", NORTH, vpc.vpc_id, "default", True, "default group")
+    world = world.evolve(vpcs=world.vpcs.set(vpc.vpc_id, vpc), subnets=world.subnets.set(subnet.subnet_id, subnet),
+                         security_groups=world.security_groups.set(group.security_group_id, group))
+    for i in range(n):
+        _, world = add_instance(world, name=f"bulk-{i}", system_disk="local", subnet_id=subnet.subnet_id,
+                                status="stopped" if i == n // 2 else "running")
+    template = world.images["img-centos7cld"]
+    for i in range(max(n // 20, 1)):
+        world = add_image(world, replace(template, image_id=f"img-bench{i:06d}", owner="alice", source="private",
+                                         name=f"private-{i}"))
+    return world
+
+
+def measure(n: int, rows: dict[str, dict[int, float]]) -> None:
+    def put(row: str, value: float) -> None:
+        rows.setdefault(row, {})[n] = value
+
+    gc.collect()
+    gc.disable()
+    seconds, world = once(lambda: build(n))
+    gc.enable()
+    put("builders: n instances + n/20 images (s)", seconds)
+    gc.freeze()  # the world is long-lived: keep collections from walking it on every run below
+    some = next(world.owned_instances("alice", NORTH, n // 3))
+    reps = 5 if n >= 100_000 else 15
+
+    def timed(row: str, operation: str, params: dict[str, Any], *, number: int = 20) -> None:
+        outcome = execute(world, operation, params)
+        assert outcome.ok, (row, outcome.error)
+        put(row, median_seconds(lambda: execute(world, operation, params), repeat=reps, number=number) * 1e6)
+
+    timed("describeInstances, first page, no filter (µs)", "describeInstances", {"regionId": NORTH})
+    timed("describeInstances, filter instanceId, 1 id (µs)", "describeInstances",
+          {"regionId": NORTH, "filters": [{"name": "instanceId", "values": [some.instance_id]}]})
+    timed("describeInstances, filter status stopped, 1 match (µs)", "describeInstances",
+          {"regionId": NORTH, "filters": [{"name": "status", "values": ["stopped"]}]}, number=2)
+    timed("describeInstanceStatus, first page (µs)", "describeInstanceStatus", {"regionId": NORTH})
+    timed("describeInstancePrivateIpAddress, first page (µs)", "describeInstancePrivateIpAddress",
+          {"regionId": NORTH})
+    timed("describeImages, private, first page (µs)", "describeImages",
+          {"regionId": NORTH, "imageSource": "private"}, number=5)
+    spec = json.loads(json.dumps(FULL_SPEC))
+    spec["instanceSpec"]["primaryNetworkInterface"]["networkInterface"]["primaryIpAddress"] = "10.0.1.200"
+    timed("createInstances with primaryIpAddress (µs)", "createInstances", spec, number=20)
+
+    seconds, doc = once(world.to_dict)
+    put("snapshot write: to_dict (s)", seconds)
+    seconds, text = once(lambda: json.dumps(doc))
+    put("  json.dumps of it (s)", seconds)
+    seconds, loaded = once(lambda: json.loads(text))
+    put("  json.loads of it (s)", seconds)
+    seconds, again = once(lambda: World.from_dict(loaded))
+    put("snapshot read: from_dict (s)", seconds)
+    assert again == world
+    put("snapshot write+read / json dumps+loads", (rows["snapshot write: to_dict (s)"][n]
+                                                   + rows["snapshot read: from_dict (s)"][n])
+        / (rows["  json.dumps of it (s)"][n] + rows["  json.loads of it (s)"][n]))
+    gc.unfreeze()
+
+
+def measure_create(rows: dict[str, dict[int, float]]) -> None:
+    """check vs parse, execute vs building the same entities directly (default world, nothing large alive)."""
+    world = World.default()
+    op = OPERATION_TABLE["createInstances"]
+    parse = median_seconds(lambda: op.parse(FULL_SPEC), repeat=15, number=1000) * 1e6
+    checked = median_seconds(lambda: check(world, "createInstances", FULL_SPEC), repeat=15, number=1000) * 1e6
+    executed = median_seconds(lambda: execute(world, "createInstances", FULL_SPEC), repeat=15, number=500) * 1e6
+    plans = [DataDiskPlan("ssd", 100), DataDiskPlan("premium-hdd", 500)]
+
+    def direct() -> object:
+        return add_instance(world, name="bench-vm", system_disk_size_gb=40, data_disks=plans,
+                            security_group_ids=("sg-maindefault", "sg-main000001"), task="createInstances",
+                            elastic_ip=ElasticIpPlan(10, charge=Charge("postpaid_by_usage", start_time=world.clock)))
+
+    built = median_seconds(direct, repeat=15, number=500) * 1e6
+    rows["createInstances: parse (µs)"] = {0: parse}
+    rows["createInstances: check (µs)"] = {0: checked}
+    rows["  check / parse (goal ≤ 4)"] = {0: checked / parse}
+    rows["createInstances: execute (µs)"] = {0: executed}
+    rows["createInstances: building directly (µs)"] = {0: built}
+    rows["  execute / direct (goal ≤ 2)"] = {0: executed / built}
+
+
+def moto_describe_by_id(n: int) -> float | None:
+    """moto's describe_instances(InstanceIds=[one id]) with ``n`` instances, in µs (None without moto)."""
+    try:
+        import boto3
+        from moto import mock_aws
+    except ImportError:
+        return None
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        client = boto3.client("ec2", region_name="us-east-1")
+        image = client.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+        ids: list[str] = []
+        while len(ids) < n:
+            batch = min(500, n - len(ids))
+            reply = client.run_instances(ImageId=image, MinCount=batch, MaxCount=batch, InstanceType="t3.micro")
+            ids += [i["InstanceId"] for i in reply["Instances"]]
+        wanted = ids[n // 3]
+        return median_seconds(lambda: client.describe_instances(InstanceIds=[wanted]), repeat=5, number=5) * 1e6
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="100,10000,100000", help="world sizes (instances), comma-separated")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
+          f"{time.strftime('%Y-%m-%d', time.gmtime())}", file=sys.stderr)
+    rows: dict[str, dict[int, float]] = {}
+    measure_create(rows)
+    print(f"  createInstances: {json.dumps(rows, ensure_ascii=False)}", file=sys.stderr, flush=True)
+    for n in sizes:
+        measure(n, rows)
+        if n == 10_000:  # moto side by side, right after our 10k figures
+            ours = rows["describeInstances, filter instanceId, 1 id (µs)"][n]
+            moto = moto_describe_by_id(n)
+            if moto is not None:
+                rows["moto describe_instances by id at 10k (µs)"] = {n: moto}
+                rows["  moto / ours by id at 10k (goal ≥ 50)"] = {n: moto / ours}
+        print(f"  measured {n}: {json.dumps({r: v.get(n) for r, v in rows.items()}, ensure_ascii=False)}",
+              file=sys.stderr, flush=True)
+
+    lo, hi = sizes[0], sizes[-1]
+    header = f"| row | {' | '.join(f'{s:,}' for s in sizes)} | {hi:,}/{lo:,} |"
+    print(header)
+    print("|" + "---|" * (len(sizes) + 2))
+    for row, values in rows.items():
+        if 0 in values:
+            print(f"| {row} | {values[0]:.2f} |" + " |" * len(sizes))
+            continue
+        cells = [f"{values[s]:,.2f}" if s in values else "" for s in sizes]
+        ratio = f"{values[hi] / values[lo]:.2f}×" if lo in values and hi in values and values[lo] else ""
+        print(f"| {row} | {' | '.join(cells)} | {ratio} |")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump({row: {str(k): v for k, v in values.items()} for row, values in rows.items()}, fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
