@@ -37,7 +37,7 @@ from vmrules.testing.invariants import check_invariants
 JSON = dict[str, Any]
 
 # The one-line pytest entry point, against the reference itself.
-TestReferenceAgainstItself = conformance_test(InProcessAdapter, steps=15, examples=4)
+TestReferenceAgainstItself = conformance_test(InProcessAdapter, steps=15, examples=4, seed=0)
 
 
 # ---- the edge world ---------------------------------------------------------------------------------
@@ -72,7 +72,7 @@ def test_every_edge_target_has_candidates_in_the_edge_world_and_hits_its_rule() 
 
 
 def test_self_test_in_process_finds_no_difference() -> None:
-    report = run_conformance(InProcessAdapter, steps=40, examples=30)
+    report = run_conformance(InProcessAdapter, steps=40, examples=30, seed=0)
     assert report.ok, report.explanation
     assert report.steps >= 600
     # The run reaches the rules the edge world was built for.
@@ -81,7 +81,7 @@ def test_self_test_in_process_finds_no_difference() -> None:
 
 def test_self_test_over_http_against_the_emulator_finds_no_difference() -> None:
     with EmulatorProcess() as emulator:
-        report = run_conformance(lambda: HttpAdapter(emulator.url), steps=30, examples=15)
+        report = run_conformance(lambda: HttpAdapter(emulator.url), steps=30, examples=15, seed=0)
     assert report.ok, report.explanation
     assert report.steps >= 250
 
@@ -119,7 +119,7 @@ class RenamingAdapter(InProcessAdapter):
 
 
 def test_ids_are_mapped_when_the_system_generates_its_own() -> None:
-    report = run_conformance(RenamingAdapter, steps=30, examples=15)
+    report = run_conformance(RenamingAdapter, steps=30, examples=15, seed=0)
     assert report.ok, report.explanation
     assert report.steps >= 250
 
@@ -136,7 +136,7 @@ def test_without_reset_the_kit_builds_the_edges_through_the_api() -> None:
     assert any(len(i.data_disks) == 8 and i.system_disk.category == "local" for i in world.instances.values())
     assert any(len(i.shared_with) == 20 for i in world.images.values())
     assert any(i.owner == SECOND for i in world.instances.values())
-    report = run_conformance(NoReset, steps=60, examples=1)
+    report = run_conformance(NoReset, steps=60, examples=1, seed=0)
     assert report.ok, report.explanation
 
 
@@ -163,8 +163,8 @@ def test_first_difference_names_the_path() -> None:
 
 def test_modes_decide_what_is_compared() -> None:
     swapped = fault("swapped-status").make
-    assert run_conformance(swapped, steps=30, examples=20, settings=KitSettings(mode="outcome")).ok
-    report = run_conformance(swapped, steps=30, examples=20, settings=KitSettings(mode="status"))
+    assert run_conformance(swapped, steps=30, examples=20, settings=KitSettings(mode="outcome"), seed=0).ok
+    report = run_conformance(swapped, steps=30, examples=20, settings=KitSettings(mode="status"), seed=0)
     assert not report.ok and report.divergence is not None and report.divergence.kind == "status"
 
 
@@ -192,7 +192,7 @@ def test_observations_after_settle_catch_state_that_no_response_shows() -> None:
     found = lockstep.settle()
     assert found is not None and found.kind == "observation" and found.operation == "describeInstances"
     assert found.reference_value == "stopped" and found.system_value == "stopping"
-    report = run_conformance(StuckStopping, steps=30, examples=20)
+    report = run_conformance(StuckStopping, steps=30, examples=20, seed=0)
     assert not report.ok
 
 
@@ -200,7 +200,7 @@ def test_observations_after_settle_catch_state_that_no_response_shows() -> None:
 
 
 def test_divergence_trace_replays_against_the_reference_and_explains_the_rule(tmp_path: Path) -> None:
-    report = run_conformance(fault("twenty-first-share").make, settings=KitSettings(trace_dir=str(tmp_path)))
+    report = run_conformance(fault("twenty-first-share").make, settings=KitSettings(trace_dir=str(tmp_path)), seed=0)
     assert not report.ok and report.trace_path is not None and report.world_path is not None
     assert report.rule == "SHARE_IMAGE.MEMBER_LIMIT"
     assert "SHARE_IMAGE.MEMBER_LIMIT" in report.explanation
@@ -216,7 +216,7 @@ def test_divergence_trace_replays_against_the_reference_and_explains_the_rule(tm
 
 
 def test_conformance_test_fails_with_the_explanation_for_a_faulty_system() -> None:
-    case = conformance_test(fault("stop-from-stopped").make, steps=30, examples=20)
+    case = conformance_test(fault("stop-from-stopped").make, steps=30, examples=20, seed=0)
     result = unittest.TestResult()
     case("test_conformance").run(result)
     assert len(result.failures) == 1
@@ -270,7 +270,7 @@ def test_signed_requests_against_the_emulator_with_credentials(tmp_path: Path) -
     with EmulatorProcess(credentials=keys) as emulator:
         unsigned = HttpAdapter(emulator.url).call("describeQuotas", {"regionId": "cn-north-1"}, MAIN)
         assert unsigned["error"]["status"] == "UNAUTHENTICATED"
-        report = run_conformance(lambda: HttpAdapter(emulator.url, credentials), steps=20, examples=5)
+        report = run_conformance(lambda: HttpAdapter(emulator.url, credentials), steps=20, examples=5, seed=0)
     assert report.ok, report.explanation
     assert report.steps >= 50
     bad = tmp_path / "bad.json"
@@ -281,7 +281,7 @@ def test_signed_requests_against_the_emulator_with_credentials(tmp_path: Path) -
 
 def test_a_divergence_trace_replays_in_lockstep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = fault("ninth-data-disk")
-    report = run_conformance(broken.make, settings=KitSettings(trace_dir=str(tmp_path)))
+    report = run_conformance(broken.make, settings=KitSettings(trace_dir=str(tmp_path)), seed=0)
     assert report.trace_path is not None and report.world_path is not None
     steps = trace_steps(report.trace_path.read_text(encoding="utf-8"))
     start = World.from_dict(json.loads(report.world_path.read_text(encoding="utf-8")))
