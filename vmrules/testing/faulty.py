@@ -106,7 +106,7 @@ FAULTS: tuple[Fault, ...] = (
               "createInstances accepts 8 data disks with a cloud system disk", on="count"),
     _one_past("six-groups-one-past", "CREATE_INSTANCES.SECURITY_GROUP_COUNT",
               "createInstances accepts exactly 6 security groups (not 7)", on="count"),
-    _one_past("attach-one-past", "ATTACH_DISK.DATA_DISK_LIMIT", "attachDisk accepts one data disk past the limit"),
+    _one_past("image-page-size-101", "DESCRIBE_IMAGES.PAGE_SIZE", "describeImages accepts pageSize 101 (and 9)"),
     _one_past("share-one-past", "SHARE_IMAGE.MEMBER_LIMIT", "shareImage accepts exactly 21 members", on="count"),
     _one_past("copy-eleven", "COPY_IMAGES.IDS_COUNT", "copyImages accepts 11 images", on="count"),
     _one_past("image-name-33", "CREATE_IMAGE.NAME", "createImage accepts a 33-character name", on="length"),

@@ -12,6 +12,7 @@ overrun hypothesis's choice buffer), so the seed fixes the sweep and its diverge
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -96,9 +97,9 @@ def _once(seed: int, body: Any) -> Any:
 
 
 def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Sequence[str],
-               scenarios: bool = True) -> tuple[int, Divergence | None]:
+               scenarios: bool = True, ran: Counter[str] | None = None) -> tuple[int, Divergence | None]:
     """One pair per directed rule (in an order drawn from ``seed``), then every scenario once (unless
-    ``scenarios`` is False); (pairs found, first divergence)."""
+    ``scenarios`` is False; each run is counted in ``ran``); (pairs found, first divergence)."""
     rules = list(directed_rules(operations))
     random.Random(seed).shuffle(rules)
     found_pairs = 0
@@ -113,6 +114,8 @@ def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Se
         if divergence is not None:
             return found_pairs, divergence
     for k, name in enumerate(sorted(SCENARIOS) if scenarios else []):
+        if ran is not None:
+            ran[name] += 1
         divergence = _once(seed + len(rules) + k + 1,
                            lambda data, s=SCENARIOS[name]: s(lock, data, callers[0]))
         if divergence is not None:

@@ -115,7 +115,7 @@ def _sweep(adapter_factory: Callable[[], SystemAdapter], kit: KitSettings, stats
         if found is None:
             operations = tuple(sorted(kit.operations or OPERATION_TABLE))
             pairs, found = rule_sweep(lock, seed, operations, kit.callers or (MAIN,),
-                                      scenarios=kit.operations is None)
+                                      scenarios=kit.operations is None, ran=stats.scenarios)
     finally:
         close = getattr(adapter, "close", None)
         if callable(close):

@@ -19,6 +19,9 @@ VOLATILE = frozenset({
     "requestId", "launchTime", "createTime", "createdTime", "attachTime", "chargeStartTime", "chargeExpiredTime",
     "chargeRetireTime", "macAddress", "vncUrl",
 })
+# The time fields among them: compared exactly when the system keeps the reference's clock (``times``).
+TIME_FIELDS = frozenset({"launchTime", "createTime", "createdTime", "attachTime", "chargeStartTime",
+                         "chargeExpiredTime", "chargeRetireTime"})
 
 @dataclass(frozen=True)
 class KitSettings:
@@ -32,6 +35,9 @@ class KitSettings:
     * ``directed_share`` — the share of requests that are rule-directed boundary pairs, aimed at the catalogue
       rules this run has not fired yet (``vmrules.testing.strategies.rule_directed``); taken from the valid share.
     * ``scenario_share`` — the share of steps that are scenarios (clientToken retries, walking every page).
+    * ``times`` — ``clock``: time fields are compared exactly (the system runs on the reference's clock: it
+      loaded the snapshot's clock and moves it only by ``advance``); ``ignore``: they are volatile; ``auto``
+      (default): ``clock`` when the adapter has ``advance``, else ``ignore``.
     * ``sweep`` — open the run with the rule sweep (one boundary pair per catalogue rule, every scenario once;
       ``vmrules.testing.conformance.directed``). Only for systems that can be reset.
     * ``callers`` — the accounts that act (the first one acts most).
@@ -49,6 +55,7 @@ class KitSettings:
     directed_share: float = 0.15
     scenario_share: float = 0.05
     sweep: bool = True
+    times: Literal["auto", "clock", "ignore"] = "auto"
     callers: tuple[str, ...] = (MAIN, SECOND)
     operations: tuple[str, ...] | None = None
     world: World | None = None

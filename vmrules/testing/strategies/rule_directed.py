@@ -15,6 +15,7 @@ hypothesis strategy.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import types
@@ -145,6 +146,15 @@ def _added(base: Any, path: Path, samples: Sequence[Any]) -> Family:
     return make, range(len(samples)), None
 
 
+def _added_number(base: Any, path: Path) -> Family:
+    """An absent integer field added, probed from 1 outwards and bisected like a present one."""
+    def make(n: int) -> Any:
+        parent = _get(base, path[:-1])
+        return _replace(base, path[:-1], {**parent, path[-1]: n})
+
+    return make, (0, -1, 2, 5, 10, 100, 1000, 10_000, 2**31), 1
+
+
 def _families(base: Any, world: World, operation: str) -> Iterator[Family]:
     """Mutation families of ``base``: (request of a size, the sizes to probe, the base's own size when the
     family is numeric and can be bisected)."""
@@ -192,6 +202,9 @@ def _additions(base: dict[str, Any], path: Path, model: type[BaseModel], pools: 
         if name in present:
             if isinstance(inner, type) and issubclass(inner, BaseModel) and depth < 2:
                 yield from _additions(base, (*path, name), inner, pools, depth + 1)
+            continue
+        if inner is int:
+            yield _added_number(base, (*path, name))
             continue
         samples = _samples(name, inner, pools, depth)
         if samples:
@@ -308,11 +321,13 @@ def directed_pair(world: World, rule_id: str, operation: str, caller: str, bases
             best = _better(best, DirectedPair(rule_id, operation, caller, base, count - 1))
         families = list(_families(base, world, operation))
         rng.shuffle(families)
+        # Bisectable families (numbers, lengths, counts) first: their pairs sit exactly on an edge.
+        families.sort(key=lambda family: family[2] is None)
         for make, sizes, at in families:
             if spent >= budget or (best is not None and best.others == 0
                                     and (best.allowed is not None or spent > budget // 3)):
                 return best
-            found, spent = _probe(world, operation, caller, rule_id, make, sizes, at, spent, budget)
+            found, spent = _probe(world, operation, caller, rule_id, make, sizes, at, spent, budget, rng)
             best = _better(best, found)
     return best
 
@@ -326,9 +341,11 @@ def _better(a: DirectedPair | None, b: DirectedPair | None) -> DirectedPair | No
 
 
 def _probe(world: World, operation: str, caller: str, rule_id: str, make: Callable[[int], Any],
-           sizes: Sequence[int], at: int | None, spent: int, budget: int) -> tuple[DirectedPair | None, int]:
+           sizes: Sequence[int], at: int | None, spent: int, budget: int,
+           rng: random.Random) -> tuple[DirectedPair | None, int]:
     """Try the sizes of one family; for a numeric family, bisect between the base size (allowed) and the first
-    refused size to the exact edge."""
+    refused size to the exact edge, then refuse one notch past it (by 1, or by a step: 2, 5 or 10 when the
+    rule refuses those too, chosen at random so that runs probe both an off-step value and max + step)."""
     best: DirectedPair | None = None
     allowed_sizes: list[int] = []
     for size in sizes:
@@ -347,6 +364,11 @@ def _probe(world: World, operation: str, caller: str, rule_id: str, make: Callab
         if at is not None and size != at:
             edge_in, edge_out, spent = _bisect(world, operation, caller, rule_id, make, at, size, spent, budget)
             if edge_out is not None:
+                way = 1 if edge_out > edge_in else -1
+                notch = rng.choice((1, 1, 2, 5, 10))
+                if notch > 1 and _verdict(world, operation, make(edge_in + way * notch), caller, rule_id)[0]:
+                    edge_out = edge_in + way * notch
+                spent += 1
                 params = make(edge_out)
                 first, _, count = _verdict(world, operation, params, caller, rule_id)
                 spent += 1
@@ -363,6 +385,12 @@ def _probe(world: World, operation: str, caller: str, rule_id: str, make: Callab
                 allowed = None
             clean = allowed is not None and not left
         best = _better(best, DirectedPair(rule_id, operation, caller, params, count - 1, allowed, clean))
+    if best is not None and best.allowed is None and allowed_sizes:
+        allowed = make(allowed_sizes[-1])
+        left = [e.rule for e in check(world, operation, allowed, caller=caller)]
+        spent += 1
+        if rule_id not in left:
+            best = dataclasses.replace(best, allowed=allowed, allowed_clean=not left)
     return best, spent
 
 
