@@ -72,12 +72,12 @@ def _translate(value: Any, table: Mapping[str, str]) -> Any:
     return value
 
 
-def normalized(value: Any) -> Any:
-    """``value`` without its volatile members (``VOLATILE``)."""
+def normalized(value: Any, volatile: frozenset[str] = VOLATILE) -> Any:
+    """``value`` without its volatile members (``VOLATILE`` unless given)."""
     if isinstance(value, dict):
-        return {k: normalized(v) for k, v in value.items() if k not in VOLATILE}
+        return {k: normalized(v, volatile) for k, v in value.items() if k not in volatile}
     if isinstance(value, list):
-        return [normalized(v) for v in value]
+        return [normalized(v, volatile) for v in value]
     return value
 
 

@@ -14,7 +14,7 @@ from vmrules.testing.adapters import SystemAdapter
 from vmrules.testing.conformance.compare import IdMap, first_difference, normalized
 from vmrules.testing.conformance.divergence import ConformanceFailure, Divergence, Step, explain
 from vmrules.testing.conformance.edges import _create_spec, edge_world
-from vmrules.testing.conformance.settings import JSON, KitSettings
+from vmrules.testing.conformance.settings import JSON, TIME_FIELDS, VOLATILE, KitSettings
 from vmrules.world import World
 
 # ==== the lockstep driver =============================================================================
@@ -57,6 +57,8 @@ class Lockstep:
         self.rules_hit: Counter[str] = Counter()
         self.reset_ok = False
         self.can_advance = callable(getattr(adapter, "advance", None))
+        exact = self.kit.times == "clock" or (self.kit.times == "auto" and self.can_advance)
+        self.volatile = VOLATILE - TIME_FIELDS if exact else VOLATILE
 
     # ---- steps ----------------------------------------------------------------------------------------
 
@@ -156,7 +158,7 @@ class Lockstep:
                 if divergence is not None:
                     expect: Any = _expect(outcome)
                     if outcome.ok:
-                        expect = {"result": normalized(outcome.result)}
+                        expect = {"result": normalized(outcome.result, self.volatile)}
                     self.trace.append({"op": operation, "params": params, "caller": caller, "expect": expect,
                                        "note": "DIVERGES: " + explain(divergence)})
                     return divergence
@@ -186,8 +188,8 @@ class Lockstep:
             return None
         if mode == "outcome" or (mode == "status" and context == "request"):
             return None
-        ref_result = normalized(reference["result"])
-        sys_result = normalized(self.ids.model(reply["result"]))
+        ref_result = normalized(reference["result"], self.volatile)
+        sys_result = normalized(self.ids.model(reply["result"]), self.volatile)
         if mode == "status":
             ref_result, sys_result = _summary(operation, ref_result), _summary(operation, sys_result)
         found = first_difference(ref_result, sys_result)

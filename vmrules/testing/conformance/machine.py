@@ -16,10 +16,12 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from vmrules.defaults import MAIN
 from vmrules.operations import OPERATION_TABLE
 from vmrules.testing.adapters import SystemAdapter
+from vmrules.testing.conformance.directed import directed_rules, send_pair
 from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.edges import EDGE_TARGETS
 from vmrules.testing.conformance.lockstep import Lockstep, _mutating
 from vmrules.testing.conformance.minimize import minimize
+from vmrules.testing.conformance.scenarios import SCENARIOS
 from vmrules.testing.conformance.settings import JSON, KitSettings
 from vmrules.testing.strategies import invalid_requests, valid_requests
 
@@ -36,9 +38,12 @@ class RunStats:
     # (run, step within the run, steps since the start) of the first divergence, before minimization
     first_detection: tuple[int, int, int] | None = None
     rules_hit: Counter[str] = field(default_factory=Counter)
+    directed: int = 0  # rule-directed requests sent
+    scenarios: Counter[str] = field(default_factory=Counter)
 
 
 _KINDS = ("request",) * 16 + ("settle",) * 3 + ("advance",)
+
 
 # Hypothesis's own shrinking rarely helps here (each step's draws depend on the world the earlier steps left,
 # so deleting a step misaligns the rest and costs minutes); the machine minimizes the concrete steps of the
@@ -77,7 +82,16 @@ class ConformanceMachine(RuleBasedStateMachine):
         self.callers = tuple(kit.callers[:1] * 3 + kit.callers[1:]) or (MAIN,)
         invalid = round(20 * kit.invalid_share)
         edge = round(invalid * kit.edge_share)
-        self.modes = ("valid",) * (20 - invalid) + ("edge",) * edge + ("invalid",) * (invalid - edge) or ("valid",)
+        directed = min(20 - invalid, round(20 * kit.directed_share))
+        self.modes = (("valid",) * (20 - invalid - directed) + ("edge",) * edge + ("invalid",) * (invalid - edge)
+                      + ("directed",) * directed) or ("valid",)
+        scenarios = round(20 * kit.scenario_share) if kit.operations is None else 0
+        self.kinds = ("request",) * (16 - scenarios) + ("scenario",) * scenarios + _KINDS[16:]
+        # Rule-directed requests aim at the rules this example has not fired yet; each attempt pushes a rule
+        # back, so that rules the world cannot reach do not take every turn. (The run-wide schedule is the
+        # sweep that opens ``run_conformance``: hypothesis needs each example to be a function of its choices.)
+        self.directed_rules = directed_rules(self.operations)
+        self.attempts: Counter[str] = Counter()
         stats = type(self).stats
         self._steps_before = stats.steps if stats is not None else 0
         if stats is not None:
@@ -101,23 +115,33 @@ class ConformanceMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def step(self, data: st.DataObject) -> None:
-        kind = data.draw(st.sampled_from(_KINDS), label="kind")
+        kind = data.draw(st.sampled_from(self.kinds), label="kind")
         before = self.lockstep.steps
+        stats = type(self).stats
         if kind == "settle":
             self._check(self.lockstep.settle())
         elif kind == "advance":
             seconds = data.draw(st.sampled_from([60, 3600, 4 * 86400, 40 * 86400]), label="seconds")
             self._check(self.lockstep.advance(seconds))
+        elif kind == "scenario":
+            name = sorted(SCENARIOS)[data.draw(st.integers(0, len(SCENARIOS) - 1), label="scenario")]
+            caller = data.draw(st.sampled_from(self.callers), label="caller")
+            if stats is not None:
+                stats.scenarios[name] += 1
+            self._check(SCENARIOS[name](self.lockstep, data, caller))
         else:
-            operation, caller, params = self._draw_request(data)
-            self._check(self.lockstep.request(operation, params, caller))
+            mode = data.draw(st.sampled_from(self.modes), label="mode")
+            if mode == "directed":
+                self._check(self._directed(data))
+            else:
+                operation, caller, params = self._draw_request(data, mode)
+                self._check(self.lockstep.request(operation, params, caller))
         stats = type(self).stats
         if stats is not None:
             stats.steps += self.lockstep.steps - before
 
-    def _draw_request(self, data: st.DataObject) -> tuple[str, str, JSON]:
+    def _draw_request(self, data: st.DataObject, mode: str) -> tuple[str, str, JSON]:
         world = self.lockstep.model
-        mode = data.draw(st.sampled_from(self.modes), label="mode")
         if mode == "edge":
             # Fixed-range draws (an index taken modulo the candidates) keep the choice sequence aligned when
             # the shrinker deletes earlier steps and the world the candidates come from changes.
@@ -134,6 +158,20 @@ class ConformanceMachine(RuleBasedStateMachine):
                 params, _ = data.draw(invalid, label="invalid request")
                 return operation, caller, params
         return operation, caller, data.draw(valid_requests(world, operation, caller=caller), label="request")
+
+    def _directed(self, data: st.DataObject) -> Divergence | None:
+        """A boundary pair for a rule this example has not fired yet (the least tried first)."""
+        lock = self.lockstep
+        pending = [r for r in self.directed_rules if r not in lock.rules_hit] or list(self.directed_rules)
+        fewest = min(self.attempts[r] for r in pending)
+        pending = [r for r in pending if self.attempts[r] == fewest]
+        rule_id = pending[data.draw(st.integers(0, 2**16), label="directed rule") % len(pending)]
+        self.attempts[rule_id] += 1
+        found, divergence = send_pair(lock, data, rule_id, self.operations, self.callers)
+        stats = type(self).stats
+        if stats is not None and found:
+            stats.directed += 1
+        return divergence
 
     def teardown(self) -> None:
         stats = type(self).stats

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import unittest
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -14,9 +15,15 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import settings as HypothesisSettings
 from hypothesis.stateful import get_state_machine_test
 
+from vmrules.catalogue import CATALOGUE
+from vmrules.defaults import MAIN
+from vmrules.operations import OPERATION_TABLE
 from vmrules.testing.adapters import SystemAdapter
+from vmrules.testing.conformance.directed import rule_sweep
 from vmrules.testing.conformance.divergence import ConformanceFailure, Divergence
+from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.machine import KIT_HYPOTHESIS_SETTINGS, ConformanceMachine, RunStats
+from vmrules.testing.conformance.minimize import minimize
 from vmrules.testing.conformance.settings import KitSettings, Mode
 
 # Typed here because older hypothesis releases leave it unannotated (mypy --strict would need an ignore that
@@ -44,6 +51,19 @@ class Report:
     world_path: Path | None = None
     first_detection: tuple[int, int, int] | None = None
     rules_hit: Mapping[str, int] = field(default_factory=dict)
+    seed: int | None = None
+    directed: int = 0
+    scenarios: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def rules_never_hit(self) -> tuple[str, ...]:
+        """The catalogue rules the reference never refused a request under in this run."""
+        return tuple(r for r in CATALOGUE if r not in self.rules_hit)
+
+    @property
+    def rule_coverage(self) -> float:
+        """The share of catalogue rules fired (refused under) in this run."""
+        return sum(1 for r in CATALOGUE if r in self.rules_hit) / len(CATALOGUE)
 
     @property
     def rule(self) -> str | None:
@@ -52,11 +72,14 @@ class Report:
 
     def summary(self) -> str:
         head = (f"{self.examples} runs, {self.steps} steps compared ({self.mode} mode), "
-                f"{len(self.rules_hit)} distinct rules refused by the reference")
+                f"{len(CATALOGUE) - len(self.rules_never_hit)} of {len(CATALOGUE)} catalogue rules fired "
+                f"({self.rule_coverage:.0%})")
+        replay = f"\nseed {self.seed} (rerun the same steps with --seed {self.seed})" if self.seed is not None else ""
         if self.ok:
-            return f"conformant: {head}, no divergence"
+            never = ", ".join(self.rules_never_hit)
+            return f"conformant: {head}, no divergence{replay}" + (f"\nrules never fired: {never}" if never else "")
         where = f"\ntrace: {self.trace_path} (start world: {self.world_path})" if self.trace_path else ""
-        return f"DIVERGENCE after {head}\n{self.explanation}{where}"
+        return f"DIVERGENCE after {head}\n{self.explanation}{where}{replay}"
 
 
 def machine_for(adapter_factory: Callable[[], SystemAdapter], kit: KitSettings | None = None,
@@ -79,11 +102,41 @@ def _failure_in(error: BaseException) -> ConformanceFailure | None:
     return None
 
 
+def _sweep(adapter_factory: Callable[[], SystemAdapter], kit: KitSettings, stats: RunStats, seed: int,
+           shrink: bool) -> ConformanceFailure | None:
+    """The rule sweep that opens a run (``directed.rule_sweep``), on a system that can be reset."""
+    adapter = adapter_factory()
+    lock = Lockstep(adapter, kit)
+    try:
+        if not adapter.reset(lock.start_world.to_dict()):
+            return None  # a system that keeps its state: the sweep would change what the run starts from
+        found = lock.start()
+        pairs = 0
+        if found is None:
+            operations = tuple(sorted(kit.operations or OPERATION_TABLE))
+            pairs, found = rule_sweep(lock, seed, operations, kit.callers or (MAIN,),
+                                      scenarios=kit.operations is None, ran=stats.scenarios)
+    finally:
+        close = getattr(adapter, "close", None)
+        if callable(close):
+            close()
+    stats.steps += lock.steps
+    stats.skipped += lock.skipped
+    stats.directed += pairs
+    stats.rules_hit.update(lock.rules_hit)
+    if found is None:
+        return None
+    stats.first_detection = (0, lock.steps, lock.steps)
+    failure = lock.failure(found)
+    return minimize(adapter_factory, failure, kit) if shrink else failure
+
+
 def run_conformance(adapter_factory: Callable[[], SystemAdapter], *, steps: int = 40, examples: int = 30,
-                    seed: int | None = 0, settings: KitSettings | None = None, shrink: bool = True,
+                    seed: int | None = None, settings: KitSettings | None = None, shrink: bool = True,
                     hypothesis_settings: HypothesisSettings | None = None) -> Report:
     """Run the lockstep state machine against fresh adapters from ``adapter_factory``: up to ``examples`` runs
-    of up to ``steps`` steps each. ``seed`` fixes hypothesis's randomness (None: random). Returns a
+    of up to ``steps`` steps each. ``seed`` fixes hypothesis's randomness; None (the default) draws a fresh
+    seed, reported in ``Report.seed`` so that the run can be repeated exactly. Returns a
     ``Report``; a divergence is shrunk (unless ``shrink`` is False) and, with ``settings.trace_dir``, written
     there as a trace and its starting world."""
     kit = settings or KitSettings()
@@ -93,24 +146,27 @@ def run_conformance(adapter_factory: Callable[[], SystemAdapter], *, steps: int 
         KIT_HYPOTHESIS_SETTINGS, max_examples=examples, stateful_step_count=steps, database=None,
         verbosity=Verbosity.quiet)
     test = _state_machine_test(machine, settings=config)
-    if seed is not None:
-        test = hypothesis_seed(seed)(test)
-    failure: ConformanceFailure | None = None
-    try:
-        test()
-    except Exception as error:  # a ConformanceFailure (possibly in a group) is the report; anything else is a bug
-        failure = _failure_in(error)
-        if failure is None:
-            raise
+    if seed is None:
+        seed = secrets.randbelow(2**32)  # a fresh run each time, replayable from the report
+    test = hypothesis_seed(seed)(test)
+    failure = _sweep(adapter_factory, kit, stats, seed, shrink) if kit.sweep else None
+    if failure is None:
+        try:
+            test()
+        except Exception as error:  # a ConformanceFailure (possibly in a group) is the report; else a bug
+            failure = _failure_in(error)
+            if failure is None:
+                raise
     if failure is None:
         return Report(True, kit.mode, stats.examples, stats.steps, stats.skipped,
-                      first_detection=None, rules_hit=dict(stats.rules_hit))
+                      first_detection=None, rules_hit=dict(stats.rules_hit), seed=seed, directed=stats.directed,
+                      scenarios=dict(stats.scenarios))
     trace_path = world_path = None
     if kit.trace_dir is not None:
         trace_path, world_path = write_trace(failure, Path(kit.trace_dir))
     return Report(False, kit.mode, stats.examples, stats.steps, stats.skipped, failure.divergence,
                   failure.explanation, failure.trace, trace_path, world_path, stats.first_detection,
-                  dict(stats.rules_hit))
+                  dict(stats.rules_hit), seed, stats.directed, dict(stats.scenarios))
 
 
 def write_trace(failure: ConformanceFailure, directory: Path) -> tuple[Path, Path]:
@@ -127,13 +183,15 @@ def write_trace(failure: ConformanceFailure, directory: Path) -> tuple[Path, Pat
 
 
 def conformance_test(adapter_factory: Callable[[], SystemAdapter], *, steps: int = 40, examples: int = 30,
-                     seed: int | None = 0, settings: KitSettings | None = None) -> type[unittest.TestCase]:
+                     seed: int | None = None, settings: KitSettings | None = None) -> type[unittest.TestCase]:
     """A test case class running the kit against ``adapter_factory``: ``TestMine = conformance_test(...)``.
-    It fails with the explanation and the trace of the minimal divergence."""
+    It fails with the explanation, the trace of the minimal divergence and the seed that reproduces it (each
+    run draws a fresh seed unless ``seed`` is given)."""
 
     def test_conformance(self: unittest.TestCase) -> None:
         report = run_conformance(adapter_factory, steps=steps, examples=examples, seed=seed, settings=settings)
         if not report.ok:
-            self.fail(f"{report.explanation}\n\nTrace (replay with `vmrules run`):\n{report.trace}")
+            self.fail(f"{report.explanation}\n\nSeed: {report.seed}\n\nTrace (replay with `vmrules run`):\n"
+                      f"{report.trace}")
 
     return type("ConformanceTest", (unittest.TestCase,), {"test_conformance": test_conformance})

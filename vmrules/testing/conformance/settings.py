@@ -19,6 +19,9 @@ VOLATILE = frozenset({
     "requestId", "launchTime", "createTime", "createdTime", "attachTime", "chargeStartTime", "chargeExpiredTime",
     "chargeRetireTime", "macAddress", "vncUrl",
 })
+# The time fields among them: compared exactly when the system keeps the reference's clock (``times``).
+TIME_FIELDS = frozenset({"launchTime", "createTime", "createdTime", "attachTime", "chargeStartTime",
+                         "chargeExpiredTime", "chargeRetireTime"})
 
 @dataclass(frozen=True)
 class KitSettings:
@@ -29,6 +32,14 @@ class KitSettings:
       observation after id mapping, volatile fields (``VOLATILE``) ignored.
     * ``invalid_share`` — the share of requests built to break a rule; ``edge_share`` — the share of those aimed
       at the seed limits the edge world sits at (``edge_targets``).
+    * ``directed_share`` — the share of requests that are rule-directed boundary pairs, aimed at the catalogue
+      rules this run has not fired yet (``vmrules.testing.strategies.rule_directed``); taken from the valid share.
+    * ``scenario_share`` — the share of steps that are scenarios (clientToken retries, walking every page).
+    * ``times`` — ``clock``: time fields are compared exactly (the system runs on the reference's clock: it
+      loaded the snapshot's clock and moves it only by ``advance``); ``ignore``: they are volatile; ``auto``
+      (default): ``clock`` when the adapter has ``advance``, else ``ignore``.
+    * ``sweep`` — open the run with the rule sweep (one boundary pair per catalogue rule, every scenario once;
+      ``vmrules.testing.conformance.directed``). Only for systems that can be reset.
     * ``callers`` — the accounts that act (the first one acts most).
     * ``operations`` — restrict the operations drawn (default: every implemented one).
     * ``world`` — the starting world (default: ``edge_world()``); ``id_map`` — model id -> system id pairs
@@ -41,6 +52,10 @@ class KitSettings:
     mode: Mode = "full"
     invalid_share: float = 0.3
     edge_share: float = 0.5
+    directed_share: float = 0.15
+    scenario_share: float = 0.05
+    sweep: bool = True
+    times: Literal["auto", "clock", "ignore"] = "auto"
     callers: tuple[str, ...] = (MAIN, SECOND)
     operations: tuple[str, ...] | None = None
     world: World | None = None

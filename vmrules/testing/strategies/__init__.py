@@ -29,7 +29,8 @@ Usage (see docs/testing.md)::
 The package, by responsibility: ``common`` (constants, lookups of what a caller owns), ``texts`` (names,
 passwords), ``arbitrary`` (JSON-like values), ``worlds``, ``valid`` (valid requests), ``invalid`` (the
 registry and the generic invalid requests), ``invalid_targeted`` (operation-specific ones), ``models``
-(parsed request models, registered with hypothesis on import).
+(parsed request models, registered with hypothesis on import), ``rule_directed``
+(for one catalogue rule, a request that breaks it and its neighbour on the allowed side).
 """
 
 from vmrules.testing.strategies import invalid_targeted as _invalid_targeted  # noqa: F401 - fills the registry
@@ -48,6 +49,7 @@ from vmrules.testing.strategies.common import (
 )
 from vmrules.testing.strategies.invalid import Invalid, invalid_makers, invalid_requests, targeted_rules
 from vmrules.testing.strategies.models import requests_for
+from vmrules.testing.strategies.rule_directed import DirectedPair, directed_pair, rule_directed_requests
 from vmrules.testing.strategies.texts import descriptions, names, valid_passwords
 from vmrules.testing.strategies.valid import valid_requests
 from vmrules.testing.strategies.worlds import worlds
@@ -59,18 +61,21 @@ __all__ = [
     "OTHER_REGIONS",
     "QUOTA_TYPES",
     "UNKNOWN_ID",
+    "DirectedPair",
     "Draw",
     "Invalid",
     "Params",
     "arbitrary_params",
     "callers",
     "descriptions",
+    "directed_pair",
     "invalid_makers",
     "invalid_requests",
     "json_like",
     "names",
     "operations",
     "requests_for",
+    "rule_directed_requests",
     "targeted_rules",
     "valid_passwords",
     "valid_requests",

@@ -27,6 +27,21 @@ _INVALID: dict[str, list[InvalidMaker]] = {}
 _TARGETS: dict[str, list[str]] = {}
 
 
+# (operation, rule id) -> the makers aimed at that rule (the operation-specific ones)
+_BY_RULE: dict[tuple[str, str], list[InvalidMaker]] = {}
+
+
+def _register(operation: str, rule_id: str, maker: InvalidMaker) -> None:
+    _INVALID.setdefault(operation, []).append(maker)
+    _BY_RULE.setdefault((operation, rule_id), []).append(maker)
+
+
+def makers_for_rule(operation: str, rule_id: str) -> list[InvalidMaker]:
+    """The invalid-request makers of ``operation`` aimed at ``rule_id`` (each gives a strategy of (params,
+    rule id) for a world and caller, or None when the world has no suitable resource)."""
+    return list(_BY_RULE.get((operation, rule_id), ()))
+
+
 def targeted_rules(operation: str) -> list[str]:
     """Every rule ``invalid_requests`` can target for ``operation``: the request-shape rules, the unknown
     region, the EXISTENCE rule of each id parameter and the operation's own rules (each needs a world that

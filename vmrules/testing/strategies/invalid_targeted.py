@@ -26,7 +26,7 @@ from vmrules.testing.strategies.common import (
     _primary_eip,
     _visible_images,
 )
-from vmrules.testing.strategies.invalid import _INVALID, _TARGETS, Invalid, _rule_ids
+from vmrules.testing.strategies.invalid import _TARGETS, Invalid, _register, _rule_ids
 from vmrules.testing.strategies.valid import _resize_targets, valid_requests
 from vmrules.world import World
 
@@ -63,7 +63,7 @@ def _status_rule(operation: str, rule_id: str, allowed: Sequence[str],
         return _instance_in(world, caller, op, rule_id, where=lambda i: i.status not in allowed,
                             extra=(lambda d, i: extra(d, world, i)) if extra is not None else None)
 
-    _INVALID.setdefault(operation, []).append(maker)
+    _register(operation, rule_id, maker)
 
 
 def _busy_rule(operation: str, rule_id: str, allowed: Sequence[str] | None = None,
@@ -75,7 +75,7 @@ def _busy_rule(operation: str, rule_id: str, allowed: Sequence[str] | None = Non
                             where=lambda i: world.busy(i.instance_id) and (allowed is None or i.status in allowed),
                             extra=(lambda d, i: extra(d, world, i)) if extra is not None else None)
 
-    _INVALID.setdefault(operation, []).append(maker)
+    _register(operation, rule_id, maker)
 
 
 def _charge_rule(operation: str, rule_id: str, status: str) -> None:
@@ -86,7 +86,7 @@ def _charge_rule(operation: str, rule_id: str, status: str) -> None:
                             where=lambda i: i.status == status and i.charge is not None
                             and i.charge.effective_status(world.clock) != "normal")
 
-    _INVALID.setdefault(operation, []).append(maker)
+    _register(operation, rule_id, maker)
 
 
 _status_rule("stopInstance", "STOP_INSTANCE.STATUS_RUNNING", ["running"])
@@ -118,7 +118,7 @@ def _mutation(operation: str, rule_id: str, mutate: Mutator) -> None:
 
         return make()
 
-    _INVALID.setdefault(operation, []).append(maker)
+    _register(operation, rule_id, maker)
 
 
 def _set(**values: Any) -> Mutator:
@@ -207,7 +207,7 @@ def _targeted(operation: str, rule_id: str, build: Builder) -> None:
             return None
         return st.sampled_from(candidates).map(lambda p: ({"regionId": NORTH, **p}, rule_id))
 
-    _INVALID.setdefault(operation, []).append(maker)
+    _register(operation, rule_id, maker)
 
 
 def _idle(world: World, caller: str, statuses: Sequence[str] | None = None,

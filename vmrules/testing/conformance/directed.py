@@ -1,0 +1,123 @@
+"""Rule-directed steps: boundary pairs aimed at catalogue rules, and the sweep that aims one at every rule.
+
+``send_pair`` builds, from the model's current world, the request that breaks one rule and as little else as
+possible and its neighbour on the allowed side (``vmrules.testing.strategies.rule_directed``), and sends both
+in lockstep. ``rule_sweep`` is the explicit schedule that opens every conformance run: one pair for each
+catalogue rule the kit can aim at (in an order drawn from the run's seed), every scenario once, a settle
+after every few rules — so that each run fires the rules the world allows, whatever the random steps after it
+do. Each pair is one single-example hypothesis run seeded from the run's seed (one long example would
+overrun hypothesis's choice buffer), so the seed fixes the sweep and its divergences are minimized like any.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given
+from hypothesis import seed as hypothesis_seed
+from hypothesis import settings as HypothesisSettings
+from hypothesis import strategies as st
+
+from vmrules.catalogue import CATALOGUE
+from vmrules.testing.conformance.divergence import Divergence
+from vmrules.testing.conformance.edges import EDGE_TARGETS
+from vmrules.testing.conformance.lockstep import Lockstep
+from vmrules.testing.conformance.scenarios import SCENARIOS
+from vmrules.testing.conformance.settings import JSON
+from vmrules.testing.strategies import valid_requests
+from vmrules.testing.strategies.invalid import makers_for_rule
+from vmrules.testing.strategies.rule_directed import directed_pair, operations_of
+
+# Rules a lockstep step cannot be aimed at: the kit only sends implemented operations, as JSON objects.
+NOT_DIRECTED = frozenset({"REQUEST.UNKNOWN_OPERATION", "REQUEST.NOT_AN_OBJECT"})
+SETTLE_EVERY = 6  # rules per settle in the sweep (tasks left in progress reach the "task in progress" rules)
+
+
+def directed_rules(operations: Sequence[str]) -> tuple[str, ...]:
+    """The catalogue rules a directed step can aim at within ``operations``."""
+    return tuple(r for r in CATALOGUE if r not in NOT_DIRECTED and any(op in operations for op in operations_of(r)))
+
+
+def _edge_candidates(lock: Lockstep, rule_id: str, operation: str, caller: str) -> list[JSON]:
+    found: list[JSON] = []
+    for target in EDGE_TARGETS:
+        if target.rule == rule_id:
+            found += [c[2] for c in target.build(lock.model, (caller,)) if c[0] == operation]
+    return found[:3]
+
+
+def send_pair(lock: Lockstep, data: st.DataObject, rule_id: str, operations: Sequence[str],
+              callers: Sequence[str]) -> tuple[bool, Divergence | None]:
+    """Aim one boundary pair at ``rule_id``: (whether a request breaking it was found, the first divergence).
+    Without one, a valid request of the rule's operation is sent instead (still a compared step)."""
+    choices = [op for op in operations_of(rule_id) if op in operations]
+    operation = choices[data.draw(st.integers(0, 2**16), label="directed operation") % len(choices)]
+    caller = callers[data.draw(st.integers(0, 2**16), label="directed caller") % len(callers)]
+    world = lock.model
+    if rule_id == "REQUEST.UNKNOWN_CALLER":
+        params = data.draw(valid_requests(world, operation, caller=caller), label="request")
+        return True, lock.request(operation, params, "nobody-at-all")
+    bases: list[Any] = _edge_candidates(lock, rule_id, operation, caller)
+    for maker in makers_for_rule(operation, rule_id):
+        strategy = maker(world, caller, operation)
+        if strategy is not None:
+            bases.append(data.draw(strategy, label="directed maker")[0])
+    bases.append(data.draw(valid_requests(world, operation, caller=caller), label="directed base"))
+    rng = random.Random(data.draw(st.integers(0, 2**32), label="directed seed"))
+    pair = directed_pair(world, rule_id, operation, caller, bases, rng)
+    if pair is None:
+        return False, lock.request(operation, bases[-1], caller)
+    found = lock.request(operation, pair.breaking, caller)
+    if found is None and pair.allowed is not None:
+        found = lock.request(operation, pair.allowed, caller)
+    return True, found
+
+
+_ONE = HypothesisSettings(max_examples=1, phases=(Phase.generate,), database=None, deadline=None,
+                          suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet)
+
+
+def _once(seed: int, body: Any) -> Any:
+    """Run ``body(data)`` in one hypothesis example seeded by ``seed``; its return value (None if hypothesis
+    never ran it to the end). A retried example (after an overrun) does not run ``body`` twice."""
+    results: list[Any] = []
+
+    @hypothesis_seed(seed)
+    @_ONE
+    @given(st.data())
+    def example(data: st.DataObject) -> None:
+        if not results:
+            results.append(body(data))
+
+    example()
+    return results[0] if results else None
+
+
+def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Sequence[str],
+               scenarios: bool = True, ran: Counter[str] | None = None) -> tuple[int, Divergence | None]:
+    """One pair per directed rule (in an order drawn from ``seed``), then every scenario once (unless
+    ``scenarios`` is False; each run is counted in ``ran``); (pairs found, first divergence)."""
+    rules = list(directed_rules(operations))
+    random.Random(seed).shuffle(rules)
+    found_pairs = 0
+    for n, rule_id in enumerate(rules, start=1):
+        if rule_id in lock.rules_hit:
+            continue
+        outcome = _once(seed + n, lambda data, r=rule_id: send_pair(lock, data, r, operations, callers))
+        found, divergence = outcome if outcome is not None else (False, None)
+        found_pairs += found
+        if divergence is None and n % SETTLE_EVERY == 0:
+            divergence = lock.settle()
+        if divergence is not None:
+            return found_pairs, divergence
+    for k, name in enumerate(sorted(SCENARIOS) if scenarios else []):
+        if ran is not None:
+            ran[name] += 1
+        divergence = _once(seed + len(rules) + k + 1,
+                           lambda data, s=SCENARIOS[name]: s(lock, data, callers[0]))
+        if divergence is not None:
+            return found_pairs, divergence
+    return found_pairs, lock.settle()
