@@ -77,6 +77,7 @@ class Mutant:
 
     module: str  # path relative to the package, e.g. operations/disks.py
     index: int  # position in the module's deterministic mutant list
+    key: str  # stable name: file:line, operator, change (and an occurrence number when that repeats)
     line: int
     operator: str
     change: str  # human-readable description
@@ -151,6 +152,12 @@ def _rule_tuples(tree: ast.AST) -> Iterator[ast.Tuple | ast.List]:
                 yield node.value
 
 
+def _assertions(tree: ast.AST) -> set[int]:
+    """Nodes inside ``assert`` statements: they state what the rules guarantee (bugs-only checks), so a mutant
+    there changes behaviour only in states no request can reach."""
+    return {id(n) for node in ast.walk(tree) if isinstance(node, ast.Assert) for n in ast.walk(node)}
+
+
 def _parses(source: str) -> bool:
     try:
         ast.parse(source)
@@ -173,7 +180,7 @@ def mutants_of(module: str, source: str) -> list[Mutant]:
     """Every mutant of ``source``, in a fixed order (by position, then operator)."""
     tree = ast.parse(source)
     pos = _Offsets(source)
-    skip = _inside_fstring(tree) | _annotation_nodes(tree) | _docstring_nodes(tree)
+    skip = _inside_fstring(tree) | _annotation_nodes(tree) | _docstring_nodes(tree) | _assertions(tree)
     found: list[tuple[int, int, str, str, int, int, str]] = []
 
     def add(node: ast.expr | ast.stmt, operator: str, change: str, start: int, end: int, replacement: str) -> None:
@@ -229,8 +236,19 @@ def mutants_of(module: str, source: str) -> list[Mutant]:
                 _negate(condition, source, pos, add)
 
     found.sort(key=lambda f: (f[0], f[1], f[2], f[3]))
-    return [Mutant(module, n, line, op, change, start, end, repl)
-            for n, (line, _, op, change, start, end, repl) in enumerate(found)]
+    seen: dict[str, int] = {}
+    mutants = []
+    for n, (line, _, operator, change, start, end, repl) in enumerate(found):
+        key = mutant_key(f"{PACKAGE}/{module}:{line}", operator, change, seen)
+        mutants.append(Mutant(module, n, key, line, operator, change, start, end, repl))
+    return mutants
+
+
+def mutant_key(where: str, operator: str, change: str, seen: dict[str, int]) -> str:
+    """``where operator: change``, with `` [n]`` added for the n-th repetition of the same text."""
+    key = f"{where} {operator}: {change}"
+    seen[key] = seen.get(key, 0) + 1
+    return key if seen[key] == 1 else f"{key} [{seen[key] - 1}]"
 
 
 Adder = Callable[[ast.expr | ast.stmt, str, str, int, int, str], None]
@@ -250,6 +268,7 @@ def _negate(test: ast.expr, source: str, pos: _Offsets, add: Adder) -> None:
 class Result:
     module: str
     index: int
+    key: str
     where: str
     operator: str
     change: str
@@ -308,14 +327,17 @@ def run_tests(tree: Path, files: Sequence[str], timeout: float) -> tuple[str, fl
     return "killed", seconds, failed
 
 
-def _load_done(results: Path) -> set[tuple[str, int, str]]:
-    done: set[tuple[str, int, str]] = set()
+def load_results(results: Path) -> dict[tuple[str, str, str], dict[str, object]]:
+    """Recorded results by (module, source sha, mutant key); the last record of a mutant wins."""
+    records: list[dict[str, object]] = []
     if results.exists():
-        for line in results.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                done.add((r["module"], r["index"], r["source_sha"]))
-    return done
+        records = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
+    unkeyed = sorted((r for r in records if "key" not in r), key=lambda r: (str(r["module"]), int(str(r["index"]))))
+    seen: dict[tuple[str, str], dict[str, int]] = {}
+    for r in unkeyed:  # records written before keys existed: rebuild the key in mutant order
+        counts = seen.setdefault((str(r["module"]), str(r["source_sha"])), {})
+        r["key"] = mutant_key(str(r["where"]), str(r["operator"]), str(r["change"]), counts)
+    return {(str(r["module"]), str(r["source_sha"]), str(r["key"])): r for r in records}
 
 
 def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, tests: Sequence[str] | None,
@@ -326,8 +348,8 @@ def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, 
     mutants = mutants_of(module, source)
     if only:
         mutants = [m for m in mutants if m.index in set(only)]
-    done = _load_done(results)
-    todo = [m for m in mutants if (module, m.index, sha) not in done]
+    done = load_results(results)
+    todo = [m for m in mutants if (module, sha, m.key) not in done]
     stages = test_stages(module, tests)
     files = [f for stage in stages for f in stage]
     print(f"{module}: {len(mutants)} mutants, {len(mutants) - len(todo)} already recorded, {len(todo)} to run",
@@ -362,7 +384,7 @@ def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, 
             finally:
                 target.write_text(source, encoding="utf-8")
                 trees.put(tree)
-            result = Result(module, mutant.index, mutant.where, mutant.operator, mutant.change, outcome,
+            result = Result(module, mutant.index, mutant.key, mutant.where, mutant.operator, mutant.change, outcome,
                             round(seconds, 1), sha, failed)
             with results.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
@@ -376,40 +398,33 @@ def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, 
 
 
 def report(results: Path, modules: Sequence[str], excluded: dict[str, str]) -> str:
-    """The score table and the surviving mutants, from the recorded results of the current sources."""
-    latest: dict[tuple[str, int], dict[str, object]] = {}
-    shas = {m: hashlib.sha256((ROOT / PACKAGE / m).read_bytes()).hexdigest()[:16] for m in modules}
-    if results.exists():
-        for line in results.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                if r["module"] in shas and r["source_sha"] == shas[r["module"]]:
-                    latest[(r["module"], r["index"])] = r
-    rows = ["| module | mutants | killed | timeout | survived | equivalent (excluded) | score |",
-            "|---|---:|---:|---:|---:|---:|---:|"]
+    """The score table and the surviving mutants of the current sources, from the recorded results.
+
+    Timeouts count as killed. A survivor listed in ``excluded`` (key → reason) is equivalent and leaves the score.
+    """
+    recorded = load_results(results)
+    rows = ["| module | mutants | killed | timeout | survived | equivalent (excluded) | not run | score |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
     survivors: list[str] = []
     for module in modules:
-        rs = [r for (m, _), r in sorted(latest.items()) if m == module]
-        if not rs:
+        source = (ROOT / PACKAGE / module).read_text(encoding="utf-8")
+        sha = hashlib.sha256(source.encode()).hexdigest()[:16]
+        mutants = mutants_of(module, source)
+        outcomes = {m.key: str(recorded[(module, sha, m.key)]["outcome"]) for m in mutants
+                    if (module, sha, m.key) in recorded}
+        if not outcomes:
             continue
-        killed = sum(r["outcome"] == "killed" for r in rs)
-        timeouts = sum(r["outcome"] == "timeout" for r in rs)
-        alive = [r for r in rs if r["outcome"] == "survived"]
-        equivalent = [r for r in alive if _excluded(excluded, r)]
-        counted = len(rs) - len(equivalent)
+        killed = sum(o == "killed" for o in outcomes.values())
+        timeouts = sum(o == "timeout" for o in outcomes.values())
+        alive = [m for m in mutants if outcomes.get(m.key) == "survived"]
+        equivalent = [m for m in alive if m.key in excluded]
+        counted = len(outcomes) - len(equivalent)
         score = (killed + timeouts) / counted if counted else 1.0
-        rows.append(f"| {module} | {len(rs)} | {killed} | {timeouts} | {len(alive) - len(equivalent)} | "
-                    f"{len(equivalent)} | {score:.1%} |")
-        for r in alive:
-            reason = _excluded(excluded, r)
-            survivors.append(f"- {r['where']} #{r['index']} {r['operator']}: {r['change']}"
-                             + (f" — equivalent: {reason}" if reason else ""))
+        rows.append(f"| {module} | {len(mutants)} | {killed} | {timeouts} | {len(alive) - len(equivalent)} | "
+                    f"{len(equivalent)} | {len(mutants) - len(outcomes)} | {score:.1%} |")
+        survivors.extend(f"- {m.key}" + (f" — equivalent: {excluded[m.key]}" if m.key in excluded else "")
+                         for m in alive)
     return "\n".join(rows) + ("\n\nSurviving mutants:\n" + "\n".join(survivors) if survivors else "")
-
-
-def _excluded(excluded: dict[str, str], r: dict[str, object]) -> str:
-    """The recorded reason when the mutant ``module#index`` is listed as equivalent."""
-    return excluded.get(f"{r['module']}#{r['index']}", "")
 
 
 def all_modules() -> list[str]:
@@ -426,11 +441,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "(default 3x the whole baseline, at least 60)")
     parser.add_argument("--results", type=Path, default=ROOT / ".mutation" / "results.jsonl")
     parser.add_argument("--tests", nargs="+", help="test files to run instead of the default selection")
-    parser.add_argument("--only", type=int, nargs="+", help="run only these mutant indexes")
+    parser.add_argument("--only", type=int, nargs="+", help="run only these mutant indexes (see --list)")
     parser.add_argument("--list", action="store_true", help="list the mutants and run nothing")
     parser.add_argument("--report", action="store_true", help="print the score table of recorded results only")
     parser.add_argument("--equivalent", type=Path, default=ROOT / "bench" / "mutate_equivalent.json",
-                        help="JSON object {\"module#index\": \"why the mutant is equivalent\"}")
+                        help="JSON object {mutant key: why the mutant is equivalent}")
     args = parser.parse_args(argv)
     modules = args.module or all_modules()
     excluded: dict[str, str] = (json.loads(args.equivalent.read_text(encoding="utf-8"))
@@ -438,7 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.list:
         for module in modules:
             for m in mutants_of(module, (ROOT / PACKAGE / module).read_text(encoding="utf-8")):
-                print(f"{module}#{m.index} {m.where} {m.operator}: {m.change}")
+                print(f"#{m.index} {m.key}")
         return 0
     args.results.parent.mkdir(parents=True, exist_ok=True)
     if not args.report:
