@@ -16,7 +16,10 @@ Run from the repository root, e.g.::
     python bench/mutate.py --module operations/disks.py --list          # the mutants, nothing run
 
 Results are appended to a JSON-lines file (``--results``, default ``.mutation/results.jsonl``); a rerun skips
-mutants already recorded for the same source text, so an interrupted run resumes where it stopped.
+mutants already recorded for the same source text, so an interrupted run resumes where it stopped;
+``--rerun-survivors`` runs the recorded survivors again after the tests were strengthened. ``--report`` prints
+the table of what is recorded. Survivors that are equivalent (no test can tell them apart from the original)
+are listed with the reason in bench/mutate_equivalent.json and leave the score.
 """
 
 from __future__ import annotations
@@ -341,7 +344,7 @@ def load_results(results: Path) -> dict[tuple[str, str, str], dict[str, object]]
 
 
 def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, tests: Sequence[str] | None,
-               only: Sequence[int] | None) -> list[Result]:
+               only: Sequence[int] | None, rerun_survivors: bool = False) -> list[Result]:
     path = ROOT / PACKAGE / module
     source = path.read_text(encoding="utf-8")
     sha = hashlib.sha256(source.encode()).hexdigest()[:16]
@@ -349,7 +352,8 @@ def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, 
     if only:
         mutants = [m for m in mutants if m.index in set(only)]
     done = load_results(results)
-    todo = [m for m in mutants if (module, sha, m.key) not in done]
+    todo = [m for m in mutants if (module, sha, m.key) not in done
+            or (rerun_survivors and done[(module, sha, m.key)]["outcome"] == "survived")]
     stages = test_stages(module, tests)
     files = [f for stage in stages for f in stage]
     print(f"{module}: {len(mutants)} mutants, {len(mutants) - len(todo)} already recorded, {len(todo)} to run",
@@ -442,6 +446,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=ROOT / ".mutation" / "results.jsonl")
     parser.add_argument("--tests", nargs="+", help="test files to run instead of the default selection")
     parser.add_argument("--only", type=int, nargs="+", help="run only these mutant indexes (see --list)")
+    parser.add_argument("--rerun-survivors", action="store_true",
+                        help="run recorded survivors again (after the tests changed)")
     parser.add_argument("--list", action="store_true", help="list the mutants and run nothing")
     parser.add_argument("--report", action="store_true", help="print the score table of recorded results only")
     parser.add_argument("--equivalent", type=Path, default=ROOT / "bench" / "mutate_equivalent.json",
@@ -459,7 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.report:
         for module in modules:
             run_module(module, jobs=args.jobs, timeout=args.timeout, results=args.results, tests=args.tests,
-                       only=args.only)
+                       only=args.only, rerun_survivors=args.rerun_survivors)
     print(report(args.results, modules, excluded))
     return 0
 

@@ -145,3 +145,36 @@ def test_detach_one_of_several_data_disks_keeps_the_others(world: World) -> None
     done = settle(started)
     assert [d.disk_id for d in done.instances[iid].data_disks] == ["vol-ssd0000001", "vol-ssd0000003"]
     assert (done.disks["vol-ssd0000002"].status, done.disks["vol-ssd0000001"].status) == ("available", "in-use")
+
+
+def test_attach_completion_after_the_instance_vanished_drops_only_that_attachment(world: World) -> None:
+    """The completion copes with a side that is gone (a snapshot or an admin edit can remove it)."""
+    iid, world = instance(world)
+    jid, world = instance(world)
+    world = attached(world, iid, "vol-shared00001")
+    started = ok(run(world, "attachDisk", instanceId=jid, diskId="vol-shared00001"))
+    done = settle(started.evolve(instances=started.instances.delete(jid)).without_task(jid))
+    assert [(a.instance_id, a.status) for a in done.disks["vol-shared00001"].attachments] == [(iid, "attached")]
+    assert done.disks["vol-shared00001"].status == "in-use"
+    assert not done.tasks
+    started = ok(run(world, "attachDisk", instanceId=jid, diskId="vol-ssd0000001"))
+    done = settle(started.evolve(instances=started.instances.delete(jid)).without_task(jid))
+    assert (done.disks["vol-ssd0000001"].attachments, done.disks["vol-ssd0000001"].status) == ((), "available")
+
+
+def test_attach_completion_after_the_disk_vanished_drops_only_that_data_disk(world: World) -> None:
+    iid, world = instance(world)
+    world = attached(world, iid, "vol-ssd0000001")
+    started = ok(run(world, "attachDisk", instanceId=iid, diskId="vol-ssd0000002"))
+    vanished = started.evolve(disks=started.disks.delete("vol-ssd0000002")).without_task("vol-ssd0000002")
+    done = settle(vanished)
+    assert [(d.disk_id, d.status) for d in done.instances[iid].data_disks] == [("vol-ssd0000001", "attached")]
+    assert not done.tasks
+
+
+@pytest.mark.rule("MODIFY_INSTANCE_DISK_ATTRIBUTE.DATA_DISK_ONLY")
+@pytest.mark.rule("MODIFY_INSTANCE_DISK_ATTRIBUTE.ATTACHED_HERE")
+def test_check_modify_disks_copes_with_a_missing_instance(world: World) -> None:
+    items = [{"diskId": "vol-ssd0000001", "autoDelete": True}, {"diskId": "vol-prepaid0001"}]
+    assert rules_of(world, "modifyInstanceDiskAttribute", instanceId="i-nothere0001", dataDisks=items) == [
+        "INSTANCE.EXISTS", "MODIFY_INSTANCE_DISK_ATTRIBUTE.PAY_BY_CONFIGURATION"]

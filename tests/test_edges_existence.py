@@ -25,6 +25,7 @@ EXTRA: dict[str, dict[str, Any]] = {
     "shareImage": {"pins": ["bob"]},
     "unShareImage": {"pins": ["bob"]},
     "modifyInstanceNetworkAttribute": {"networks": [{"networkInterfaceId": "port-eniplain01"}]},
+    "modifyInstanceDiskAttribute": {"dataDisks": [{"diskId": "vol-ssd0000001", "autoDelete": True}]},
     "resizeInstance": {"instanceType": "g.n2.large"},
 }
 # The second resource an instance operation names, with an id that exists in the default world.

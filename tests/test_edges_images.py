@@ -1,0 +1,105 @@
+"""Edges of createImage's dataDisks that tests/test_images.py leaves open: the exact size bounds and step of
+each disk type, the exact data-disk limit for local and cloud system disks, and entries the rules skip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from helpers import instance, ok, refused, run
+
+from vmrules import Outcome, World, check
+from vmrules.builders import DataDiskPlan
+
+IA = "INVALID_ARGUMENT"
+
+
+def stopped(world: World, **kwargs: Any) -> tuple[str, World]:
+    return instance(world, status="stopped", **kwargs)
+
+
+def create_image(world: World, iid: str, *entries: dict[str, Any]) -> Outcome:
+    return run(world, "createImage", instanceId=iid, name="img", dataDisks=list(entries))
+
+
+def new_disk(device: str, **spec: Any) -> dict[str, Any]:
+    return {"deviceName": device, "cloudDiskSpec": spec or {"diskType": "ssd", "diskSizeGB": 20}}
+
+
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_SPEC")
+@pytest.mark.parametrize(("disk_type", "size", "accepted"), [
+    ("ssd", 10, False), ("ssd", 20, True), ("ssd", 1000, True), ("ssd", 1010, False), ("ssd", 30, True),
+    ("ssd", 35, False), ("premium-hdd", 10, False), ("premium-hdd", 20, True), ("premium-hdd", 3000, True),
+    ("premium-hdd", 3010, False), (None, 1000, True), (None, 1010, False), (None, 10, False),
+])
+def test_create_image_data_disk_size_bounds(world: World, disk_type: str | None, size: int,
+                                            accepted: bool) -> None:
+    iid, world = stopped(world)
+    spec: dict[str, Any] = {"diskSizeGB": size, "snapshotId": "snapshot-ssd0000001"}
+    if disk_type is not None:
+        spec = {"diskType": disk_type, "diskSizeGB": size}
+    out = create_image(world, iid, new_disk("vdb", **spec))
+    if accepted:
+        image = ok(out).images[out.result["imageId"]]
+        assert [(d.device_name, d.size_gb) for d in image.data_disks] == [("vdb", size)]
+    else:
+        refused(out, "CREATE_IMAGE.DATA_DISK_SPEC", IA)
+        assert out.error is not None and out.error.field == "dataDisks.0.cloudDiskSpec.diskSizeGB"
+        assert f"is {size};" in out.error.message
+
+
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_SPEC")
+def test_create_image_data_disk_spec_names_every_bad_entry(world: World) -> None:
+    iid, world = stopped(world)
+    out = create_image(world, iid, new_disk("vdb"), new_disk("vdc", diskType="ssd", diskSizeGB=5),
+                       new_disk("vdd", diskType="nvme", diskSizeGB=20))
+    refused(out, "CREATE_IMAGE.DATA_DISK_SPEC", IA)
+    assert out.error is not None and out.error.field == "dataDisks.1.cloudDiskSpec.diskSizeGB"
+    fields = [e.field for e in check(world, "createImage", {"regionId": "cn-north-1", "instanceId": iid,
+                                                            "name": "img", "dataDisks": [
+                                                                new_disk("vdb"),
+                                                                new_disk("vdc", diskType="ssd", diskSizeGB=5),
+                                                                new_disk("vdd", diskType="nvme", diskSizeGB=20)]})]
+    assert fields == ["dataDisks.1.cloudDiskSpec.diskSizeGB", "dataDisks.2.cloudDiskSpec.diskType"]
+
+
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_SPEC")
+def test_a_dropped_disk_s_spec_is_not_checked(world: World) -> None:
+    iid, world = stopped(world, data_disks=[DataDiskPlan("ssd", 100)])
+    out = create_image(world, iid, {"deviceName": "vdb", "noDevice": True,
+                                    "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 5}})
+    image = ok(out).images[out.result["imageId"]]
+    assert image.data_disks == ()
+
+
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_LIMIT")
+def test_local_system_disk_image_carries_exactly_eight_data_disks(world: World) -> None:
+    iid, world = stopped(world, system_disk="local", image_id="img-centos7lcl",
+                         data_disks=[DataDiskPlan("ssd", 20)] * 7)
+    out = create_image(world, iid, new_disk("vdi"))
+    assert len(ok(out).images[out.result["imageId"]].data_disks) == 8
+    out = create_image(world, iid, new_disk("vdi"), new_disk("vdj"))
+    refused(out, "CREATE_IMAGE.DATA_DISK_LIMIT", IA)
+    assert out.error is not None and "9 data disks" in out.error.message and "at most 8" in out.error.message
+
+
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_LIMIT")
+def test_cloud_system_disk_image_carries_exactly_seven_data_disks(world: World) -> None:
+    iid, world = stopped(world, data_disks=[DataDiskPlan("ssd", 20)] * 6)
+    out = create_image(world, iid, new_disk("vdh"))
+    assert len(ok(out).images[out.result["imageId"]].data_disks) == 7
+    out = create_image(world, iid, new_disk("vdh"), new_disk("vdi"))
+    refused(out, "CREATE_IMAGE.DATA_DISK_LIMIT", IA)
+    assert out.error is not None and "8 data disks" in out.error.message
+
+
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_LIMIT")
+def test_replacing_and_dropping_count_once_against_the_limit(world: World) -> None:
+    iid, world = stopped(world, data_disks=[DataDiskPlan("ssd", 20)] * 7)
+    replaced = create_image(world, iid, new_disk("vdb", diskType="premium-hdd", diskSizeGB=40))
+    image = ok(replaced).images[replaced.result["imageId"]]
+    assert len(image.data_disks) == 7
+    assert (image.data_disks[0].disk_type, image.data_disks[0].size_gb) == ("premium-hdd", 40)
+    swapped = create_image(world, iid, {"deviceName": "vdc", "noDevice": True}, new_disk("vdi"))
+    image = ok(swapped).images[swapped.result["imageId"]]
+    assert [d.device_name for d in image.data_disks] == ["vdb", "vdd", "vde", "vdf", "vdg", "vdh", "vdi"]
