@@ -66,6 +66,9 @@ FIRST_TESTS: dict[str, tuple[str, ...]] = {
     "request_rules": ("test_request_rules",),
 }
 
+# Short tests that exercise every operation's region and existence rules: first for every module.
+EVERY_MODULE_FIRST = ("test_edges_existence",)
+
 COMPARE_FLIPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
 }
@@ -298,7 +301,7 @@ def test_stages(module: str, tests: Sequence[str] | None) -> list[list[str]]:
         return [list(tests)]
     stem = Path(module).stem if not module.startswith("operations/create/") else "create"
     every = sorted(p.name for p in (ROOT / "tests").glob("test_*.py") if not p.name.startswith(SLOW_OR_TEXTUAL))
-    first = [f"{name}.py" for name in FIRST_TESTS.get(stem, ()) if f"{name}.py" in every]
+    first = [f"{name}.py" for name in (*FIRST_TESTS.get(stem, ()), *EVERY_MODULE_FIRST) if f"{name}.py" in every]
     stages = [first, [n for n in every if n not in first]]
     return [[f"tests/{name}" for name in stage] for stage in stages if stage]
 
