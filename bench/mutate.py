@@ -347,7 +347,8 @@ def load_results(results: Path) -> dict[tuple[str, str, str], dict[str, object]]
 
 
 def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, tests: Sequence[str] | None,
-               only: Sequence[int] | None, rerun_survivors: bool = False) -> list[Result]:
+               only: Sequence[int] | None, rerun_survivors: bool = False, first_stage_only: bool = False,
+               ) -> list[Result]:
     path = ROOT / PACKAGE / module
     source = path.read_text(encoding="utf-8")
     sha = hashlib.sha256(source.encode()).hexdigest()[:16]
@@ -359,6 +360,8 @@ def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, 
             or (rerun_survivors and done[(module, sha, m.key)]["outcome"] == "survived")]
     stages = test_stages(module, tests)
     files = [f for stage in stages for f in stage]
+    if first_stage_only:
+        stages = stages[:1]
     print(f"{module}: {len(mutants)} mutants, {len(mutants) - len(todo)} already recorded, {len(todo)} to run",
           flush=True)
     if not todo:
@@ -451,6 +454,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", type=int, nargs="+", help="run only these mutant indexes (see --list)")
     parser.add_argument("--rerun-survivors", action="store_true",
                         help="run recorded survivors again (after the tests changed)")
+    parser.add_argument("--first-stage-only", action="store_true",
+                        help="a quick pass: only the module's own test files (survivors are provisional; run "
+                        "--rerun-survivors without this flag for the score)")
     parser.add_argument("--list", action="store_true", help="list the mutants and run nothing")
     parser.add_argument("--report", action="store_true", help="print the score table of recorded results only")
     parser.add_argument("--equivalent", type=Path, default=ROOT / "bench" / "mutate_equivalent.json",
@@ -468,7 +474,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.report:
         for module in modules:
             run_module(module, jobs=args.jobs, timeout=args.timeout, results=args.results, tests=args.tests,
-                       only=args.only, rerun_survivors=args.rerun_survivors)
+                       only=args.only, rerun_survivors=args.rerun_survivors,
+                       first_stage_only=args.first_stage_only)
     print(report(args.results, modules, excluded))
     return 0
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from helpers import instance, ok, refused, run
 
-from vmrules import Outcome, World, check
-from vmrules.builders import DataDiskPlan
+from vmrules import Outcome, World, check, settle
+from vmrules.builders import DataDiskPlan, add_account
+from vmrules.defaults import DEFAULT_QUOTAS, MEMBERS
 
 IA = "INVALID_ARGUMENT"
 
@@ -103,3 +104,32 @@ def test_replacing_and_dropping_count_once_against_the_limit(world: World) -> No
     swapped = create_image(world, iid, {"deviceName": "vdc", "noDevice": True}, new_disk("vdi"))
     image = ok(swapped).images[swapped.result["imageId"]]
     assert [d.device_name for d in image.data_disks] == ["vdb", "vdd", "vde", "vdf", "vdg", "vdh", "vdi"]
+
+
+def made_image(world: World) -> tuple[str, World]:
+    iid, world = stopped(world)
+    out = run(world, "createImage", instanceId=iid, name="edge-image")
+    return out.result["imageId"], settle(ok(out))
+
+
+@pytest.mark.rule("SHARE_IMAGE.MEMBER_LIMIT")
+@pytest.mark.parametrize("share_quota", [50, 0])
+def test_the_seed_s_twenty_caps_a_larger_or_missing_share_quota(world: World, share_quota: int) -> None:
+    world = add_account(world, "alice", quotas=[(k, share_quota if k == "imageShare" else v)
+                                                for k, v in DEFAULT_QUOTAS])
+    img, world = made_image(world)
+    world = ok(run(world, "shareImage", imageId=img, pins=list(MEMBERS[:20])))
+    out = run(world, "shareImage", imageId=img, pins=[MEMBERS[20]])
+    refused(out, "SHARE_IMAGE.MEMBER_LIMIT", "FAILED_PRECONDITION")
+    assert out.error is not None and "limit of 20" in out.error.message
+
+
+@pytest.mark.rule("COPY_IMAGES.IDS_COUNT")
+def test_copy_images_takes_exactly_one_to_ten_ids(world: World) -> None:
+    def count_errors(n: int) -> list[str]:
+        params = {"regionId": "cn-north-1", "sourceImageIds": [f"img-edge{k:06d}" for k in range(n)],
+                  "destinationRegion": "cn-east-2"}
+        return [e.rule for e in check(world, "copyImages", params) if e.rule == "COPY_IMAGES.IDS_COUNT"]
+
+    assert count_errors(10) == [] and count_errors(1) == []
+    assert count_errors(11) == ["COPY_IMAGES.IDS_COUNT"] and count_errors(0) == ["COPY_IMAGES.IDS_COUNT"]
