@@ -47,6 +47,8 @@ def test_create_image_data_disk_size_bounds(world: World, disk_type: str | None,
         refused(out, "CREATE_IMAGE.DATA_DISK_SPEC", IA)
         assert out.error is not None and out.error.field == "dataDisks.0.cloudDiskSpec.diskSizeGB"
         assert f"is {size};" in out.error.message
+        bounds = "20 to 3000 GB" if disk_type == "premium-hdd" else "20 to 1000 GB"
+        assert f"{bounds} in steps of 10" in out.error.message
 
 
 @pytest.mark.rule("CREATE_IMAGE.DATA_DISK_SPEC")
@@ -133,3 +135,55 @@ def test_copy_images_takes_exactly_one_to_ten_ids(world: World) -> None:
 
     assert count_errors(10) == [] and count_errors(1) == []
     assert count_errors(11) == ["COPY_IMAGES.IDS_COUNT"] and count_errors(0) == ["COPY_IMAGES.IDS_COUNT"]
+
+
+@pytest.mark.rule("DELETE_IMAGE.OWN_PRIVATE")
+@pytest.mark.rule("COPY_IMAGES.OWN_PRIVATE")
+def test_refusals_say_what_kind_of_image_it_is(world: World) -> None:
+    def message(operation: str, image_id: str, caller: str | None = None) -> str:
+        params: dict[str, Any] = ({"sourceImageIds": [image_id], "destinationRegion": "cn-east-2"}
+                                  if operation == "copyImages" else {"imageId": image_id})
+        out = run(world, operation, caller=caller, **params)
+        assert out.error is not None and out.error.status == "PERMISSION_DENIED", out.error
+        return out.error.message
+
+    img, world = made_image(world)
+    world = ok(run(world, "shareImage", imageId=img, pins=["bob"]))
+    for operation in ("deleteImage", "copyImages"):
+        assert "is an official image;" in message(operation, "img-centos7cld")
+        assert "is a third-party image;" in message(operation, "img-lampthird1")
+        assert "is a private image of account alice shared with you;" in message(operation, img, caller="bob")
+
+
+@pytest.mark.rule("SHARE_IMAGE.MEMBER_LIMIT")
+def test_an_image_share_quota_of_one_allows_one_share(world: World) -> None:
+    world = add_account(world, "alice", quotas=[(k, 1 if k == "imageShare" else v) for k, v in DEFAULT_QUOTAS])
+    img, world = made_image(world)
+    world = ok(run(world, "shareImage", imageId=img, pins=["bob"]))
+    out = run(world, "shareImage", imageId=img, pins=["carol"])
+    refused(out, "SHARE_IMAGE.MEMBER_LIMIT", "FAILED_PRECONDITION")
+    assert out.error is not None and "limit of 1" in out.error.message
+
+
+def test_a_local_disk_image_s_data_snapshots_become_available(world: World) -> None:
+    """The image has no system-disk snapshot; its data-disk snapshots still finish with it."""
+    iid, world = stopped(world, system_disk="local", image_id="img-centos7lcl",
+                         data_disks=[DataDiskPlan("ssd", 100), DataDiskPlan("premium-hdd", 200)])
+    out = run(world, "createImage", instanceId=iid, name="img")
+    image = ok(out).images[out.result["imageId"]]
+    assert image.snapshot_id is None and len(image.data_disks) == 2
+    done = settle(ok(out))
+    assert [done.snapshots[str(d.snapshot_id)].status for d in image.data_disks] == ["available", "available"]
+
+
+def test_deleting_an_image_with_its_snapshots_keeps_a_snapshot_it_was_made_from(world: World) -> None:
+    iid, world = stopped(world)
+    out = create_image(world, iid, new_disk("vdb", snapshotId="snapshot-ssd0000001"),
+                       new_disk("vdc", diskType="ssd", diskSizeGB=50))
+    img = out.result["imageId"]
+    world = settle(ok(out))
+    own = [sid for sid, s in world.snapshots.items() if s.image_id == img]
+    assert len(own) == 1  # the system disk's; vdb reuses the caller's snapshot, vdc has none
+    gone = settle(ok(run(world, "deleteImage", imageId=img, deleteSnapshot=True)))
+    assert "snapshot-ssd0000001" in gone.snapshots and gone.snapshots["snapshot-ssd0000001"].status == "available"
+    assert own[0] not in gone.snapshots
