@@ -171,7 +171,9 @@ def test_a_local_disk_image_s_data_snapshots_become_available(world: World) -> N
                          data_disks=[DataDiskPlan("ssd", 100), DataDiskPlan("premium-hdd", 200)])
     out = run(world, "createImage", instanceId=iid, name="img")
     image = ok(out).images[out.result["imageId"]]
-    assert image.snapshot_id is None and len(image.data_disks) == 2
+    assert image.snapshot_id is None
+    assert [(d.device_name, d.disk_type, d.size_gb) for d in image.data_disks] == [
+        ("vdb", "ssd", 100), ("vdc", "premium-hdd", 200)]
     done = settle(ok(out))
     assert [done.snapshots[str(d.snapshot_id)].status for d in image.data_disks] == ["available", "available"]
 
@@ -187,3 +189,12 @@ def test_deleting_an_image_with_its_snapshots_keeps_a_snapshot_it_was_made_from(
     gone = settle(ok(run(world, "deleteImage", imageId=img, deleteSnapshot=True)))
     assert "snapshot-ssd0000001" in gone.snapshots and gone.snapshots["snapshot-ssd0000001"].status == "available"
     assert own[0] not in gone.snapshots
+
+
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_DEVICE_UNIQUE")
+def test_device_unique_looks_past_an_entry_without_a_name(world: World) -> None:
+    iid, world = stopped(world, data_disks=[DataDiskPlan("ssd", 100)])
+    drop = {"deviceName": "vdb", "noDevice": True}
+    params = {"regionId": "cn-north-1", "instanceId": iid, "name": "img", "dataDisks": [{"noDevice": True}, drop, drop]}
+    unique = [e.field for e in check(world, "createImage", params) if e.rule == "CREATE_IMAGE.DATA_DISK_DEVICE_UNIQUE"]
+    assert unique == ["dataDisks.2.deviceName"]
