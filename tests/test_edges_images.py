@@ -198,3 +198,24 @@ def test_device_unique_looks_past_an_entry_without_a_name(world: World) -> None:
     params = {"regionId": "cn-north-1", "instanceId": iid, "name": "img", "dataDisks": [{"noDevice": True}, drop, drop]}
     unique = [e.field for e in check(world, "createImage", params) if e.rule == "CREATE_IMAGE.DATA_DISK_DEVICE_UNIQUE"]
     assert unique == ["dataDisks.2.deviceName"]
+
+
+@pytest.mark.rule("SHARE_IMAGE.MEMBER_LIMIT")
+def test_an_image_whose_owner_is_no_account_is_held_to_the_seed_s_twenty(world: World) -> None:
+    """check evaluates every rule: for an official image (owned by the platform) the limit is the seed's 20."""
+    def rules(n: int) -> list[str]:
+        return [e.rule for e in check(world, "shareImage", {"regionId": "cn-north-1", "imageId": "img-centos7cld",
+                                                            "pins": list(MEMBERS[:n])})]
+
+    assert rules(20) == ["SHARE_IMAGE.OWN_PRIVATE"]
+    assert rules(21) == ["SHARE_IMAGE.OWN_PRIVATE", "SHARE_IMAGE.MEMBER_LIMIT"]
+
+
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_SPEC")
+def test_disk_spec_rule_looks_past_entries_it_skips_or_refuses(world: World) -> None:
+    iid, world = stopped(world, data_disks=[DataDiskPlan("ssd", 100)])
+    entries = [{"deviceName": "vdb"}, new_disk("vdc", diskType="nvme", diskSizeGB=20), new_disk("vdd", diskType="ssd"),
+               new_disk("vde", diskType="ssd", diskSizeGB=5)]
+    params = {"regionId": "cn-north-1", "instanceId": iid, "name": "img", "dataDisks": entries}
+    fields = [e.field for e in check(world, "createImage", params) if e.rule == "CREATE_IMAGE.DATA_DISK_SPEC"]
+    assert fields == ["dataDisks.1.cloudDiskSpec.diskType", "dataDisks.3.cloudDiskSpec.diskSizeGB"]
