@@ -20,7 +20,7 @@ SPEC = {"az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": "img-cent
 EXTRA: dict[str, dict[str, Any]] = {
     "createInstances": {"instanceSpec": SPEC},
     "modifyInstancePassword": {"password": "Vm-Rules#Edge9"},
-    "createImage": {"name": "edge-image"},
+    "createImage": {"name": "edge-image", "dataDisks": [{"deviceName": "vdb", "noDevice": True}]},
     "copyImages": {"sourceImageIds": ["img-nothere01"], "destinationRegion": "cn-east-2"},
     "shareImage": {"pins": ["bob"]},
     "unShareImage": {"pins": ["bob"]},

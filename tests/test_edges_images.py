@@ -219,3 +219,32 @@ def test_disk_spec_rule_looks_past_entries_it_skips_or_refuses(world: World) -> 
     params = {"regionId": "cn-north-1", "instanceId": iid, "name": "img", "dataDisks": entries}
     fields = [e.field for e in check(world, "createImage", params) if e.rule == "CREATE_IMAGE.DATA_DISK_SPEC"]
     assert fields == ["dataDisks.1.cloudDiskSpec.diskType", "dataDisks.3.cloudDiskSpec.diskSizeGB"]
+
+
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_SNAPSHOT_EXISTS")
+def test_snapshot_exists_looks_past_an_entry_without_a_snapshot(world: World) -> None:
+    iid, world = stopped(world)
+    out = create_image(world, iid, new_disk("vdb"), new_disk("vdc", snapshotId="snapshot-nothere001"))
+    refused(out, "CREATE_IMAGE.DATA_DISK_SNAPSHOT_EXISTS", "NOT_FOUND")
+    assert out.error is not None and out.error.field == "dataDisks.1.cloudDiskSpec.snapshotId"
+
+
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_NEW_NEEDS_SPEC")
+def test_new_needs_spec_looks_past_an_attached_device(world: World) -> None:
+    iid, world = stopped(world, data_disks=[DataDiskPlan("ssd", 100)])
+    out = create_image(world, iid, {"deviceName": "vdb"}, {"deviceName": "vdc"})
+    refused(out, "CREATE_IMAGE.DATA_DISK_NEW_NEEDS_SPEC", IA)
+    assert out.error is not None and out.error.field == "dataDisks.1.cloudDiskSpec"
+
+
+def test_the_image_takes_the_base_image_s_platform_and_the_system_disk_s_type_and_size(world: World) -> None:
+    iid, world = stopped(world, image_id="img-ubuntu18cd", system_disk_type="premium-hdd", system_disk_size_gb=60)
+    out = run(world, "createImage", instanceId=iid, name="img")
+    image = ok(out).images[out.result["imageId"]]
+    base = world.images["img-ubuntu18cd"]
+    assert (image.platform, image.os_type, image.os_version, image.architecture) == (
+        base.platform, base.os_type, base.os_version, base.architecture)
+    assert image.platform == "Ubuntu" and image.system_disk_size_gb == 60
+    snap = out.world.snapshots[str(image.snapshot_id)]
+    assert (snap.disk_type, snap.size_gb, snap.source_disk_id) == (
+        "premium-hdd", 60, world.instances[iid].system_disk.disk_id)
