@@ -248,3 +248,11 @@ def test_the_image_takes_the_base_image_s_platform_and_the_system_disk_s_type_an
     snap = out.world.snapshots[str(image.snapshot_id)]
     assert (snap.disk_type, snap.size_gb, snap.source_disk_id) == (
         "premium-hdd", 60, world.instances[iid].system_disk.disk_id)
+
+
+@pytest.mark.parametrize(("base", "os_type"), [("img-win2012r2c", "windows"), ("img-centos7cld", "linux")])
+def test_the_image_s_size_and_os_type_come_from_the_instance(world: World, base: str, os_type: str) -> None:
+    iid, world = stopped(world, image_id=base, system_disk_size_gb=80)
+    out = run(world, "createImage", instanceId=iid, name="img")
+    image = ok(out).images[out.result["imageId"]]
+    assert (image.os_type, image.system_disk_size_gb, image.size_mb) == (os_type, 80, 80 * 1024)
