@@ -256,3 +256,19 @@ def test_the_image_s_size_and_os_type_come_from_the_instance(world: World, base:
     out = run(world, "createImage", instanceId=iid, name="img")
     image = ok(out).images[out.result["imageId"]]
     assert (image.os_type, image.system_disk_size_gb, image.size_mb) == (os_type, 80, 80 * 1024)
+
+
+@pytest.mark.rule("DELETE_IMAGE.LOCAL_IMAGE_IN_USE")
+def test_local_image_in_use_names_at_most_five_instances(world: World) -> None:
+    iid, world = stopped(world, system_disk="local", image_id="img-centos7lcl")
+    out = run(world, "createImage", instanceId=iid, name="local")
+    img, world = out.result["imageId"], settle(ok(out))
+    users = []
+    for n in range(6):
+        uid, world = instance(world, system_disk="local", image_id=img)
+        users.append(uid)
+        refusal = run(world, "deleteImage", imageId=img)
+        refused(refusal, "DELETE_IMAGE.LOCAL_IMAGE_IN_USE", "FAILED_PRECONDITION")
+        assert refusal.error is not None
+        shown = ", ".join(sorted(users)[:5]) + (", ..." if n == 5 else "")
+        assert f"{n + 1} instance(s) use it ({shown})" in refusal.error.message
