@@ -272,3 +272,21 @@ def test_local_image_in_use_names_at_most_five_instances(world: World) -> None:
         assert refusal.error is not None
         shown = ", ".join(sorted(users)[:5]) + (", ..." if n == 5 else "")
         assert f"{n + 1} instance(s) use it ({shown})" in refusal.error.message
+
+
+def test_copy_images_copies_each_snapshot_with_its_type_and_size(world: World) -> None:
+    iid, world = stopped(world, system_disk_type="premium-hdd", system_disk_size_gb=60,
+                         data_disks=[DataDiskPlan("premium-hdd", 200)])
+    out = create_image(world, iid, new_disk("vdc", diskType="ssd", diskSizeGB=50))
+    img, world = out.result["imageId"], settle(ok(out))
+    copied = run(world, "copyImages", sourceImageIds=[img], destinationRegion="cn-east-2")
+    new = ok(copied).images[copied.result["copyImages"][0]["destinationImageId"]]
+    snapshots = copied.world.snapshots
+    system = snapshots[str(new.snapshot_id)]
+    assert (system.region, system.disk_type, system.size_gb, system.image_id) == ("cn-east-2", "premium-hdd", 60,
+                                                                                  new.image_id)
+    [kept, added] = new.data_disks
+    assert added.snapshot_id is None and (added.disk_type, added.size_gb) == ("ssd", 50)
+    data = snapshots[str(kept.snapshot_id)]
+    assert (data.region, data.disk_type, data.size_gb, data.image_id) == ("cn-east-2", "premium-hdd", 200,
+                                                                          new.image_id)
