@@ -30,6 +30,7 @@ EXTENSIONS: dict[str, tuple[str, str]] = {
     "conform": ("vmrules.testing.conformance", "test a JD Cloud VM implementation against the reference "
                 "(docs/conformance.md)"),
 }
+UNKNOWN_FIELD = "REQUEST.UNKNOWN_FIELD"
 LONG_TRACE = 20  # traces with at least this many steps show a progress bar when stderr is a terminal
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -55,7 +56,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("the request and --world cannot both be read from stdin (-)")
     world = load_world(args.world)
     params = read_request(args.request)
-    errors = check(world, op, params, caller=args.caller)
+    strict = not args.lenient
+    errors = check(world, op, params, caller=args.caller, strict=strict)
     if errors:
         if args.json:
             for n, error in enumerate(errors, start=1):
@@ -66,8 +68,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 entry = CATALOGUE.get(error.rule)
                 for line in violation_lines(error, entry.rule if entry else None):
                     out.write(line + "\n")
+            if any(e.rule == UNKNOWN_FIELD for e in errors):
+                out.write("note: the API itself ignores parameter names it does not define; vmrules check refuses "
+                          "them because they are usually misspellings (--lenient ignores them too)\n")
         return EXIT_FAILED
-    outcome = execute(world, op, params, caller=args.caller)
+    outcome = execute(world, op, params, caller=args.caller, strict=strict)
     if args.json:
         out.write(dumps(outcome.to_response("vmrules-check-1"), indent=None) + "\n")
     else:
@@ -175,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--world", metavar="WORLD.json", help="world snapshot (default: the embedded default world)")
     p.add_argument("--caller", metavar="PIN", help="the calling account (default: the world's default account)")
     p.add_argument("--json", action="store_true", help="print the API response envelope(s), one per line")
+    p.add_argument("--lenient", action="store_true",
+                   help="ignore parameter names the operation does not define, as the API does (default: refuse "
+                   "them as REQUEST.UNKNOWN_FIELD, with a did-you-mean)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("run", help="replay a trace (JSON Lines) and check each step's outcome",

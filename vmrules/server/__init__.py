@@ -28,6 +28,9 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
                         help="the world's clock does not follow wall time; only POST /admin/advance moves it")
     parser.add_argument("--max-skew", type=int, default=900, help="allowed clock skew of signed requests (s)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse parameter names the operation does not define (REQUEST.UNKNOWN_FIELD, 400); "
+                        "the real API ignores them (default: ignore them too)")
     return parser
 
 
@@ -60,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     emulator = Emulator(world, task_seconds=args.task_seconds, state_path=args.state, credentials=credentials,
                         auth=not args.no_auth, max_skew_seconds=args.max_skew, verbose=args.verbose,
-                        frozen_clock=args.frozen_clock)
+                        frozen_clock=args.frozen_clock, strict=args.strict)
     try:
         emulator.persist()  # the state file exists (and holds the starting world) before the first request
         server = bind(emulator, args.host, args.port)

@@ -76,8 +76,10 @@ class Emulator:
 
     def __init__(self, world: World, *, task_seconds: float = 0.0, state_path: str | None = None,
                  credentials: Credentials | None = None, auth: bool = True, max_skew_seconds: int = 900,
-                 now: Callable[[], float] = time.time, verbose: bool = False, frozen_clock: bool = False) -> None:
+                 now: Callable[[], float] = time.time, verbose: bool = False, frozen_clock: bool = False,
+                 strict: bool = False) -> None:
         self.verbose = verbose
+        self.strict = strict  # refuse parameter names the operation does not define (REQUEST.UNKNOWN_FIELD)
         self._lock = threading.Lock()
         self._now = now
         self.task_seconds = max(0.0, task_seconds) if math.isfinite(task_seconds) else float(1 << 62)
@@ -179,7 +181,7 @@ class Emulator:
         params.update({name: unquote(value) for name, value in raw_path_params.items()})
         with self._lock:
             world = self._sync()
-            outcome = execute(world, route.operation.name, params, caller=caller)
+            outcome = execute(world, route.operation.name, params, caller=caller, strict=self.strict)
             new_world = outcome.world
             if outcome.ok and self._delay() <= 0 and new_world.tasks:
                 new_world = settle(new_world)
