@@ -370,8 +370,8 @@ def test_schema_of_a_request() -> None:
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert {"regionId", "instanceId"} <= set(schema["required"])
     assert "chargeOnStopped" in schema["properties"]
-    bad_input(cli("schema"), "OPERATION or --world")
-    bad_input(cli("schema", "stopInstance", "--world"), "OPERATION or --world")
+    bad_input(cli("schema"), "OPERATION, --openapi or --world")
+    bad_input(cli("schema", "stopInstance", "--world"), "OPERATION, --openapi or --world")
     bad_input(cli("schema", "nothing"), "unknown operation 'nothing'")
 
 

@@ -32,7 +32,6 @@ EXTENSIONS: dict[str, tuple[str, str]] = {
 }
 UNKNOWN_FIELD = "REQUEST.UNKNOWN_FIELD"
 LONG_TRACE = 20  # traces with at least this many steps show a progress bar when stderr is a terminal
-JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 class UsageError(Exception):
@@ -141,15 +140,23 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    if args.world == (args.operation is not None):
-        raise UsageError("give either an OPERATION or --world")
+    if sum((args.world, args.openapi, args.operation is not None)) != 1:
+        raise UsageError("give one of OPERATION, --openapi or --world")
     if args.world:
         from vmrules.snapshot import world_schema_text
 
         out.write(world_schema_text())  # byte for byte docs/world-schema.json
         return EXIT_OK
-    schema = OPERATION_TABLE[_operation(args.operation)].request.model_json_schema()
-    out.write(dumps({"$schema": JSON_SCHEMA_DIALECT, **schema}) + "\n")
+    if args.openapi:
+        from vmrules.schema import openapi_text
+
+        out.write(openapi_text())  # byte for byte docs/openapi.json
+        return EXIT_OK
+    from vmrules.schema import request_schema
+
+    operation = _operation(args.operation)
+    regions = list(load_world(args.regions_of).regions) if args.regions_of else None
+    out.write(dumps(request_schema(operation, strict=args.strict, regions=regions)) + "\n")
     return EXIT_OK
 
 
@@ -200,8 +207,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the rules as a JSON array")
     p.set_defaults(func=cmd_rules)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of a request or of the world snapshot")
+    p = sub.add_parser("schema", help="print the JSON Schema of a request, the OpenAPI document, or the world "
+                       "snapshot's schema", description="JSON Schema 2020-12 of an operation's request, "
+                       "generated from the request model and the rule data: API names as titles, rule statements "
+                       "as descriptions, enums, ranges, steps, lengths and patterns.")
     p.add_argument("operation", metavar="OPERATION", nargs="?", help="the operation whose request to describe")
+    p.add_argument("--strict", action="store_true",
+                   help="additionalProperties false at every level, as `vmrules check` (default: names the API "
+                   "does not define are allowed, as the API ignores them)")
+    p.add_argument("--regions-of", metavar="WORLD.json",
+                   help="make regionId an enum of this world's regions (default: any region)")
+    p.add_argument("--openapi", action="store_true", help="the OpenAPI 3.1 document of all 35 operations")
     p.add_argument("--world", action="store_true", help="the world snapshot's schema instead")
     p.set_defaults(func=cmd_schema)
 

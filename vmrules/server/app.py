@@ -158,6 +158,10 @@ class Emulator:
             return _error(request_id, 413, "INVALID_ARGUMENT", f"the body is larger than {body_limit(path)} bytes")
         if path.startswith("/admin/"):
             return self._admin(method, path, body, request_id)
+        if path == "/openapi.json" and method == "GET":
+            from vmrules.schema import openapi_document  # the document this emulator answers to
+
+            return Response(200, openapi_document())
         found = match(method, path)
         if found == "not-found":
             return _error(request_id, 404, "NOT_FOUND", f"no API path {path[:200]}")
