@@ -43,9 +43,9 @@ def field_descriptions(operation: str) -> dict[str, str]:
             by_field.setdefault(normalise(c.path), []).append(statements[c.rule])
     out: dict[str, str] = {}
     for path in field_paths(operation):
-        statements = by_field.get(normalise(path))
-        if statements:
-            out[path] = " ".join(dict.fromkeys(statements))
+        governing = by_field.get(normalise(path))
+        if governing:
+            out[path] = " ".join(dict.fromkeys(governing))
     return out
 
 
