@@ -14,23 +14,39 @@ from vmrules.server.app import Credentials, Emulator
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
-    parser = parser or argparse.ArgumentParser(prog="vmrules serve", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port (printed on stdout)")
-    parser.add_argument("--world", help="world snapshot to start from (default: the embedded default world)")
-    parser.add_argument("--state", help="persist every accepted change here; resume from it when it exists")
-    parser.add_argument("--credentials", help='JSON {"<accessKey>": {"secretKey": ..., "pin": ...}}')
-    parser.add_argument("--task-seconds", type=float, default=0.0,
-                        help="wall seconds a task takes before settling (0: at once)")
+    parser = parser or argparse.ArgumentParser(
+        prog="vmrules serve",
+        description="Serve the JD Cloud VM REST API (/v1/regions/...) over the reference engine, for the official "
+        "SDK, the jdc CLI or any HTTP client. Prints {\"listening\": URL} on stdout when ready. The OpenAPI "
+        "document is at GET /openapi.json; /admin/world, /admin/settle and /admin/advance drive the world.",
+        epilog="Exit status: 0 after Ctrl-C, 2 bad arguments or files. See docs/emulator.md.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default: 127.0.0.1, this machine only)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port to bind; 0 picks a free one, printed in the listening line (default: 8000)")
+    parser.add_argument("--world", metavar="WORLD.json",
+                        help="world snapshot to start from (default: the embedded default world, `vmrules world`)")
+    parser.add_argument("--state", metavar="STATE.json",
+                        help="persist every accepted change to this file, and resume from it when it exists "
+                        "(default: keep the world in memory only)")
+    parser.add_argument("--credentials", metavar="KEYS.json",
+                        help='access keys: JSON {"<accessKey>": {"secretKey": ..., "pin": ...}}; requests must '
+                        "be signed like the SDK signs them (default: none, so --no-auth is needed)")
+    parser.add_argument("--task-seconds", type=float, default=0.0, metavar="SECONDS",
+                        help="wall seconds a task (pending, stopping, image pending, ...) takes before it "
+                        "settles (default: 0, every task completes at once)")
     parser.add_argument("--no-auth", action="store_true",
-                        help="accept unsigned requests; the caller is the x-vmrules-caller header or the default")
+                        help="accept unsigned requests; the caller is the x-vmrules-caller header, else the "
+                        "world's default account (default: off, requests must be signed)")
     parser.add_argument("--frozen-clock", action="store_true",
-                        help="the world's clock does not follow wall time; only POST /admin/advance moves it")
-    parser.add_argument("--max-skew", type=int, default=900, help="allowed clock skew of signed requests (s)")
-    parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+                        help="the world's clock does not follow wall time; only POST /admin/advance moves it "
+                        "(default: off, the clock follows wall time)")
+    parser.add_argument("--max-skew", type=int, default=900, metavar="SECONDS",
+                        help="how far a signed request's date may be from now (default: 900)")
+    parser.add_argument("--verbose", action="store_true", help="log every request on stderr (default: off)")
     parser.add_argument("--strict", action="store_true",
                         help="refuse parameter names the operation does not define (REQUEST.UNKNOWN_FIELD, 400); "
-                        "the real API ignores them (default: ignore them too)")
+                        "the real API ignores them (default: off, ignore them too)")
     return parser
 
 
