@@ -67,6 +67,9 @@ def _join(path: str | None, part: str | int) -> str:
     return str(part) if path is None else f"{path}.{part}"
 
 
+_SCALARS: frozenset[type] = frozenset({type(None), bool, str, int, float})
+
+
 class _Reader:
     def __init__(self) -> None:
         self.nodes = 0
@@ -79,25 +82,29 @@ class _Reader:
         if self.nodes > MAX_NODES:
             return self._fail(path, f"the parameters hold more than {MAX_NODES} values")
         kind = type(value)
-        if value is None or kind is bool or kind is str or kind is int or kind is float:
+        if kind in _SCALARS:
             return value
         if depth >= MAX_DEPTH:
             return self._fail(path, f"nests deeper than {MAX_DEPTH} levels")
-        try:
-            if issubclass(kind, bool):  # unreachable for real bools (bool cannot be subclassed), kept for clarity
-                return bool.__bool__(value)
-            if issubclass(kind, str):
-                return str.__str__(value)
-            if issubclass(kind, int):
-                return int.__index__(value)
-            if issubclass(kind, float):
-                return float.__float__(value)
-        except Exception as exc:
-            return self._fail(path, _reason(exc, "reading the value"))
+        if kind is not dict and kind is not list:
+            try:
+                if issubclass(kind, str):
+                    return str.__str__(value)
+                if issubclass(kind, int):  # bool cannot be subclassed, so this is never a bool
+                    return int.__index__(value)
+                if issubclass(kind, float):
+                    return float.__float__(value)
+            except Exception as exc:
+                return self._fail(path, _reason(exc, "reading the value"))
         if id(value) in self.on_path:
             return self._fail(path, "contains itself")
         self.on_path.add(id(value))
         try:
+            if kind is dict:  # the common case, read without the subclass-safe detour
+                return self._mapping(list(dict.items(value)), path, depth, skip_none=False)
+            if kind is list:
+                return [item if type(item) in _SCALARS else self.read(item, _join(path, i), depth + 1)
+                        for i, item in enumerate(value)]
             return self._container(value, kind, path, depth)
         finally:
             self.on_path.discard(id(value))
@@ -125,6 +132,11 @@ class _Reader:
     def _mapping(self, items: list[tuple[Any, Any]], path: str | None, depth: int, *, skip_none: bool) -> Any:
         out: dict[str, Any] = {}
         for key, item in items:
+            if type(key) is str and type(item) in _SCALARS:  # the common case: a plain name and value
+                if not (skip_none and (item is None or key.startswith("_"))):
+                    self.nodes += 1
+                    out[key] = item
+                continue
             name = self.read(key, path, depth + 1) if type(key) is not str else key
             if type(name) is not str:
                 self.odd_names.append(_join(path, f"<{type_name(key)} name>"))
