@@ -151,3 +151,28 @@ def test_hostile_subclasses_of_json_types_are_read_as_their_values(world: World)
     cyclic["self"] = cyclic
     refused(execute(world, "stopInstance", cyclic), "REQUEST.UNREADABLE", "INVALID_ARGUMENT")
     assert execute(world, "stopInstance", cyclic).error.field == "self"  # type: ignore[union-attr]
+
+
+@pytest.mark.rule("REQUEST.UNKNOWN_FIELD")
+def test_nested_sdk_objects_in_both_modes(world: World) -> None:
+    from jdcloud_sdk.services.disk.models.DiskSpec import DiskSpec
+    from jdcloud_sdk.services.vm.apis.CreateInstancesRequest import CreateInstancesParameters
+    from jdcloud_sdk.services.vm.models.InstanceDiskAttachmentSpec import InstanceDiskAttachmentSpec
+    from jdcloud_sdk.services.vm.models.InstanceNetworkInterfaceAttachmentSpec import (
+        InstanceNetworkInterfaceAttachmentSpec,
+    )
+    from jdcloud_sdk.services.vm.models.InstanceSpec import InstanceSpec
+    from jdcloud_sdk.services.vpc.models.NetworkInterfaceSpec import NetworkInterfaceSpec
+
+    disk = DiskSpec(az="cn-north-1a", name="sys", diskType="ssd", diskSizeGB=40)
+    spec = InstanceSpec(name="web", az="cn-north-1a", instanceType="g.n2.medium", imageId="img-centos7cld",
+                        primaryNetworkInterface=InstanceNetworkInterfaceAttachmentSpec(
+                            networkInterface=NetworkInterfaceSpec(subnetId="subnet-main00001a")),
+                        systemDisk=InstanceDiskAttachmentSpec(diskCategory="cloud", cloudDiskSpec=disk))
+    params = CreateInstancesParameters("cn-north-1", spec)
+    ok(execute(world, "createInstances", params))
+    ok(execute(world, "createInstances", params, strict=True))
+    spec.userdata = [{"key": "launch-script", "value": "echo"}]  # an SDK name vmrules does not model
+    ok(execute(world, "createInstances", params))
+    errors = check(world, "createInstances", params, strict=True)
+    assert [(e.rule, e.field) for e in errors] == [("REQUEST.UNKNOWN_FIELD", "instanceSpec.userdata")]
