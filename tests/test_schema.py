@@ -108,3 +108,16 @@ def test_out_of_range_copies_of_example_requests_are_rejected() -> None:
     listing = json.loads((ROOT / "examples/requests/describeInstances.json").read_text(encoding="utf-8"))
     assert not validator("describeInstances").is_valid({**listing, "pageSize": 101})
     assert not validator("describeInstances").is_valid({**listing, "pageSize": 9})
+
+
+def test_result_schemas_describe_what_the_operations_return() -> None:
+    from vmrules.schema import result_schema
+
+    schema = result_schema("createInstances")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["instanceIds"]["type"] == "array"
+    assert jsonschema.Draft202012Validator(schema).is_valid({"instanceIds": ["i-abc"]})
+    assert not jsonschema.Draft202012Validator(schema).is_valid({"instanceIds": "i-abc"})
+    document = openapi_document()
+    ok = document["paths"]["/regions/{regionId}/instances"]["post"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"]["properties"]["result"]["properties"]["instanceIds"]

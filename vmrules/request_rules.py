@@ -76,7 +76,8 @@ def unreadable(raw: RawRequest) -> Findings:
     "REQUEST.REQUIRED",
     phase=Phase.REQUEST,
     statement="Every required parameter is present; null counts as absent.",
-    source=inferred("required parameters as the API definitions mark them (fact sheet §3)"),
+    source=inferred("required parameters as the API definitions mark them (the official SDK's parameter classes "
+                    "take them as constructor arguments)"),
 )
 def required(raw: RawRequest) -> Findings:
     return list(_findings(raw, missing=True))
@@ -86,7 +87,8 @@ def required(raw: RawRequest) -> Findings:
     "REQUEST.TYPE",
     phase=Phase.REQUEST,
     statement="Every parameter has its JSON type (string, integer, boolean, array, object); no coercion.",
-    source=inferred("parameter types as the API definitions give them (fact sheet §3 and §5)"),
+    source=inferred("parameter types as the API definitions give them (the official SDK's parameter "
+                    "docstrings)"),
 )
 def wrong_type(raw: RawRequest) -> Findings:
     return list(_findings(raw, missing=False))

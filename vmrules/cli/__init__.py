@@ -152,9 +152,12 @@ def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
         out.write(openapi_text())  # byte for byte docs/openapi.json
         return EXIT_OK
-    from vmrules.schema import request_schema
+    from vmrules.schema import request_schema, result_schema
 
     operation = _operation(args.operation)
+    if args.result:
+        out.write(dumps(result_schema(operation)) + "\n")
+        return EXIT_OK
     regions = list(load_world(args.regions_of).regions) if args.regions_of else None
     out.write(dumps(request_schema(operation, strict=args.strict, regions=regions)) + "\n")
     return EXIT_OK
@@ -217,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "does not define are allowed, as the API ignores them)")
     p.add_argument("--regions-of", metavar="WORLD.json",
                    help="make regionId an enum of this world's regions (default: any region)")
+    p.add_argument("--result", action="store_true", help="the schema of the operation's result instead")
     p.add_argument("--openapi", action="store_true", help="the OpenAPI 3.1 document of all 35 operations")
     p.add_argument("--world", action="store_true", help="the world snapshot's schema instead")
     p.set_defaults(func=cmd_schema)

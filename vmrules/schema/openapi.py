@@ -4,7 +4,7 @@ Paths and verbs are the operations' own (``Operation.method``/``.path``, which t
 with the installed ``jdcloud_sdk`` request classes). Path parameters come from the path; GET and DELETE carry the
 other parameters in the query string, POST in a JSON body. Every operation answers 200 with the result envelope
 and 4xx/5xx with the JD Cloud error envelope. Parameter schemas are the request schemas of
-``vmrules.schema.request`` (so the same rule data), split by location.
+``vmrules.schema.request`` (so the same rule data), split by location; results are ``vmrules.schema.result``'s.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from __future__ import annotations
 import copy
 import json
 import re
+from functools import cache
 
 from vmrules.operations import OPERATION_TABLE
 from vmrules.schema.request import JSON, request_schema
+from vmrules.schema.result import result_schema
 
 OPENAPI_VERSION = "3.1.0"
 SERVER = "https://vm.jdcloud-api.com/v1"
@@ -89,10 +91,12 @@ def _operation(name: str) -> tuple[str, str, JSON]:
         if "allOf" in schema:
             body_schema["allOf"] = copy.deepcopy(schema["allOf"])
         body = {"required": bool(body_required), "content": {"application/json": {"schema": body_schema}}}
+    result = result_schema(name)
+    result.pop("$schema")
     result_envelope = {
         "type": "object",
         "required": ["requestId", "result"],
-        "properties": {"requestId": {"type": "string"}, "result": {"type": "object"}},
+        "properties": {"requestId": {"type": "string"}, "result": result},
     }
     operation: JSON = {
         "operationId": name,
@@ -115,7 +119,12 @@ def _plain(schema: JSON) -> JSON:
 
 
 def openapi_document() -> JSON:
-    """The OpenAPI 3.1 document of the JD Cloud VM API v1 as vmrules models it."""
+    """The OpenAPI 3.1 document of the JD Cloud VM API v1 as vmrules models it (a fresh copy each call)."""
+    return copy.deepcopy(_document())
+
+
+@cache
+def _document() -> JSON:
     paths: JSON = {}
     for name in sorted(OPERATION_TABLE):
         path, method, operation = _operation(name)
