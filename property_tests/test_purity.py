@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,3 +47,31 @@ def test_check_agrees_with_execute(operation: str, data: st.DataObject) -> None:
     assert (errors == []) == outcome.ok
     if errors:
         assert errors[0] == outcome.error
+
+
+def _with_unknown_name(data: st.DataObject, params: dict[str, object]) -> dict[str, object]:
+    """A copy of ``params`` with a name no request defines added at a random object inside it."""
+    copied = copy.deepcopy(params)
+    places: list[dict[str, object]] = [copied]
+    for value in copied.values():
+        if isinstance(value, dict):
+            places.append(value)
+    place = data.draw(st.sampled_from(places))
+    place[data.draw(st.sampled_from(["colour", "dataDisk", "instanceid", "x-extra"]))] = data.draw(
+        st.sampled_from([1, "x", None, [], {}]))
+    return copied
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@given(data=st.data())
+def test_check_agrees_with_execute_in_each_mode(operation: str, data: st.DataObject) -> None:
+    world = data.draw(worlds(max_instances=3))
+    params = _request(data, world, operation)
+    if data.draw(st.booleans()):
+        params = _with_unknown_name(data, params)
+    for strict in (False, True):
+        outcome = execute(world, operation, params, strict=strict)
+        errors = check(world, operation, params, strict=strict)
+        assert (errors == []) == outcome.ok
+        if errors:
+            assert errors[0] == outcome.error

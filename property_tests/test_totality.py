@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from vmrules import OPERATION_TABLE, OPERATIONS, Outcome, VmError, World, check, execute
 from vmrules.errors import Status
+from vmrules.testing.hostile import Planted, hostile_params, hostile_values
 from vmrules.testing.strategies import arbitrary_params, callers, json_like, valid_requests, worlds
 
 WORLD = World.default()
@@ -53,3 +54,28 @@ def test_valid_requests_with_one_field_replaced_never_raise(operation: str, data
     key = data.draw(st.sampled_from(sorted(params)))
     params[key] = data.draw(json_like(max_leaves=6))
     _assert_value(world, operation, params, data.draw(callers(world)))
+
+
+# ---- hostile objects (issue 14 item 6) -------------------------------------------------------------------
+
+@given(data=st.data())
+def test_hostile_objects_never_raise(data: st.DataObject) -> None:
+    operation = data.draw(st.sampled_from(OPERATIONS))
+    planted: Planted = data.draw(hostile_params(operation, WORLD))
+    world = WORLD if planted.world is None else planted.world
+    strict = data.draw(st.booleans())
+    outcome = execute(world, operation, planted.params, strict=strict)
+    errors = check(world, operation, planted.params, strict=strict)
+    assert isinstance(outcome, Outcome) and all(isinstance(e, VmError) for e in errors)
+    assert (errors == []) == outcome.ok
+    if outcome.error is not None and outcome.error.rule == "REQUEST.UNREADABLE":
+        assert outcome.error.status == "INVALID_ARGUMENT"
+        assert planted.path is None or (outcome.error.field or "").startswith(planted.path)
+
+
+@given(name=hostile_values(), caller=hostile_values())
+def test_hostile_operation_names_and_callers_never_raise(name: Any, caller: Any) -> None:
+    for operation in (name, "stopInstance"):
+        outcome = execute(WORLD, operation, {"regionId": "cn-north-1", "instanceId": "i-x"}, caller=caller)
+        assert isinstance(outcome, Outcome) and not outcome.ok
+        assert isinstance(check(WORLD, operation, {"regionId": "cn-north-1"}, caller=caller), list)

@@ -380,8 +380,14 @@ def test_schema_of_a_request() -> None:
     assert schema["$schema"].startswith("https://json-schema.org/")
     assert {"regionId", "instanceId"} <= set(schema["required"])
     assert "chargeOnStopped" in schema["properties"]
-    bad_input(cli("schema"), "OPERATION or --world")
-    bad_input(cli("schema", "stopInstance", "--world"), "OPERATION or --world")
+    strict = json.loads(cli("schema", "stopInstance", "--strict").stdout)
+    assert strict["additionalProperties"] is False and "additionalProperties" not in schema
+    openapi = cli("schema", "--openapi")
+    assert openapi.returncode == 0
+    assert openapi.stdout == (Path(__file__).resolve().parent.parent / "docs" / "openapi.json").read_text(
+        encoding="utf-8")
+    bad_input(cli("schema"), "OPERATION, --openapi or --world")
+    bad_input(cli("schema", "stopInstance", "--world"), "OPERATION, --openapi or --world")
     bad_input(cli("schema", "nothing"), "unknown operation 'nothing'")
 
 

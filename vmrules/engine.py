@@ -7,12 +7,14 @@ from typing import Any
 from vmrules.errors import VmError
 from vmrules.operation import Operation, Outcome
 from vmrules.operations import COMPLETIONS, OPERATION_TABLE
+from vmrules.plain import exact_str
 from vmrules.request_rules import REQUEST_RULES, RawRequest
 from vmrules.world import World
 
 
 def _resolve(operation: object) -> Operation[Any, Any] | VmError:
-    op = OPERATION_TABLE.get(operation) if isinstance(operation, str) else None
+    operation = exact_str(operation)  # a str subclass could override __hash__
+    op = OPERATION_TABLE.get(operation) if type(operation) is str else None
     if op is not None:
         return op
     raw = RawRequest(operation, None, False)
@@ -23,32 +25,37 @@ def _resolve(operation: object) -> Operation[Any, Any] | VmError:
     raise AssertionError("REQUEST.UNKNOWN_OPERATION must report an unknown operation")
 
 
-def execute(world: World, operation: str, params: object, *, caller: str | None = None) -> Outcome:
+def execute(world: World, operation: str, params: object, *, caller: str | None = None,
+            strict: bool = False) -> Outcome:
     """Apply one API operation to the world.
 
     ``params`` are the wire parameters (path and body/query together, camelCase) as a dict, or an object with
     attributes such as the official SDK's ``StopInstanceParameters``. ``caller`` is the acting account's pin
-    (default: the world's default account). Never raises on any input; never changes ``world``.
+    (default: the world's default account). ``strict``: parameter names the operation does not define are
+    refused (REQUEST.UNKNOWN_FIELD) instead of ignored as the API ignores them. Never raises on any input,
+    whatever its objects' methods do; never changes ``world``.
     """
     op = _resolve(operation)
     if isinstance(op, VmError):
         return Outcome(world, {}, op)
-    parsed = op.parse(params)
+    parsed = op.parse(params, strict=strict)
     if isinstance(parsed, list):
         return Outcome(world, {}, parsed[0])
     return op(world, parsed, caller=caller)
 
 
-def check(world: World, operation: str, params: object, *, caller: str | None = None) -> list[VmError]:
+def check(world: World, operation: str, params: object, *, caller: str | None = None,
+          strict: bool = False) -> list[VmError]:
     """Every violation ``execute`` would find, in precedence order, without applying anything.
 
-    Empty exactly when ``execute`` succeeds; the first element is the error ``execute`` reports. When the
-    parameters do not have the request's shape, only the shape errors are listed (rules need a parsed request).
+    Empty exactly when ``execute`` (with the same ``strict``) succeeds; the first element is the error
+    ``execute`` reports. When the parameters do not have the request's shape (or, strict, hold unknown names),
+    only those request errors are listed (rules need a parsed request).
     """
     op = _resolve(operation)
     if isinstance(op, VmError):
         return [op]
-    parsed = op.parse(params)
+    parsed = op.parse(params, strict=strict)
     if isinstance(parsed, list):
         return parsed
     return op.violations(world, parsed, caller=caller)

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from vmrules.effects import Effect
 from vmrules.errors import VmError
+from vmrules.plain import exact_str, to_plain
+from vmrules.request_fields import UnknownName, unknown_names
 from vmrules.request_rules import CALLER_RULES, REQUEST_RULES, CallerCheck, RawRequest
 from vmrules.rules import Rule
 from vmrules.world import World
@@ -102,7 +104,7 @@ class Operation(Generic[R, C]):
 
     def __call__(self, world: World, request: R, *, caller: str | None = None) -> Outcome:
         """Apply the operation to a parsed request: the first failing rule's error, or the transition."""
-        pin = world.default_account if caller is None else caller
+        pin: Any = world.default_account if caller is None else exact_str(caller)
         for caller_rule in CALLER_RULES:
             error = caller_rule.first_error(CallerCheck(world, pin))
             if error is not None:
@@ -120,7 +122,7 @@ class Operation(Generic[R, C]):
 
     def violations(self, world: World, request: R, *, caller: str | None = None) -> list[VmError]:
         """Every rule violation for a parsed request, in precedence order."""
-        pin = world.default_account if caller is None else caller
+        pin: Any = world.default_account if caller is None else exact_str(caller)
         errors: list[VmError] = []
         for caller_rule in CALLER_RULES:
             errors.extend(caller_rule.errors(CallerCheck(world, pin)))
@@ -136,19 +138,30 @@ class Operation(Generic[R, C]):
 
     # ---- wire entry point ---------------------------------------------------------------------------
 
-    def parse(self, params: object) -> R | list[VmError]:
+    def parse(self, params: object, *, strict: bool = False) -> R | list[VmError]:
         """The request model for wire params (a dict, or an object with attributes such as an SDK parameters
-        object), or every request-shape error found."""
+        object), or every request-shape error found.
+
+        The params are first copied into plain JSON values (``vmrules.plain``), so no code of the caller's
+        objects runs outside that guarded copy. ``strict``: names the request does not define, at any level,
+        are errors (REQUEST.UNKNOWN_FIELD) instead of being ignored as the API ignores them."""
+        plain = to_plain(params)
+        data = plain.value
         shape_errors: tuple[Mapping[str, Any], ...] = ()
-        if isinstance(params, Mapping) or hasattr(params, "__dict__"):
+        parsed: R | None = None
+        if type(data) is dict and not plain.unreadable:
             try:
-                return self.request.model_validate(params, from_attributes=True)
+                parsed = self.request.model_validate(data)
             except ValidationError as exc:
                 shape_errors = tuple(exc.errors(include_url=False, include_context=False))
-            except (RecursionError, TypeError, ValueError, AttributeError) as exc:
-                # Objects whose attributes cannot be read as JSON values (cycles, odd descriptors).
-                shape_errors = ({"type": "unreadable", "loc": (), "msg": str(exc), "input": params},)
-        raw = RawRequest(self.name, params, True, shape_errors)  # only a refused request pays for this
+        unknown: tuple[UnknownName, ...] = ()
+        if strict:
+            unknown = tuple(UnknownName(path, None) for path in plain.odd_names)
+            unknown += tuple(unknown_names(self.request, data))
+        if parsed is not None and not unknown:
+            return parsed
+        # only a refused request pays for this
+        raw = RawRequest(self.name, data, True, shape_errors, tuple(plain.unreadable), unknown)
         errors: list[VmError] = []
         for r in REQUEST_RULES:
             errors.extend(r.errors(raw))

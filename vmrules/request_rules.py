@@ -1,5 +1,6 @@
 """Rules that hold before any operation-specific rule: the operation exists, the caller is an account, and
-the parameters have the request model's shape (required fields present, JSON types right)."""
+the parameters have the request model's shape (readable, required fields present, JSON types right, and in
+strict mode no names the request does not define)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,24 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from vmrules.plain import Unreadable, safe_repr
+from vmrules.request_fields import UnknownName
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule
 from vmrules.world import World
 
 
 @dataclass(slots=True)
 class RawRequest:
-    """A request as it arrived, before parsing. ``shape_errors`` are the request model's validation errors."""
+    """A request as it arrived, before parsing. ``params`` are plain values (``vmrules.plain``);
+    ``shape_errors`` are the request model's validation errors, ``unreadable`` the values that could not be
+    read, ``unknown`` the names the request does not define (found in strict mode only)."""
 
     operation: object
     params: object
     known_operation: bool
     shape_errors: tuple[Mapping[str, Any], ...] = ()
+    unreadable: tuple[Unreadable, ...] = ()
+    unknown: tuple[UnknownName, ...] = ()
 
 
 @dataclass(slots=True)
@@ -36,7 +43,7 @@ class CallerCheck:
 def unknown_operation(raw: RawRequest) -> Findings:
     if raw.known_operation:
         return None
-    return Finding(f"unknown operation {_short(repr(raw.operation))}; see vmrules.OPERATIONS")
+    return Finding(f"unknown operation {safe_repr(raw.operation)}; see vmrules.OPERATIONS")
 
 
 @rule(
@@ -47,16 +54,30 @@ def unknown_operation(raw: RawRequest) -> Findings:
     source=inferred("every operation takes named parameters"),
 )
 def not_an_object(raw: RawRequest) -> Findings:
-    if not raw.known_operation or isinstance(raw.params, Mapping) or hasattr(raw.params, "__dict__"):
+    if not raw.known_operation or type(raw.params) is dict or any(u.path is None for u in raw.unreadable):
         return None
     return Finding(f"parameters must be a JSON object, got {type(raw.params).__name__}")
+
+
+@rule(
+    "REQUEST.UNREADABLE",
+    phase=Phase.REQUEST,
+    statement="Every parameter can be read as a JSON value: reading it (its attributes, items, length, hash or "
+    "text) does not fail, it does not contain itself and it nests at most 64 levels.",
+    source=inferred("parameters stand for a JSON document; a Python object that cannot be read as one is no "
+    "request"),
+)
+def unreadable(raw: RawRequest) -> Findings:
+    return [Finding(f"{u.path or 'the parameters'} cannot be read as a JSON value: {u.reason}", u.path)
+            for u in raw.unreadable]
 
 
 @rule(
     "REQUEST.REQUIRED",
     phase=Phase.REQUEST,
     statement="Every required parameter is present; null counts as absent.",
-    source=inferred("required parameters as the API definitions mark them (fact sheet §3)"),
+    source=inferred("required parameters as the API definitions mark them (the official SDK's parameter classes "
+                    "take them as constructor arguments)"),
 )
 def required(raw: RawRequest) -> Findings:
     return list(_findings(raw, missing=True))
@@ -66,7 +87,8 @@ def required(raw: RawRequest) -> Findings:
     "REQUEST.TYPE",
     phase=Phase.REQUEST,
     statement="Every parameter has its JSON type (string, integer, boolean, array, object); no coercion.",
-    source=inferred("parameter types as the API definitions give them (fact sheet §3 and §5)"),
+    source=inferred("parameter types as the API definitions give them (the official SDK's parameter "
+                    "docstrings)"),
 )
 def wrong_type(raw: RawRequest) -> Findings:
     return list(_findings(raw, missing=False))
@@ -83,8 +105,22 @@ def _findings(raw: RawRequest, *, missing: bool) -> Iterator[Finding]:
         if missing:
             yield Finding(f"{path} is required" + (" (got null)" if is_null else ""), path)
         else:
-            got = _short(repr(e.get("input")))
+            got = safe_repr(e.get("input"))
             yield Finding(f"{path or 'parameters'}: {e.get('msg', 'invalid value')} (got {got})", path)
+
+
+@rule(
+    "REQUEST.UNKNOWN_FIELD",
+    phase=Phase.REQUEST,
+    statement="In strict mode, every parameter name, at every nesting level, is one the operation defines (the "
+    "API itself ignores unknown names; strict mode catches misspellings).",
+    source=inferred("the API definitions list each operation's parameter names; a name outside them has no "
+    "effect, which a validator reports because it is almost always a misspelling"),
+)
+def unknown_field(raw: RawRequest) -> Findings:
+    return [Finding(f"{u.path} is not a parameter of {raw.operation}"
+                    + (f"; did you mean {u.suggestion}?" if u.suggestion else ""), u.path)
+            for u in raw.unknown]
 
 
 @rule(
@@ -94,14 +130,12 @@ def _findings(raw: RawRequest, *, missing: bool) -> Iterator[Finding]:
     source=inferred("requests are signed by an account; an unknown account may do nothing"),
 )
 def unknown_caller(check: CallerCheck) -> Findings:
-    if isinstance(check.pin, str) and check.pin in check.world.accounts:
+    if type(check.pin) is str and check.pin in check.world.accounts:
         return None
-    return Finding(f"caller {_short(repr(check.pin))} is not an account of this world")
+    return Finding(f"caller {safe_repr(check.pin)} is not an account of this world")
 
 
-REQUEST_RULES: tuple[Rule[RawRequest], ...] = (unknown_operation, not_an_object, required, wrong_type)
+REQUEST_RULES: tuple[Rule[RawRequest], ...] = (
+    unknown_operation, not_an_object, unreadable, required, wrong_type, unknown_field,
+)
 CALLER_RULES: tuple[Rule[CallerCheck], ...] = (unknown_caller,)
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."

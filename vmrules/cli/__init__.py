@@ -30,8 +30,8 @@ EXTENSIONS: dict[str, tuple[str, str]] = {
     "conform": ("vmrules.testing.conformance", "test a JD Cloud VM implementation against the reference "
                 "(docs/conformance.md)"),
 }
+UNKNOWN_FIELD = "REQUEST.UNKNOWN_FIELD"
 LONG_TRACE = 20  # traces with at least this many steps show a progress bar when stderr is a terminal
-JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 class UsageError(Exception):
@@ -55,7 +55,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("the request and --world cannot both be read from stdin (-)")
     world = load_world(args.world)
     params = read_request(args.request)
-    errors = check(world, op, params, caller=args.caller)
+    strict = not args.lenient
+    errors = check(world, op, params, caller=args.caller, strict=strict)
     if errors:
         if args.json:
             for n, error in enumerate(errors, start=1):
@@ -66,8 +67,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
                 entry = CATALOGUE.get(error.rule)
                 for line in violation_lines(error, entry.rule if entry else None):
                     out.write(line + "\n")
+            if any(e.rule == UNKNOWN_FIELD for e in errors):
+                out.write("note: the API itself ignores parameter names it does not define; vmrules check refuses "
+                          "them because they are usually misspellings (--lenient ignores them too)\n")
         return EXIT_FAILED
-    outcome = execute(world, op, params, caller=args.caller)
+    outcome = execute(world, op, params, caller=args.caller, strict=strict)
     if args.json:
         out.write(dumps(outcome.to_response("vmrules-check-1"), indent=None) + "\n")
     else:
@@ -163,15 +167,26 @@ def cmd_effects(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
-    if args.world == (args.operation is not None):
-        raise UsageError("give either an OPERATION or --world")
+    if sum((args.world, args.openapi, args.operation is not None)) != 1:
+        raise UsageError("give one of OPERATION, --openapi or --world")
     if args.world:
         from vmrules.snapshot import world_schema_text
 
         out.write(world_schema_text())  # byte for byte docs/world-schema.json
         return EXIT_OK
-    schema = OPERATION_TABLE[_operation(args.operation)].request.model_json_schema()
-    out.write(dumps({"$schema": JSON_SCHEMA_DIALECT, **schema}) + "\n")
+    if args.openapi:
+        from vmrules.schema import openapi_text
+
+        out.write(openapi_text())  # byte for byte docs/openapi.json
+        return EXIT_OK
+    from vmrules.schema import request_schema, result_schema
+
+    operation = _operation(args.operation)
+    if args.result:
+        out.write(dumps(result_schema(operation)) + "\n")
+        return EXIT_OK
+    regions = list(load_world(args.regions_of).regions) if args.regions_of else None
+    out.write(dumps(request_schema(operation, strict=args.strict, regions=regions)) + "\n")
     return EXIT_OK
 
 
@@ -202,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--world", metavar="WORLD.json", help="world snapshot (default: the embedded default world)")
     p.add_argument("--caller", metavar="PIN", help="the calling account (default: the world's default account)")
     p.add_argument("--json", action="store_true", help="print the API response envelope(s), one per line")
+    p.add_argument("--lenient", action="store_true",
+                   help="ignore parameter names the operation does not define, as the API does (default: refuse "
+                   "them as REQUEST.UNKNOWN_FIELD, with a did-you-mean)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("run", help="replay a trace (JSON Lines) and check each step's outcome",
@@ -233,8 +251,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON (else one summary line per operation)")
     p.set_defaults(func=cmd_spec)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of a request or of the world snapshot")
+    p = sub.add_parser("schema", help="print the JSON Schema of a request, the OpenAPI document, or the world "
+                       "snapshot's schema", description="JSON Schema 2020-12 of an operation's request, "
+                       "generated from the request model and the rule data: API names as titles, rule statements "
+                       "as descriptions, enums, ranges, steps, lengths and patterns.")
     p.add_argument("operation", metavar="OPERATION", nargs="?", help="the operation whose request to describe")
+    p.add_argument("--strict", action="store_true",
+                   help="additionalProperties false at every level, as `vmrules check` (default: names the API "
+                   "does not define are allowed, as the API ignores them)")
+    p.add_argument("--regions-of", metavar="WORLD.json",
+                   help="make regionId an enum of this world's regions (default: any region)")
+    p.add_argument("--result", action="store_true", help="the schema of the operation's result instead")
+    p.add_argument("--openapi", action="store_true", help="the OpenAPI 3.1 document of all 35 operations")
     p.add_argument("--world", action="store_true", help="the world snapshot's schema instead")
     p.set_defaults(func=cmd_schema)
 

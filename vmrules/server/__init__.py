@@ -43,6 +43,9 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
                         help="seconds a request's whole body may take to arrive (default 30)")
     parser.add_argument("--max-skew", type=int, default=900, help="allowed clock skew of signed requests (s)")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse parameter names the operation does not define (REQUEST.UNKNOWN_FIELD, 400); "
+                        "the real API ignores them (default: off, ignore them too)")
     return parser
 
 
@@ -97,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
         world = advance(world, int(time.time()) - world.clock)
     emulator = Emulator(world, task_seconds=args.task_seconds, store=store, credentials=credentials,
                         auth=not args.no_auth, max_skew_seconds=args.max_skew, verbose=args.verbose,
-                        frozen_clock=args.frozen_clock, body_seconds=args.body_timeout)
+                        frozen_clock=args.frozen_clock, body_seconds=args.body_timeout,
+                        strict=args.strict)
     try:
         server = bind(emulator, args.host, args.port)
     except OSError as exc:

@@ -21,7 +21,10 @@ from typing import Any
 
 from vmrules import World
 from vmrules.clock import iso
+from vmrules.engine import execute
 from vmrules.operation import Outcome
+from vmrules.operations import OPERATION_TABLE
+from vmrules.schema import openapi_document
 from vmrules.server.journal import Applied, Entry, Kind, apply
 from vmrules.server.store import Store, pack
 from vmrules.wire import MAX_BODY_BYTES, Authenticator, NonceMemory, Response, WireRequest, answer
@@ -90,9 +93,11 @@ class Emulator:
     def __init__(self, world: World, *, task_seconds: float = 0.0, store: Store | None = None,
                  credentials: Credentials | None = None, auth: bool = True, max_skew_seconds: int = 900,
                  now: Callable[[], float] = time.time, verbose: bool = False, frozen_clock: bool = False,
-                 allowed_hosts: frozenset[str] | None = None, body_seconds: float = 30.0) -> None:
+                 allowed_hosts: frozenset[str] | None = None, body_seconds: float = 30.0,
+                 strict: bool = False) -> None:
         self.verbose = verbose
         self.body_seconds = body_seconds  # a request's whole body must arrive within this (the HTTP shell)
+        self.strict = strict  # refuse parameter names the operation does not define (REQUEST.UNKNOWN_FIELD)
         self._lock = threading.Lock()
         self._now = now
         self.task_seconds = max(0.0, task_seconds) if math.isfinite(task_seconds) else float(1 << 62)
@@ -168,11 +173,16 @@ class Emulator:
         request = WireRequest(method, path, query, headers, body)
         if path.startswith("/admin/"):
             return self._admin(request, request_id)
+        if path == "/openapi.json" and method == "GET":
+            return Response(200, openapi_document())
         auth = (Authenticator(self._api_keys, self.max_skew_seconds, self._now, self._nonces)
                 if self.auth else None)
 
         def run(operation: str, params: JSON, caller: str | None) -> Outcome:
             with self._lock:
+                if self.strict and isinstance(OPERATION_TABLE[operation].parse(params, strict=True), list):
+                    # Refused before it reaches the journal: a refusal changes nothing worth logging.
+                    return execute(self._world, operation, params, caller=caller, strict=True)
                 outcome = self._change("call", request_id, operation=operation, params=params,
                                        caller=caller).outcome
             assert outcome is not None

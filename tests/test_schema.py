@@ -1,0 +1,123 @@
+"""vmrules schema: request schemas carry the rules' constraints at their edges, the OpenAPI document is valid
+3.1 with the SDK's paths and verbs, the emulator serves it, and the example request files validate (an editor's
+view: a misspelled or out-of-range copy does not)."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import inspect
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from openapi_spec_validator import validate
+
+from vmrules import OPERATION_TABLE, World, check
+from vmrules.catalogue import CATALOGUE
+from vmrules.schema import field_description, openapi_document, openapi_text, request_schema
+from vmrules.schema.constraints import CONSTRAINTS, OBJECT_CONSTRAINTS
+from vmrules.schema.request import field_paths
+from vmrules.server.app import Emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples" / "requests").glob("*.json"))
+
+
+def validator(operation: str, strict: bool = True) -> jsonschema.Draft202012Validator:
+    schema = request_schema(operation, strict=strict)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_every_constraint_names_a_rule_of_its_operation_and_a_field_of_its_request() -> None:
+    for c in (*CONSTRAINTS, *OBJECT_CONSTRAINTS):
+        assert c.rule in CATALOGUE, c
+        assert c.operation in CATALOGUE[c.rule].operations, c
+        if c.path:
+            assert c.path.removesuffix("[]") in field_paths(c.operation), c
+
+
+def test_titles_are_api_names_and_descriptions_come_from_the_rules() -> None:
+    schema = request_schema("createInstances")
+    spec = schema["properties"]["instanceSpec"]
+    assert spec["properties"]["dataDisks"]["title"] == "dataDisks"
+    size = spec["properties"]["systemDisk"]["properties"]["cloudDiskSpec"]["properties"]["diskSizeGB"]
+    assert size["title"] == "diskSizeGB" and "40 to 500 GB" in size["description"]
+    assert schema["required"] == ["regionId", "instanceSpec"]
+    assert "additionalProperties" not in schema and request_schema("createInstances", strict=True)[
+        "additionalProperties"] is False
+    assert "between 1 and 100" in (field_description("createInstances", "maxCount") or "")
+
+
+@pytest.mark.parametrize("disk_type, low, high", [("ssd", 20, 1000), ("premium-hdd", 20, 3000)])
+def test_data_disk_size_per_disk_type_matches_the_engine_at_the_edges(disk_type: str, low: int, high: int) -> None:
+    world = World.default()
+    params: dict[str, Any] = json.loads((ROOT / "examples/requests/createInstances.json").read_text())
+    v = validator("createInstances")
+    for size, fine in ((low, True), (low - 10, False), (high, True), (high + 10, False), (low + 5, False)):
+        request = copy.deepcopy(params)
+        request["instanceSpec"]["dataDisks"] = [{"diskCategory": "cloud", "cloudDiskSpec": {
+            "diskType": disk_type, "diskSizeGB": size}}]
+        assert v.is_valid(request) == fine, (disk_type, size)
+        assert (check(world, "createInstances", request) == []) == fine, (disk_type, size)
+
+
+def test_the_openapi_document_is_valid_3_1_with_the_sdk_paths_and_verbs() -> None:
+    document = openapi_document()
+    validate(document)
+    assert document["openapi"].startswith("3.1")
+    operations = {(path, method): op for path, item in document["paths"].items() for method, op in item.items()}
+    assert len(operations) == len(OPERATION_TABLE) == 35
+    for name in OPERATION_TABLE:
+        title = name[0].upper() + name[1:]
+        module = importlib.import_module(f"jdcloud_sdk.services.vm.apis.{title}Request")
+        parameters = getattr(module, f"{title}Parameters")
+        arity = len(inspect.signature(parameters.__init__).parameters) - 1
+        sdk = getattr(module, f"{title}Request")(parameters(*(["x"] * arity)))
+        assert operations[(sdk.url, sdk.method.lower())]["operationId"] == name
+    describe = operations[("/regions/{regionId}/instances", "get")]
+    filters = next(p for p in describe["parameters"] if p["name"] == "filters")
+    assert "filters.1.name" in filters["description"]
+
+
+def test_the_published_document_and_the_emulator_serve_the_same_document() -> None:
+    assert (ROOT / "docs" / "openapi.json").read_text(encoding="utf-8") == openapi_text()
+    response = Emulator(World.default(), auth=False).handle("GET", "/openapi.json", "", {}, b"")
+    assert response.status == 200 and response.body == openapi_document()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_requests_validate_and_broken_copies_do_not(path: Path) -> None:
+    operation = path.stem
+    params = json.loads(path.read_text(encoding="utf-8"))
+    v = validator(operation)
+    assert list(v.iter_errors(params)) == []
+    misspelled = {("RegionID" if k == "regionId" else k): value for k, value in params.items()}
+    assert not v.is_valid(misspelled)
+    assert validator(operation, strict=False).is_valid({**params, "futureField": 1})
+
+
+def test_out_of_range_copies_of_example_requests_are_rejected() -> None:
+    create = json.loads((ROOT / "examples/requests/createInstances.json").read_text(encoding="utf-8"))
+    too_many = {**create, "maxCount": 101}
+    assert not validator("createInstances").is_valid(too_many)
+    assert validator("createInstances").is_valid({**create, "maxCount": 100})
+    listing = json.loads((ROOT / "examples/requests/describeInstances.json").read_text(encoding="utf-8"))
+    assert not validator("describeInstances").is_valid({**listing, "pageSize": 101})
+    assert not validator("describeInstances").is_valid({**listing, "pageSize": 9})
+
+
+def test_result_schemas_describe_what_the_operations_return() -> None:
+    from vmrules.schema import result_schema
+
+    schema = result_schema("createInstances")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["instanceIds"]["type"] == "array"
+    assert jsonschema.Draft202012Validator(schema).is_valid({"instanceIds": ["i-abc"]})
+    assert not jsonschema.Draft202012Validator(schema).is_valid({"instanceIds": "i-abc"})
+    document = openapi_document()
+    ok = document["paths"]["/regions/{regionId}/instances"]["post"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"]["properties"]["result"]["properties"]["instanceIds"]

@@ -1,0 +1,189 @@
+"""Reading untrusted Python parameters as plain JSON values, so that no caller object's code runs unguarded.
+
+``execute``/``check`` accept any Python object as parameters: a dict, an SDK parameters object, or something
+hostile whose ``__repr__``, ``__getattribute__``, ``__eq__``, ``__hash__``, ``__len__`` or ``__iter__`` raises.
+``to_plain`` copies the parameters once, at the door, into exact ``dict``/``list``/``tuple``/``str``/``int``/
+``float``/``bool``/``None`` values; everything after it (pydantic, the rules, error messages) sees only those.
+
+* Subclasses of the JSON types are read through the base type's own C methods (``str.__str__(s)``,
+  ``dict.items(d)``), which never dispatch to an override.
+* Objects with attributes (SDK parameters objects) are read through ``vars()``, inside a guard; attributes whose
+  value is None or whose name starts with ``_`` are left out (an SDK object sets every name it knows to None).
+* Any other value becomes an ``Opaque`` leaf naming only its type: it is refused where a JSON value is expected.
+* Whatever raises while being read (any ``Exception``) becomes an ``Unreadable`` note with the field path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_DEPTH = 64  # nesting levels; no request of the API nests deeper than 6
+MAX_NODES = 200_000  # values read from one request; shared sub-objects count each time they are reached
+
+
+@dataclass(frozen=True, slots=True)
+class Opaque:
+    """A value that is no JSON value (a set, bytes, a custom object without attributes): only its type name."""
+
+    type_name: str
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} object>"
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A field whose value could not be read: the path (``a.b.0``, or None for the parameters themselves)."""
+
+    path: str | None
+    reason: str
+
+
+@dataclass(slots=True)
+class Plain:
+    """The parameters as plain values, plus what could not be read and the names that are not strings."""
+
+    value: Any
+    unreadable: list[Unreadable] = field(default_factory=list)
+    odd_names: list[str] = field(default_factory=list)  # paths of dict keys that are not strings
+
+
+def type_name(value: object) -> str:
+    """The name of ``value``'s type, never running code of ``value``'s class."""
+    try:
+        name = type.__getattribute__(type(value), "__name__")
+    except Exception:  # a metaclass that refuses even that
+        return "object"
+    return name if type(name) is str else "object"
+
+
+def _reason(exc: BaseException, what: str) -> str:
+    return f"{what} raised {type_name(exc)}"
+
+
+def _join(path: str | None, part: str | int) -> str:
+    return str(part) if path is None else f"{path}.{part}"
+
+
+_SCALARS: frozenset[type] = frozenset({type(None), bool, str, int, float})
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.unreadable: list[Unreadable] = []
+        self.odd_names: list[str] = []
+        self.on_path: set[int] = set()
+
+    def read(self, value: Any, path: str | None, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            return self._fail(path, f"the parameters hold more than {MAX_NODES} values")
+        kind = type(value)
+        if kind in _SCALARS:
+            return value
+        if depth >= MAX_DEPTH:
+            return self._fail(path, f"nests deeper than {MAX_DEPTH} levels")
+        if kind is not dict and kind is not list:
+            try:
+                if issubclass(kind, str):
+                    return str.__str__(value)
+                if issubclass(kind, int):  # bool cannot be subclassed, so this is never a bool
+                    return int.__index__(value)
+                if issubclass(kind, float):
+                    return float.__float__(value)
+            except Exception as exc:
+                return self._fail(path, _reason(exc, "reading the value"))
+        if id(value) in self.on_path:
+            return self._fail(path, "contains itself")
+        self.on_path.add(id(value))
+        try:
+            if kind is dict:  # the common case, read without the subclass-safe detour
+                return self._mapping(list(dict.items(value)), path, depth, skip_none=False)
+            if kind is list:
+                return [item if type(item) in _SCALARS else self.read(item, _join(path, i), depth + 1)
+                        for i, item in enumerate(value)]
+            return self._container(value, kind, path, depth)
+        finally:
+            self.on_path.discard(id(value))
+
+    def _container(self, value: Any, kind: type, path: str | None, depth: int) -> Any:
+        try:
+            if issubclass(kind, dict):
+                items = list(dict.items(value))
+            elif issubclass(kind, list):
+                return [self.read(v, _join(path, i), depth + 1) for i, v in enumerate(list.copy(value))]
+            elif issubclass(kind, tuple):
+                n = tuple.__len__(value)
+                return tuple(self.read(tuple.__getitem__(value, i), _join(path, i), depth + 1) for i in range(n))
+            elif issubclass(kind, Mapping):
+                items = list(value.items())  # a user mapping: its own code, inside this guard
+            else:
+                attributes = _attributes(value)
+                if attributes is None:
+                    return Opaque(type_name(value))
+                return self._mapping(attributes, path, depth, skip_none=True)
+        except Exception as exc:
+            return self._fail(path, _reason(exc, "reading the value"))
+        return self._mapping(items, path, depth, skip_none=False)
+
+    def _mapping(self, items: list[tuple[Any, Any]], path: str | None, depth: int, *, skip_none: bool) -> Any:
+        out: dict[str, Any] = {}
+        for key, item in items:
+            if type(key) is str and type(item) in _SCALARS:  # the common case: a plain name and value
+                if not (skip_none and (item is None or key.startswith("_"))):
+                    self.nodes += 1
+                    out[key] = item
+                continue
+            name = self.read(key, path, depth + 1) if type(key) is not str else key
+            if type(name) is not str:
+                self.odd_names.append(_join(path, f"<{type_name(key)} name>"))
+                continue
+            if skip_none and (item is None or name.startswith("_")):
+                continue
+            out[name] = self.read(item, _join(path, name), depth + 1)
+        return out
+
+    def _fail(self, path: str | None, reason: str) -> Opaque:
+        self.unreadable.append(Unreadable(path, reason))
+        return Opaque("unreadable")
+
+
+def _attributes(value: object) -> list[tuple[Any, Any]] | None:
+    """The instance attributes of an object with a ``__dict__`` (read inside the caller's guard), else None."""
+    try:
+        attributes = vars(value)
+    except TypeError:
+        return None
+    if type(attributes) is not dict:
+        attributes = dict(attributes)
+    return list(dict.items(attributes))
+
+
+def to_plain(params: object) -> Plain:
+    """``params`` as plain JSON values, with every part that could not be read noted by its path."""
+    reader = _Reader()
+    value = reader.read(params, None, 0)
+    return Plain(value, reader.unreadable, reader.odd_names)
+
+
+def exact_str(value: object) -> object:
+    """A ``str`` subclass instance as an exact ``str`` (so hashing it runs no override); anything else as is."""
+    if type(value) is str:
+        return value
+    try:
+        return str.__str__(value) if issubclass(type(value), str) else value  # type: ignore[arg-type,unused-ignore]
+    except Exception:
+        return value
+
+
+def safe_repr(value: object, limit: int = 60) -> str:
+    """``repr`` of a plain value (shortened), or ``<type object>`` for anything else: no caller code runs."""
+    plain = (type(None), bool, str, int, float, Opaque)
+    try:
+        text = repr(value) if type(value) in plain else f"<{type_name(value)} object>"
+    except ValueError:  # an int too long to render (sys.set_int_max_str_digits)
+        text = f"<{type_name(value)} too long to show>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
