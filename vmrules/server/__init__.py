@@ -14,38 +14,57 @@ from vmrules.server.app import Credentials, Emulator
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
-    parser = parser or argparse.ArgumentParser(prog="vmrules serve", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port (printed on stdout)")
-    parser.add_argument("--world", help="world snapshot to start from (default: the embedded default world)")
-    parser.add_argument("--state", help="SQLite state database: every accepted change is logged there before it "
-                                        "is answered; the server resumes from it when it exists")
-    parser.add_argument("--snapshot-every", type=int, default=1000,
-                        help="take a snapshot of the world every N logged changes (default 1000)")
+    parser = parser or argparse.ArgumentParser(
+        prog="vmrules serve",
+        description="Serve the JD Cloud VM REST API (/v1/regions/...) over the reference engine, for the official "
+        "SDKs, the jdc CLI or any HTTP client. Prints {\"listening\": URL} on stdout when ready. The OpenAPI "
+        "document is at GET /openapi.json; /admin/world, /admin/settle and /admin/advance drive the world.",
+        epilog="Exit status: 0 after Ctrl-C, 2 bad arguments or files. See docs/emulator.md.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default: 127.0.0.1, this machine only)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port to bind; 0 picks a free one, printed in the listening line (default: 8000)")
+    parser.add_argument("--world", metavar="WORLD.json",
+                        help="world snapshot to start from (default: the embedded default world, `vmrules world`)")
+    parser.add_argument("--state", metavar="STATE.db",
+                        help="SQLite state database: every accepted change is logged there before it is answered, "
+                             "and the server resumes from it when it exists; an old JSON state file is migrated "
+                             "(default: keep the world in memory only)")
+    parser.add_argument("--snapshot-every", type=int, default=1000, metavar="N",
+                        help="with --state: take a snapshot of the world every N logged changes (default: 1000)")
     parser.add_argument("--sync", choices=("full", "normal"), default="normal",
-                        help="SQLite synchronous mode: full survives power loss, normal only a killed process")
+                        help="with --state: SQLite synchronous mode; full survives power loss, normal a killed "
+                             "process (default: normal)")
     parser.add_argument("--export-trace", metavar="DIR",
                         help="with --state: write DIR/world.json and DIR/trace.jsonl (a `vmrules run` trace of "
-                             "the logged changes) and exit")
-    parser.add_argument("--credentials", help='JSON {"<accessKey>": {"secretKey": ..., "pin": ..., "admin": bool}}')
-    parser.add_argument("--task-seconds", type=float, default=0.0,
-                        help="wall seconds a task takes before settling (0: at once)")
+                             "the logged changes) and exit (default: serve)")
+    parser.add_argument("--credentials", metavar="KEYS.json",
+                        help='access keys: JSON {"<accessKey>": {"secretKey": ..., "pin": ..., "admin": bool}}; '
+                             "requests must be signed as the SDK signs them, admin calls by an admin key "
+                             "(default: none, so --no-auth is needed)")
+    parser.add_argument("--task-seconds", type=float, default=0.0, metavar="SECONDS",
+                        help="wall seconds a task (pending, stopping, image pending, ...) takes before it settles "
+                             "(default: 0, every task completes at once)")
     parser.add_argument("--no-auth", action="store_true",
-                        help="accept unsigned requests, admin included; the caller is the x-vmrules-caller header")
+                        help="accept unsigned requests, admin included; the caller is the x-vmrules-caller header, "
+                             "else the world's default account (default: off, requests must be signed)")
     parser.add_argument("--clock", choices=("wall", "world"), default="wall",
-                        help="wall: bring the world's clock to wall time at start (default); world: start at the "
-                             "snapshot's own clock")
+                        help="wall: bring the world's clock to wall time at start; world: start at the snapshot's "
+                             "own clock (default: wall)")
     parser.add_argument("--frozen-clock", action="store_true",
-                        help="the world's clock does not follow wall time; only POST /admin/advance moves it")
+                        help="the world's clock does not follow wall time; only POST /admin/advance moves it "
+                             "(default: off, the clock follows wall time)")
     parser.add_argument("--allow-host", action="append", default=[], metavar="HOST[:PORT]",
-                        help="also accept this Host header (the listen address always is); repeatable")
-    parser.add_argument("--body-timeout", type=float, default=30.0,
-                        help="seconds a request's whole body may take to arrive (default 30)")
-    parser.add_argument("--max-skew", type=int, default=900, help="allowed clock skew of signed requests (s)")
-    parser.add_argument("--verbose", action="store_true", help="log every request on stderr")
+                        help="also accept this Host header; repeatable (default: only the listen address and "
+                             "localhost, against DNS rebinding)")
+    parser.add_argument("--body-timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="seconds a request's whole body may take to arrive (default: 30)")
+    parser.add_argument("--max-skew", type=int, default=900, metavar="SECONDS",
+                        help="how far a signed request's date may be from the server's clock (default: 900)")
+    parser.add_argument("--verbose", action="store_true", help="log every request on stderr (default: off)")
     parser.add_argument("--strict", action="store_true",
                         help="refuse parameter names the operation does not define (REQUEST.UNKNOWN_FIELD, 400); "
-                        "the real API ignores them (default: off, ignore them too)")
+                             "the real API ignores them (default: off, ignore them too)")
     return parser
 
 
