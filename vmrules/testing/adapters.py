@@ -294,14 +294,15 @@ def load_credentials(path: str | os.PathLike[str]) -> dict[str, tuple[str, str]]
 
 class EmulatorProcess(ServerProcess):
     """``python -m vmrules.server`` in a subprocess, for tests and scripts: a context manager whose ``url`` is
-    the emulator's address. Tasks only complete on ``POST /admin/settle`` (``--task-seconds`` very large), so
-    the emulator moves in lockstep with the model. Unsigned (``--no-auth``) unless a ``credentials`` file is
-    given."""
+    the emulator's address. Tasks only complete on ``POST /admin/settle`` (``--task-seconds`` very large) and
+    the world's clock stands still (``--frozen-clock``), so the emulator moves in lockstep with the model: a
+    clock that followed wall time would stamp what a slow run creates later than the model does, and reorder
+    the listings sorted by creation time. Unsigned (``--no-auth``) unless a ``credentials`` file is given."""
 
     def __init__(self, extra_args: Sequence[str] = (), *, task_seconds: float = 10.0**9,
                  credentials: str | os.PathLike[str] | None = None) -> None:
         super().__init__(*serve_args(credentials=os.fspath(credentials) if credentials is not None else None,
-                                     task_seconds=task_seconds, extra=extra_args))
+                                     task_seconds=task_seconds, frozen_clock=True, extra=extra_args))
 
     def close(self) -> None:
         self.stop()
