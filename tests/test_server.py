@@ -456,6 +456,14 @@ def test_bad_http_gets_a_json_envelope_and_the_server_lives_on(open_server: Serv
     still_answers(open_server)
 
 
+def test_a_405_says_which_methods_the_path_answers(open_server: ServerProcess) -> None:
+    # RFC 9110: a 405 carries Allow; /instances answers describeInstances (GET) and createInstances (POST).
+    code, headers, _ = exchange(open_server, request("PUT", INSTANCES, b"{}"))
+    assert (code, headers["allow"]) == (405, "GET, POST")
+    code, headers, _ = exchange(open_server, request("GET", f"{INSTANCES}/i-1%3AstopInstance"))
+    assert (code, headers["allow"]) == (405, "POST")
+
+
 def test_head_is_refused_without_a_body(open_server: ServerProcess) -> None:
     code, headers, body = exchange(open_server, request("HEAD", INSTANCES))
     assert (code, body) == (405, b"")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vmrules.server.app import Emulator, Response, StreamedResponse, body_limit
+from vmrules.wire.routes import allowed_methods
 
 DRAIN_LIMIT = 64 << 20  # an over-long body up to this size is read and dropped, so the client reads the 413
 READ_CHUNK = 1 << 16
@@ -142,6 +144,8 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             delayed ACK of the headers (Nagle), ~40 ms per request on a keep-alive connection."""
             payload = response.encode()
             extra = [f"Content-Length: {len(payload)}"]
+            if response.allow:
+                extra.append(f"Allow: {', '.join(response.allow)}")
             if close:
                 extra.append("Connection: close")
                 self.close_connection = True
@@ -164,8 +168,8 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             return True
 
         def do_HEAD(self) -> None:
-            self._send(_envelope(emulator.next_request_id(), 405, "METHOD_NOT_ALLOWED",
-                                 "HEAD is not supported"), body=False)
+            refused = _envelope(emulator.next_request_id(), 405, "METHOD_NOT_ALLOWED", "HEAD is not supported")
+            self._send(replace(refused, allow=allowed_methods(self.path.split("?", 1)[0])), body=False)
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
             """The standard library's own errors (bad request line, URL or headers too long, unknown verb), as

@@ -16,6 +16,8 @@ class Response:
 
     status: int
     body: JSON
+    # The methods a path does answer, sent as the Allow header of a 405 (RFC 9110 section 15.5.6).
+    allow: tuple[str, ...] = ()
 
     def encode(self) -> bytes:
         return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
@@ -26,6 +28,8 @@ class Response:
         request_id = self.body.get("requestId", "")
         if request_id:
             headers["x-jdcloud-request-id"] = str(request_id)
+        if self.allow:
+            headers["Allow"] = ", ".join(self.allow)
         return headers
 
 

@@ -9,7 +9,7 @@ parameters and the caller, and the shell applies it to its world (under its lock
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
@@ -18,7 +18,7 @@ from vmrules.operation import Operation, Outcome
 from vmrules.wire.envelope import JSON, Response, error_response, json_body
 from vmrules.wire.nonces import NonceMemory
 from vmrules.wire.query import QueryError, typed_params, unflatten
-from vmrules.wire.routes import Undefined, match
+from vmrules.wire.routes import Undefined, allowed_methods, match
 from vmrules.wire.signing import AuthError, NoncesExhausted, SignedRequest, Unchecked, verify
 
 MAX_BODY_BYTES = 1 << 20  # API request bodies
@@ -80,7 +80,8 @@ def answer(request: WireRequest, request_id: str, run: Run, auth: Authenticator 
     if found == "not-found":
         return error_response(request_id, 404, "NOT_FOUND", f"no API path {path[:200]}")
     if found == "method-not-allowed":
-        return error_response(request_id, 405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path[:200]}")
+        refused = error_response(request_id, 405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path[:200]}")
+        return replace(refused, allow=allowed_methods(path))
     if isinstance(found, Undefined):
         return error_response(request_id, 501, "NOT_IMPLEMENTED",
                               f"{found.operation} is an operation of the official SDK that the VM API v1 reference "

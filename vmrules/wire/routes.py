@@ -102,3 +102,11 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | Undefined | 
                 return undefined
             allowed = True
     return "method-not-allowed" if allowed else "not-found"
+
+
+def allowed_methods(path: str) -> tuple[str, ...]:
+    """The methods some route answers on (raw percent-encoded) ``path``, sorted: the Allow header of a 405."""
+    decoded = unquote(path)
+    methods = {route.method for route in ROUTES if route.pattern.match(decoded)}
+    methods |= {undefined.method for undefined in UNDEFINED_ROUTES if undefined.pattern.match(decoded)}
+    return tuple(sorted(methods))
