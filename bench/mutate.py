@@ -63,7 +63,7 @@ FIRST_TESTS: dict[str, tuple[str, ...]] = {
     "describe": ("test_describe_instances",),
     "filters": ("test_describe_instances",),
     "create": ("test_edges_create", "test_create_instances"),
-    "request_rules": ("test_request_rules", "test_params"),
+    "request_rules": ("test_edges_request", "test_request_rules", "test_params"),
     "common": ("test_edges_disks", "test_disks", "test_instance_power", "test_network"),
 }
 
