@@ -63,7 +63,8 @@ FIRST_TESTS: dict[str, tuple[str, ...]] = {
     "describe": ("test_describe_instances",),
     "filters": ("test_describe_instances",),
     "create": ("test_edges_create", "test_create_instances"),
-    "request_rules": ("test_request_rules",),
+    "request_rules": ("test_edges_request", "test_request_rules", "test_params"),
+    "common": ("test_edges_disks", "test_disks", "test_instance_power", "test_network"),
 }
 
 # Short tests that exercise every operation's region and existence rules: first for every module.

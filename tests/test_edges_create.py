@@ -98,3 +98,20 @@ def test_data_disk_counts_at_the_exact_limits(world: World) -> None:
     ok(execute(world, "createInstances", spec(*[cloud(20)] * 8, system=local, image="img-centos7lcl")))
     refused(execute(world, "createInstances", spec(*[cloud(20)] * 9, system=local, image="img-centos7lcl")),
             "CREATE_INSTANCES.DATA_DISK_COUNT_LOCAL", IA)
+
+
+@pytest.mark.rule("CREATE_INSTANCES.CLOUD_SYSTEM_DISK_AUTO_DELETE")
+@pytest.mark.parametrize("system_disk", [None, {"diskCategory": "cloud"}])
+def test_a_template_s_default_auto_delete_yields_to_prepaid_billing(world: World,
+                                                                   system_disk: dict[str, Any] | None) -> None:
+    """The template's system disk says autoDelete true; a prepaid request that does not say it is accepted."""
+    instance_spec: dict[str, Any] = {
+        "name": "from-lt", "instanceTemplateId": "lt-web00000001", "az": "cn-north-1b",
+        "charge": {"chargeMode": "prepaid_by_duration", "chargeUnit": "month", "chargeDuration": 1}}
+    if system_disk is not None:
+        instance_spec["systemDisk"] = system_disk
+    params = {"regionId": NORTH, "instanceSpec": instance_spec}
+    assert check(world, "createInstances", params) == []
+    ok(execute(world, "createInstances", params))
+    instance_spec["systemDisk"] = {"diskCategory": "cloud", "autoDelete": True}
+    refused(execute(world, "createInstances", params), "CREATE_INSTANCES.CLOUD_SYSTEM_DISK_AUTO_DELETE", IA)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from helpers import NORTH, instance, refused, run
 
-from vmrules import World, check
+from vmrules import World, check, execute
 from vmrules.operations import OPERATION_TABLE
 
 NF = "NOT_FOUND"
@@ -100,3 +100,37 @@ def test_check_is_total_for_an_unknown_instance_in_any_region(world: World, name
     assert "INSTANCE.EXISTS" in here and "COMMON.REGION_EXISTS" not in here
     elsewhere = [e.rule for e in check(world, name, {"regionId": "cn-nowhere-9", **params_for(name)})]
     assert elsewhere[0] == "COMMON.REGION_EXISTS"
+
+
+def _rule(operation: str, rule_id: str) -> Any:
+    return next(r for r in OPERATION_TABLE[operation].rules if r.id == rule_id)
+
+
+def test_factory_rules_state_their_default_or_given_statement() -> None:
+    assert _rule("attachDisk", "DISK.EXISTS").statement == "The disk exists in the region and belongs to the caller."
+    assert _rule("attachDisk", "ATTACH_DISK.NO_TASK").statement == "The instance has no task in progress."
+    given = _rule("deleteImage", "DELETE_IMAGE.NO_TASK").statement
+    assert given.startswith("An image with a task in progress")
+
+
+@pytest.mark.rule("MODIFY_INSTANCE_DISK_ATTRIBUTE.DISK_ID_UNIQUE")
+def test_item_ids_unique_looks_past_an_item_without_an_id(world: World) -> None:
+    iid, world = instance(world)
+    items = [{"autoDelete": True}, {"diskId": "vol-ssd0000001"}, {"diskId": "vol-ssd0000001"}]
+    errors = check(world, "modifyInstanceDiskAttribute", {"regionId": NORTH, "instanceId": iid, "dataDisks": items})
+    assert [e.field for e in errors if e.rule == "MODIFY_INSTANCE_DISK_ATTRIBUTE.DISK_ID_UNIQUE"] == [
+        "dataDisks.2.diskId"]
+
+
+@pytest.mark.rule("ATTACH_DISK.NO_TASK")
+@pytest.mark.rule("ATTACH_DISK.DISK_NO_TASK")
+def test_busy_messages_show_the_instance_status_but_not_the_disk_s(world: World) -> None:
+    iid, world = instance(world)
+    jid, world = instance(world)
+    busy = execute(world, "attachDisk", {"regionId": NORTH, "instanceId": iid, "diskId": "vol-shared00001"}).world
+    on_instance = run(busy, "attachDisk", instanceId=iid, diskId="vol-ssd0000002")
+    refused(on_instance, "ATTACH_DISK.NO_TASK", "FAILED_PRECONDITION")
+    assert on_instance.error is not None and "(attachDisk, status running)" in on_instance.error.message
+    on_disk = run(busy, "attachDisk", instanceId=jid, diskId="vol-shared00001")
+    refused(on_disk, "ATTACH_DISK.DISK_NO_TASK", "FAILED_PRECONDITION")
+    assert on_disk.error is not None and "(attachDisk);" in on_disk.error.message
