@@ -278,8 +278,9 @@ def test_signed_requests_against_the_emulator_with_credentials(tmp_path: Path) -
     with EmulatorProcess(credentials=keys) as emulator:
         unsigned = HttpAdapter(emulator.url).call("describeQuotas", {"regionId": "cn-north-1"}, MAIN)
         assert unsigned["error"]["status"] == "UNAUTHENTICATED"
+        # Without the sweep, as in the unsigned HTTP self-test above (the createImage data-disk divergence).
         report = run_conformance(lambda: HttpAdapter(emulator.url, credentials, admin_key=("AK-ADMIN", "admin-secret")),
-                                 steps=20, examples=5, seed=0)
+                                 steps=20, examples=5, seed=0, settings=KitSettings(sweep=False))
     assert report.ok, report.explanation
     assert report.steps >= 50
     bad = tmp_path / "bad.json"

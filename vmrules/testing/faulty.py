@@ -172,8 +172,8 @@ FAULTS: tuple[Fault, ...] = (
     # other
     Fault("quota-not-enforced", "createInstances ignores the instance quota (describeQuotas still shows it)",
           frozenset({"CREATE_INSTANCES.QUOTA_INSTANCE"}), UnenforcedQuota),
-    Fault("id-leak", "another account's instance id resolves: the request acts on it",
-          frozenset({"INSTANCE.EXISTS"}), LeakyIds),
+    Fault("id-leak", "another account's instance id resolves: the request acts on it (an unknown caller's too)",
+          frozenset({"INSTANCE.EXISTS", "REQUEST.UNKNOWN_CALLER"}), LeakyIds),
 )
 
 

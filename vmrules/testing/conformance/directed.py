@@ -59,6 +59,9 @@ def send_pair(lock: Lockstep, data: st.DataObject, rule_id: str, operations: Seq
     world = lock.model
     if rule_id == "REQUEST.UNKNOWN_CALLER":
         params = data.draw(valid_requests(world, operation, caller=caller), label="request")
+        # A signing adapter knows its callers (``callers``): it cannot sign for an account it has no key of.
+        if getattr(lock.adapter, "callers", ()):
+            return False, lock.request(operation, params, caller)
         return True, lock.request(operation, params, "nobody-at-all")
     bases: list[Any] = _edge_candidates(lock, rule_id, operation, caller)
     for maker in makers_for_rule(operation, rule_id):
