@@ -55,6 +55,7 @@ class Lockstep:
         self.skipped = 0
         self.callers_seen: set[str] = {self.kit.callers[0]} if self.kit.callers else {MAIN}
         self.rules_hit: Counter[str] = Counter()
+        self.accepted: Counter[str] = Counter()  # operations the reference accepted and the kit compared
         self.reset_ok = False
         self.can_advance = callable(getattr(adapter, "advance", None))
         exact = self.kit.times == "clock" or (self.kit.times == "auto" and self.can_advance)
@@ -89,6 +90,8 @@ class Lockstep:
         self.model = outcome.world
         if outcome.error is not None:
             self.rules_hit[outcome.error.rule] += 1
+        else:
+            self.accepted[operation] += 1
         reference = outcome.to_response("reference")
         if outcome.ok and _is_envelope(reply) and "result" in reply:
             self._learn(operation, outcome.result, reply["result"], caller)

@@ -38,6 +38,7 @@ class RunStats:
     # (run, step within the run, steps since the start) of the first divergence, before minimization
     first_detection: tuple[int, int, int] | None = None
     rules_hit: Counter[str] = field(default_factory=Counter)
+    accepted: Counter[str] = field(default_factory=Counter)  # operations accepted by the reference
     directed: int = 0  # rule-directed requests sent
     scenarios: Counter[str] = field(default_factory=Counter)
 
@@ -178,6 +179,7 @@ class ConformanceMachine(RuleBasedStateMachine):
         if stats is not None:
             stats.skipped += self.lockstep.skipped
             stats.rules_hit.update(self.lockstep.rules_hit)
+            stats.accepted.update(self.lockstep.accepted)
         close = getattr(self.adapter, "close", None)
         if callable(close):
             close()

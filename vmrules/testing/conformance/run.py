@@ -54,6 +54,19 @@ class Report:
     seed: int | None = None
     directed: int = 0
     scenarios: Mapping[str, int] = field(default_factory=dict)
+    accepted: Mapping[str, int] = field(default_factory=dict)  # operation -> successful calls compared
+
+    @property
+    def effects_exercised(self) -> tuple[str, ...]:
+        """The effects (vmrules.EFFECTS) of every operation the reference accepted in this run: each such call's
+        result, and the observations after it settled, were compared with the system's."""
+        return tuple(e.id for op in sorted(self.accepted) for e in OPERATION_TABLE[op].effects)
+
+    @property
+    def effects_never_exercised(self) -> tuple[str, ...]:
+        """The effects of the operations no request of this run succeeded in."""
+        return tuple(e.id for name, op in sorted(OPERATION_TABLE.items()) if name not in self.accepted
+                     for e in op.effects)
 
     @property
     def rules_never_hit(self) -> tuple[str, ...]:
@@ -73,7 +86,8 @@ class Report:
     def summary(self) -> str:
         head = (f"{self.examples} runs, {self.steps} steps compared ({self.mode} mode), "
                 f"{len(CATALOGUE) - len(self.rules_never_hit)} of {len(CATALOGUE)} catalogue rules fired "
-                f"({self.rule_coverage:.0%})")
+                f"({self.rule_coverage:.0%}), {len(self.effects_exercised)} of "
+                f"{len(self.effects_exercised) + len(self.effects_never_exercised)} effects exercised")
         replay = f"\nseed {self.seed} (rerun the same steps with --seed {self.seed})" if self.seed is not None else ""
         if self.ok:
             never = ", ".join(self.rules_never_hit)
@@ -124,6 +138,7 @@ def _sweep(adapter_factory: Callable[[], SystemAdapter], kit: KitSettings, stats
     stats.skipped += lock.skipped
     stats.directed += pairs
     stats.rules_hit.update(lock.rules_hit)
+    stats.accepted.update(lock.accepted)
     if found is None:
         return None
     stats.first_detection = (0, lock.steps, lock.steps)
@@ -160,13 +175,13 @@ def run_conformance(adapter_factory: Callable[[], SystemAdapter], *, steps: int 
     if failure is None:
         return Report(True, kit.mode, stats.examples, stats.steps, stats.skipped,
                       first_detection=None, rules_hit=dict(stats.rules_hit), seed=seed, directed=stats.directed,
-                      scenarios=dict(stats.scenarios))
+                      scenarios=dict(stats.scenarios), accepted=dict(stats.accepted))
     trace_path = world_path = None
     if kit.trace_dir is not None:
         trace_path, world_path = write_trace(failure, Path(kit.trace_dir))
     return Report(False, kit.mode, stats.examples, stats.steps, stats.skipped, failure.divergence,
                   failure.explanation, failure.trace, trace_path, world_path, stats.first_detection,
-                  dict(stats.rules_hit), seed, stats.directed, dict(stats.scenarios))
+                  dict(stats.rules_hit), seed, stats.directed, dict(stats.scenarios), dict(stats.accepted))
 
 
 def write_trace(failure: ConformanceFailure, directory: Path) -> tuple[Path, Path]:
