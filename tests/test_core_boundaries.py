@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "vmrules"
-SHELLS = ("cli", "server", "testing", "docgen", "wire")
+# vmrules.schema generates documents (JSON Schema, OpenAPI) from the rules and the worked examples of docgen: a
+# shell over the core, like docgen itself.
+SHELLS = ("cli", "server", "testing", "docgen", "wire", "schema")
 CORE = sorted(p for p in ROOT.rglob("*.py")
               if p.relative_to(ROOT).parts[0] not in SHELLS and p.name != "__main__.py")
 # Modules whose presence in the core would mean I/O, a real clock, randomness or processes.

@@ -12,11 +12,12 @@ from vmrules.model import TASK_KINDS
 from vmrules.operations import COMPLETIONS
 
 ROOT = Path(__file__).resolve().parent.parent / "vmrules"
-SHELLS = ("cli", "server", "testing", "docgen")
+SHELLS = ("cli", "server", "wire", "testing", "docgen", "schema")  # as in test_core_boundaries
 
 # Lowest first. A module imports from its own layer or below; within a layer the graph must still be acyclic.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundation", ("vmrules.ids", "vmrules.clock", "vmrules.errors", "vmrules.model")),
+    ("foundation", ("vmrules.ids", "vmrules.clock", "vmrules.errors", "vmrules.model", "vmrules.plain",
+                    "vmrules.request_fields")),
     ("indexes", ("vmrules.indexes",)),
     ("state", ("vmrules.state",)),
     ("world readers", ("vmrules.usage", "vmrules.views", "vmrules.consistency",
@@ -25,7 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("world codecs", ("vmrules.snapshot", "vmrules.snapshot.reading", "vmrules.snapshot.writing",
                       "vmrules.defaults")),
     ("world", ("vmrules.world",)),
-    ("rules", ("vmrules.rules", "vmrules.request_rules", "vmrules.operation")),
+    ("rules", ("vmrules.rules", "vmrules.effects", "vmrules.request_rules", "vmrules.operation")),
     ("operations", ("vmrules.operations",)),
     ("entry points", ("vmrules.engine", "vmrules.api", "vmrules.catalogue", "vmrules.__main__")),
     ("package", ("vmrules",)),
