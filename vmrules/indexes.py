@@ -3,6 +3,10 @@
 * ``instance_order``: per (owner, region), that account's instances in creation order (``Instance.seq``, then
   id), as an ``InstanceOrder``: sorted chunks of at most ``CHUNK`` entries in an ``immutables.Map``, so adding
   or removing one instance copies one chunk, and a page costs the chunks it skips plus the page.
+* ``instances_by``: per (owner, region, filter name, value) for the filters ``status``, ``az``, ``subnetId``
+  and ``vpcId``, the instances with that value in creation order (an ``InstanceOrder`` each), so a listing
+  filtered by one of them costs its matches, not the account's instances. ``WorldState.with_instance`` (the
+  one way a transition puts an instance) moves an instance between these when its status changes.
 * ``subnet_addresses``: per subnet, private address -> the interface that has it (primaryIpAddress checks and
   address allocation look one address up).
 
@@ -16,6 +20,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
 
 from immutables import Map
 
@@ -24,6 +30,10 @@ from vmrules.model import Instance, NetworkInterface
 CHUNK = 64
 OrderKey = tuple[str, str]  # (owner, region)
 Entry = tuple[int, str]  # (seq, instance id): creation order
+ByKey = tuple[str, str, str, str]  # (owner, region, filter name, value)
+# The instance listings' filters served by ``instances_by``: filter name and the instance's (single) value.
+INDEXED_FILTERS: tuple[str, ...] = ("status", "az", "subnetId", "vpcId")
+_indexed_values = attrgetter("status", "az", "subnet_id", "vpc_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,20 +75,35 @@ class InstanceOrder:
         rest = tuple(e for e in chunk if e != entry)
         return InstanceOrder(self.chunks.set(number, rest), self.numbers, self.count - 1)
 
-    def ids(self, start: int = 0) -> Iterator[str]:
-        """The instance ids in creation order from position ``start`` (skipping whole chunks up to it)."""
+    def entries(self, start: int = 0) -> Iterator[Entry]:
+        """The entries in creation order from position ``start`` (skipping whole chunks up to it)."""
         for number in self.numbers:
             chunk = self.chunks[number]
             if start >= len(chunk):
                 start -= len(chunk)
                 continue
-            for _, instance_id in chunk[start:]:
-                yield instance_id
+            yield from chunk[start:]
             start = 0
+
+    def ids(self, start: int = 0) -> Iterator[str]:
+        """The instance ids in creation order from position ``start`` (skipping whole chunks up to it)."""
+        for _, instance_id in self.entries(start):
+            yield instance_id
 
 
 def _entry(inst: Instance) -> Entry:
     return inst.seq, inst.instance_id
+
+
+def _orders(groups: dict[Any, list[Entry]]) -> dict[Any, InstanceOrder]:
+    out: dict[Any, InstanceOrder] = {}
+    for key, entries in groups.items():
+        entries.sort()
+        chunks: dict[int, list[Entry]] = {}
+        for entry in entries:
+            chunks.setdefault(entry[0] // CHUNK, []).append(entry)
+        out[key] = InstanceOrder(Map({n: tuple(c) for n, c in chunks.items()}), tuple(sorted(chunks)), len(entries))
+    return out
 
 
 def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, InstanceOrder]:
@@ -86,31 +111,62 @@ def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, Instanc
     groups: dict[OrderKey, list[Entry]] = {}
     for inst in instances:
         groups.setdefault((inst.owner, inst.region), []).append(_entry(inst))
-    out: dict[OrderKey, InstanceOrder] = {}
-    for key, entries in groups.items():
-        entries.sort()
-        chunks: dict[int, list[Entry]] = {}
-        for entry in entries:
-            chunks.setdefault(entry[0] // CHUNK, []).append(entry)
-        out[key] = InstanceOrder(Map({n: tuple(c) for n, c in chunks.items()}), tuple(sorted(chunks)), len(entries))
-    return Map(out)
+    return Map(_orders(groups))
+
+
+def build_instances_by(instances: Iterable[Instance]) -> Map[ByKey, InstanceOrder]:
+    """The ``instances_by`` index from scratch."""
+    groups: dict[ByKey, list[Entry]] = {}
+    for inst in instances:
+        entry = _entry(inst)
+        for name, value in zip(INDEXED_FILTERS, _indexed_values(inst), strict=True):
+            groups.setdefault((inst.owner, inst.region, name, value), []).append(entry)
+    return Map(_orders(groups))
+
+
+def _with(index: Map[Any, InstanceOrder], key: Any, entry: Entry) -> Map[Any, InstanceOrder]:
+    current = index.get(key)
+    if current is None:
+        return index.set(key, InstanceOrder(Map({entry[0] // CHUNK: (entry,)}), (entry[0] // CHUNK,), 1))
+    return index.set(key, current.with_entry(entry))
+
+
+def _without(index: Map[Any, InstanceOrder], key: Any, entry: Entry) -> Map[Any, InstanceOrder]:
+    current = index.get(key)
+    if current is None:
+        return index
+    rest = current.without_entry(entry)
+    return index.delete(key) if rest is None else index.set(key, rest)
 
 
 def order_with(order: Map[OrderKey, InstanceOrder], inst: Instance) -> Map[OrderKey, InstanceOrder]:
-    key = (inst.owner, inst.region)
-    current = order.get(key)
-    if current is None:
-        return order.set(key, InstanceOrder(Map({inst.seq // CHUNK: (_entry(inst),)}), (inst.seq // CHUNK,), 1))
-    return order.set(key, current.with_entry(_entry(inst)))
+    return _with(order, (inst.owner, inst.region), _entry(inst))
 
 
 def order_without(order: Map[OrderKey, InstanceOrder], inst: Instance) -> Map[OrderKey, InstanceOrder]:
-    key = (inst.owner, inst.region)
-    current = order.get(key)
-    if current is None:
-        return order
-    rest = current.without_entry(_entry(inst))
-    return order.delete(key) if rest is None else order.set(key, rest)
+    return _without(order, (inst.owner, inst.region), _entry(inst))
+
+
+def by_replaced(index: Map[ByKey, InstanceOrder], old: Instance | None,
+                new: Instance | None) -> Map[ByKey, InstanceOrder]:
+    """``instances_by`` after ``old`` (None: nothing) is replaced by ``new`` (None: removed). Only the values
+    that differ move, so a change that keeps every indexed value (an attachment) costs nothing here."""
+    if old is not None and new is not None and (old.owner, old.region, old.seq) == (new.owner, new.region, new.seq):
+        entry = _entry(new)
+        for name, before, after in zip(INDEXED_FILTERS, _indexed_values(old), _indexed_values(new), strict=True):
+            if before != after:
+                index = _with(_without(index, (old.owner, old.region, name, before), entry),
+                              (new.owner, new.region, name, after), entry)
+        return index
+    if old is not None:
+        entry = _entry(old)
+        for name, value in zip(INDEXED_FILTERS, _indexed_values(old), strict=True):
+            index = _without(index, (old.owner, old.region, name, value), entry)
+    if new is not None:
+        entry = _entry(new)
+        for name, value in zip(INDEXED_FILTERS, _indexed_values(new), strict=True):
+            index = _with(index, (new.owner, new.region, name, value), entry)
+    return index
 
 
 def build_subnet_addresses(nics: Iterable[NetworkInterface]) -> Map[str, Map[str, str]]:
