@@ -7,6 +7,8 @@
   and ``vpcId``, the instances with that value in creation order (an ``InstanceOrder`` each), so a listing
   filtered by one of them costs its matches, not the account's instances. ``WorldState.with_instance`` (the
   one way a transition puts an instance) moves an instance between these when its status changes.
+* ``private_images``: per (owner, region), that account's private images oldest first (ties by id), as
+  ``SortedEntries``: describeImages of an account's private images reads its page, not the region's images.
 * ``subnet_addresses``: per subnet, private address -> the interface that has it (primaryIpAddress checks and
   address allocation look one address up).
 
@@ -25,7 +27,7 @@ from typing import Any
 
 from immutables import Map
 
-from vmrules.model import Instance, NetworkInterface
+from vmrules.model import Image, Instance, NetworkInterface
 
 CHUNK = 64
 OrderKey = tuple[str, str]  # (owner, region)
@@ -190,3 +192,105 @@ def addresses_without(addresses: Map[str, Map[str, str]], nic: NetworkInterface)
         return addresses
     rest = in_subnet.delete(nic.private_ip)
     return addresses.set(nic.subnet_id, rest) if len(rest) else addresses.delete(nic.subnet_id)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SortedEntries:
+    """Entries in ascending order, in chunks of ``CHUNK`` to ``2 * CHUNK`` (split when larger): adding or
+    removing one copies one chunk and the tuple of chunk references, and a page skips whole chunks.
+
+    Unlike ``InstanceOrder`` the chunks are cut by position, not by key, so any keys fit (many images share
+    one creation time). Two orders are equal when they hold the same entries, whatever their chunks.
+    """
+
+    chunks: tuple[tuple[Entry, ...], ...]
+    firsts: tuple[Entry, ...]  # each chunk's first entry
+    count: int
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SortedEntries):
+            return NotImplemented
+        return self.count == other.count and list(self.entries()) == list(other.entries())
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.entries()))
+
+    @staticmethod
+    def of(entries: Iterable[Entry]) -> SortedEntries:
+        ordered = sorted(set(entries))
+        chunks = tuple(tuple(ordered[i:i + CHUNK]) for i in range(0, len(ordered), CHUNK))
+        return SortedEntries(chunks, tuple(c[0] for c in chunks), len(ordered))
+
+    def with_entry(self, entry: Entry) -> SortedEntries:
+        if not self.chunks:
+            return SortedEntries(((entry,),), (entry,), 1)
+        at = max(bisect.bisect_right(self.firsts, entry) - 1, 0)
+        chunk = self.chunks[at]
+        i = bisect.bisect_left(chunk, entry)
+        if i < len(chunk) and chunk[i] == entry:
+            return self
+        grown = (*chunk[:i], entry, *chunk[i:])
+        parts = (grown[:CHUNK], grown[CHUNK:]) if len(grown) > 2 * CHUNK else (grown,)
+        return self._spliced(at, parts, self.count + 1)
+
+    def without_entry(self, entry: Entry) -> SortedEntries | None:
+        """The order without ``entry``; None when nothing is left."""
+        at = bisect.bisect_right(self.firsts, entry) - 1
+        if at < 0:
+            return self
+        chunk = self.chunks[at]
+        i = bisect.bisect_left(chunk, entry)
+        if i == len(chunk) or chunk[i] != entry:
+            return self
+        if self.count == 1:
+            return None
+        rest = (*chunk[:i], *chunk[i + 1:])
+        return self._spliced(at, (rest,) if rest else (), self.count - 1)
+
+    def _spliced(self, at: int, parts: tuple[tuple[Entry, ...], ...], count: int) -> SortedEntries:
+        return SortedEntries((*self.chunks[:at], *parts, *self.chunks[at + 1:]),
+                             (*self.firsts[:at], *(p[0] for p in parts), *self.firsts[at + 1:]), count)
+
+    def entries(self, start: int = 0) -> Iterator[Entry]:
+        """The entries in order from position ``start`` (skipping whole chunks up to it)."""
+        for chunk in self.chunks:
+            if start >= len(chunk):
+                start -= len(chunk)
+                continue
+            yield from chunk[start:]
+            start = 0
+
+
+def _image_entry(image: Image) -> Entry:
+    return image.create_time, image.image_id
+
+
+def build_private_images(images: Iterable[Image]) -> Map[OrderKey, SortedEntries]:
+    """The ``private_images`` index from scratch: per (owner, region), the private images oldest first (ties by
+    id), the order describeImages lists them in."""
+    groups: dict[OrderKey, list[Entry]] = {}
+    for image in images:
+        if image.source == "private":
+            groups.setdefault((image.owner, image.region), []).append(_image_entry(image))
+    return Map({key: SortedEntries.of(entries) for key, entries in groups.items()})
+
+
+def private_images_replaced(index: Map[OrderKey, SortedEntries], old: Image | None,
+                            new: Image | None) -> Map[OrderKey, SortedEntries]:
+    """``private_images`` after ``old`` (None: nothing) is replaced by ``new`` (None: removed)."""
+    if old is not None and new is not None and _image_entry(old) == _image_entry(new) \
+            and (old.owner, old.region, old.source) == (new.owner, new.region, new.source):
+        return index  # a status or sharing change: same place
+    if old is not None and old.source == "private":
+        key = (old.owner, old.region)
+        current = index.get(key)
+        if current is not None:
+            rest = current.without_entry(_image_entry(old))
+            index = index.delete(key) if rest is None else index.set(key, rest)
+    if new is not None and new.source == "private":
+        key = (new.owner, new.region)
+        current = index.get(key)
+        entry = _image_entry(new)
+        index = index.set(key, SortedEntries(((entry,),), (entry,), 1) if current is None
+                          else current.with_entry(entry))
+    return index

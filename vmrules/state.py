@@ -24,13 +24,16 @@ from vmrules.indexes import (
     ByKey,
     InstanceOrder,
     OrderKey,
+    SortedEntries,
     addresses_with,
     build_instance_order,
     build_instances_by,
+    build_private_images,
     build_subnet_addresses,
     by_replaced,
     order_with,
     order_without,
+    private_images_replaced,
 )
 from vmrules.model import (
     Account,
@@ -88,6 +91,7 @@ class WorldState:
     # ---- derived indexes (vmrules.indexes): never in snapshots, built on construction, kept by transitions
     instance_order: Map[OrderKey, InstanceOrder] = field(default_factory=_empty)
     instances_by: Map[ByKey, InstanceOrder] = field(default_factory=_empty)
+    private_images: Map[OrderKey, SortedEntries] = field(default_factory=_empty)
     subnet_addresses: Map[str, Map[str, str]] = field(default_factory=_empty)
 
     def __post_init__(self) -> None:
@@ -97,6 +101,8 @@ class WorldState:
             object.__setattr__(self, "instance_order", build_instance_order(self.instances.values()))
         if self.instances and not self.instances_by:
             object.__setattr__(self, "instances_by", build_instances_by(self.instances.values()))
+        if self.images and not self.private_images:
+            object.__setattr__(self, "private_images", build_private_images(self.images.values()))
         if self.network_interfaces and not self.subnet_addresses:
             object.__setattr__(self, "subnet_addresses", build_subnet_addresses(self.network_interfaces.values()))
 
@@ -126,6 +132,8 @@ class WorldState:
                 values[_ORDER_INDEX] = build_instance_order(changes["instances"].values())
             if "instances_by" not in changes:
                 values[_BY_INDEX] = build_instances_by(changes["instances"].values())
+        if "images" in changes and "private_images" not in changes:
+            values[_IMAGES_INDEX] = build_private_images(changes["images"].values())
         if "network_interfaces" in changes and "subnet_addresses" not in changes \
                 and len(changes["network_interfaces"]) != len(self.network_interfaces):
             values[_ADDRESSES_INDEX] = build_subnet_addresses(changes["network_interfaces"].values())
@@ -157,6 +165,36 @@ class WorldState:
         return self.evolve(instances=self.instances.delete(instance_id),
                            instance_order=order_without(self.instance_order, old),
                            instances_by=by_replaced(self.instances_by, old, None))
+
+    # ---- images: the one way a transition puts or removes one, keeping the index -------------------
+
+    def with_image(self, image: Image) -> Self:
+        """The world with ``image`` put in (new, or replacing the image with its id), ``private_images``
+        updated in O(log n)."""
+        return self.evolve(images=self.images.set(image.image_id, image), private_images=private_images_replaced(
+            self.private_images, self.images.get(image.image_id), image))
+
+    def without_image(self, image_id: str) -> Self:
+        """The world without the image (if present), ``private_images`` updated in O(log n)."""
+        old = self.images.get(image_id)
+        if old is None:
+            return self
+        return self.evolve(images=self.images.delete(image_id),
+                           private_images=private_images_replaced(self.private_images, old, None))
+
+    def own_private_images(self, caller: str, region: str, start: int = 0) -> Iterator[Image]:
+        """The caller's private images in the region oldest first (ties by id), from position ``start``
+        (index-served: costs what it yields)."""
+        order = self.private_images.get((caller, region))
+        if order is None:
+            return
+        images = self.images
+        for _, image_id in order.entries(start):
+            yield images[image_id]
+
+    def own_private_image_count(self, caller: str, region: str) -> int:
+        order = self.private_images.get((caller, region))
+        return 0 if order is None else order.count
 
     # ---- identifiers --------------------------------------------------------------------------------
 
@@ -359,6 +397,7 @@ _FIELD_INDEX: dict[str, int] = {name: i for i, name in enumerate(_FIELDS)}
 _READ_ALL = attrgetter(*_FIELDS)
 _ORDER_INDEX = _FIELD_INDEX["instance_order"]
 _BY_INDEX = _FIELD_INDEX["instances_by"]
+_IMAGES_INDEX = _FIELD_INDEX["private_images"]
 _ADDRESSES_INDEX = _FIELD_INDEX["subnet_addresses"]
 # The slots' own descriptors: writing through them bypasses the frozen dataclass's __setattr__ guard, which
 # is what a constructor does too.
