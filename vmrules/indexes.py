@@ -74,8 +74,8 @@ class InstanceOrder:
             at = bisect.bisect_left(self.numbers, number)
             return InstanceOrder(self.chunks.delete(number), (*self.numbers[:at], *self.numbers[at + 1:]),
                                  self.count - 1)
-        rest = tuple(e for e in chunk if e != entry)
-        return InstanceOrder(self.chunks.set(number, rest), self.numbers, self.count - 1)
+        at = bisect.bisect_left(chunk, entry)
+        return InstanceOrder(self.chunks.set(number, (*chunk[:at], *chunk[at + 1:])), self.numbers, self.count - 1)
 
     def entries(self, start: int = 0) -> Iterator[Entry]:
         """The entries in creation order from position ``start`` (skipping whole chunks up to it)."""
