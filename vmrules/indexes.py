@@ -13,8 +13,10 @@
   address allocation look one address up).
 
 Indexes are derived data: never written to snapshots, built from the maps when a world is constructed
-(``WorldState.__post_init__``, so on load too), kept up to date by the few transitions that add or remove
-instances and interfaces, and checked against a rebuild after every step of the property suite's state machine.
+(``WorldState.__post_init__``, so on load too), kept up to date by ``WorldState.with_instance`` /
+``without_instance`` / ``with_image`` / ``without_image`` and ``Batch.done`` (the only ways transitions put
+instances and images) and by deleteInstance for interfaces, and checked against a rebuild after every step
+of the property suite's state machine.
 """
 
 from __future__ import annotations
