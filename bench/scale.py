@@ -23,6 +23,7 @@ from vmrules import World, check, execute
 from vmrules.builders import DataDiskPlan, ElasticIpPlan, add_image, add_instance
 from vmrules.model import Charge, SecurityGroup, Subnet, Vpc
 from vmrules.operations import OPERATION_TABLE
+from vmrules.snapshot import SnapshotError
 
 NORTH = "cn-north-1"
 FULL_SPEC: dict[str, Any] = {
@@ -103,12 +104,23 @@ def measure(n: int, rows: dict[str, dict[int, float]]) -> None:
     timed("describeInstances, filter instanceId, 1 id (µs)", "describeInstances",
           {"regionId": NORTH, "filters": [{"name": "instanceId", "values": [some.instance_id]}]})
     timed("describeInstances, filter status stopped, 1 match (µs)", "describeInstances",
-          {"regionId": NORTH, "filters": [{"name": "status", "values": ["stopped"]}]}, number=2)
+          {"regionId": NORTH, "filters": [{"name": "status", "values": ["stopped"]}]})
+    timed("describeInstances, filter status running, first page of n-1 (µs)", "describeInstances",
+          {"regionId": NORTH, "filters": [{"name": "status", "values": ["running"]}]})
+    timed("describeInstances, filter status running+stopped, first page (µs)", "describeInstances",
+          {"regionId": NORTH, "filters": [{"name": "status", "values": ["running", "stopped"]}]})
+    timed("describeInstances, filter status stopped + name, 1 match (µs)", "describeInstances",
+          {"regionId": NORTH, "filters": [{"name": "status", "values": ["stopped"]},
+                                          {"name": "name", "values": ["bulk"]}]})
+    timed("describeInstances, filter subnetId, first page (µs)", "describeInstances",
+          {"regionId": NORTH, "filters": [{"name": "subnetId", "values": ["subnet-bench0001a"]}]})
     timed("describeInstanceStatus, first page (µs)", "describeInstanceStatus", {"regionId": NORTH})
+    timed("describeInstanceStatus, filter status stopped, 1 match (µs)", "describeInstanceStatus",
+          {"regionId": NORTH, "filters": [{"name": "status", "values": ["stopped"]}]})
     timed("describeInstancePrivateIpAddress, first page (µs)", "describeInstancePrivateIpAddress",
           {"regionId": NORTH})
     timed("describeImages, private, first page (µs)", "describeImages",
-          {"regionId": NORTH, "imageSource": "private"}, number=5)
+          {"regionId": NORTH, "imageSource": "private"})
     spec = json.loads(json.dumps(FULL_SPEC))
     spec["instanceSpec"]["primaryNetworkInterface"]["networkInterface"]["primaryIpAddress"] = "10.0.1.200"
     timed("createInstances with primaryIpAddress (µs)", "createInstances", spec, number=20)
@@ -149,6 +161,18 @@ def measure_create(rows: dict[str, dict[int, float]]) -> None:
     rows["createInstances: execute (µs)"] = {0: executed}
     rows["createInstances: building directly (µs)"] = {0: built}
     rows["  execute / direct (goal ≤ 2)"] = {0: executed / built}
+    # A snapshot whose instances are 300,000 malformed entries (what an admin PUT /admin/world reads).
+    bad = {**World.default().to_dict(), "instances": [{"instanceId": k} for k in range(300_000)]}
+    seconds, _ = once(lambda: _refused(bad))
+    rows["snapshot read: 300,000 malformed entries refused (ms)"] = {0: seconds * 1e3}
+
+
+def _refused(document: dict[str, Any]) -> bool:
+    try:
+        World.from_dict(document)
+    except SnapshotError:
+        return True
+    raise AssertionError("a malformed snapshot was read")
 
 
 def moto_describe_by_id(n: int) -> float | None:

@@ -320,3 +320,37 @@ def test_unfiltered_pages_match_the_filtered_listing(world: World) -> None:
     ids = [i["instanceId"] for n in (1, 2, 3) for i in run(world, "describeInstances", pageNumber=n,
                                                               pageSize=20).result["instances"]]
     assert ids == sorted(world.instances, key=lambda i: world.instances[i].seq)
+
+
+def test_index_served_filters_page_like_a_scan(world: World) -> None:
+    """status / az / subnetId / vpcId filters are served by the world's index (alone: the page is read from
+    it; with others: its matches are the candidates); pages, order and totals must be a scan's, also after
+    transitions moved instances between statuses."""
+    made: list[str] = []
+    for k in range(30):
+        iid, world = instance(world, name=f"vm-{k:02d}", status="stopped" if k % 3 == 0 else "running",
+                              az="cn-north-1b" if k % 4 == 0 else "cn-north-1a",
+                              subnet_id="subnet-main00001b" if k % 4 == 0 else "subnet-main00001a")
+        made.append(iid)
+    for iid in made[1:12:2]:  # move some between statuses through the operations
+        op = "stopInstance" if world.instances[iid].status == "running" else "startInstance"
+        world = settle(ok(run(world, op, instanceId=iid)))
+    ordered = sorted(world.instances.values(), key=lambda i: (i.seq, i.instance_id))
+    attribute = {"status": "status", "az": "az", "subnetId": "subnet_id", "vpcId": "vpc_id", "name": "name"}
+
+    def expected(filters: list[dict[str, Any]]) -> list[str]:
+        return [i.instance_id for i in ordered if i.owner == "alice" and i.region == "cn-north-1" and all(
+            (getattr(i, attribute[x["name"]]) in x["values"]) if x["name"] != "name"
+            else any(v in i.name for v in x["values"]) for x in filters)]
+
+    cases = [[f("status", "stopped")], [f("status", "running", "stopped", "running")], [f("status", "stopping")],
+             [f("az", "cn-north-1b")], [f("subnetId", "subnet-main00001a")], [f("vpcId", "vpc-main000001")],
+             [f("status", "running"), f("az", "cn-north-1b")], [f("status", "stopped"), f("name", "vm-1")],
+             [f("status", "running"), f("status", "stopped")]]
+    for filters in cases:
+        want = expected(filters)
+        for op in LISTS if all(x["name"] != "az" for x in filters) else ("describeInstances",):
+            for number in (1, 2, 3):
+                out = run(world, op, filters=filters, pageNumber=number, pageSize=10)
+                assert ids(out, op) == want[(number - 1) * 10:number * 10], (op, filters, number)
+                assert out.result["totalCount"] == len(want)

@@ -576,3 +576,26 @@ def test_describe_image_constraints_batch(world: World) -> None:
     some = run(world, "describeImageConstraintsBatch", ids=["img-lampthird1", img, "img-nothere000"])
     assert [c["imageId"] for c in some.result["imageConstraints"]] == ["img-lampthird1"]
     assert some.result["imageConstraints"][0]["imageInstanceTypeConstraint"]["constraintsType"] == "includes"
+
+
+def test_private_images_page_from_the_index_like_a_scan(world: World) -> None:
+    """describeImages of the caller's private images reads the world's private_images index; pages, order
+    (oldest first, ties by id) and totals must be a scan's, with many images sharing one creation time (chunks
+    split) and after images are deleted and others' private images added."""
+    template = world.images["img-centos7cld"]
+    world = world.evolve(accounts=world.accounts.set("alice", replace(
+        world.accounts["alice"], quotas=tuple((n, 10**6) for n, _ in world.accounts["alice"].quotas))))
+    for k in range(300):  # not in id order: the index sorts by (create_time, id)
+        world = add_image(world, replace(template, image_id=f"img-many{(k * 7919) % 300:05d}", owner="alice",
+                                         source="private", name=f"p-{k}", create_time=k % 3))
+    world = add_image(world, replace(template, image_id="img-bobs00001", owner="bob", source="private"))
+    for k in range(0, 300, 7):
+        world = world.without_image(f"img-many{k:05d}")
+    scan = sorted((i for i in world.images.values() if i.source == "private" and i.owner == "alice"),
+                  key=lambda i: (i.create_time, i.image_id))
+    for size, number in ((10, 1), (100, 1), (100, 3), (37, 7), (100, 9)):
+        out = run(world, "describeImages", imageSource="private", pageSize=size, pageNumber=number)
+        assert ids(out) == [i.image_id for i in scan[(number - 1) * size:number * size]], (size, number)
+        assert out.result["totalCount"] == len(scan)
+    out = run(world, "describeImages", imageSource="private", pageSize=100, imageName="p-1")
+    assert ids(out) == [i.image_id for i in scan if "p-1" in i.name][:100]

@@ -12,12 +12,14 @@ import pytest
 from helpers import NORTH, instance, ok, run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from vmrules import World, settle
 from vmrules.builders import DataDiskPlan, add_elastic_ip, add_image, add_instance, add_snapshot, bind_elastic_ip
 from vmrules.defaults import MAIN, MEMBERS
 from vmrules.model import Charge, Image, ImageConstraint, ImageDisk
 from vmrules.snapshot import REGENERATE_SCHEMA, SnapshotError, world_from_dict, world_schema_text, world_to_dict
+from vmrules.snapshot.document import WorldSnapshot
 from vmrules.usage import recount_usage
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "world-schema.json"
@@ -358,3 +360,19 @@ def test_schema_describes_the_collections_and_model_only_fields() -> None:
     assert instance_fields["pendingPasswordDigest"]["description"].startswith("model-only")
     assert instance_fields["privateIpAddress"]["description"].startswith("derived")
     assert schema["$defs"]["Instance"]["additionalProperties"] is False
+
+
+def test_many_malformed_entries_stop_at_the_first(world: World) -> None:
+    """A snapshot with 300,000 malformed entries is refused after the first bad entry of each list (pydantic's
+    fail_fast), not after collecting an error per entry (which took ~100 s): the number of errors validation
+    collects is bounded by the document's lists, whatever the number of bad entries."""
+    doc = world_to_dict(world)
+    doc["instances"] = doc["instances"] + [{"instanceId": k} for k in range(100_000)]
+    doc["disks"] = [{"diskId": None, "junk": k} for k in range(100_000)]
+    doc["images"][0] = {**doc["images"][0], "sharedWith": list(range(100_000))}
+    with pytest.raises(ValidationError) as caught:
+        WorldSnapshot.model_validate(doc)
+    assert caught.value.error_count() <= 3 * len(WorldSnapshot.model_fields), caught.value.error_count()
+    with pytest.raises(SnapshotError) as refused:
+        world_from_dict(doc, World)
+    assert refused.value.path.startswith(("images[0].sharedWith[0]", "disks[0]", "instances["))

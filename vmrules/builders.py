@@ -222,7 +222,7 @@ def add_snapshot(world: W, *, owner: str, region: str, disk_type: str, size_gb: 
 
 def add_image(world: W, image: Image) -> W:
     """Add an image as given (its id must be unused); a private image counts against its owner's quota."""
-    world = world.evolve(images=world.images.set(image.image_id, image))
+    world = world.with_image(image)
     if image.source == "private":
         world = world.add_usage(image.owner, image.region, "image", 1)
     return world

@@ -3,12 +3,20 @@
 * ``instance_order``: per (owner, region), that account's instances in creation order (``Instance.seq``, then
   id), as an ``InstanceOrder``: sorted chunks of at most ``CHUNK`` entries in an ``immutables.Map``, so adding
   or removing one instance copies one chunk, and a page costs the chunks it skips plus the page.
+* ``instances_by``: per (owner, region, filter name, value) for the filters ``status``, ``az``, ``subnetId``
+  and ``vpcId``, the instances with that value in creation order (an ``InstanceOrder`` each), so a listing
+  filtered by one of them costs its matches, not the account's instances. ``WorldState.with_instance`` (the
+  one way a transition puts an instance) moves an instance between these when its status changes.
+* ``private_images``: per (owner, region), that account's private images oldest first (ties by id), as
+  ``SortedEntries``: describeImages of an account's private images reads its page, not the region's images.
 * ``subnet_addresses``: per subnet, private address -> the interface that has it (primaryIpAddress checks and
   address allocation look one address up).
 
 Indexes are derived data: never written to snapshots, built from the maps when a world is constructed
-(``WorldState.__post_init__``, so on load too), kept up to date by the few transitions that add or remove
-instances and interfaces, and checked against a rebuild after every step of the property suite's state machine.
+(``WorldState.__post_init__``, so on load too), kept up to date by ``WorldState.with_instance`` /
+``without_instance`` / ``with_image`` / ``without_image`` and ``Batch.done`` (the only ways transitions put
+instances and images) and by deleteInstance for interfaces, and checked against a rebuild after every step
+of the property suite's state machine.
 """
 
 from __future__ import annotations
@@ -16,14 +24,20 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
 
 from immutables import Map
 
-from vmrules.model import Instance, NetworkInterface
+from vmrules.model import Image, Instance, NetworkInterface
 
 CHUNK = 64
 OrderKey = tuple[str, str]  # (owner, region)
 Entry = tuple[int, str]  # (seq, instance id): creation order
+ByKey = tuple[str, str, str, str]  # (owner, region, filter name, value)
+# The instance listings' filters served by ``instances_by``: filter name and the instance's (single) value.
+INDEXED_FILTERS: tuple[str, ...] = ("status", "az", "subnetId", "vpcId")
+_indexed_values = attrgetter("status", "az", "subnet_id", "vpc_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,23 +76,38 @@ class InstanceOrder:
             at = bisect.bisect_left(self.numbers, number)
             return InstanceOrder(self.chunks.delete(number), (*self.numbers[:at], *self.numbers[at + 1:]),
                                  self.count - 1)
-        rest = tuple(e for e in chunk if e != entry)
-        return InstanceOrder(self.chunks.set(number, rest), self.numbers, self.count - 1)
+        at = bisect.bisect_left(chunk, entry)
+        return InstanceOrder(self.chunks.set(number, (*chunk[:at], *chunk[at + 1:])), self.numbers, self.count - 1)
 
-    def ids(self, start: int = 0) -> Iterator[str]:
-        """The instance ids in creation order from position ``start`` (skipping whole chunks up to it)."""
+    def entries(self, start: int = 0) -> Iterator[Entry]:
+        """The entries in creation order from position ``start`` (skipping whole chunks up to it)."""
         for number in self.numbers:
             chunk = self.chunks[number]
             if start >= len(chunk):
                 start -= len(chunk)
                 continue
-            for _, instance_id in chunk[start:]:
-                yield instance_id
+            yield from chunk[start:]
             start = 0
+
+    def ids(self, start: int = 0) -> Iterator[str]:
+        """The instance ids in creation order from position ``start`` (skipping whole chunks up to it)."""
+        for _, instance_id in self.entries(start):
+            yield instance_id
 
 
 def _entry(inst: Instance) -> Entry:
     return inst.seq, inst.instance_id
+
+
+def _orders(groups: dict[Any, list[Entry]]) -> dict[Any, InstanceOrder]:
+    out: dict[Any, InstanceOrder] = {}
+    for key, entries in groups.items():
+        entries.sort()
+        chunks: dict[int, list[Entry]] = {}
+        for entry in entries:
+            chunks.setdefault(entry[0] // CHUNK, []).append(entry)
+        out[key] = InstanceOrder(Map({n: tuple(c) for n, c in chunks.items()}), tuple(sorted(chunks)), len(entries))
+    return out
 
 
 def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, InstanceOrder]:
@@ -86,31 +115,62 @@ def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, Instanc
     groups: dict[OrderKey, list[Entry]] = {}
     for inst in instances:
         groups.setdefault((inst.owner, inst.region), []).append(_entry(inst))
-    out: dict[OrderKey, InstanceOrder] = {}
-    for key, entries in groups.items():
-        entries.sort()
-        chunks: dict[int, list[Entry]] = {}
-        for entry in entries:
-            chunks.setdefault(entry[0] // CHUNK, []).append(entry)
-        out[key] = InstanceOrder(Map({n: tuple(c) for n, c in chunks.items()}), tuple(sorted(chunks)), len(entries))
-    return Map(out)
+    return Map(_orders(groups))
+
+
+def build_instances_by(instances: Iterable[Instance]) -> Map[ByKey, InstanceOrder]:
+    """The ``instances_by`` index from scratch."""
+    groups: dict[ByKey, list[Entry]] = {}
+    for inst in instances:
+        entry = _entry(inst)
+        for name, value in zip(INDEXED_FILTERS, _indexed_values(inst), strict=True):
+            groups.setdefault((inst.owner, inst.region, name, value), []).append(entry)
+    return Map(_orders(groups))
+
+
+def _with(index: Map[Any, InstanceOrder], key: Any, entry: Entry) -> Map[Any, InstanceOrder]:
+    current = index.get(key)
+    if current is None:
+        return index.set(key, InstanceOrder(Map({entry[0] // CHUNK: (entry,)}), (entry[0] // CHUNK,), 1))
+    return index.set(key, current.with_entry(entry))
+
+
+def _without(index: Map[Any, InstanceOrder], key: Any, entry: Entry) -> Map[Any, InstanceOrder]:
+    current = index.get(key)
+    if current is None:
+        return index
+    rest = current.without_entry(entry)
+    return index.delete(key) if rest is None else index.set(key, rest)
 
 
 def order_with(order: Map[OrderKey, InstanceOrder], inst: Instance) -> Map[OrderKey, InstanceOrder]:
-    key = (inst.owner, inst.region)
-    current = order.get(key)
-    if current is None:
-        return order.set(key, InstanceOrder(Map({inst.seq // CHUNK: (_entry(inst),)}), (inst.seq // CHUNK,), 1))
-    return order.set(key, current.with_entry(_entry(inst)))
+    return _with(order, (inst.owner, inst.region), _entry(inst))
 
 
 def order_without(order: Map[OrderKey, InstanceOrder], inst: Instance) -> Map[OrderKey, InstanceOrder]:
-    key = (inst.owner, inst.region)
-    current = order.get(key)
-    if current is None:
-        return order
-    rest = current.without_entry(_entry(inst))
-    return order.delete(key) if rest is None else order.set(key, rest)
+    return _without(order, (inst.owner, inst.region), _entry(inst))
+
+
+def by_replaced(index: Map[ByKey, InstanceOrder], old: Instance | None,
+                new: Instance | None) -> Map[ByKey, InstanceOrder]:
+    """``instances_by`` after ``old`` (None: nothing) is replaced by ``new`` (None: removed). Only the values
+    that differ move, so a change that keeps every indexed value (an attachment) costs nothing here."""
+    if old is not None and new is not None and (old.owner, old.region, old.seq) == (new.owner, new.region, new.seq):
+        entry = _entry(new)
+        for name, before, after in zip(INDEXED_FILTERS, _indexed_values(old), _indexed_values(new), strict=True):
+            if before != after:
+                index = _with(_without(index, (old.owner, old.region, name, before), entry),
+                              (new.owner, new.region, name, after), entry)
+        return index
+    if old is not None:
+        entry = _entry(old)
+        for name, value in zip(INDEXED_FILTERS, _indexed_values(old), strict=True):
+            index = _without(index, (old.owner, old.region, name, value), entry)
+    if new is not None:
+        entry = _entry(new)
+        for name, value in zip(INDEXED_FILTERS, _indexed_values(new), strict=True):
+            index = _with(index, (new.owner, new.region, name, value), entry)
+    return index
 
 
 def build_subnet_addresses(nics: Iterable[NetworkInterface]) -> Map[str, Map[str, str]]:
@@ -134,3 +194,105 @@ def addresses_without(addresses: Map[str, Map[str, str]], nic: NetworkInterface)
         return addresses
     rest = in_subnet.delete(nic.private_ip)
     return addresses.set(nic.subnet_id, rest) if len(rest) else addresses.delete(nic.subnet_id)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SortedEntries:
+    """Entries in ascending order, in chunks of ``CHUNK`` to ``2 * CHUNK`` (split when larger): adding or
+    removing one copies one chunk and the tuple of chunk references, and a page skips whole chunks.
+
+    Unlike ``InstanceOrder`` the chunks are cut by position, not by key, so any keys fit (many images share
+    one creation time). Two orders are equal when they hold the same entries, whatever their chunks.
+    """
+
+    chunks: tuple[tuple[Entry, ...], ...]
+    firsts: tuple[Entry, ...]  # each chunk's first entry
+    count: int
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SortedEntries):
+            return NotImplemented
+        return self.count == other.count and list(self.entries()) == list(other.entries())
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.entries()))
+
+    @staticmethod
+    def of(entries: Iterable[Entry]) -> SortedEntries:
+        ordered = sorted(set(entries))
+        chunks = tuple(tuple(ordered[i:i + CHUNK]) for i in range(0, len(ordered), CHUNK))
+        return SortedEntries(chunks, tuple(c[0] for c in chunks), len(ordered))
+
+    def with_entry(self, entry: Entry) -> SortedEntries:
+        if not self.chunks:
+            return SortedEntries(((entry,),), (entry,), 1)
+        at = max(bisect.bisect_right(self.firsts, entry) - 1, 0)
+        chunk = self.chunks[at]
+        i = bisect.bisect_left(chunk, entry)
+        if i < len(chunk) and chunk[i] == entry:
+            return self
+        grown = (*chunk[:i], entry, *chunk[i:])
+        parts = (grown[:CHUNK], grown[CHUNK:]) if len(grown) > 2 * CHUNK else (grown,)
+        return self._spliced(at, parts, self.count + 1)
+
+    def without_entry(self, entry: Entry) -> SortedEntries | None:
+        """The order without ``entry``; None when nothing is left."""
+        at = bisect.bisect_right(self.firsts, entry) - 1
+        if at < 0:
+            return self
+        chunk = self.chunks[at]
+        i = bisect.bisect_left(chunk, entry)
+        if i == len(chunk) or chunk[i] != entry:
+            return self
+        if self.count == 1:
+            return None
+        rest = (*chunk[:i], *chunk[i + 1:])
+        return self._spliced(at, (rest,) if rest else (), self.count - 1)
+
+    def _spliced(self, at: int, parts: tuple[tuple[Entry, ...], ...], count: int) -> SortedEntries:
+        return SortedEntries((*self.chunks[:at], *parts, *self.chunks[at + 1:]),
+                             (*self.firsts[:at], *(p[0] for p in parts), *self.firsts[at + 1:]), count)
+
+    def entries(self, start: int = 0) -> Iterator[Entry]:
+        """The entries in order from position ``start`` (skipping whole chunks up to it)."""
+        for chunk in self.chunks:
+            if start >= len(chunk):
+                start -= len(chunk)
+                continue
+            yield from chunk[start:]
+            start = 0
+
+
+def _image_entry(image: Image) -> Entry:
+    return image.create_time, image.image_id
+
+
+def build_private_images(images: Iterable[Image]) -> Map[OrderKey, SortedEntries]:
+    """The ``private_images`` index from scratch: per (owner, region), the private images oldest first (ties by
+    id), the order describeImages lists them in."""
+    groups: dict[OrderKey, list[Entry]] = {}
+    for image in images:
+        if image.source == "private":
+            groups.setdefault((image.owner, image.region), []).append(_image_entry(image))
+    return Map({key: SortedEntries.of(entries) for key, entries in groups.items()})
+
+
+def private_images_replaced(index: Map[OrderKey, SortedEntries], old: Image | None,
+                            new: Image | None) -> Map[OrderKey, SortedEntries]:
+    """``private_images`` after ``old`` (None: nothing) is replaced by ``new`` (None: removed)."""
+    if old is not None and new is not None and _image_entry(old) == _image_entry(new) \
+            and (old.owner, old.region, old.source) == (new.owner, new.region, new.source):
+        return index  # a status or sharing change: same place
+    if old is not None and old.source == "private":
+        key = (old.owner, old.region)
+        current = index.get(key)
+        if current is not None:
+            rest = current.without_entry(_image_entry(old))
+            index = index.delete(key) if rest is None else index.set(key, rest)
+    if new is not None and new.source == "private":
+        key = (new.owner, new.region)
+        current = index.get(key)
+        entry = _image_entry(new)
+        index = index.set(key, SortedEntries(((entry,),), (entry,), 1) if current is None
+                          else current.with_entry(entry))
+    return index

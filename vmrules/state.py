@@ -21,12 +21,19 @@ from immutables import Map
 from vmrules.clock import DEFAULT_EPOCH
 from vmrules.ids import derive_id
 from vmrules.indexes import (
+    ByKey,
     InstanceOrder,
     OrderKey,
+    SortedEntries,
     addresses_with,
     build_instance_order,
+    build_instances_by,
+    build_private_images,
     build_subnet_addresses,
+    by_replaced,
     order_with,
+    order_without,
+    private_images_replaced,
 )
 from vmrules.model import (
     Account,
@@ -83,6 +90,8 @@ class WorldState:
     usage: Map[UsageKey, int] = field(default_factory=_empty)
     # ---- derived indexes (vmrules.indexes): never in snapshots, built on construction, kept by transitions
     instance_order: Map[OrderKey, InstanceOrder] = field(default_factory=_empty)
+    instances_by: Map[ByKey, InstanceOrder] = field(default_factory=_empty)
+    private_images: Map[OrderKey, SortedEntries] = field(default_factory=_empty)
     subnet_addresses: Map[str, Map[str, str]] = field(default_factory=_empty)
 
     def __post_init__(self) -> None:
@@ -90,6 +99,10 @@ class WorldState:
         # transitions go through ``evolve``, which keeps them up to date instead.
         if self.instances and not self.instance_order:
             object.__setattr__(self, "instance_order", build_instance_order(self.instances.values()))
+        if self.instances and not self.instances_by:
+            object.__setattr__(self, "instances_by", build_instances_by(self.instances.values()))
+        if self.images and not self.private_images:
+            object.__setattr__(self, "private_images", build_private_images(self.images.values()))
         if self.network_interfaces and not self.subnet_addresses:
             object.__setattr__(self, "subnet_addresses", build_subnet_addresses(self.network_interfaces.values()))
 
@@ -110,12 +123,17 @@ class WorldState:
             if index is None:
                 raise TypeError(f"World has no field {name!r}")
             values[index] = value
-        # A caller that adds or removes instances or interfaces without handing over the updated index (a test
-        # or a hand-built world; transitions hand it over) gets it rebuilt. Replacing entities in place, which
-        # is what transitions do, keeps the membership the indexes are built from.
-        if "instances" in changes and "instance_order" not in changes \
-                and len(changes["instances"]) != len(self.instances):
-            values[_ORDER_INDEX] = build_instance_order(changes["instances"].values())
+        # A caller that changes instances or interfaces without handing over the updated indexes (a test or a
+        # hand-built world; transitions use ``with_instance`` / ``without_instance`` and ``Batch``) gets them
+        # rebuilt: the indexes are never wrong, and a transition that forgot shows up as a cost in the world's
+        # size in bench/scale.py.
+        if "instances" in changes:
+            if "instance_order" not in changes and len(changes["instances"]) != len(self.instances):
+                values[_ORDER_INDEX] = build_instance_order(changes["instances"].values())
+            if "instances_by" not in changes:
+                values[_BY_INDEX] = build_instances_by(changes["instances"].values())
+        if "images" in changes and "private_images" not in changes:
+            values[_IMAGES_INDEX] = build_private_images(changes["images"].values())
         if "network_interfaces" in changes and "subnet_addresses" not in changes \
                 and len(changes["network_interfaces"]) != len(self.network_interfaces):
             values[_ADDRESSES_INDEX] = build_subnet_addresses(changes["network_interfaces"].values())
@@ -123,6 +141,60 @@ class WorldState:
         for write, value in zip(_SLOT_WRITERS, values, strict=True):
             write(new, value)
         return new
+
+    # ---- instances: the one way a transition puts or removes one, keeping the indexes ---------------
+
+    def with_instance(self, inst: Instance) -> Self:
+        """The world with ``inst`` put in (new, or replacing the instance with its id) and the instance indexes
+        updated in O(log n): every transition that changes an instance (its status above all) goes through
+        here, so ``instances_by`` always lists each instance under its current status."""
+        old = self.instances.get(inst.instance_id)
+        order = self.instance_order
+        if old is None:
+            order = order_with(order, inst)
+        elif (old.owner, old.region, old.seq) != (inst.owner, inst.region, inst.seq):
+            order = order_with(order_without(order, old), inst)
+        return self.evolve(instances=self.instances.set(inst.instance_id, inst), instance_order=order,
+                           instances_by=by_replaced(self.instances_by, old, inst))
+
+    def without_instance(self, instance_id: str) -> Self:
+        """The world without the instance (if present), the instance indexes updated in O(log n)."""
+        old = self.instances.get(instance_id)
+        if old is None:
+            return self
+        return self.evolve(instances=self.instances.delete(instance_id),
+                           instance_order=order_without(self.instance_order, old),
+                           instances_by=by_replaced(self.instances_by, old, None))
+
+    # ---- images: the one way a transition puts or removes one, keeping the index -------------------
+
+    def with_image(self, image: Image) -> Self:
+        """The world with ``image`` put in (new, or replacing the image with its id), ``private_images``
+        updated in O(log n)."""
+        return self.evolve(images=self.images.set(image.image_id, image), private_images=private_images_replaced(
+            self.private_images, self.images.get(image.image_id), image))
+
+    def without_image(self, image_id: str) -> Self:
+        """The world without the image (if present), ``private_images`` updated in O(log n)."""
+        old = self.images.get(image_id)
+        if old is None:
+            return self
+        return self.evolve(images=self.images.delete(image_id),
+                           private_images=private_images_replaced(self.private_images, old, None))
+
+    def own_private_images(self, caller: str, region: str, start: int = 0) -> Iterator[Image]:
+        """The caller's private images in the region oldest first (ties by id), from position ``start``
+        (index-served: costs what it yields)."""
+        order = self.private_images.get((caller, region))
+        if order is None:
+            return
+        images = self.images
+        for _, image_id in order.entries(start):
+            yield images[image_id]
+
+    def own_private_image_count(self, caller: str, region: str) -> int:
+        order = self.private_images.get((caller, region))
+        return 0 if order is None else order.count
 
     # ---- identifiers --------------------------------------------------------------------------------
 
@@ -196,6 +268,11 @@ class WorldState:
         instances = self.instances
         for instance_id in order.ids(start):
             yield instances[instance_id]
+
+    def instances_with(self, caller: str, region: str, name: str, value: str) -> InstanceOrder | None:
+        """The caller's instances in the region whose filter ``name`` (one of ``INDEXED_FILTERS``) has
+        ``value``, in creation order (index lookup); None when there are none."""
+        return self.instances_by.get((caller, region, name, value))
 
     def owned_instance_count(self, caller: str, region: str) -> int:
         order = self.instance_order.get((caller, region))
@@ -303,13 +380,15 @@ class Batch(Generic[W]):
         changes = self._changes
         instances, nics = changes.get("instances"), changes.get("network_interfaces")
         if instances is not None or nics is not None:
-            order, addresses = self.world.instance_order, self.world.subnet_addresses
+            order, by, addresses = self.world.instance_order, self.world.instances_by, self.world.subnet_addresses
             for rid in self._created:
                 if instances is not None and rid in instances:
                     order = order_with(order, instances[rid])
+                    by = by_replaced(by, None, instances[rid])
                 elif nics is not None and rid in nics:
                     addresses = addresses_with(addresses, nics[rid])
-            changes["instance_order"], changes["subnet_addresses"] = order, addresses
+            changes["instance_order"], changes["instances_by"] = order, by
+            changes["subnet_addresses"] = addresses
         return self.world.evolve(sequence=self.sequence, **changes)
 
 
@@ -317,6 +396,8 @@ _FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(WorldState))
 _FIELD_INDEX: dict[str, int] = {name: i for i, name in enumerate(_FIELDS)}
 _READ_ALL = attrgetter(*_FIELDS)
 _ORDER_INDEX = _FIELD_INDEX["instance_order"]
+_BY_INDEX = _FIELD_INDEX["instances_by"]
+_IMAGES_INDEX = _FIELD_INDEX["private_images"]
 _ADDRESSES_INDEX = _FIELD_INDEX["subnet_addresses"]
 # The slots' own descriptors: writing through them bypasses the frozen dataclass's __setattr__ guard, which
 # is what a constructor does too.

@@ -282,7 +282,7 @@ def begin_instance_task(world: World, inst: Instance, status: InstanceStatus, ki
                         ref: str | None = None) -> World:
     """``inst`` (with any other changes already made) in the transitional ``status``, and a task of ``kind`` on
     it that ``settle`` completes with the completion registered under ``kind``."""
-    world = world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status=status)))
+    world = world.with_instance(replace(inst, status=status))
     return world.with_task(inst.instance_id, kind, ref)
 
 
@@ -297,6 +297,6 @@ def finish_instance_task(status: InstanceStatus, *, apply_password: bool = False
             return world
         if apply_password and inst.pending_password_digest is not None:
             inst = replace(inst, password_digest=inst.pending_password_digest, pending_password_digest=None)
-        return world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status=status)))
+        return world.with_instance(replace(inst, status=status))
 
     return complete

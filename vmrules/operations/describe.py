@@ -13,6 +13,7 @@ was issued. ``vnc_url_valid(world, url)`` tells whether a URL still works in a g
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -20,6 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from vmrules.clock import HOUR
 from vmrules.effects import default, effect
+from vmrules.indexes import INDEXED_FILTERS, InstanceOrder
 from vmrules.model import Instance
 from vmrules.operation import Ctx, Operation
 from vmrules.operations.common import (
@@ -111,16 +113,56 @@ STATUS_FILTERS = _instance_keys(all_interfaces=False, with_az_and_type=False)
 
 def _listed(ctx: Ctx[FilteredRequest], keys: tuple[FilterKey[_Row], ...]) -> tuple[list[_Row], int]:
     """The page of the caller's instances in the region that pass the filters, in creation order, and the
-    number that pass. Served by the world's ``instance_order`` index: an unfiltered page costs the page, an
-    ``instanceId`` filter its ids; other filters look at the caller's instances in the region only."""
+    number that pass. Served by the world's indexes: an unfiltered page costs the page, an ``instanceId``
+    filter its ids, a lone ``status`` / ``az`` / ``subnetId`` / ``vpcId`` filter the page (its count is in the
+    index); other filters look at the instances the most selective indexed filter leaves, else at the caller's
+    instances in the region."""
     world, caller, region = ctx.world, ctx.caller, ctx.req.regionId
     number, size = page_bounds(ctx.req.pageNumber, ctx.req.pageSize)
     start = (number - 1) * size
-    if not ctx.req.filters:
+    filters = ctx.req.filters
+    if not filters:
         rows = [_Row(world, i) for i in islice(world.owned_instances(caller, region, start), size)]
         return rows, world.owned_instance_count(caller, region)
-    matches = select(_candidates(world, caller, region, ctx.req.filters), ctx.req.filters, keys)
+    known = {k.name for k in keys}
+    indexed = None if any(f.name == "instanceId" for f in filters) else _narrowest(world, caller, region, [
+        f for f in filters if f.name in INDEXED_FILTERS and f.name in known])
+    if indexed is not None and len(filters) == 1:  # the index holds exactly the matches
+        orders, total = indexed
+        instances = world.instances
+        page_ids = islice(_in_creation_order(orders, start), size)
+        return [_Row(world, instances[iid]) for iid in page_ids], total
+    if indexed is not None:
+        instances = world.instances
+        candidates: Iterator[_Row] = (_Row(world, instances[iid]) for iid in _in_creation_order(indexed[0]))
+    else:
+        candidates = _candidates(world, caller, region, filters)
+    matches = select(candidates, filters, keys)
     return matches[start:start + size], len(matches)
+
+
+def _narrowest(world: World, caller: str, region: str,
+               filters: Sequence[Filter]) -> tuple[list[InstanceOrder], int] | None:
+    """Of the index-served filters, the one with the fewest matches: the index entries of its values and their
+    number (an instance has one value per indexed filter, so the entries of distinct values never overlap)."""
+    best: tuple[list[InstanceOrder], int] | None = None
+    for f in filters:
+        orders = [o for o in (world.instances_with(caller, region, f.name, v) for v in dict.fromkeys(f.values))
+                  if o is not None]
+        count = sum(o.count for o in orders)
+        if best is None or count < best[1]:
+            best = orders, count
+    return best
+
+
+def _in_creation_order(orders: Sequence[InstanceOrder], start: int = 0) -> Iterator[str]:
+    """The ids of the instances in ``orders`` (disjoint) in creation order, from position ``start``."""
+    if not orders:
+        return iter(())
+    if len(orders) == 1:
+        return orders[0].ids(start)
+    merged = heapq.merge(*(o.entries() for o in orders))
+    return (instance_id for _, instance_id in islice(merged, start, None))
 
 
 def _candidates(world: World, caller: str, region: str, filters: Sequence[Filter]) -> Iterator[_Row]:

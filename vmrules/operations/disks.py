@@ -248,8 +248,7 @@ def attach_device_name_free(ctx: DiskCtx[AttachDiskRequest]) -> Findings:
 
 def _begin_both(world: World, inst: Instance, disk: Disk, kind: str) -> World:
     """The instance and the disk as given, each with a task of ``kind`` that refers to the other side."""
-    world = world.evolve(instances=world.instances.set(inst.instance_id, inst),
-                         disks=world.disks.set(disk.disk_id, disk))
+    world = world.with_instance(inst).evolve(disks=world.disks.set(disk.disk_id, disk))
     world = world.with_task(inst.instance_id, kind, disk.disk_id)
     return world.with_task(disk.disk_id, kind, inst.instance_id)
 
@@ -425,7 +424,7 @@ def _finish_attach(world: World, task: Task) -> World:
         else:
             data_disks = tuple(replace(d, status="attached") if d.disk_id == disk_id else d
                                for d in inst.data_disks)
-        world = world.evolve(instances=world.instances.set(instance_id, replace(inst, data_disks=data_disks)))
+        world = world.with_instance(replace(inst, data_disks=data_disks))
     if disk is not None:
         if inst is None:  # the instance vanished: the attachment never completed
             attachments = tuple(a for a in disk.attachments if a.instance_id != instance_id)
@@ -445,7 +444,7 @@ def _finish_detach(world: World, task: Task) -> World:
     disk = world.disks.get(disk_id)
     if inst is not None:
         inst = replace(inst, data_disks=tuple(d for d in inst.data_disks if d.disk_id != disk_id))
-        world = world.evolve(instances=world.instances.set(instance_id, inst))
+        world = world.with_instance(inst)
     if disk is not None:
         disk = replace(disk, attachments=tuple(a for a in disk.attachments if a.instance_id != instance_id))
         world = world.evolve(disks=world.disks.set(disk_id, replace(disk, status=_disk_status(disk))))
@@ -577,7 +576,7 @@ def _modify_disks(ctx: ModifyDisksCtx) -> tuple[World, JSON]:
         return ctx.world, {}
     inst = replace(inst, data_disks=tuple(replace(d, auto_delete=wanted[d.disk_id]) if d.disk_id in wanted else d
                                           for d in inst.data_disks))
-    return ctx.world.evolve(instances=ctx.world.instances.set(inst.instance_id, inst)), {}
+    return ctx.world.with_instance(inst), {}
 
 
 SETS_DISK_AUTO_DELETE = effect(

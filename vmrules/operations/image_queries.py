@@ -7,13 +7,22 @@ A caller sees official and third-party images, its own private images and privat
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from vmrules.effects import default, effect
 from vmrules.model import IMAGE_STATUSES, Image
 from vmrules.operation import Ctx, Operation, Request
 from vmrules.operations.common import Completion, enum_rule, region_exists
-from vmrules.operations.filters import DEFAULT_PAGE_SIZE, PagedRequest, page, page_number_rule, page_size_rule
+from vmrules.operations.filters import (
+    DEFAULT_PAGE_SIZE,
+    PagedRequest,
+    page,
+    page_bounds,
+    page_number_rule,
+    page_size_rule,
+)
 from vmrules.operations.images import ImageCtx, ImageRequest, image_context, image_exists, own_private_rule
 from vmrules.rules import Finding, Findings, Phase, rule, sdk_doc, seed
 from vmrules.views import image_view
@@ -101,14 +110,22 @@ def _matches(caller: str, image: Image, req: DescribeImagesRequest) -> bool:
 
 # effect: DESCRIBE_IMAGES.DEFAULT_PAGE_SIZE, DESCRIBE_IMAGES.LISTS_VISIBLE_IMAGES
 def _describe_images(ctx: Ctx[DescribeImagesRequest]) -> tuple[World, JSON]:
-    if ctx.req.ids is not None:  # named images: look them up (O(ids)) instead of scanning the region's images
-        named = {i.image_id: i for i in (ctx.world.image(ctx.caller, ctx.region, rid) for rid in ctx.req.ids) if i}
-        candidates = sorted(named.values(), key=lambda i: (i.create_time, i.image_id))
+    req, world = ctx.req, ctx.world
+    if req.ids is not None:  # named images: look them up (O(ids)) instead of scanning the region's images
+        named = {i.image_id: i for i in (world.image(ctx.caller, ctx.region, rid) for rid in req.ids) if i}
+        candidates: Iterable[Image] = sorted(named.values(), key=lambda i: (i.create_time, i.image_id))
+    elif req.imageSource == "private":  # the caller's own private images: the world's private_images index
+        if (req.platform, req.rootDeviceType, req.status, req.imageName, req.architecture) == (None,) * 5:
+            number, size = page_bounds(req.pageNumber, req.pageSize)
+            shown = list(islice(world.own_private_images(ctx.caller, ctx.region, (number - 1) * size), size))
+            return world, {"images": [image_view(world, i, ctx.caller) for i in shown],
+                           "totalCount": world.own_private_image_count(ctx.caller, ctx.region)}
+        candidates = world.own_private_images(ctx.caller, ctx.region)
     else:
-        candidates = visible_images(ctx.world, ctx.caller, ctx.region)
-    found = [i for i in candidates if _matches(ctx.caller, i, ctx.req)]
-    shown, total = page(found, ctx.req.pageNumber, ctx.req.pageSize)
-    return ctx.world, {"images": [image_view(ctx.world, i, ctx.caller) for i in shown], "totalCount": total}
+        candidates = visible_images(world, ctx.caller, ctx.region)
+    found = [i for i in candidates if _matches(ctx.caller, i, req)]
+    shown, total = page(found, req.pageNumber, req.pageSize)
+    return world, {"images": [image_view(world, i, ctx.caller) for i in shown], "totalCount": total}
 
 
 IMAGES_PAGE_DEFAULT = default(

@@ -12,7 +12,7 @@ from immutables import Map
 
 from vmrules.clock import iso
 from vmrules.effects import StatusChange, default, effect, status
-from vmrules.indexes import addresses_without, order_without
+from vmrules.indexes import addresses_without
 from vmrules.model import Disk, ElasticIp, InstanceStatus, NetworkInterface, Task
 from vmrules.operation import Operation
 from vmrules.operations.common import (
@@ -316,9 +316,8 @@ def _complete_delete(world: World, task: Task) -> World:
             gone.append(nic_id)
         else:
             nics = nics.set(nic_id, replace(nic, instance_id=None, device_index=0))
-    world = world.evolve(instances=world.instances.delete(iid), disks=disks, network_interfaces=nics,
-                         elastic_ips=eips, instance_order=order_without(world.instance_order, inst),
-                         subnet_addresses=addresses)
+    world = world.without_instance(iid).evolve(disks=disks, network_interfaces=nics, elastic_ips=eips,
+                                               subnet_addresses=addresses)
     for rid in gone:
         world = world.without_task(rid)
     released = instance_usage(world.instance_types.get(inst.instance_type))

@@ -74,7 +74,7 @@ def _modify_attribute(ctx: InstanceCtx[ModifyInstanceAttributeRequest]) -> tuple
     )
     if changed == inst:
         return ctx.world, {}
-    return ctx.world.evolve(instances=ctx.world.instances.set(inst.instance_id, changed)), {}
+    return ctx.world.with_instance(changed), {}
 
 
 SETS_NAME_DESCRIPTION = effect(
@@ -118,7 +118,7 @@ def _modify_password(ctx: InstanceCtx[ModifyInstancePasswordRequest]) -> tuple[W
     inst = ctx.instance
     assert inst is not None  # rules guarantee it
     pending = replace(inst, pending_password_digest=password_digest(ctx.req.password))
-    return ctx.world.evolve(instances=ctx.world.instances.set(inst.instance_id, pending)), {}
+    return ctx.world.with_instance(pending), {}
 
 
 PASSWORD_AFTER_RESTART = effect(

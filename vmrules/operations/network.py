@@ -195,8 +195,7 @@ def attach_device_index_free(ctx: NicCtx[Any]) -> Findings:
 def _put_attachment(world: World, inst: Instance, nic: NetworkInterface) -> World:
     """The instance and the interface as given; an elastic IP on the interface follows it onto (or off) the
     instance (``nic.instance_id``)."""
-    world = world.evolve(instances=world.instances.set(inst.instance_id, inst),
-                         network_interfaces=world.network_interfaces.set(nic.nic_id, nic))
+    world = world.with_instance(inst).evolve(network_interfaces=world.network_interfaces.set(nic.nic_id, nic))
     eip = world.elastic_ips.get(nic.elastic_ip_id) if nic.elastic_ip_id else None
     if eip is not None:
         world = world.evolve(elastic_ips=world.elastic_ips.set(eip.elastic_ip_id,

@@ -4,7 +4,7 @@ against (one per entity, in the API's own camelCase names); ``SnapshotError`` fo
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -49,6 +49,11 @@ IsoTimeOrEmpty = Annotated[str, AfterValidator(_check_time_or_empty),
                            Field(description='an ISO-8601 time, or "" for none')]
 EPOCH0 = iso(0)
 
+T = TypeVar("T")
+# Every list in a snapshot stops at its first bad entry (pydantic's fail_fast): a document with 300,000
+# malformed entries is refused after the first, not after collecting 300,000 errors (only the first is shown).
+Entries = Annotated[list[T], Field(fail_fast=True)]
+
 _DERIVED = "derived: written for reading, ignored when read"
 _REF = "a reference: only the id is read; other members (a pasted copy of the resource) are ignored"
 
@@ -79,7 +84,7 @@ class Region(_Shape):
     """model-only: a region and its availability zones."""
 
     regionId: str
-    azs: list[str]
+    azs: Entries[str]
 
 
 class Quota(_Shape):
@@ -94,7 +99,7 @@ class Account(_Shape):
 
     pin: str
     realNameVerified: bool = True
-    quotas: list[Quota] = []
+    quotas: Entries[Quota] = []
 
 
 class Charge(_Shape):
@@ -132,9 +137,9 @@ class InstanceType(_Shape):
     memoryMB: int
     nicLimit: int
     desc: str = ""
-    state: list[InstanceTypeState] = []
+    state: Entries[InstanceTypeState] = []
     gpu: Gpu | None = None
-    localDisks: list[LocalDisk] = []
+    localDisks: Entries[LocalDisk] = []
     generation: int
     offline: bool = Field(False, description=_model_only("the type is no longer sold (下线)"))
 
@@ -143,7 +148,7 @@ class ImageConstraint(_Shape):
     """The vm service's ImageInstanceTypeConstraint."""
 
     constraintsType: Literal["excludes", "includes"]
-    instanceTypes: list[str]
+    instanceTypes: Entries[str]
 
 
 class ImageCloudDisk(_Shape):
@@ -179,14 +184,14 @@ class Image(_Shape):
     sizeMB: int = 0
     desc: str = ""
     systemDisk: Any = _derived("from rootDeviceType")
-    dataDisks: list[ImageDataDisk] = []
+    dataDisks: Entries[ImageDataDisk] = []
     snapshotId: str = ""
     rootDeviceType: m.RootDeviceType
     progress: str = "100%"
     ownerPin: str = Field(description=f"the owner's pin; {m.PLATFORM_OWNER!r} for official and third-party images")
     instanceId: str = Field("", description="the instance the image was created from, or \"\"")
     regionId: RegionId
-    sharedWith: list[str] = Field([], description=_model_only("the pins the image is shared with"))
+    sharedWith: Entries[str] = Field([], description=_model_only("the pins the image is shared with"))
     imageInstanceTypeConstraint: ImageConstraint | None = Field(
         None, description=_model_only("the instance types the image supports (describeImageConstraints)"))
 
@@ -212,7 +217,7 @@ class Disk(_Shape):
     diskType: str
     diskSizeGB: int
     status: m.DiskStatus = "available"
-    attachments: list[DiskAttachment] = []
+    attachments: Entries[DiskAttachment] = []
     snapshotId: str = ""
     multiAttachable: bool = False
     encrypted: bool = False
@@ -287,12 +292,12 @@ class Instance(_Shape):
     description: str = ""
     imageId: str
     systemDisk: SystemDiskAttachment
-    dataDisks: list[DataDiskAttachment] = []
+    dataDisks: Entries[DataDiskAttachment] = []
     primaryNetworkInterface: NetworkInterfaceAttachment
-    secondaryNetworkInterfaces: list[NetworkInterfaceAttachment] = []
+    secondaryNetworkInterfaces: Entries[NetworkInterfaceAttachment] = []
     launchTime: IsoTime = EPOCH0
     az: str
-    keyNames: list[str] = []
+    keyNames: Entries[str] = []
     charge: Charge | None = Field(description="null: the instance has no billing information")
     ag: AgRef | None = None
     faultDomain: str = ""
@@ -321,7 +326,7 @@ class NetworkInterface(_Shape):
     macAddress: str = ""
     vpcId: str
     subnetId: str
-    networkSecurityGroupIds: list[str] = []
+    networkSecurityGroupIds: Entries[str] = []
     sanityCheck: int = 1
     primaryIp: PrimaryIp
     secondaryIps: Any = _derived()
@@ -375,7 +380,7 @@ class Subnet(_Shape):
     ownerPin: OwnerPin
     regionId: RegionId
     nextHost: int = Field(4, description=_model_only("host offset of the next private address handed out"))
-    reservedHosts: list[int] = Field(default_factory=list, description=_model_only(
+    reservedHosts: Entries[int] = Field(default_factory=list, description=_model_only(
         "host offsets at or past nextHost taken by explicitly chosen addresses (the allocator skips them)"))
 
 
@@ -408,7 +413,7 @@ class Snapshot(_Shape):
     snapshotId: str
     diskId: str = Field("", description='the disk it was taken from, or ""')
     snapshotSizeGB: int
-    images: list[str] = Field([], max_length=1, description="the image it belongs to, if any (at most one)")
+    images: Entries[str] = Field([], max_length=1, description="the image it belongs to, if any (at most one)")
     status: Literal["creating", "available", "deleting"] = "available"
     createTime: IsoTime = EPOCH0
     diskType: str = Field(description=_model_only("the type of disk it restores to"))
@@ -434,7 +439,7 @@ class TemplateDisk(_Shape):
 
 class TemplateNetworkInterface(_Shape):
     subnetId: str
-    securityGroups: list[str] = []
+    securityGroups: Entries[str] = []
     sanityCheck: Any = _derived()
 
 
@@ -456,10 +461,10 @@ class InstanceTemplateData(_Shape):
     imageId: str
     includePassword: Any = _derived()
     systemDisk: TemplateDisk
-    dataDisks: list[TemplateDisk] = []
+    dataDisks: Entries[TemplateDisk] = []
     primaryNetworkInterface: TemplateNetworkInterfaceAttachment
     elasticIp: TemplateElasticIp | None = None
-    keyNames: list[str] = []
+    keyNames: Entries[str] = []
 
 
 class InstanceTemplate(_Shape):
@@ -481,7 +486,7 @@ class AvailabilityGroup(_Shape):
     id: str
     name: str
     instanceTemplateId: str
-    azs: list[str]
+    azs: Entries[str]
     ownerPin: OwnerPin
     regionId: RegionId
 
@@ -501,7 +506,7 @@ class ClientToken(_Shape):
     ownerPin: str
     regionId: str
     clientToken: str
-    instanceIds: list[str]
+    instanceIds: Entries[str]
 
 
 class WorldSnapshot(_Shape):
@@ -513,23 +518,23 @@ class WorldSnapshot(_Shape):
     clock: IsoTime = Field(iso(DEFAULT_EPOCH), description="the world's logical clock")
     sequence: int = Field(0, description="the sequence new ids are derived from")
     defaultAccount: str = Field("", description="the pin that acts when a request names no caller")
-    regions: list[Region] = []
-    accounts: list[Account] = []
-    instanceTypes: list[InstanceType] = []
-    images: list[Image] = []
-    vpcs: list[Vpc] = []
-    subnets: list[Subnet] = []
-    securityGroups: list[SecurityGroup] = []
-    networkInterfaces: list[NetworkInterface] = []
-    elasticIps: list[ElasticIp] = []
-    disks: list[Disk] = []
-    snapshots: list[Snapshot] = []
-    keypairs: list[Keypair] = []
-    instances: list[Instance] = []
-    instanceTemplates: list[InstanceTemplate] = []
-    availabilityGroups: list[AvailabilityGroup] = []
-    tasks: list[Task] = []
-    clientTokens: list[ClientToken] = []
+    regions: Entries[Region] = []
+    accounts: Entries[Account] = []
+    instanceTypes: Entries[InstanceType] = []
+    images: Entries[Image] = []
+    vpcs: Entries[Vpc] = []
+    subnets: Entries[Subnet] = []
+    securityGroups: Entries[SecurityGroup] = []
+    networkInterfaces: Entries[NetworkInterface] = []
+    elasticIps: Entries[ElasticIp] = []
+    disks: Entries[Disk] = []
+    snapshots: Entries[Snapshot] = []
+    keypairs: Entries[Keypair] = []
+    instances: Entries[Instance] = []
+    instanceTemplates: Entries[InstanceTemplate] = []
+    availabilityGroups: Entries[AvailabilityGroup] = []
+    tasks: Entries[Task] = []
+    clientTokens: Entries[ClientToken] = []
 
 
 def world_json_schema() -> dict[str, Any]:

@@ -141,4 +141,4 @@ def created(world: World, task: Task) -> World:
     inst = world.instances.get(task.resource_id)
     if inst is None or inst.status != "pending":
         return world
-    return world.evolve(instances=world.instances.set(inst.instance_id, replace(inst, status="running")))
+    return world.with_instance(replace(inst, status="running"))

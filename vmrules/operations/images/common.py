@@ -88,7 +88,7 @@ def image_share_limit(world: World, pin: str) -> int:
 
 
 def set_image(world: World, image: Image) -> World:
-    return world.evolve(images=world.images.set(image.image_id, image))
+    return world.with_image(image)
 
 
 def image_snapshot_ids(world: World, image: Image) -> Iterator[str]:

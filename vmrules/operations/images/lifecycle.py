@@ -91,7 +91,7 @@ def finish_delete(world: World, task: Task) -> World:
             world = world.evolve(snapshots=world.snapshots.delete(sid))
         else:
             world = world.evolve(snapshots=world.snapshots.set(sid, replace(world.snapshots[sid], image_id=None)))
-    world = world.evolve(images=world.images.delete(image.image_id))
+    world = world.without_image(image.image_id)
     if image.source == "private":
         world = world.add_usage(image.owner, image.region, "image", -1)
     return world
