@@ -41,7 +41,11 @@ def roomy_world(path: Path) -> Path:
             account["quotas"] = [{**quota, "limit": 100_000} for quota in account["quotas"]]
     for subnet in data["subnets"]:
         if subnet["subnetId"] == "subnet-main00001a":
-            subnet["addressPrefix"] = "10.0.128.0/17"
+            # 10.0.1.0/24 widened to 10.0.0.0/16: the same addresses (the interfaces in it keep theirs), so
+            # host numbers shift by 256.
+            subnet["addressPrefix"] = "10.0.0.0/16"
+            subnet["nextHost"] += 256
+            subnet["reservedHosts"] = [host + 256 for host in subnet["reservedHosts"]]
     path.write_text(json.dumps(data), encoding="utf-8")
     return path
 
