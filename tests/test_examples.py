@@ -82,7 +82,7 @@ def _block(heading: str, language: str = "") -> str:
 def test_readme_opens_with_the_two_commands() -> None:
     lines = README.splitlines()
     assert lines[:5] == ["# vmrules", "", "```", "pip install . && vmrules run examples/lifecycle.jsonl",
-                         'pip install ".[test]" && pytest']
+                         'pip install ".[test]" && pytest -n auto']
 
 
 def test_readme_python_example_runs_and_prints_what_it_says() -> None:
