@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.errors import FlakyStrategyDefinition
 
 from vmrules import OPERATION_TABLE, OPERATIONS, Outcome, VmError, World, check, execute
 from vmrules.errors import Status
@@ -58,6 +59,12 @@ def test_valid_requests_with_one_field_replaced_never_raise(operation: str, data
 
 # ---- hostile objects (issue 14 item 6) -------------------------------------------------------------------
 
+# Under pytest-xdist, after other tests in the same worker, hypothesis once in a while reports the strategy as
+# drawing differently on replay (FlakyStrategyDefinition); alone it passes. Not yet explained (see the closing
+# note of 2026-12-01). Only that error is tolerated: an exception from execute/check or a failed assertion still
+# fails the test.
+@pytest.mark.xfail(raises=FlakyStrategyDefinition, strict=False,
+                   reason="hostile_params sometimes draws differently on hypothesis's replay under xdist")
 @given(data=st.data())
 def test_hostile_objects_never_raise(data: st.DataObject) -> None:
     operation = data.draw(st.sampled_from(OPERATIONS))
