@@ -21,9 +21,7 @@ from typing import Any
 
 from vmrules import World
 from vmrules.clock import iso
-from vmrules.engine import execute
 from vmrules.operation import Outcome
-from vmrules.operations import OPERATION_TABLE
 from vmrules.schema import openapi_document
 from vmrules.server.journal import Applied, Entry, Kind, apply
 from vmrules.server.store import Store, pack
@@ -145,7 +143,7 @@ class Emulator:
     def _change(self, kind: Kind, request_id: str, **fields: Any) -> Applied:
         """Make one entry at the present clock, apply it, log it if it changed more than the clock, swap."""
         entry = Entry(kind, self._arrival_clock(), self._delay(), request_id, **fields)
-        applied = apply(self._world, entry)
+        applied = apply(self._world, entry, strict=self.strict)
         if applied.recorded and self.store is not None:
             self.store.append(entry, applied.world)  # a failure here leaves the world as it was: a 500
         self._world = applied.world
@@ -180,9 +178,6 @@ class Emulator:
 
         def run(operation: str, params: JSON, caller: str | None) -> Outcome:
             with self._lock:
-                if self.strict and isinstance(OPERATION_TABLE[operation].parse(params, strict=True), list):
-                    # Refused before it reaches the journal: a refusal changes nothing worth logging.
-                    return execute(self._world, operation, params, caller=caller, strict=True)
                 outcome = self._change("call", request_id, operation=operation, params=params,
                                        caller=caller).outcome
             assert outcome is not None

@@ -89,12 +89,13 @@ class Applied:
     recorded: bool
 
 
-def apply(world: World, entry: Entry) -> Applied:
-    """The world after ``entry`` (and the call's outcome, for a ``call``)."""
+def apply(world: World, entry: Entry, *, strict: bool = False) -> Applied:
+    """The world after ``entry`` (and the call's outcome, for a ``call``). ``strict``: refuse parameter names
+    the operation does not define (``serve --strict``); replay needs none, since a refusal is never logged."""
     moved, world = arrive(world, entry.clock, entry.delay)
     outcome = None
     if entry.kind == "call":
-        outcome = execute(world, entry.operation, entry.params, caller=entry.caller)
+        outcome = execute(world, entry.operation, entry.params, caller=entry.caller, strict=strict)
         world = outcome.world
         if outcome.ok and entry.delay <= 0 and world.tasks:
             world = settle(world)
