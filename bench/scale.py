@@ -12,13 +12,13 @@ import gc
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from bench import median_seconds  # bench/bench.py, beside this script
 from vmrules import World, check, execute
 from vmrules.builders import DataDiskPlan, ElasticIpPlan, add_image, add_instance
 from vmrules.model import Charge, SecurityGroup, Subnet, Vpc
@@ -42,15 +42,6 @@ FULL_SPEC: dict[str, Any] = {
     },
 }
 
-
-def median_seconds(fn: Callable[[], object], *, repeat: int, number: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        samples.append((time.perf_counter() - start) / number)
-    return statistics.median(samples)
 
 
 def once(fn: Callable[[], object]) -> tuple[float, Any]:
