@@ -27,6 +27,7 @@ from vmrules.testing.conformance.edges import EDGE_TARGETS
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.scenarios import SCENARIOS
 from vmrules.testing.conformance.settings import JSON
+from vmrules.testing.conformance.setups import SETUPS
 from vmrules.testing.strategies import valid_requests
 from vmrules.testing.strategies.invalid import makers_for_rule
 from vmrules.testing.strategies.rule_directed import directed_pair, operations_of
@@ -63,7 +64,16 @@ def send_pair(lock: Lockstep, data: st.DataObject, rule_id: str, operations: Seq
         if getattr(lock.adapter, "callers", ()):
             return False, lock.request(operation, params, caller)
         return True, lock.request(operation, params, "nobody-at-all")
-    bases: list[Any] = _edge_candidates(lock, rule_id, operation, caller)
+    bases: list[Any] = []
+    setup = SETUPS.get(rule_id)
+    if setup is not None:
+        # The state the rule needs is built first, through the API; its bases lead the search.
+        built, divergence = setup(lock, data, caller, rule_id)
+        if divergence is not None:
+            return True, divergence
+        bases += built
+    world = lock.model
+    bases += _edge_candidates(lock, rule_id, operation, caller)
     for maker in makers_for_rule(operation, rule_id):
         strategy = maker(world, caller, operation)
         if strategy is not None:

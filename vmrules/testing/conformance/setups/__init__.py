@@ -1,0 +1,26 @@
+"""Per-rule setups (``base.Setup``): every setups module's registry merged into ``SETUPS``, rule id -> setup.
+
+A new setups module defines ``registry = Registry()``, decorates its setups with ``@registry.setup_for(...)``
+and is listed in ``_MODULES`` below; two setups for one rule are refused at import.
+"""
+
+from __future__ import annotations
+
+from vmrules.testing.conformance.setups import tasks
+from vmrules.testing.conformance.setups.base import Registry, Setup
+
+
+def _merged(*registries: Registry) -> dict[str, Setup]:
+    merged: dict[str, Setup] = {}
+    for registry in registries:
+        twice = merged.keys() & registry.keys()
+        if twice:
+            raise ValueError(f"two setups for {sorted(twice)}")
+        merged.update(registry)
+    return merged
+
+
+_MODULES = (tasks,)
+SETUPS: dict[str, Setup] = _merged(*(module.registry for module in _MODULES))
+
+__all__ = ["SETUPS", "Registry", "Setup"]
