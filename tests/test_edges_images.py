@@ -108,6 +108,18 @@ def test_replacing_and_dropping_count_once_against_the_limit(world: World) -> No
     assert [d.device_name for d in image.data_disks] == ["vdb", "vdd", "vde", "vdf", "vdg", "vdh", "vdi"]
 
 
+@pytest.mark.rule("CREATE_IMAGE.DATA_DISK_SPEC")
+def test_a_replacement_spec_keeps_what_it_does_not_name(world: World) -> None:
+    iid, world = stopped(world, data_disks=[DataDiskPlan("ssd", 60), DataDiskPlan("ssd", 70)])
+    typed = create_image(world, iid, new_disk("vdc", diskType="premium-hdd"))
+    image = ok(typed).images[typed.result["imageId"]]
+    assert [(d.device_name, d.disk_type, d.size_gb) for d in image.data_disks] == [
+        ("vdb", "ssd", 60), ("vdc", "premium-hdd", 70)]
+    sized = create_image(world, iid, new_disk("vdb", diskSizeGB=100))
+    image = ok(sized).images[sized.result["imageId"]]
+    assert [(d.disk_type, d.size_gb) for d in image.data_disks] == [("ssd", 100), ("ssd", 70)]
+
+
 def made_image(world: World) -> tuple[str, World]:
     iid, world = stopped(world)
     out = run(world, "createImage", instanceId=iid, name="edge-image")

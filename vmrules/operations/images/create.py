@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from vmrules.effects import StatusChange, default, effect, status
-from vmrules.model import Image, ImageDisk, Instance, OsType
+from vmrules.model import Disk, Image, ImageDisk, Instance, OsType
 from vmrules.operation import Operation
 from vmrules.operations.common import (
     InstanceCtx,
@@ -90,10 +90,10 @@ def plan_data_disks(world: World, caller: str, inst: Instance, specs: list[Image
         spec = by_device.get(device)
         if spec is not None and spec.noDevice:
             continue
-        if spec is not None and spec.cloudDiskSpec is not None:
-            planned.append(_from_spec(world, caller, device, spec.cloudDiskSpec))
-            continue
         disk = world.disks.get(disk_id)
+        if spec is not None and spec.cloudDiskSpec is not None:
+            planned.append(_from_spec(world, caller, device, spec.cloudDiskSpec, disk))
+            continue
         planned.append(PlannedDisk(device, disk_id, disk.disk_type if disk else "ssd",
                                    disk.size_gb if disk else 20, None))
     for device, spec in by_device.items():
@@ -103,12 +103,15 @@ def plan_data_disks(world: World, caller: str, inst: Instance, specs: list[Image
     return sorted(planned, key=lambda p: p.device_name)
 
 
-def _from_spec(world: World, caller: str, device: str, spec: ImageCloudDiskSpec) -> PlannedDisk:
+def _from_spec(world: World, caller: str, device: str, spec: ImageCloudDiskSpec,
+               replaced: Disk | None = None) -> PlannedDisk:
+    """A disk from a ``cloudDiskSpec``: what the spec names, the rest from its snapshot, else from the disk it
+    replaces (a spec that names only a new type keeps the replaced disk's size; docs/decisions/images.md)."""
     found = world.snapshots.get(spec.snapshotId) if spec.snapshotId is not None else None
     snap = found if found is not None and found.owner == caller else None
-    disk_type = spec.diskType or (snap.disk_type if snap else "ssd")
-    size = spec.diskSizeGB or (snap.size_gb if snap else 20)
-    return PlannedDisk(device, None, disk_type, size, spec.snapshotId)
+    base_type, base_size = (snap.disk_type, snap.size_gb) if snap else (
+        (replaced.disk_type, replaced.size_gb) if replaced else ("ssd", 20))
+    return PlannedDisk(device, None, spec.diskType or base_type, spec.diskSizeGB or base_size, spec.snapshotId)
 
 
 def _specs(ctx: InstanceCtx[CreateImageRequest]) -> list[tuple[int, ImageDataDiskSpec]]:
