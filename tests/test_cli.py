@@ -1,4 +1,7 @@
-"""The ``vmrules`` console script, run for real in a subprocess: every command, every exit status."""
+"""The ``vmrules`` command line: every command, every exit status.
+
+Commands run in process (tests/cli_runner.py) unless a test names an entry point; the tests parametrized over
+``ENTRY_POINTS`` also run ``python -m vmrules`` and the installed console script in a real subprocess."""
 
 from __future__ import annotations
 
@@ -11,18 +14,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import run_cli
 
 from vmrules import World
 from vmrules.builders import add_instance
 from vmrules.engine import settle
 
 SCRIPT = shutil.which("vmrules", path=str(Path(sys.executable).parent)) or shutil.which("vmrules")
-ENTRY_POINTS = ["module", "script"]
+ENTRY_POINTS = ["inprocess", "module", "script"]
 
 
-def cli(*args: str, stdin: str | None = None, entry: str = "module", cwd: Path | None = None
+def cli(*args: str, stdin: str | None = None, entry: str = "inprocess", cwd: Path | None = None
         ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m vmrules`` (or the installed ``vmrules`` script) and capture its output."""
+    """Run ``vmrules ARGS`` in process, or as ``python -m vmrules`` / the installed script, capturing output."""
+    if entry == "inprocess":
+        return run_cli(*args, stdin=stdin, cwd=cwd)
     if entry == "script":
         assert SCRIPT is not None, "the vmrules console script is not installed (pip install -e .)"
         command = [SCRIPT, *args]

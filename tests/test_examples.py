@@ -9,10 +9,10 @@ import json
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 from vmrules import OPERATIONS
 
@@ -25,8 +25,8 @@ REGENERATE = "vmrules run examples/setup-world.jsonl --out examples/world.json"
 
 
 def vmrules(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "vmrules", *args], capture_output=True, text=True,
-                          encoding="utf-8", cwd=REPO, timeout=120, check=False)
+    """``vmrules ARGS`` from the repository root, in process (tests/test_cli.py runs the real entry points)."""
+    return run_cli(*args, cwd=REPO)
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ every operation, its rules in precedence order with their statuses and codes, it
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_runner import run_cli
 
 from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE, effects_for, rules_for
 from vmrules.docgen.machine import spec_document
@@ -43,8 +43,7 @@ def test_every_operation_rules_in_precedence_order_and_effects() -> None:
 
 
 def test_cli_prints_the_document() -> None:
-    out = subprocess.run([sys.executable, "-m", "vmrules", "spec", "--op", "stopInstance", "--json"],
-                         capture_output=True, text=True, timeout=120, check=False, cwd=ROOT)
+    out = run_cli("spec", "--op", "stopInstance", "--json", cwd=ROOT)
     assert out.returncode == 0, out.stderr
     stop = json.loads(out.stdout)
     assert stop["name"] == "stopInstance" and stop["statusChanges"][0]["after"] == "stopped"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from cli_runner import run_cli
 from helpers import instance, ok, refused
 
 from vmrules import World, check, execute
@@ -99,8 +99,7 @@ def test_check_command_is_strict_by_default(tmp_path: Path) -> None:
     request.write_text(json.dumps(params), encoding="utf-8")
 
     def run(*extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "vmrules", "check", "createInstances", str(request), *extra],
-                              capture_output=True, text=True, encoding="utf-8", timeout=60, check=False)
+        return run_cli("check", "createInstances", str(request), *extra)
 
     strict = run()
     assert strict.returncode == 1, strict.stderr
