@@ -32,11 +32,15 @@ def _eip_charge(spec: ChargeSpec | None, instance: Charge, clock: int) -> Charge
     return instance
 
 
+_NOT_HOSTNAME_CHAR = re.compile(r"[^A-Za-z0-9-]")
+_DASH_RUN = re.compile(r"-{2,}")
+
+
 def default_hostname(name_: str, limit: int) -> str:
     """A host name derived from an instance name: other characters become '-', runs of '-' collapse, no '-' at
     either end, cut to ``limit``; ``instance`` when nothing is left."""
-    text = re.sub(r"[^A-Za-z0-9-]", "-", name_)
-    text = re.sub(r"-{2,}", "-", text).strip("-")[:limit].strip("-")
+    text = _NOT_HOSTNAME_CHAR.sub("-", name_)
+    text = _DASH_RUN.sub("-", text).strip("-")[:limit].strip("-")
     return text if len(text) >= 2 else "instance"
 
 
