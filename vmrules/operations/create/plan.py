@@ -231,7 +231,8 @@ def fits(ctx: CreateCtx, resource_type: str, each: int) -> int:
 def free_addresses(subnet: Subnet) -> int:
     # The prefix length alone sizes the subnet (no ipaddress parsing: this runs on every check).
     last = (1 << (32 - int(subnet.cidr.rsplit("/", 1)[1]))) - 2  # the broadcast address is never handed out
-    return max(0, last - subnet.next_host + 1 - sum(1 for r in subnet.reserved if r <= last))
+    reserved = subnet.reserved
+    return max(0, last - subnet.next_host + 1 - (sum(1 for r in reserved if r <= last) if reserved else 0))
 
 
 def instance_count(ctx: CreateCtx) -> int:
