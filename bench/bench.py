@@ -20,7 +20,10 @@ from dataclasses import replace
 from typing import Any
 
 from vmrules import World, check, execute, settle
-from vmrules.builders import add_instance
+from vmrules.builders import DataDiskPlan, ElasticIpPlan, add_instance
+from vmrules.ids import password_digest
+from vmrules.model import Charge
+from vmrules.operations import OPERATION_TABLE
 
 NORTH = "cn-north-1"
 
@@ -58,6 +61,19 @@ def median_seconds(fn: Callable[[], object], *, repeat: int, number: int) -> flo
         for _ in range(number):
             fn()
         samples.append((time.perf_counter() - start) / number)
+    return statistics.median(samples)
+
+
+def cpu_seconds(fn: Callable[[], object], *, repeat: int, number: int) -> float:
+    """The median over ``repeat`` runs of the mean processor time (``time.process_time``) of ``number`` calls.
+    On a shared machine wall time also counts the waits for a core, which fall unevenly on the two sides of a
+    ratio; processor time counts only this process's work."""
+    samples = []
+    for _ in range(repeat):
+        start = time.process_time()
+        for _ in range(number):
+            fn()
+        samples.append((time.process_time() - start) / number)
     return statistics.median(samples)
 
 
@@ -138,6 +154,56 @@ def moto_runners() -> dict[str, Callable[[], object]] | None:
     return {"boto3_run": boto3_run, "backend_run": backend_run, "boto3_describe": boto3_describe}
 
 
+def build_full_spec_directly(world: World) -> Callable[[], World]:
+    """What ``FULL_SPEC``'s transition builds, built directly: no parsing, no context, no rules.
+
+    The same instance, interface, three disks, elastic IP, task and usage, through the same builder the
+    transition calls, with every value the transition would derive from the request written out (and the
+    password digested, since the instance stores its digest). ``main`` checks the two worlds are equal."""
+    password = FULL_SPEC["instanceSpec"]["password"]
+
+    def build() -> World:
+        clock = world.clock
+        charge = Charge("postpaid_by_duration", "normal", clock)
+        data = [DataDiskPlan("ssd", 100, True, None, "vdb"), DataDiskPlan("premium-hdd", 500, True, None, "vdc")]
+        _, built = add_instance(
+            world, owner=world.default_account, az="cn-north-1a", name="bench-vm", instance_type="g.n2.medium",
+            image_id="img-centos7cld", subnet_id="subnet-main00001a",
+            security_group_ids=("sg-maindefault", "sg-main000001"), system_disk="cloud", system_disk_type="ssd",
+            system_disk_size_gb=40, system_disk_auto_delete=True, data_disks=data, status="pending", charge=charge,
+            hostname="bench-vm", password_digest=password_digest(password), task="createInstances",
+            elastic_ip=ElasticIpPlan(10, "bgp", Charge("postpaid_by_usage", "normal", clock)),
+        )
+        return built
+
+    return build
+
+
+def measure_create(figures: dict[str, float], *, rounds: int) -> None:
+    """createInstances of ``FULL_SPEC``: check beside parsing the request model, execute beside building the
+    same entities directly. The four take turns within each round; each ratio is the median of the rounds'
+    ratios, so that load changing between rounds (a shared machine) does not bias it; within a round each
+    figure is processor time (``cpu_seconds``)."""
+    default = World.default()
+    model = OPERATION_TABLE["createInstances"].request
+    direct = build_full_spec_directly(default)
+    runs: dict[str, list[float]] = {k: [] for k in ("parse", "check", "execute", "direct")}
+    for _ in range(rounds):
+        runs["parse"].append(cpu_seconds(lambda: model.model_validate(FULL_SPEC), repeat=5, number=1000))
+        runs["check"].append(cpu_seconds(lambda: check(default, "createInstances", FULL_SPEC),
+                                         repeat=5, number=200))
+        runs["execute"].append(cpu_seconds(lambda: execute(default, "createInstances", FULL_SPEC),
+                                           repeat=5, number=100))
+        runs["direct"].append(cpu_seconds(direct, repeat=5, number=200))
+    figures["create_parse_cpu_us"] = statistics.median(runs["parse"]) * 1e6
+    figures["create_check_cpu_us"] = statistics.median(runs["check"]) * 1e6
+    figures["create_execute_cpu_us"] = statistics.median(runs["execute"]) * 1e6
+    figures["create_direct_cpu_us"] = statistics.median(runs["direct"]) * 1e6
+    checks, parses, executes, directs = runs["check"], runs["parse"], runs["execute"], runs["direct"]
+    figures["ratio_check_vs_parse"] = statistics.median(c / p for c, p in zip(checks, parses, strict=True))
+    figures["ratio_execute_vs_direct"] = statistics.median(e / d for e, d in zip(executes, directs, strict=True))
+
+
 def measure_large_worlds(n_small: int, n_large: int, figures: dict[str, float]) -> None:
     """stop/start and describe in worlds of ``n_small`` and ``n_large`` instances (freed on return)."""
     small, small_iid = world_with_instances(n_small)
@@ -159,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--large", type=int, default=100_000, help="instances in the large world")
     parser.add_argument("--small", type=int, default=100, help="instances in the small world")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of the side-by-side createInstances rows")
+    parser.add_argument("--create-only", action="store_true", help="only the createInstances rows")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -172,15 +240,21 @@ def main(argv: list[str] | None = None) -> int:
     if not created.ok:
         print(f"createInstances refused: {created.error}", file=sys.stderr)
         return 1
+    if created.world != build_full_spec_directly(default)():
+        print("building directly does not make the world createInstances makes", file=sys.stderr)
+        return 1
+    # wall time, as moto's rows below are measured
     figures["create_execute_us"] = median_seconds(lambda: execute(default, "createInstances", FULL_SPEC),
                                                   repeat=15, number=300) * 1e6
     figures["create_check_us"] = median_seconds(lambda: check(default, "createInstances", FULL_SPEC),
                                                 repeat=15, number=1000) * 1e6
+    measure_create(figures, rounds=args.rounds)
 
-    measure_large_worlds(args.small, args.large, figures)
+    if not args.create_only:
+        measure_large_worlds(args.small, args.large, figures)
     gc.collect()  # the large worlds are gone: moto is measured, like createInstances, without them
 
-    moto = moto_runners()
+    moto = moto_runners() if not args.create_only else None
     if moto is not None:
         figures["moto_boto3_run_us"] = median_seconds(moto["boto3_run"], repeat=7, number=30) * 1e6
         figures["moto_backend_run_us"] = median_seconds(moto["backend_run"], repeat=7, number=30) * 1e6

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bench import median_seconds  # bench/bench.py, beside this script
-from vmrules import World, check, execute
-from vmrules.builders import DataDiskPlan, ElasticIpPlan, add_image, add_instance
-from vmrules.model import Charge, SecurityGroup, Subnet, Vpc
-from vmrules.operations import OPERATION_TABLE
+import bench  # bench/bench.py, beside this script
+from bench import median_seconds
+from vmrules import World, execute
+from vmrules.builders import add_image, add_instance
+from vmrules.model import SecurityGroup, Subnet, Vpc
 from vmrules.snapshot import SnapshotError
 
 NORTH = "cn-north-1"
@@ -132,26 +132,16 @@ def measure(n: int, rows: dict[str, dict[int, float]]) -> None:
 
 
 def measure_create(rows: dict[str, dict[int, float]]) -> None:
-    """check vs parse, execute vs building the same entities directly (default world, nothing large alive)."""
-    world = World.default()
-    op = OPERATION_TABLE["createInstances"]
-    parse = median_seconds(lambda: op.parse(FULL_SPEC), repeat=15, number=1000) * 1e6
-    checked = median_seconds(lambda: check(world, "createInstances", FULL_SPEC), repeat=15, number=1000) * 1e6
-    executed = median_seconds(lambda: execute(world, "createInstances", FULL_SPEC), repeat=15, number=500) * 1e6
-    plans = [DataDiskPlan("ssd", 100), DataDiskPlan("premium-hdd", 500)]
-
-    def direct() -> object:
-        return add_instance(world, name="bench-vm", system_disk_size_gb=40, data_disks=plans,
-                            security_group_ids=("sg-maindefault", "sg-main000001"), task="createInstances",
-                            elastic_ip=ElasticIpPlan(10, charge=Charge("postpaid_by_usage", start_time=world.clock)))
-
-    built = median_seconds(direct, repeat=15, number=500) * 1e6
-    rows["createInstances: parse (µs)"] = {0: parse}
-    rows["createInstances: check (µs)"] = {0: checked}
-    rows["  check / parse (goal ≤ 4)"] = {0: checked / parse}
-    rows["createInstances: execute (µs)"] = {0: executed}
-    rows["createInstances: building directly (µs)"] = {0: built}
-    rows["  execute / direct (goal ≤ 2)"] = {0: executed / built}
+    """check vs parse, execute vs building the same entities directly (bench.py's side-by-side rows, in
+    processor time)."""
+    figures: dict[str, float] = {}
+    bench.measure_create(figures, rounds=5)
+    rows["createInstances: parse, model_validate (µs)"] = {0: figures["create_parse_cpu_us"]}
+    rows["createInstances: check (µs)"] = {0: figures["create_check_cpu_us"]}
+    rows["  check / parse (goal ≤ 4)"] = {0: figures["ratio_check_vs_parse"]}
+    rows["createInstances: execute (µs)"] = {0: figures["create_execute_cpu_us"]}
+    rows["createInstances: building directly (µs)"] = {0: figures["create_direct_cpu_us"]}
+    rows["  execute / direct (goal ≤ 2)"] = {0: figures["ratio_execute_vs_direct"]}
     # A snapshot whose instances are 300,000 malformed entries (what an admin PUT /admin/world reads).
     bad = {**World.default().to_dict(), "instances": [{"instanceId": k} for k in range(300_000)]}
     seconds, _ = once(lambda: _refused(bad))

@@ -18,7 +18,7 @@ from vmrules.errors import VmError
 from vmrules.plain import exact_str, to_plain
 from vmrules.request_fields import UnknownName, unknown_names
 from vmrules.request_rules import CALLER_RULES, REQUEST_RULES, CallerCheck, RawRequest
-from vmrules.rules import Rule
+from vmrules.rules import Findings, Rule
 from vmrules.world import World
 
 
@@ -90,6 +90,7 @@ class Operation(Generic[R, C]):
     replayed: Callable[[C], bool] | None = None
     # What a successful call does (defaults, status changes, removals; vmrules/effects.py), for the docs.
     effects: tuple[Effect, ...] = ()
+    _plan: tuple[tuple[Callable[[C], Findings], Rule[C]], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ids = [r.id for r in self.rules]
@@ -99,6 +100,8 @@ class Operation(Generic[R, C]):
         if len(effect_ids) != len(set(effect_ids)):
             raise ValueError(f"{self.name}: duplicate effect ids {effect_ids}")
         object.__setattr__(self, "rules", tuple(sorted(self.rules, key=lambda r: r.phase)))
+        # The rule loop's plan: each check function next to its rule, so a call looks up nothing per rule.
+        object.__setattr__(self, "_plan", tuple((r.check, r) for r in self.rules))
 
     # ---- typed entry points -------------------------------------------------------------------------
 
@@ -111,9 +114,9 @@ class Operation(Generic[R, C]):
                 return Outcome(world, {}, error)
         ctx = self.context(world, pin, request)
         if self.replayed is None or not self.replayed(ctx):
-            for r in self.rules:
-                found = r.check(ctx)  # inlined Rule.first_error: this loop is the engine's hot path
-                if found is not None:
+            for check, r in self._plan:
+                found = check(ctx)  # inlined Rule.first_error: this loop is the engine's hot path
+                if found:  # None and an empty list or tuple: the rule holds, nothing to build
                     error = r.first_of(found)
                     if error is not None:
                         return Outcome(world, {}, error)
@@ -130,9 +133,9 @@ class Operation(Generic[R, C]):
             return errors
         ctx = self.context(world, pin, request)
         if self.replayed is None or not self.replayed(ctx):
-            for r in self.rules:
-                found = r.check(ctx)  # inlined Rule.errors: this loop is the engine's hot path
-                if found is not None:
+            for check, r in self._plan:
+                found = check(ctx)  # inlined Rule.errors: this loop is the engine's hot path
+                if found:  # None and an empty list or tuple: the rule holds, nothing to build
                     errors.extend(r.errors_of(found))
         return errors
 

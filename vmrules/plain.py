@@ -162,8 +162,50 @@ def _attributes(value: object) -> list[tuple[Any, Any]] | None:
     return list(dict.items(attributes))
 
 
+def _plain_budget(value: dict[Any, Any] | list[Any], depth: int, budget: int) -> int:
+    """What is left of ``budget`` after counting ``value`` (an exact dict or list) and everything in it, or -1
+    when it holds anything but exact JSON types and string names, nests too deep or exceeds the budget.
+
+    Only exact built-in types are looked at, through their own C methods, so no caller code runs. Counting every
+    value reached (shared ones each time) counts at least what ``_Reader`` counts, so a value this accepts is one
+    the reader would copy unchanged; a cycle exceeds the depth and is left to the reader to report."""
+    if depth >= MAX_DEPTH:
+        return -1
+    budget -= len(value) + 1
+    if budget < 0:
+        return -1
+    if type(value) is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                return -1
+            kind = type(item)
+            if kind in _SCALARS:
+                continue
+            if kind is not dict and kind is not list:
+                return -1
+            budget = _plain_budget(item, depth + 1, budget)
+            if budget < 0:
+                return -1
+        return budget
+    for item in value:
+        kind = type(item)
+        if kind in _SCALARS:
+            continue
+        if kind is not dict and kind is not list:
+            return -1
+        budget = _plain_budget(item, depth + 1, budget)
+        if budget < 0:
+            return -1
+    return budget
+
+
 def to_plain(params: object) -> Plain:
-    """``params`` as plain JSON values, with every part that could not be read noted by its path."""
+    """``params`` as plain JSON values, with every part that could not be read noted by its path.
+
+    Parameters that already are exact JSON values (what a wire layer decodes) are returned as they are, not
+    copied: nothing downstream mutates them, and the request models copy what they keep."""
+    if type(params) is dict and _plain_budget(params, 0, MAX_NODES) >= 0:
+        return Plain(params)
     reader = _Reader()
     value = reader.read(params, None, 0)
     return Plain(value, reader.unreadable, reader.odd_names)

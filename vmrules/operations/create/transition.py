@@ -32,11 +32,15 @@ def _eip_charge(spec: ChargeSpec | None, instance: Charge, clock: int) -> Charge
     return instance
 
 
+_NOT_HOSTNAME_CHAR = re.compile(r"[^A-Za-z0-9-]")
+_DASH_RUN = re.compile(r"-{2,}")
+
+
 def default_hostname(name_: str, limit: int) -> str:
     """A host name derived from an instance name: other characters become '-', runs of '-' collapse, no '-' at
     either end, cut to ``limit``; ``instance`` when nothing is left."""
-    text = re.sub(r"[^A-Za-z0-9-]", "-", name_)
-    text = re.sub(r"-{2,}", "-", text).strip("-")[:limit].strip("-")
+    text = _NOT_HOSTNAME_CHAR.sub("-", name_)
+    text = _DASH_RUN.sub("-", text).strip("-")[:limit].strip("-")
     return text if len(text) >= 2 else "instance"
 
 
@@ -57,14 +61,20 @@ def _hostnames(ctx: CreateCtx, names: list[str]) -> list[str]:
     return [given]
 
 
+_DATA_DEVICE_NAMES = tuple(f"vd{c}" for c in "bcdefghijklmnopqrstuvwxyz")
+
+
 def _device_names(disks: tuple[DiskPlan, ...]) -> list[str]:
-    used = {"vda"} | {d.device_name for d in disks if d.device_name is not None}
+    """Each disk's device name: its own, else the first of vdb..vdz neither named nor handed out before."""
+    used = {"vda"}
+    used.update(d.device_name for d in disks if d.device_name is not None)
     names = []
+    candidates = iter(_DATA_DEVICE_NAMES)
     for d in disks:
         if d.device_name is not None:
             names.append(d.device_name)
             continue
-        free = next(f"vd{c}" for c in "bcdefghijklmnopqrstuvwxyz" if f"vd{c}" not in used)
+        free = next(c for c in candidates if c not in used)  # names only get used, so the scan resumes
         used.add(free)
         names.append(free)
     return names

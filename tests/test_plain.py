@@ -1,0 +1,63 @@
+"""vmrules.plain: parameters that already are exact JSON values are taken as they are, and everything the fast
+path does not accept (too deep, too many values, cycles, names that are not strings, subclasses) is read by the
+guarded reader exactly as before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from vmrules import World, check, execute
+from vmrules.plain import MAX_DEPTH, MAX_NODES, Plain, _Reader, to_plain
+from vmrules.testing.hostile import hostile_class
+
+
+def read_by_reader(params: object) -> Plain:
+    reader = _Reader()
+    return Plain(reader.read(params, None, 0), reader.unreadable, reader.odd_names)
+
+
+def nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": [1, 2.5, True, None, "x"]}
+    for _ in range(depth - 1):
+        value = {"inner": value}
+    return value
+
+
+def test_exact_json_is_taken_as_it_is_and_equals_the_readers_copy() -> None:
+    params = {"regionId": "cn-north-1", "list": [1, [2, {"a": None}], {"b": False}], "f": 1.5, "n": None}
+    plain = to_plain(params)
+    assert plain.value is params
+    assert (plain.value, plain.unreadable, plain.odd_names) == (read_by_reader(params).value, [], [])
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1])
+def test_nesting_at_the_depth_limit_reads_like_the_reader(depth: int) -> None:
+    params = nested(depth)
+    fast, slow = to_plain(params), read_by_reader(params)
+    assert (fast.value, fast.unreadable) == (slow.value, slow.unreadable)
+    assert bool(fast.unreadable) == (depth > MAX_DEPTH - 1)
+
+
+def test_shared_values_beyond_the_node_limit_are_unreadable_and_bounded() -> None:
+    # each level holds the level below twice: 2**40 values if walked, refused after MAX_NODES of them
+    value: list[Any] = [0]
+    for _ in range(40):
+        value = [value, value]
+    plain = to_plain({"regionId": "cn-north-1", "v": value})
+    reasons = {u.reason for u in plain.unreadable}
+    assert reasons == {f"the parameters hold more than {MAX_NODES} values"}
+
+
+def test_values_the_fast_path_refuses_go_through_the_reader(world: World) -> None:
+    cyclic: dict[str, Any] = {"regionId": "cn-north-1"}
+    cyclic["self"] = cyclic
+    assert [u.reason for u in to_plain(cyclic).unreadable] == ["contains itself"]
+    odd = to_plain({"regionId": "cn-north-1", 7: "x"})
+    assert odd.odd_names == ["<int name>"] and odd.value == {"regionId": "cn-north-1"}
+    text = hostile_class(str, frozenset({"__str__", "__repr__", "__hash__", "__eq__"}))("cn-north-1")
+    sub = to_plain({"regionId": text})
+    assert type(sub.value["regionId"]) is str and sub.value == {"regionId": "cn-north-1"}
+    assert check(world, "describeInstances", {"regionId": text}) == []
+    assert execute(world, "describeInstances", {"regionId": "cn-north-1", "self": cyclic}).error is not None
