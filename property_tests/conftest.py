@@ -8,8 +8,13 @@ minutes on two cores. ``thorough``: random, ten times the examples, longer state
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+
+# The suite's shared strategy helpers (pooled_worlds.py) are imported by module name.
+sys.path.insert(0, str(Path(__file__).parent))
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pooled_worlds import operation_worlds
 
 from vmrules import OPERATIONS, RULES, check, execute
-from vmrules.testing.strategies import invalid_requests, worlds
+from vmrules.testing.strategies import invalid_requests
+
+WORLDS_4 = operation_worlds(max_instances=4)  # built here, not inside a test
 
 RULE_IDS = {r.id for r in RULES}
 
@@ -15,7 +18,7 @@ RULE_IDS = {r.id for r in RULES}
 @pytest.mark.parametrize("operation", OPERATIONS)
 @given(data=st.data())
 def test_invalid_requests_are_refused_by_their_rule(operation: str, data: st.DataObject) -> None:
-    world = data.draw(worlds(max_instances=4))
+    world = data.draw(WORLDS_4)
     params, rule_id = data.draw(invalid_requests(world, operation))
     assert rule_id in RULE_IDS
     outcome = execute(world, operation, params)

@@ -9,12 +9,15 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pooled_worlds import operation_worlds
 
 from vmrules import OPERATIONS, World, execute, settle
 from vmrules.builders import DataDiskPlan, add_elastic_ip, add_instance, bind_elastic_ip
 from vmrules.model import DiskAttachment, InstanceDisk
 from vmrules.testing import check_invariants
-from vmrules.testing.strategies import invalid_requests, valid_passwords, valid_requests, worlds
+from vmrules.testing.strategies import invalid_requests, valid_passwords, valid_requests
+
+WORLDS_6 = operation_worlds(max_instances=6)  # built here, not inside a test
 
 
 @pytest.fixture
@@ -131,7 +134,7 @@ def test_valid_requests_mostly_succeed(operation: str) -> None:
               suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def sample(data: st.DataObject) -> None:
-        world = data.draw(worlds())
+        world = data.draw(WORLDS_6)
         results.append(execute(world, operation, data.draw(valid_requests(world, operation))).ok)
 
     sample()
@@ -146,7 +149,7 @@ def test_invalid_requests_cover_at_least_two_rules(operation: str) -> None:
               suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def sample(data: st.DataObject) -> None:
-        world = data.draw(worlds())
+        world = data.draw(WORLDS_6)
         targeted[data.draw(invalid_requests(world, operation))[1]] += 1
 
     sample()

@@ -7,9 +7,13 @@ import copy
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pooled_worlds import operation_worlds
 
 from vmrules import OPERATIONS, World, check, execute
-from vmrules.testing.strategies import invalid_requests, valid_requests, worlds
+from vmrules.testing.strategies import invalid_requests, valid_requests
+
+WORLDS_3 = operation_worlds(max_instances=3)  # built here, not inside a test
+WORLDS_4 = operation_worlds(max_instances=4)  # built here, not inside a test
 
 
 def _request(data: st.DataObject, world: World, operation: str) -> dict[str, object]:
@@ -22,7 +26,7 @@ def _request(data: st.DataObject, world: World, operation: str) -> dict[str, obj
 @pytest.mark.parametrize("operation", OPERATIONS)
 @given(data=st.data())
 def test_input_world_unchanged_and_same_call_same_outcome(operation: str, data: st.DataObject) -> None:
-    world = data.draw(worlds(max_instances=4))
+    world = data.draw(WORLDS_4)
     before = world.to_dict()
     entities = dict(world.instances.items())
     params = _request(data, world, operation)
@@ -39,7 +43,7 @@ def test_input_world_unchanged_and_same_call_same_outcome(operation: str, data: 
 @pytest.mark.parametrize("operation", OPERATIONS)
 @given(data=st.data())
 def test_check_agrees_with_execute(operation: str, data: st.DataObject) -> None:
-    world = data.draw(worlds(max_instances=4))
+    world = data.draw(WORLDS_4)
     params = _request(data, world, operation)
     caller = data.draw(st.sampled_from([None, None, None, "bob", "carol", "nobody"]))
     outcome = execute(world, operation, params, caller=caller)
@@ -65,7 +69,7 @@ def _with_unknown_name(data: st.DataObject, params: dict[str, object]) -> dict[s
 @pytest.mark.parametrize("operation", OPERATIONS)
 @given(data=st.data())
 def test_check_agrees_with_execute_in_each_mode(operation: str, data: st.DataObject) -> None:
-    world = data.draw(worlds(max_instances=3))
+    world = data.draw(WORLDS_3)
     params = _request(data, world, operation)
     if data.draw(st.booleans()):
         params = _with_unknown_name(data, params)

@@ -8,11 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.errors import FlakyStrategyDefinition
+from pooled_worlds import operation_worlds
 
 from vmrules import OPERATION_TABLE, OPERATIONS, Outcome, VmError, World, check, execute
 from vmrules.errors import Status
 from vmrules.testing.hostile import Planted, hostile_params, hostile_values
-from vmrules.testing.strategies import arbitrary_params, callers, json_like, valid_requests, worlds
+from vmrules.testing.strategies import arbitrary_params, callers, json_like, valid_requests
+
+WORLDS_3 = operation_worlds(max_instances=3)  # built here, not inside a test
 
 WORLD = World.default()
 STATUSES = {s.value for s in Status}
@@ -50,7 +53,7 @@ def test_unknown_operations_are_refused(operation: Any, params: Any) -> None:
 @pytest.mark.parametrize("operation", OPERATIONS)
 @given(data=st.data())
 def test_valid_requests_with_one_field_replaced_never_raise(operation: str, data: st.DataObject) -> None:
-    world = data.draw(worlds(max_instances=3))
+    world = data.draw(WORLDS_3)
     params = data.draw(valid_requests(world, operation))
     key = data.draw(st.sampled_from(sorted(params)))
     params[key] = data.draw(json_like(max_leaves=6))
