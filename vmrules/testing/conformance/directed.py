@@ -3,10 +3,11 @@
 ``send_pair`` builds, from the model's current world, the request that breaks one rule and as little else as
 possible and its neighbour on the allowed side (``vmrules.testing.strategies.rule_directed``), and sends both
 in lockstep. ``rule_sweep`` is the explicit schedule that opens every conformance run: one pair for each
-catalogue rule the kit can aim at (in an order drawn from the run's seed), every scenario once, a settle
-after every few rules — so that each run fires the rules the world allows, whatever the random steps after it
-do. Each pair is one single-example hypothesis run seeded from the run's seed (one long example would
-overrun hypothesis's choice buffer), so the seed fixes the sweep and its divergences are minimized like any.
+catalogue rule the kit can aim at (in an order drawn from the run's seed), every scenario once, then the
+rules whose setups change the world for good (``setups.LATE``), a settle after every few rules — so that
+each run fires the rules the world allows, whatever the random steps after it do. Each pair is one
+single-example hypothesis run seeded from the run's seed (one long example would overrun hypothesis's choice
+buffer), so the seed fixes the sweep and its divergences are minimized like any.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from vmrules.testing.conformance.edges import EDGE_TARGETS
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.scenarios import SCENARIOS
 from vmrules.testing.conformance.settings import JSON
-from vmrules.testing.conformance.setups import SETUPS
+from vmrules.testing.conformance.setups import LATE, SETUPS
 from vmrules.testing.strategies import valid_requests
 from vmrules.testing.strategies.invalid import makers_for_rule
 from vmrules.testing.strategies.rule_directed import directed_pair, operations_of
@@ -58,6 +59,10 @@ def send_pair(lock: Lockstep, data: st.DataObject, rule_id: str, operations: Seq
     operation = choices[data.draw(st.integers(0, 2**16), label="directed operation") % len(choices)]
     caller = callers[data.draw(st.integers(0, 2**16), label="directed caller") % len(callers)]
     world = lock.model
+    makers = makers_for_rule(operation, rule_id)
+    if caller != callers[0] and (rule_id in SETUPS or (
+            makers and all(maker(world, caller, operation) is None for maker in makers))):
+        caller = callers[0]  # the account setups build states for, and the one the starting world equips best
     if rule_id == "REQUEST.UNKNOWN_CALLER":
         params = data.draw(valid_requests(world, operation, caller=caller), label="request")
         # A signing adapter knows its callers (``callers``): it cannot sign for an account it has no key of.
@@ -74,7 +79,7 @@ def send_pair(lock: Lockstep, data: st.DataObject, rule_id: str, operations: Seq
         bases += built
     world = lock.model
     bases += _edge_candidates(lock, rule_id, operation, caller)
-    for maker in makers_for_rule(operation, rule_id):
+    for maker in makers:
         strategy = maker(world, caller, operation)
         if strategy is not None:
             bases.append(data.draw(strategy, label="directed maker")[0])
@@ -109,14 +114,12 @@ def _once(seed: int, body: Any) -> Any:
     return results[0] if results else None
 
 
-def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Sequence[str],
-               scenarios: bool = True, ran: Counter[str] | None = None) -> tuple[int, Divergence | None]:
-    """One pair per directed rule (in an order drawn from ``seed``), then every scenario once (unless
-    ``scenarios`` is False; each run is counted in ``ran``); (pairs found, first divergence)."""
-    rules = list(directed_rules(operations))
-    random.Random(seed).shuffle(rules)
+def _aim(lock: Lockstep, seed: int, rules: Sequence[str], first: int, operations: Sequence[str],
+         callers: Sequence[str]) -> tuple[int, Divergence | None]:
+    """One pair for each of ``rules`` not fired yet (the n-th seeded ``seed + first + n``), a settle after every
+    few; (pairs found, first divergence)."""
     found_pairs = 0
-    for n, rule_id in enumerate(rules, start=1):
+    for n, rule_id in enumerate(rules, start=first):
         if rule_id in lock.rules_hit:
             continue
         outcome = _once(seed + n, lambda data, r=rule_id: send_pair(lock, data, r, operations, callers))
@@ -126,6 +129,20 @@ def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Se
             divergence = lock.settle()
         if divergence is not None:
             return found_pairs, divergence
+    return found_pairs, None
+
+
+def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Sequence[str],
+               scenarios: bool = True, ran: Counter[str] | None = None) -> tuple[int, Divergence | None]:
+    """One pair per directed rule (in an order drawn from ``seed``), then every scenario once (unless
+    ``scenarios`` is False; each run is counted in ``ran``), then the rules whose setups change the world for
+    every later step (``setups.LATE``: a quota filled, the clock moved); (pairs found, first divergence)."""
+    rules = list(directed_rules(operations))
+    random.Random(seed).shuffle(rules)
+    early = [r for r in rules if r not in LATE]
+    found_pairs, divergence = _aim(lock, seed, early, 1, operations, callers)
+    if divergence is not None:
+        return found_pairs, divergence
     for k, name in enumerate(sorted(SCENARIOS) if scenarios else []):
         if ran is not None:
             ran[name] += 1
@@ -133,4 +150,7 @@ def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Se
                            lambda data, s=SCENARIOS[name]: s(lock, data, callers[0]))
         if divergence is not None:
             return found_pairs, divergence
-    return found_pairs, lock.settle()
+    late_pairs, divergence = _aim(lock, seed, [r for r in rules if r in LATE], len(early) + 1, operations, callers)
+    if divergence is not None:
+        return found_pairs + late_pairs, divergence
+    return found_pairs + late_pairs, lock.settle()

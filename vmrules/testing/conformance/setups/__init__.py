@@ -1,12 +1,13 @@
 """Per-rule setups (``base.Setup``): every setups module's registry merged into ``SETUPS``, rule id -> setup.
 
 A new setups module defines ``registry = Registry()``, decorates its setups with ``@registry.setup_for(...)``
-and is listed in ``_MODULES`` below; two setups for one rule are refused at import.
+and is listed in ``_MODULES`` below; two setups for one rule are refused at import. ``LATE`` is the rules
+the sweep aims at last (``Registry.late``).
 """
 
 from __future__ import annotations
 
-from vmrules.testing.conformance.setups import tasks
+from vmrules.testing.conformance.setups import billing, instances, quotas, tasks
 from vmrules.testing.conformance.setups.base import Registry, Setup
 
 
@@ -20,7 +21,8 @@ def _merged(*registries: Registry) -> dict[str, Setup]:
     return merged
 
 
-_MODULES = (tasks,)
+_MODULES = (tasks, instances, quotas, billing)
 SETUPS: dict[str, Setup] = _merged(*(module.registry for module in _MODULES))
+LATE: frozenset[str] = frozenset().union(*(module.registry.late for module in _MODULES))
 
-__all__ = ["SETUPS", "Registry", "Setup"]
+__all__ = ["LATE", "SETUPS", "Registry", "Setup"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from vmrules.defaults import NORTH
+from vmrules.engine import check
 from vmrules.model import Instance
 from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.lockstep import Lockstep
@@ -51,12 +52,19 @@ def _free_disk(lock: Lockstep, caller: str, az: str) -> str | None:
     return None
 
 
+def _attach_accepted(lock: Lockstep, caller: str, instance: Instance) -> bool:
+    """A free disk can be attached to the instance (not at its data-disk limit, ...): the model decides."""
+    disk_id = _free_disk(lock, caller, instance.az)
+    return disk_id is not None and not check(lock.model, "attachDisk", {
+        "regionId": NORTH, "instanceId": instance.instance_id, "diskId": disk_id}, caller=caller)
+
+
 @registry.setup_for(*_POWER)
 def busy_instance(lock: Lockstep, data: st.DataObject, caller: str,
                   rule_id: str) -> tuple[list[JSON], Divergence | None]:
     """An instance in the status the rule's operation needs, with an attachDisk task in progress on it."""
     operation, statuses = _POWER[rule_id]
-    candidates = [i for i in _idle_instances(lock, caller, statuses) if _free_disk(lock, caller, i.az)]
+    candidates = [i for i in _idle_instances(lock, caller, statuses) if _attach_accepted(lock, caller, i)]
     if not candidates:
         return [], None
     instance = candidates[_index(data, len(candidates), "busy instance")]
