@@ -150,7 +150,8 @@ def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Se
                            lambda data, s=SCENARIOS[name]: s(lock, data, callers[0]))
         if divergence is not None:
             return found_pairs, divergence
-    late_pairs, divergence = _aim(lock, seed, [r for r in rules if r in LATE], len(early) + 1, operations, callers)
+    late = [r for r in LATE if r in rules]  # in their registered order: a filled quota can hide another
+    late_pairs, divergence = _aim(lock, seed, late, len(early) + 1, operations, callers)
     if divergence is not None:
         return found_pairs + late_pairs, divergence
     return found_pairs + late_pairs, lock.settle()

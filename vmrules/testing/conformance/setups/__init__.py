@@ -2,7 +2,7 @@
 
 A new setups module defines ``registry = Registry()``, decorates its setups with ``@registry.setup_for(...)``
 and is listed in ``_MODULES`` below; two setups for one rule are refused at import. ``LATE`` is the rules
-the sweep aims at last (``Registry.late``).
+the sweep aims at last, in this order (``Registry.late``).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ def _merged(*registries: Registry) -> dict[str, Setup]:
     return merged
 
 
-_MODULES = (tasks, instances, quotas, billing)
+_MODULES = (tasks, instances, billing, quotas)  # late rules in this order
 SETUPS: dict[str, Setup] = _merged(*(module.registry for module in _MODULES))
-LATE: frozenset[str] = frozenset().union(*(module.registry.late for module in _MODULES))
+LATE: tuple[str, ...] = tuple(r for module in _MODULES for r in module.registry.late)
 
 __all__ = ["LATE", "SETUPS", "Registry", "Setup"]

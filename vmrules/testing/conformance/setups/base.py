@@ -24,11 +24,12 @@ Setup = Callable[[Lockstep, st.DataObject, str, str], "tuple[list[JSON], Diverge
 class Registry(dict[str, Setup]):
     """Rule id -> setup, filled by ``@registry.setup_for(RULE, ...)`` in one setups module. ``late`` holds the
     rules whose setup changes the world for every step after it (a quota filled, the clock moved): the sweep
-    aims at them last, after the scenarios, so that nothing else runs in the world they leave."""
+    aims at them last, after the scenarios and in the order registered (one may hide another), so that nothing
+else runs in the world they leave."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.late: set[str] = set()
+        self.late: list[str] = []
 
     def setup_for(self, *rule_ids: str, late: bool = False) -> Callable[[Setup], Setup]:
         def register(setup: Setup) -> Setup:
@@ -37,6 +38,6 @@ class Registry(dict[str, Setup]):
                     raise ValueError(f"two setups for {rule_id}")
                 self[rule_id] = setup
                 if late:
-                    self.late.add(rule_id)
+                    self.late.append(rule_id)
             return setup
         return register

@@ -88,14 +88,27 @@ def windows_hostname(lock: Lockstep, data: st.DataObject, caller: str,
     return [{"regionId": NORTH, "instanceId": inst.instance_id, "hostname": LONG_WINDOWS_HOSTNAME}], None
 
 
-def _image_sources(lock: Lockstep, caller: str) -> list[Instance]:
-    """The caller's stopped idle instances with a cloud system disk, that createImage accepts."""
+def _stopped_cloud(lock: Lockstep, caller: str) -> list[Instance]:
     world = lock.model
     return [i for i in sorted(world.instances.values(), key=lambda i: i.instance_id)
             if i.owner == caller and i.region == NORTH and i.status == "stopped" and not world.busy(i.instance_id)
-            and i.system_disk.category == "cloud"
-            and not check(world, "createImage", {"regionId": NORTH, "instanceId": i.instance_id,
-                                                 "name": "not-ready-yet"}, caller=caller)]
+            and i.system_disk.category == "cloud"]
+
+
+def _stop_until(lock: Lockstep, caller: str, wanted: int) -> Divergence | None:
+    """Stop running idle cloud-disk instances of the caller (then settle) until ``wanted`` are stopped."""
+    world = lock.model
+    missing = wanted - len(_stopped_cloud(lock, caller))
+    if missing <= 0:
+        return None
+    running = [i for i in sorted(world.instances.values(), key=lambda i: i.instance_id)
+               if i.owner == caller and i.region == NORTH and i.status == "running" and not world.busy(i.instance_id)
+               and i.system_disk.category == "cloud"][:missing]
+    for inst in running:
+        divergence = lock.request("stopInstance", {"regionId": NORTH, "instanceId": inst.instance_id}, caller)
+        if divergence is not None:
+            return divergence
+    return lock.settle() if running else None
 
 
 def _image_in_progress(lock: Lockstep, caller: str) -> tuple[str | None, Divergence | None]:
@@ -106,7 +119,8 @@ def _image_in_progress(lock: Lockstep, caller: str) -> tuple[str | None, Diverge
                       and i.root_device_type == "cloudDisk")
     if creating:
         return creating[0], None
-    sources = _image_sources(lock, caller)
+    sources = [i for i in _stopped_cloud(lock, caller) if not check(world, "createImage", {
+        "regionId": NORTH, "instanceId": i.instance_id, "name": "not-ready-yet"}, caller=caller)]
     if not sources:
         return None, None
     before = set(world.images)
@@ -119,18 +133,18 @@ def _image_in_progress(lock: Lockstep, caller: str) -> tuple[str | None, Diverge
 @registry.setup_for("CREATE_INSTANCES.IMAGE_READY", "REBUILD_INSTANCE.IMAGE_READY")
 def image_not_ready(lock: Lockstep, data: st.DataObject, caller: str,
                     rule_id: str) -> tuple[list[JSON], Divergence | None]:
-    """An image being created, and the rule's request using it (rebuild: on another stopped idle instance)."""
-    image_id, divergence = _image_in_progress(lock, caller)
+    """An image being created, and the rule's request using it (rebuild: on another stopped idle instance;
+    running ones are stopped first when the world has too few)."""
+    rebuild = rule_id == "REBUILD_INSTANCE.IMAGE_READY"
+    divergence = _stop_until(lock, caller, 2 if rebuild else 1)
+    image_id, divergence = _image_in_progress(lock, caller) if divergence is None else (None, divergence)
     if image_id is None or divergence is not None:
         return [], divergence
-    if rule_id == "CREATE_INSTANCES.IMAGE_READY":
+    if not rebuild:
         spec = _create_spec(lock.model, caller)
         if spec is None:
             return [], None
         spec["instanceSpec"]["imageId"] = image_id
         return [spec], None
-    world = lock.model
     return [{"regionId": NORTH, "instanceId": i.instance_id, "imageId": image_id}
-            for i in sorted(world.instances.values(), key=lambda i: i.instance_id)
-            if i.owner == caller and i.region == NORTH and i.status == "stopped" and not world.busy(i.instance_id)
-            and i.system_disk.category == "cloud"][:3], None
+            for i in _stopped_cloud(lock, caller)][:3], None
