@@ -16,13 +16,14 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from vmrules.defaults import NORTH
-from vmrules.engine import check
+from vmrules.engine import check, execute
 from vmrules.model import Instance
 from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.edges import _create_spec
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
+from vmrules.world import World
 
 registry = Registry()
 
@@ -88,22 +89,18 @@ def windows_hostname(lock: Lockstep, data: st.DataObject, caller: str,
     return [{"regionId": NORTH, "instanceId": inst.instance_id, "hostname": LONG_WINDOWS_HOSTNAME}], None
 
 
-def _stopped_cloud(lock: Lockstep, caller: str) -> list[Instance]:
-    world = lock.model
+def _stopped_cloud(world: World, caller: str) -> list[Instance]:
     return [i for i in sorted(world.instances.values(), key=lambda i: i.instance_id)
             if i.owner == caller and i.region == NORTH and i.status == "stopped" and not world.busy(i.instance_id)
             and i.system_disk.category == "cloud"]
 
 
-def _stop_until(lock: Lockstep, caller: str, wanted: int) -> Divergence | None:
-    """Stop running idle cloud-disk instances of the caller (then settle) until ``wanted`` are stopped."""
+def _stop_some(lock: Lockstep, caller: str, count: int = 3) -> Divergence | None:
+    """Stop up to ``count`` running idle cloud-disk instances of the caller, then settle."""
     world = lock.model
-    missing = wanted - len(_stopped_cloud(lock, caller))
-    if missing <= 0:
-        return None
     running = [i for i in sorted(world.instances.values(), key=lambda i: i.instance_id)
                if i.owner == caller and i.region == NORTH and i.status == "running" and not world.busy(i.instance_id)
-               and i.system_disk.category == "cloud"][:missing]
+               and i.system_disk.category == "cloud"][:count]
     for inst in running:
         divergence = lock.request("stopInstance", {"regionId": NORTH, "instanceId": inst.instance_id}, caller)
         if divergence is not None:
@@ -111,40 +108,54 @@ def _stop_until(lock: Lockstep, caller: str, wanted: int) -> Divergence | None:
     return lock.settle() if running else None
 
 
-def _image_in_progress(lock: Lockstep, caller: str) -> tuple[str | None, Divergence | None]:
-    """An image of the caller still being created: one there is, or one createImage starts now."""
+def _uses(world: World, caller: str, image_id: str, rule_id: str) -> list[JSON]:
+    """The rule's requests using ``image_id`` that break it first in ``world`` (rebuild: one per stopped idle
+    instance the image fits)."""
+    if rule_id == "CREATE_INSTANCES.IMAGE_READY":
+        spec = _create_spec(world, caller)
+        if spec is None:
+            return []
+        spec["instanceSpec"]["imageId"] = image_id
+        candidates = [("createInstances", spec)]
+    else:
+        candidates = [("rebuildInstance", {"regionId": NORTH, "instanceId": i.instance_id, "imageId": image_id})
+                      for i in _stopped_cloud(world, caller)]
+    return [params for operation, params in candidates
+            for rules in [[e.rule for e in check(world, operation, params, caller=caller)]]
+            if rules and rules[0] == rule_id]
+
+
+def _new_image(lock: Lockstep, caller: str, rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """createImage from a stopped idle instance whose image the rule's request can then use (the model,
+    asked beforehand on its own world, decides which)."""
     world = lock.model
-    creating = sorted(i.image_id for i in world.images.values()
-                      if i.owner == caller and i.region == NORTH and i.status == "pending"
-                      and i.root_device_type == "cloudDisk")
-    if creating:
-        return creating[0], None
-    sources = [i for i in _stopped_cloud(lock, caller) if not check(world, "createImage", {
-        "regionId": NORTH, "instanceId": i.instance_id, "name": "not-ready-yet"}, caller=caller)]
-    if not sources:
-        return None, None
-    before = set(world.images)
-    divergence = lock.request("createImage", {"regionId": NORTH, "instanceId": sources[-1].instance_id,
-                                              "name": "not-ready-yet"}, caller)
-    made = sorted(set(lock.model.images) - before)
-    return (made[0] if made else None), divergence
+    for source in _stopped_cloud(world, caller):
+        params = {"regionId": NORTH, "instanceId": source.instance_id, "name": "not-ready-yet"}
+        outcome = execute(world, "createImage", params, caller=caller)
+        if outcome.ok and _uses(outcome.world, caller, outcome.result["imageId"], rule_id):
+            before = set(world.images)
+            divergence = lock.request("createImage", params, caller)
+            made = sorted(set(lock.model.images) - before)
+            return (_uses(lock.model, caller, made[0], rule_id) if made else []), divergence
+    return [], None
 
 
 @registry.setup_for("CREATE_INSTANCES.IMAGE_READY", "REBUILD_INSTANCE.IMAGE_READY")
 def image_not_ready(lock: Lockstep, data: st.DataObject, caller: str,
                     rule_id: str) -> tuple[list[JSON], Divergence | None]:
-    """An image being created, and the rule's request using it (rebuild: on another stopped idle instance;
-    running ones are stopped first when the world has too few)."""
-    rebuild = rule_id == "REBUILD_INSTANCE.IMAGE_READY"
-    divergence = _stop_until(lock, caller, 2 if rebuild else 1)
-    image_id, divergence = _image_in_progress(lock, caller) if divergence is None else (None, divergence)
-    if image_id is None or divergence is not None:
+    """An image being created (one there is, or one createImage starts now), and the rule's requests using it;
+    running instances are stopped first when no stopped one will do."""
+    world = lock.model
+    for image in sorted(world.images.values(), key=lambda i: i.image_id):
+        if image.owner == caller and image.region == NORTH and image.status == "pending":
+            found = _uses(world, caller, image.image_id, rule_id)
+            if found:
+                return found[:3], None
+    found, divergence = _new_image(lock, caller, rule_id)
+    if found or divergence is not None:
+        return found[:3], divergence
+    divergence = _stop_some(lock, caller)
+    if divergence is not None:
         return [], divergence
-    if not rebuild:
-        spec = _create_spec(lock.model, caller)
-        if spec is None:
-            return [], None
-        spec["instanceSpec"]["imageId"] = image_id
-        return [spec], None
-    return [{"regionId": NORTH, "instanceId": i.instance_id, "imageId": image_id}
-            for i in _stopped_cloud(lock, caller)][:3], None
+    found, divergence = _new_image(lock, caller, rule_id)
+    return found[:3], divergence
