@@ -56,6 +56,9 @@ class Lockstep:
         self.callers_seen: set[str] = {self.kit.callers[0]} if self.kit.callers else {MAIN}
         self.rules_hit: Counter[str] = Counter()
         self.accepted: Counter[str] = Counter()  # operations the reference accepted and the kit compared
+        # The last request's answers (the reference's envelope, the system's reply): what scenarios that
+        # compare across steps (a VNC URL before and after its validity) read.
+        self.last: tuple[JSON, Any] | None = None
         self.reset_ok = False
         self.can_advance = callable(getattr(adapter, "advance", None))
         exact = self.kit.times == "clock" or (self.kit.times == "auto" and self.can_advance)
@@ -93,6 +96,7 @@ class Lockstep:
         else:
             self.accepted[operation] += 1
         reference = outcome.to_response("reference")
+        self.last = reference, reply
         if outcome.ok and _is_envelope(reply) and "result" in reply:
             self._learn(operation, outcome.result, reply["result"], caller)
         divergence = self._compare(operation, params, caller, reference, reply,
@@ -131,6 +135,18 @@ class Lockstep:
         if step.op == "advance":
             return self.advance(step.seconds)
         return self.request(step.op, step.params or {}, step.caller or MAIN)
+
+    def result_differs(self, where: str, reference_value: Any, system_value: Any) -> Divergence:
+        """A divergence in the last request's result that only a comparison across steps shows (the step is
+        recorded already; its trace line gets the note)."""
+        assert self.last is not None and self.history, "result_differs follows a request"
+        step = self.history[-1]
+        reference, reply = self.last
+        divergence = Divergence("result", self.steps, step.op, step.caller or MAIN, step.params or {}, reference,
+                                reply if isinstance(reply, dict) else {"reply": reply},
+                                None, where, reference_value, system_value)
+        self.trace[-1]["note"] = "DIVERGES: " + explain(divergence)
+        return divergence
 
     def failure(self, divergence: Divergence) -> ConformanceFailure:
         return ConformanceFailure(divergence, self.history, self.trace_text(), self.start_world, self.reset_ok)
