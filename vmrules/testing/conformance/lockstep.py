@@ -59,6 +59,11 @@ class Lockstep:
         # The last request's answers (the reference's envelope, the system's reply): what scenarios that
         # compare across steps (a VNC URL before and after its validity) read.
         self.last: tuple[JSON, Any] | None = None
+        # Whether anything may have changed since the last observations (a change accepted, a task completed,
+        # the clock moved), and for which callers they were made: a settle after only refusals and reads
+        # observes nothing new, so it observes nothing.
+        self._changed = True
+        self._observed: set[str] = set()
         self.reset_ok = False
         self.can_advance = callable(getattr(adapter, "advance", None))
         exact = self.kit.times == "clock" or (self.kit.times == "auto" and self.can_advance)
@@ -91,6 +96,8 @@ class Lockstep:
         record: JSON = {"op": operation, "params": params, "caller": caller, "expect": _expect(outcome)}
         self.trace.append(record)
         self.model = outcome.world
+        if _mutating(operation) and (outcome.ok or (isinstance(reply, dict) and "result" in reply)):
+            self._changed = True
         if outcome.error is not None:
             self.rules_hit[outcome.error.rule] += 1
         else:
@@ -110,12 +117,18 @@ class Lockstep:
 
     def settle(self) -> Divergence | None:
         """Complete every task on both sides, then compare the observations."""
+        before = self.model
         self.model = settle(self.model)
+        self._changed = self._changed or self.model is not before
         self.adapter.settle()
         self.trace.append({"op": "settle"})
         self.history.append(Step("settle"))
         if not self.kit.observe or self.kit.mode == "outcome":
             return None
+        if not self._changed and self.callers_seen <= self._observed:
+            return None
+        self._changed = False
+        self._observed = set(self.callers_seen)
         return self.observe()
 
     def advance(self, seconds: int) -> Divergence | None:
@@ -123,6 +136,7 @@ class Lockstep:
         if not self.can_advance:
             return None
         self.model = advance(self.model, seconds)
+        self._changed = True
         getattr(self.adapter, "advance")(seconds)  # noqa: B009 - optional protocol method
         self.trace.append({"op": "advance", "seconds": seconds})
         self.history.append(Step("advance", seconds=seconds))
