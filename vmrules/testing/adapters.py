@@ -149,12 +149,12 @@ class HttpAdapter:
         return self._send(op.method, url_path + (f"?{query}" if query else ""), body, headers)
 
     def carries(self, operation: str, params: JSON) -> bool:
-        """Whether the REST encoding carries ``params`` unchanged: path parameters must be non-empty URL-safe
-        strings, a GET/DELETE query must read back (flattened, then typed by the request model) as the same
-        parameters, and a POST body must be JSON."""
+        """Whether the REST encoding carries ``params`` unchanged: the operation must be one of the API's, the
+        parameters an object, path parameters non-empty URL-safe strings, a GET/DELETE query must read back
+        (flattened, then typed by the request model) as the same parameters, and a POST body must be JSON."""
         op = OPERATION_TABLE.get(operation)
-        if op is None:
-            return True
+        if op is None:  # no path to send it to: the REST API has no such operation to answer it
+            return False
         if not isinstance(params, dict):
             return False
         names = re.findall(r"\{(\w+)\}", op.path)
