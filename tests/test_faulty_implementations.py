@@ -5,14 +5,18 @@ is measured by ``property_tests/conformance_detection.py`` (docs/conformance.md)
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
 from vmrules.catalogue import CATALOGUE
 from vmrules.testing.adapters import InProcessAdapter
 from vmrules.testing.conformance import run_conformance
+from vmrules.testing.conformance.directed import _once
+from vmrules.testing.conformance.lockstep import Lockstep
+from vmrules.testing.conformance.scenarios import SCENARIOS
 from vmrules.testing.faulty import CLASSES, FAULTS, Fault, WithoutRules, fault
-from vmrules.testing.faulty_kinds import OnePastLimit, StepNotEnforced, WrongPaging
+from vmrules.testing.faulty_kinds import KeptDisks, LastingVncUrl, OnePastLimit, StepNotEnforced, WrongPaging
 
 ISSUE_FAULTS = ("ninth-data-disk", "six-security-groups", "twenty-first-share", "local-generation-change",
                 "stop-from-stopped", "swapped-status", "quota-not-enforced", "id-leak")
@@ -101,3 +105,15 @@ def test_fault_lookup() -> None:
     assert fault("id-leak").name == "id-leak"
     with pytest.raises(KeyError, match="known"):
         fault("no-such-fault")
+
+
+@pytest.mark.parametrize(("scenario", "faulty"), [
+    ("vnc-expiry", LastingVncUrl), ("image-pages", lambda: WrongPaging("shifted", ("describeImages",))),
+    ("deleted-resources", KeptDisks)])
+def test_a_scenario_finds_the_fault_it_probes_and_nothing_on_the_reference(scenario: str, faulty: Any) -> None:
+    for seed in (0, 1):
+        for make, diverges in ((InProcessAdapter, False), (faulty, True)):
+            lock = Lockstep(make())
+            assert lock.start() is None
+            found = _once(seed, lambda data, lock=lock: SCENARIOS[scenario](lock, data, "alice"))
+            assert (found is not None) == diverges, (scenario, seed, make, found)
