@@ -24,6 +24,7 @@ from vmrules.testing.conformance.setups.common import (
     pick,
     plain_charge,
     run_steps,
+    some_free_disks,
 )
 
 registry = Registry()
@@ -56,12 +57,15 @@ def attach_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
     """A free disk attached to an instance (left in progress), then the rule's request on that instance (or, for
     the disk's own task, that disk to another instance). The interface rules get an instance with a secondary
     interface (attached first, and settled, when it has none) and a free interface when there is one."""
-    hosts = [h for h in _hosts(lock, caller) if len(free_disks(lock, caller, h.az)) >= 2]
+    hosts = _hosts(lock, caller)
     if rule_id.startswith("DETACH_DISK"):
         hosts = [h for h in hosts if h.data_disks]
     host = pick(data, hosts, "busy host")
     if host is None:
         return [], None
+    disks, found = some_free_disks(lock, caller, host.az, 2, host.instance_id)
+    if found is not None or len(disks) < 2:
+        return [], found
     if rule_id == "DETACH_NETWORK_INTERFACE.NO_TASK" and not host.secondary_nic_ids:
         nics = free_nics(lock, caller, host)
         if not nics:
@@ -70,7 +74,7 @@ def attach_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
                           caller)
         if found is not None:
             return [], found
-    first, second = free_disks(lock, caller, host.az)[:2]
+    first, second = disks[:2]
     found = lock.request("attachDisk", _disk(host.instance_id, first), caller)
     inst = lock.model.instances[host.instance_id]
     if rule_id == "ATTACH_DISK.NO_TASK":
@@ -89,12 +93,12 @@ def attach_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
 def device_name_in_use(lock: Lockstep, data: st.DataObject, caller: str,
                        rule_id: str) -> tuple[list[JSON], Divergence | None]:
     """A free disk attached to an instance under the device name one of its data disks already has."""
-    hosts = [h for h in _hosts(lock, caller) if h.data_disks and free_disks(lock, caller, h.az)]
-    host = pick(data, hosts, "host")
+    host = pick(data, [h for h in _hosts(lock, caller) if h.data_disks], "host")
     if host is None:
         return [], None
-    disk_id = free_disks(lock, caller, host.az)[0]
-    return [_disk(host.instance_id, disk_id, deviceName=host.data_disks[-1].device_name)], None
+    disks, found = some_free_disks(lock, caller, host.az, 1, host.instance_id)
+    host = lock.model.instances[host.instance_id]
+    return [_disk(host.instance_id, d, deviceName=host.data_disks[-1].device_name) for d in disks[:1]], found
 
 
 @registry.setup_for("ATTACH_DISK.AUTO_DELETE_TAKES_EFFECT")

@@ -51,6 +51,29 @@ def free_disks(lock: Lockstep, caller: str, az: str, *, multi: bool | None = Fal
                   and (not postpaid_only or d.charge.mode == "postpaid_by_duration"))
 
 
+def some_free_disks(lock: Lockstep, caller: str, az: str, need: int, keep: str) -> tuple[list[str], Divergence | None]:
+    """At least ``need`` free disks of the caller in ``az`` when the world can give them: when too few are free,
+    data disks are detached (and settled) from idle instances other than ``keep`` (the pairs and setups before
+    have usually attached every free disk)."""
+    have = free_disks(lock, caller, az)
+    world = lock.model
+    steps: list[tuple[str, JSON]] = []
+    for inst in idle_instances(lock, caller, lambda i: i.instance_id != keep and i.az == az
+                               and i.status in ("running", "stopped")):
+        for attached in inst.data_disks:
+            disk = world.disks.get(attached.disk_id)
+            if len(have) + len(steps) >= need:
+                break
+            if disk is not None and not disk.multi_attachable and disk.charge.mode == "postpaid_by_duration" \
+                    and attached.status == "attached" and not world.busy(disk.disk_id):
+                steps.append(("detachDisk", {"regionId": NORTH, "instanceId": inst.instance_id,
+                                             "diskId": disk.disk_id}))
+    if not steps:
+        return have, None
+    found = run_steps(lock, [*steps, ("settle", {})], caller)
+    return free_disks(lock, caller, az), found
+
+
 def run_steps(lock: Lockstep, steps: list[tuple[str, JSON]], caller: str) -> Divergence | None:
     """Send ``steps`` in order (``("settle", {})`` settles); the first divergence."""
     for operation, params in steps:
@@ -60,6 +83,37 @@ def run_steps(lock: Lockstep, steps: list[tuple[str, JSON]], caller: str) -> Div
     return None
 
 
+SETUP_INSTANCE = "setup-vm"  # the name of the instances setups create (kept when making room)
+
+
+def make_room(lock: Lockstep, caller: str, count: int, instance_type: str) -> Divergence | None:
+    """Delete instances the run created (not the starting world's, not the setups' own) until the caller's
+    instance, vCPU and memory quotas have room for ``count`` more of ``instance_type``: the pairs before have
+    usually filled the instance quota (each allowed createInstances stays)."""
+    world = lock.model
+    kind = world.instance_types.get(instance_type)
+    account = world.accounts.get(caller)
+    if kind is None or account is None:
+        return None
+    need = {"instance": count, "instance_cpu": count * kind.cpu, "instance_memory": count * kind.memory_mb // 1024}
+    # What is missing of each quota (freed by the deletes below as they are sent: usage may drop only at settle).
+    missing = {k: world.used(caller, NORTH, k) + n - account.quota(k) for k, n in need.items()}
+    spare = idle_instances(lock, caller, lambda i: i.instance_id not in lock.start_world.instances
+                           and not i.name.startswith("setup-") and plain_charge(i)
+                           and i.status in ("running", "stopped"))
+    steps: list[tuple[str, JSON]] = []
+    while any(n > 0 for n in missing.values()) and spare:
+        victim = spare.pop()
+        steps.append(("deleteInstance", {"regionId": NORTH, "instanceId": victim.instance_id}))
+        held = world.instance_types.get(victim.instance_type)
+        missing["instance"] -= 1
+        missing["instance_cpu"] -= held.cpu if held is not None else 0
+        missing["instance_memory"] -= held.memory_mb // 1024 if held is not None else 0
+    if steps:
+        steps.append(("settle", {}))
+    return run_steps(lock, steps, caller)
+
+
 def created_instance(lock: Lockstep, caller: str, spec: JSON, *, stopped: bool, count: int = 1) -> Built:
     """createInstances of ``count`` with ``spec`` merged into a plain cloud-system-disk instance spec (a key
     given None is dropped), settled (and the first one stopped, settled again, when ``stopped``); the first new
@@ -67,7 +121,7 @@ def created_instance(lock: Lockstep, caller: str, spec: JSON, *, stopped: bool, 
     base = _create_spec(lock.model, caller)
     if base is None:
         return None, None
-    params: JSON = {**base, "instanceSpec": {**base["instanceSpec"], **spec}}
+    params: JSON = {**base, "instanceSpec": {**base["instanceSpec"], "name": SETUP_INSTANCE, **spec}}
     if count > 1:
         params["maxCount"] = count
     image = lock.model.images.get(str(params["instanceSpec"].get("imageId")))
@@ -76,6 +130,9 @@ def created_instance(lock: Lockstep, caller: str, spec: JSON, *, stopped: bool, 
         size = max(disk["cloudDiskSpec"]["diskSizeGB"], image.system_disk_size_gb)
         params["instanceSpec"]["systemDisk"] = {**disk, "cloudDiskSpec": {**disk["cloudDiskSpec"], "diskSizeGB": size}}
     params["instanceSpec"] = {k: v for k, v in params["instanceSpec"].items() if v is not None}
+    found = make_room(lock, caller, count, str(params["instanceSpec"].get("instanceType") or "g.n2.medium"))
+    if found is not None:
+        return None, found
     before = set(lock.model.instances)
     found = run_steps(lock, [("createInstances", params), ("settle", {})], caller)
     made = sorted(set(lock.model.instances) - before)

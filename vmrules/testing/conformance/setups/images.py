@@ -20,8 +20,10 @@ from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
 from vmrules.testing.conformance.setups.common import (
+    SETUP_INSTANCE,
     idle_instances,
     instance_of_kind,
+    make_room,
     pick,
     plain_charge,
     run_steps,
@@ -43,6 +45,11 @@ def _own_images(lock: Lockstep, caller: str, region: str = NORTH, *, ready: bool
                    and i.source == "private" and (not ready or (i.status == "ready"
                                                                 and not world.busy(i.image_id)))),
                   key=lambda i: i.image_id)
+
+
+def _copyable(lock: Lockstep, caller: str) -> list[Image]:
+    """The caller's ready private images in the kit's region that copyImages takes (cloud-disk ones)."""
+    return [i for i in _own_images(lock, caller) if i.root_device_type == "cloudDisk"]
 
 
 def _new_images(lock: Lockstep, before: set[str]) -> list[str]:
@@ -83,7 +90,7 @@ def image_being_made(lock: Lockstep, data: st.DataObject, caller: str,
 def copy_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
                      rule_id: str) -> tuple[list[JSON], Divergence | None]:
     """copyImages of a ready private image left in progress (its source holds the copy's task), then again."""
-    image = pick(data, [i for i in _own_images(lock, caller) if not i.whole_machine], "source image")
+    image = pick(data, _copyable(lock, caller), "source image")
     if image is None:
         return [], None
     params: JSON = {"regionId": NORTH, "sourceImageIds": [image.image_id], "destinationRegion": _destination(lock)}
@@ -112,8 +119,9 @@ def local_image_in_use(lock: Lockstep, data: st.DataObject, caller: str,
     spec = _create_spec(lock.model, caller, local=True)
     if divergence is not None or not made or spec is None:
         return [], divergence
-    spec["instanceSpec"] = {**spec["instanceSpec"], "imageId": made[0]}
-    divergence = run_steps(lock, [("createInstances", spec), ("settle", {})], caller)
+    spec["instanceSpec"] = {**spec["instanceSpec"], "imageId": made[0], "name": SETUP_INSTANCE}
+    divergence = make_room(lock, caller, 1, str(spec["instanceSpec"]["instanceType"])) or \
+        run_steps(lock, [("createInstances", spec), ("settle", {})], caller)
     return [{"regionId": NORTH, "imageId": made[0]}], divergence
 
 
@@ -164,33 +172,46 @@ def image_with_data_disks(lock: Lockstep, data: st.DataObject, caller: str,
 @registry.setup_for("CREATE_IMAGE.DISKS_NO_TASK")
 def disk_busy_elsewhere(lock: Lockstep, data: st.DataObject, caller: str,
                         rule_id: str) -> tuple[list[JSON], Divergence | None]:
-    """A multi-attach disk attached to a stopped instance (settled), then being attached to another one (the disk
-    holds that task, the first instance none); then createImage of the first instance."""
+    """A multi-attach disk attached to a stopped instance (attached and settled first when it is on none), then
+    detached from another instance it is on, or attached to one more (the disk holds that task, the first instance
+    none); then createImage of the first instance."""
     world = lock.model
     shared = sorted((d for d in world.disks.values() if d.owner == caller and d.multi_attachable
-                     and d.region == NORTH and not world.busy(d.disk_id) and len(d.attachments) < 15),
-                    key=lambda d: d.disk_id)
+                     and d.region == NORTH and not world.busy(d.disk_id)), key=lambda d: d.disk_id)
     if not shared:
         return [], None
     disk = shared[0]
     on = {a.instance_id for a in disk.attachments}
-    found, divergence = instance_of_kind(lock, data, caller, lambda i: _cloud_stopped(i) and i.az == disk.az
-                                         and (i.instance_id in on or len(i.data_disks) < 7), {"dataDisks": None})
-    if found is None or divergence is not None:
-        return [], divergence
-    first = lock.model.instances[found]
-    second = next((i for i in idle_instances(lock, caller, lambda i: i.status in ("running", "stopped")
-                                             and plain_charge(i) and i.az == disk.az and i.instance_id not in on
-                                             and len(i.data_disks) < 7 and i.instance_id != found)), None)
-    if first is None or second is None:
-        return [], None
+    ready = [i.instance_id for i in idle_instances(lock, caller, lambda i: _cloud_stopped(i) and plain_charge(i)
+                                                   and i.instance_id in on)]
     steps: list[tuple[str, JSON]] = []
-    if first.instance_id not in on:
-        steps += [("attachDisk", {"regionId": NORTH, "instanceId": first.instance_id, "diskId": disk.disk_id}),
-                  ("settle", {})]
-    steps.append(("attachDisk", {"regionId": NORTH, "instanceId": second.instance_id, "diskId": disk.disk_id}))
+    if ready:
+        first = ready[0]
+    elif len(on) < _MULTI_ATTACH_MAX:
+        found, divergence = instance_of_kind(lock, data, caller, lambda i: _cloud_stopped(i) and i.az == disk.az
+                                             and len(i.data_disks) < 7, {"dataDisks": None})
+        if found is None or divergence is not None:
+            return [], divergence
+        first = found
+        steps += [("attachDisk", {"regionId": NORTH, "instanceId": first, "diskId": disk.disk_id}), ("settle", {})]
+    else:
+        return [], None
+    also_on = [i.instance_id for i in idle_instances(lock, caller, lambda i: i.instance_id in on
+                                                     and i.instance_id != first and i.status in ("running", "stopped"))]
+    more = [i.instance_id for i in idle_instances(lock, caller, lambda i: i.instance_id not in on and plain_charge(i)
+                                                  and i.az == disk.az and i.status in ("running", "stopped")
+                                                  and len(i.data_disks) < 7 and i.instance_id != first)]
+    if also_on:
+        steps.append(("detachDisk", {"regionId": NORTH, "instanceId": also_on[0], "diskId": disk.disk_id}))
+    elif more and len(on) + 1 < _MULTI_ATTACH_MAX:
+        steps.append(("attachDisk", {"regionId": NORTH, "instanceId": more[0], "diskId": disk.disk_id}))
+    else:
+        return [], run_steps(lock, steps, caller)
     divergence = run_steps(lock, steps, caller)
-    return [{"regionId": NORTH, "instanceId": first.instance_id, "name": "setup-busy-disk"}], divergence
+    return [{"regionId": NORTH, "instanceId": first, "name": "setup-busy-disk"}], divergence
+
+
+_MULTI_ATTACH_MAX = 16  # instances one multi-attach disk serves
 
 
 def _image_room(lock: Lockstep, caller: str, region: str) -> int:
@@ -223,7 +244,7 @@ def images_at_quota(lock: Lockstep, data: st.DataObject, caller: str,
                 return [], divergence
         return [{"regionId": NORTH, "instanceId": found, "name": "setup-one-more"}], None
     destination = _destination(lock)
-    sources = [i.image_id for i in _own_images(lock, caller) if not i.whole_machine][:10]
+    sources = [i.image_id for i in _copyable(lock, caller)][:10]
     if not sources:
         return [], None
     for _ in range(_ROUNDS):

@@ -25,6 +25,7 @@ from vmrules.testing.conformance.setups.common import (
     free_nics,
     idle_instances,
     instance_of_kind,
+    make_room,
     pick,
     plain_charge,
     run_steps,
@@ -134,6 +135,9 @@ def account_at_quota(lock: Lockstep, data: st.DataObject, caller: str,
                                          and i.instance_type != _MEMORY_TYPE, {"instanceType": "c.n2.large"})
     if found is None or divergence is not None:
         return [], divergence
+    divergence = make_room(lock, caller, _FILL_INSTANCES, "g.n2.micro")  # the fill needs instances, not vCPUs
+    if divergence is not None:
+        return [], divergence
     types = sorted((t for t in world.instance_types.values() if not t.offline and t.stock_in("cn-north-1a")
                     and not t.local_disks), key=lambda t: (-t.cpu, -t.memory_mb))
     for t in types:
@@ -158,6 +162,7 @@ def quota_freed(lock: Lockstep, caller: str) -> Divergence | None:
 
 QUOTA_FILLER = "setup-quota-fill"  # the name of the instances that fill the quota
 _MEMORY_TYPE = "m.n2.large"  # 4 vCPUs, 32 GB: more memory than every other 4-vCPU type
+_FILL_INSTANCES = 12  # room for this many instances is made before the fill (it needs fewer)
 _MAX_COUNT = 20  # instances per createInstances the fill sends
 
 
