@@ -2,7 +2,8 @@
 (and their teardowns into ``TEARDOWNS``).
 
 A new setups module defines ``registry = Registry()``, decorates its setups with ``@registry.setup_for(...)``
-and is listed in ``_MODULES`` below; two setups for one rule are refused at import.
+and is listed in ``_MODULES`` below; two setups for one rule are refused at import. ``LATE`` is the rules
+the sweep aims at last, in this order (``Registry.late``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from vmrules.testing.conformance.setups import attachments, filters, images, requests, resize, tasks
+from vmrules.testing.conformance.setups import (
+    attachments,
+    billing,
+    filters,
+    images,
+    instances,
+    quotas,
+    requests,
+    resize,
+    tasks,
+)
 from vmrules.testing.conformance.setups.base import Registry, Setup, Teardown
 
 
@@ -24,8 +35,9 @@ def _merged(*registries: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-_MODULES = (tasks, attachments, filters, images, requests, resize)
+_MODULES = (tasks, attachments, filters, images, requests, resize, instances, billing, quotas)  # late: in this order
 SETUPS: dict[str, Setup] = _merged(*(module.registry for module in _MODULES))
 TEARDOWNS: dict[str, Teardown] = _merged(*(module.registry.teardowns for module in _MODULES))
+LATE: tuple[str, ...] = tuple(r for module in _MODULES for r in module.registry.late)
 
-__all__ = ["SETUPS", "TEARDOWNS", "Registry", "Setup", "Teardown"]
+__all__ = ["LATE", "SETUPS", "TEARDOWNS", "Registry", "Setup", "Teardown"]

@@ -26,11 +26,15 @@ Teardown = Callable[[Lockstep, str], "Divergence | None"]
 
 class Registry(dict[str, Setup]):
     """Rule id -> setup, filled by ``@registry.setup_for(RULE, ...)`` in one setups module; ``teardowns``: rule
-    id -> teardown, filled by ``@registry.teardown_for(RULE, ...)``."""
+    id -> teardown, filled by ``@registry.teardown_for(RULE, ...)``. ``late`` holds the rules whose setup
+    changes the world for every step after it (a quota filled, the clock moved): the sweep aims at them last,
+    after the scenarios and in the order registered (one may hide another), so that nothing else runs in the
+    world they leave."""
 
     def __init__(self) -> None:
         super().__init__()
         self.teardowns: dict[str, Teardown] = {}
+        self.late: list[str] = []
 
     def teardown_for(self, *rule_ids: str) -> Callable[[Teardown], Teardown]:
         def register(teardown: Teardown) -> Teardown:
@@ -41,11 +45,13 @@ class Registry(dict[str, Setup]):
             return teardown
         return register
 
-    def setup_for(self, *rule_ids: str) -> Callable[[Setup], Setup]:
+    def setup_for(self, *rule_ids: str, late: bool = False) -> Callable[[Setup], Setup]:
         def register(setup: Setup) -> Setup:
             for rule_id in rule_ids:
                 if rule_id in self:
                     raise ValueError(f"two setups for {rule_id}")
                 self[rule_id] = setup
+                if late:
+                    self.late.append(rule_id)
             return setup
         return register
