@@ -28,6 +28,7 @@ from vmrules.testing.conformance.setups.common import (
     make_room,
     pick,
     plain_charge,
+    plain_image,
     run_steps,
 )
 
@@ -50,8 +51,8 @@ _KINDS: dict[str, tuple[Callable[[Instance], bool], JSON, str]] = {
     "RESIZE_INSTANCE.IMAGE_SUPPORTS_TYPE": (lambda i: i.image_id == _CONSTRAINED_IMAGE,
                                             {"imageId": _CONSTRAINED_IMAGE}, "g.n1.medium"),
     "RESIZE_INSTANCE.GENERATION_AVAILABILITY_GROUP": (lambda i: i.ag_id is not None, {}, "g.n1.medium"),
-    "RESIZE_INSTANCE.TYPE_OFFLINE": (_cloud, {}, "g.n1.medium"),
-    "RESIZE_INSTANCE.TYPE_IN_STOCK": (_cloud, {}, "g.n2.large"),
+    "RESIZE_INSTANCE.TYPE_OFFLINE": (lambda i: True, {}, "g.n1.medium"),
+    "RESIZE_INSTANCE.TYPE_IN_STOCK": (lambda i: True, {}, "g.n2.large"),
 }
 
 
@@ -71,7 +72,10 @@ def instance_of_kind_to_resize(lock: Lockstep, data: st.DataObject, caller: str,
             return [], None
         spec = {"agId": groups[0], "az": None, "instanceType": None, "imageId": None, "systemDisk": None,
                 "primaryNetworkInterface": None}
-    found, divergence = instance_of_kind(lock, data, caller, lambda i: where(i) and _cloud(i), spec)
+    special = rule_id in ("RESIZE_INSTANCE.WINDOWS_CPU", "RESIZE_INSTANCE.SQL_SERVER_MEMORY",
+                          "RESIZE_INSTANCE.IMAGE_SUPPORTS_TYPE")
+    found, divergence = instance_of_kind(lock, data, caller, lambda i: where(i) and _cloud(i)
+                                         and (special or plain_image(lock, i)), spec)
     return ([_resize(found, target)] if found is not None else []), divergence
 
 
@@ -100,7 +104,8 @@ def instance_with_secondary_interface(lock: Lockstep, data: st.DataObject, calle
                                       rule_id: str) -> tuple[list[JSON], Divergence | None]:
     """A stopped instance with a secondary interface (one is attached when none has), resized to a one-interface
     type."""
-    stopped = idle_instances(lock, caller, lambda i: i.status == "stopped" and plain_charge(i) and _cloud(i))
+    stopped = idle_instances(lock, caller, lambda i: i.status == "stopped" and plain_charge(i) and _cloud(i)
+                             and plain_image(lock, i))
     with_nic = [i for i in stopped if i.secondary_nic_ids]
     if with_nic:
         return [_resize(pick(data, with_nic, "instance with interfaces").instance_id, "g.n2.micro")], None
@@ -132,7 +137,8 @@ def account_at_quota(lock: Lockstep, data: st.DataObject, caller: str,
     if caller not in world.accounts:
         return [], None
     found, divergence = instance_of_kind(lock, data, caller, lambda i: _cloud(i) and _cpus(lock, i) == 4
-                                         and i.instance_type != _MEMORY_TYPE, {"instanceType": "c.n2.large"})
+                                         and i.instance_type != _MEMORY_TYPE and plain_image(lock, i),
+                                         {"instanceType": "c.n2.large"})
     if found is None or divergence is not None:
         return [], divergence
     divergence = make_room(lock, caller, _FILL_INSTANCES, "g.n2.micro")  # the fill needs instances, not vCPUs
@@ -142,7 +148,7 @@ def account_at_quota(lock: Lockstep, data: st.DataObject, caller: str,
                     and not t.local_disks), key=lambda t: (-t.cpu, -t.memory_mb))
     for t in types:
         count, cpus, memory = _quota_room(lock, caller)
-        fill = min(count - 1, cpus // t.cpu, memory // (t.memory_mb // 1024), _MAX_COUNT)
+        fill = min(count, cpus // t.cpu, memory // (t.memory_mb // 1024), _MAX_COUNT)
         if fill > 0:
             _, divergence = created_instance(lock, caller, {"instanceType": t.instance_type, "name": QUOTA_FILLER},
                                              stopped=False, count=fill)
@@ -162,7 +168,7 @@ def quota_freed(lock: Lockstep, caller: str) -> Divergence | None:
 
 QUOTA_FILLER = "setup-quota-fill"  # the name of the instances that fill the quota
 _MEMORY_TYPE = "m.n2.large"  # 4 vCPUs, 32 GB: more memory than every other 4-vCPU type
-_FILL_INSTANCES = 12  # room for this many instances is made before the fill (it needs fewer)
+_FILL_INSTANCES = 20  # room for this many instances is made before the fill (it needs fewer)
 _MAX_COUNT = 20  # instances per createInstances the fill sends
 
 
