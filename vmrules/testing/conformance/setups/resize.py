@@ -104,8 +104,17 @@ def instance_with_secondary_interface(lock: Lockstep, data: st.DataObject, calle
                                       rule_id: str) -> tuple[list[JSON], Divergence | None]:
     """A stopped instance with a secondary interface (one is attached when none has), resized to a one-interface
     type."""
-    stopped = idle_instances(lock, caller, lambda i: i.status == "stopped" and plain_charge(i) and _cloud(i)
-                             and plain_image(lock, i))
+    def plain(status: str) -> list[Instance]:
+        return idle_instances(lock, caller, lambda i: i.status == status and plain_charge(i) and _cloud(i)
+                              and plain_image(lock, i))
+
+    stopped = plain("stopped")
+    if not stopped and plain("running"):  # the sweep may have rebuilt every stopped one onto Windows
+        divergence = run_steps(lock, [("stopInstance", {"regionId": NORTH, "instanceId": plain("running")[0]
+                                                        .instance_id}), ("settle", {})], caller)
+        if divergence is not None:
+            return [], divergence
+        stopped = plain("stopped")
     with_nic = [i for i in stopped if i.secondary_nic_ids]
     if with_nic:
         return [_resize(pick(data, with_nic, "instance with interfaces").instance_id, "g.n2.micro")], None
