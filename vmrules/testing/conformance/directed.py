@@ -1,12 +1,15 @@
 """Rule-directed steps: boundary pairs aimed at catalogue rules, and the sweep that aims one at every rule.
 
-``send_pair`` builds, from the model's current world, the request that breaks one rule and as little else as
-possible and its neighbour on the allowed side (``vmrules.testing.strategies.rule_directed``), and sends both
-in lockstep. ``rule_sweep`` is the explicit schedule that opens every conformance run: one pair for each
-catalogue rule the kit can aim at (in an order drawn from the run's seed), every scenario once, a settle
-after every few rules — so that each run fires the rules the world allows, whatever the random steps after it
-do. Each pair is one single-example hypothesis run seeded from the run's seed (one long example would
-overrun hypothesis's choice buffer), so the seed fixes the sweep and its divergences are minimized like any.
+``send_pair`` builds, from the model's current world, the requests that break one rule and as little else as
+possible, one for each kind of edge the rule has (upper and lower bound, off-step, lengths, counts,
+characters...), each with its neighbour on the allowed side (``vmrules.testing.strategies.rule_directed``),
+and sends them in lockstep. ``rule_sweep`` is the explicit schedule that opens every conformance run: the
+pairs for each catalogue rule the kit can aim at (in an order drawn from the run's seed), every scenario
+once, then the rules whose setups change the world for good (``setups.LATE``), a settle after every few
+rules (and, when a caller nears its instance quota, the instances the run made deleted) — so that each run
+fires the rules the world allows, whatever the random steps after it do. Each rule is one single-example
+hypothesis run seeded from the run's seed (one long example would overrun hypothesis's choice buffer), so
+the seed fixes the sweep and its divergences are minimized like any.
 """
 
 from __future__ import annotations
@@ -22,19 +25,22 @@ from hypothesis import settings as HypothesisSettings
 from hypothesis import strategies as st
 
 from vmrules.catalogue import CATALOGUE
+from vmrules.defaults import NORTH
 from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.edges import EDGE_TARGETS
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.scenarios import SCENARIOS
 from vmrules.testing.conformance.settings import JSON
-from vmrules.testing.conformance.setups import SETUPS
+from vmrules.testing.conformance.setups import LATE, SETUPS, TEARDOWNS
 from vmrules.testing.strategies import valid_requests
 from vmrules.testing.strategies.invalid import makers_for_rule
-from vmrules.testing.strategies.rule_directed import directed_pair, operations_of
+from vmrules.testing.strategies.rule_directed import directed_pairs, operations_of
 
-# Rules a lockstep step cannot be aimed at: the kit only sends implemented operations, as JSON objects.
-NOT_DIRECTED = frozenset({"REQUEST.UNKNOWN_OPERATION", "REQUEST.NOT_AN_OBJECT"})
+# Rules a lockstep step cannot be aimed at. (An unknown operation and parameters that are not an object are
+# sent by their setups; an adapter that cannot carry them, ``carries``, is not sent them: skipped, not fired.)
+NOT_DIRECTED: frozenset[str] = frozenset()
 SETTLE_EVERY = 6  # rules per settle in the sweep (tasks left in progress reach the "task in progress" rules)
+_CREATING = frozenset({"createInstances", "createImage", "copyImages"})
 
 
 def directed_rules(operations: Sequence[str]) -> tuple[str, ...]:
@@ -58,6 +64,10 @@ def send_pair(lock: Lockstep, data: st.DataObject, rule_id: str, operations: Seq
     operation = choices[data.draw(st.integers(0, 2**16), label="directed operation") % len(choices)]
     caller = callers[data.draw(st.integers(0, 2**16), label="directed caller") % len(callers)]
     world = lock.model
+    makers = makers_for_rule(operation, rule_id)
+    if caller != callers[0] and (rule_id in SETUPS or (
+            makers and all(maker(world, caller, operation) is None for maker in makers))):
+        caller = callers[0]  # the account setups build states for, and the one the starting world equips best
     if rule_id == "REQUEST.UNKNOWN_CALLER":
         params = data.draw(valid_requests(world, operation, caller=caller), label="request")
         # A signing adapter knows its callers (``callers``): it cannot sign for an account it has no key of.
@@ -74,19 +84,52 @@ def send_pair(lock: Lockstep, data: st.DataObject, rule_id: str, operations: Seq
         bases += built
     world = lock.model
     bases += _edge_candidates(lock, rule_id, operation, caller)
-    for maker in makers_for_rule(operation, rule_id):
+    for maker in makers:
         strategy = maker(world, caller, operation)
         if strategy is not None:
             bases.append(data.draw(strategy, label="directed maker")[0])
     bases.append(data.draw(valid_requests(world, operation, caller=caller), label="directed base"))
     rng = random.Random(data.draw(st.integers(0, 2**32), label="directed seed"))
-    pair = directed_pair(world, rule_id, operation, caller, bases, rng)
-    if pair is None:
-        return False, lock.request(operation, bases[-1], caller)
-    found = lock.request(operation, pair.breaking, caller)
-    if found is None and pair.allowed is not None:
-        found = lock.request(operation, pair.allowed, caller)
-    return True, found
+    pairs = directed_pairs(world, rule_id, operation, caller, bases, rng)
+    found = None if pairs else lock.request(operation, bases[-1], caller)
+    for n, pair in enumerate(pairs):
+        found = lock.request(operation, pair.breaking, caller)
+        # Every edge's breaking request; the allowed neighbours of the later edges only where they create
+        # nothing (four instances per createInstances rule would soon meet the quota and mask other rules).
+        if found is None and pair.allowed is not None and (n == 0 or operation not in _CREATING):
+            found = lock.request(operation, pair.allowed, caller)
+        if found is not None:
+            break
+    teardown = TEARDOWNS.get(rule_id)
+    if found is None and teardown is not None:  # what the setup built that would hinder the rules after it
+        found = teardown(lock, caller)
+    return bool(pairs), found
+
+
+ROOM = 15  # instances a sweep keeps free under the caller's quota (a page walk creates up to 13)
+
+
+def make_room(lock: Lockstep, callers: Sequence[str]) -> Divergence | None:
+    """Delete (in lockstep) the instances the run created when a caller comes within ``ROOM`` of its instance
+    quota: a createInstances pair refused by the quota first would hide the rule it aims at."""
+    for caller in callers:
+        world = lock.model
+        account = world.accounts.get(caller)
+        if account is None or world.used(caller, NORTH, "instance") < account.quota("instance") - ROOM:
+            continue
+        made = sorted(i.instance_id for i in world.instances.values()
+                      if i.owner == caller and i.region == NORTH and i.instance_id not in lock.start_world.instances
+                      and i.status in ("running", "stopped", "error") and not world.busy(i.instance_id)
+                      and (i.charge is None or i.charge.mode != "prepaid_by_duration"))
+        for instance_id in made:
+            found = lock.request("deleteInstance", {"regionId": NORTH, "instanceId": instance_id}, caller)
+            if found is not None:
+                return found
+        if made:
+            found = lock.settle()
+            if found is not None:
+                return found
+    return None
 
 
 _ONE = HypothesisSettings(max_examples=1, phases=(Phase.generate,), database=None, deadline=None,
@@ -109,23 +152,35 @@ def _once(seed: int, body: Any) -> Any:
     return results[0] if results else None
 
 
-def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Sequence[str],
-               scenarios: bool = True, ran: Counter[str] | None = None) -> tuple[int, Divergence | None]:
-    """One pair per directed rule (in an order drawn from ``seed``), then every scenario once (unless
-    ``scenarios`` is False; each run is counted in ``ran``); (pairs found, first divergence)."""
-    rules = list(directed_rules(operations))
-    random.Random(seed).shuffle(rules)
+def _aim(lock: Lockstep, seed: int, rules: Sequence[str], first: int, operations: Sequence[str],
+         callers: Sequence[str]) -> tuple[int, Divergence | None]:
+    """One pair for each of ``rules`` not fired yet (the n-th seeded ``seed + first + n``), a settle after every
+    few; (pairs found, first divergence)."""
     found_pairs = 0
-    for n, rule_id in enumerate(rules, start=1):
+    for n, rule_id in enumerate(rules, start=first):
         if rule_id in lock.rules_hit:
             continue
         outcome = _once(seed + n, lambda data, r=rule_id: send_pair(lock, data, r, operations, callers))
         found, divergence = outcome if outcome is not None else (False, None)
         found_pairs += found
         if divergence is None and n % SETTLE_EVERY == 0:
-            divergence = lock.settle()
+            divergence = lock.settle() or make_room(lock, callers)
         if divergence is not None:
             return found_pairs, divergence
+    return found_pairs, None
+
+
+def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Sequence[str],
+               scenarios: bool = True, ran: Counter[str] | None = None) -> tuple[int, Divergence | None]:
+    """One pair per directed rule (in an order drawn from ``seed``), then every scenario once (unless
+    ``scenarios`` is False; each run is counted in ``ran``), then the rules whose setups change the world for
+    every later step (``setups.LATE``: a quota filled, the clock moved); (pairs found, first divergence)."""
+    rules = list(directed_rules(operations))
+    random.Random(seed).shuffle(rules)
+    early = [r for r in rules if r not in LATE]
+    found_pairs, divergence = _aim(lock, seed, early, 1, operations, callers)
+    if divergence is not None:
+        return found_pairs, divergence
     for k, name in enumerate(sorted(SCENARIOS) if scenarios else []):
         if ran is not None:
             ran[name] += 1
@@ -133,4 +188,8 @@ def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Se
                            lambda data, s=SCENARIOS[name]: s(lock, data, callers[0]))
         if divergence is not None:
             return found_pairs, divergence
-    return found_pairs, lock.settle()
+    late = [r for r in LATE if r in rules]  # in their registered order: a filled quota can hide another
+    late_pairs, divergence = _aim(lock, seed, late, len(early) + 1, operations, callers)
+    if divergence is not None:
+        return found_pairs + late_pairs, divergence
+    return found_pairs + late_pairs, lock.settle()

@@ -49,7 +49,12 @@ from vmrules.testing.strategies.common import (
 )
 from vmrules.testing.strategies.invalid import Invalid, invalid_makers, invalid_requests, targeted_rules
 from vmrules.testing.strategies.models import requests_for
-from vmrules.testing.strategies.rule_directed import DirectedPair, directed_pair, rule_directed_requests
+from vmrules.testing.strategies.rule_directed import (
+    DirectedPair,
+    directed_pair,
+    directed_pairs,
+    rule_directed_requests,
+)
 from vmrules.testing.strategies.texts import descriptions, names, valid_passwords
 from vmrules.testing.strategies.valid import valid_requests
 from vmrules.testing.strategies.worlds import worlds
@@ -69,6 +74,7 @@ __all__ = [
     "callers",
     "descriptions",
     "directed_pair",
+    "directed_pairs",
     "invalid_makers",
     "invalid_requests",
     "json_like",

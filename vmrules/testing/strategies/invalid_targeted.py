@@ -392,6 +392,130 @@ _create_case("CREATE_INSTANCES.TYPE_OFFLINE", lambda w, c, p: p, itype="g.n1.sma
 _create_case("CREATE_INSTANCES.TYPE_SOLD_OUT", lambda w, c, p: p, itype="g.n2.4xlarge")
 
 _mutation("rebuildInstance", "REBUILD_INSTANCE.PASSWORD", _set(password=_BAD_PASSWORDS))
+
+
+# The other request-only createInstances rules (breaking one needs no state, only a field the generated valid
+# requests leave out); each case breaks its rule and nothing before it in precedence.
+_PREPAID = {"chargeMode": "prepaid_by_duration", "chargeUnit": "month", "chargeDuration": 1}
+_LONG_WINDOWS_HOSTNAME = "winhost-0123456789"  # a good Linux hostname, 3 characters over Windows' 15
+
+
+def _replaced_nic(**values: Any) -> Callable[[World, str, Params], Params]:
+    """``primaryNetworkInterface`` itself (not its ``networkInterface``) given ``values``."""
+    def change(world: World, caller: str, params: Params) -> Params:
+        spec = params["instanceSpec"]
+        return {**params, "instanceSpec": {**spec, "primaryNetworkInterface": {**spec["primaryNetworkInterface"],
+                                                                                 **values}}}
+
+    return change
+
+
+def _subnet_of(params: Params) -> str:
+    return str(params["instanceSpec"]["primaryNetworkInterface"]["networkInterface"]["subnetId"])
+
+
+def _network_address(world: World, caller: str, params: Params) -> Params:
+    cidr = world.subnets[_subnet_of(params)].cidr
+    return _nic(primaryIpAddress=cidr.split("/")[0])(world, caller, params)
+
+
+def _address_in_use(world: World, caller: str, params: Params) -> Params | None:
+    subnet_id = _subnet_of(params)
+    used = sorted(n.private_ip for n in world.network_interfaces.values() if n.subnet_id == subnet_id)
+    return _nic(primaryIpAddress=used[0])(world, caller, params) if used else None
+
+
+def _one_address_two_instances(world: World, caller: str, params: Params) -> Params:
+    cidr = world.subnets[_subnet_of(params)].cidr
+    prefix = cidr.split("/")[0].rsplit(".", 1)[0]
+    return {**_nic(primaryIpAddress=f"{prefix}.200")(world, caller, params), "maxCount": 2}
+
+
+def _small_from_snapshot(world: World, caller: str, params: Params) -> Params | None:
+    snapshots = sorted((s for s in world.snapshots.values() if s.owner == caller and s.region == NORTH
+                        and s.disk_type == "ssd" and s.size_gb > 20), key=lambda s: s.snapshot_id)
+    if not snapshots:
+        return None
+    return _spec(dataDisks=[{"diskCategory": "cloud", "cloudDiskSpec": {
+        "diskType": "ssd", "diskSizeGB": 20, "snapshotId": snapshots[0].snapshot_id}}])(world, caller, params)
+
+
+def _template_without_az(world: World, caller: str, params: Params) -> Params | None:
+    templates = sorted(t.template_id for t in world.templates.values() if t.owner == caller and t.region == NORTH)
+    if not templates:
+        return None
+    return {"regionId": NORTH, "instanceSpec": {"instanceTemplateId": templates[0], "name": "from-template"}}
+
+
+_create_case("CREATE_INSTANCES.SUBNET_REQUIRED", _replaced_nic(networkInterface={}))
+_create_case("CREATE_INSTANCES.TEMPLATE_REQUIRED", _template_without_az)
+_create_case("CREATE_INSTANCES.AG_EXISTS",
+             lambda w, c, p: {"regionId": NORTH, "instanceSpec": {"agId": "ag" + UNKNOWN_ID, "name": "ag-node"}})
+_create_case("CREATE_INSTANCES.ORDERED_NAME_RANGE", lambda w, c, p: {**_spec(name="node[9999]")(w, c, p),
+                                                                       "maxCount": 2})
+_create_case("CREATE_INSTANCES.PRIMARY_IP_SINGLE", _one_address_two_instances)
+_create_case("CREATE_INSTANCES.PRIMARY_IP_FORMAT", _nic(primaryIpAddress="10.0.1.256"))
+_create_case("CREATE_INSTANCES.PRIMARY_IP_IN_SUBNET", _network_address)
+_create_case("CREATE_INSTANCES.PRIMARY_IP_FREE", _address_in_use)
+_create_case("CREATE_INSTANCES.NIC_AUTO_DELETE", _replaced_nic(autoDelete=False))
+_create_case("CREATE_INSTANCES.SANITY_CHECK", _nic(sanityCheck=2))
+_create_case("CREATE_INSTANCES.NIC_NAME", _nic(networkInterfaceName="n" * 33))
+_create_case("CREATE_INSTANCES.NIC_DESCRIPTION", _nic(description="d" * 257))
+_create_case("CREATE_INSTANCES.SECURITY_GROUPS_EXIST", _nic(securityGroups=["sg" + UNKNOWN_ID]))
+_create_case("CREATE_INSTANCES.EIP_CHARGE_MODE",
+             _spec(elasticIp={"bandwidthMbps": 1, "provider": "bgp", "chargeSpec": {"chargeMode": "by_the_hour"}}))
+_create_case("CREATE_INSTANCES.CHARGE_MODE", _spec(charge={"chargeMode": "postpaid_by_usage"}))
+_create_case("CREATE_INSTANCES.CHARGE_DURATION", _spec(charge={**_PREPAID, "chargeDuration": 10}))
+_create_case("CREATE_INSTANCES.LOCAL_SYSTEM_DISK_SIZE",
+             _spec(systemDisk={"diskCategory": "local", "cloudDiskSpec": {"diskSizeGB": 40}}),
+             image_id="img-centos7lcl")
+_create_case("CREATE_INSTANCES.LOCAL_SYSTEM_DISK_AUTO_DELETE",
+             _spec(systemDisk={"diskCategory": "local", "autoDelete": False}), image_id="img-centos7lcl")
+_create_case("CREATE_INSTANCES.CLOUD_SYSTEM_DISK_AUTO_DELETE", _spec(charge=_PREPAID, systemDisk={
+    "diskCategory": "cloud", "autoDelete": True, "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}}))
+_create_case("CREATE_INSTANCES.DATA_DISK_CATEGORY", _spec(dataDisks=[{"diskCategory": "local"}]))
+_create_case("CREATE_INSTANCES.DATA_DISK_DEVICE_NAME", _spec(dataDisks=[{
+    "diskCategory": "cloud", "deviceName": "sdb", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 20}}]))
+_create_case("CREATE_INSTANCES.DATA_DISK_AUTO_DELETE", _spec(charge=_PREPAID, dataDisks=[{
+    "diskCategory": "cloud", "autoDelete": True, "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 20}}]))
+_create_case("CREATE_INSTANCES.DATA_DISK_SNAPSHOT_EXISTS", _spec(dataDisks=[{
+    "diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "snapshotId": "snapshot" + UNKNOWN_ID}}]))
+_create_case("CREATE_INSTANCES.DATA_DISK_SNAPSHOT_SIZE", _small_from_snapshot)
+_create_case("CREATE_INSTANCES.WINDOWS_HOSTNAME", _spec(hostname=_LONG_WINDOWS_HOSTNAME), image_id="img-win2012r2c")
+
+
+def _stopped_first(world: World, caller: str) -> list[Instance]:
+    return sorted(_owned_instances(world, caller, idle=False),
+                  key=lambda i: (i.status != "stopped" or world.busy(i.instance_id), i.instance_id))
+
+
+def _windows_targets(world: World, caller: str) -> list[Instance]:
+    """Instances a Windows rebuild may be aimed at without turning a stopped Linux instance into a Windows one
+    (its allowed neighbour would, and the resize setups need Linux instances): stopped ones already on Windows,
+    else running ones (their neighbour is refused by the status rule). Only a cloud system disk of at most 40 GB
+    on a type of at most 64 CPUs, so that the Windows image fits."""
+    def on_windows(inst: Instance) -> bool:
+        image = world.images.get(inst.image_id)
+        return image is not None and image.os_type == "windows"
+
+    return [i for i in _stopped_first(world, caller)
+            if (on_windows(i) or i.status == "running")
+            for disk in [world.disks.get(i.system_disk.disk_id or "")] for itype in [world.instance_types.get(
+                i.instance_type)]
+            if i.system_disk.category == "cloud" and disk is not None and disk.size_gb <= 40
+            and itype is not None and itype.cpu <= 64]
+
+
+_targeted("rebuildInstance", "REBUILD_INSTANCE.KEYPAIR_EXISTS",
+          lambda w, c: [{"instanceId": i.instance_id, "keyNames": ["no-such-key"]}
+                        for i in _stopped_first(w, c)][:4])
+_targeted("rebuildInstance", "REBUILD_INSTANCE.KEYPAIR_LINUX_ONLY",
+          lambda w, c: [{"instanceId": i.instance_id, "imageId": "img-win2012r2c", "keyNames": [k]}
+                        for i in _windows_targets(w, c)
+                        for k in sorted(k.key_name for k in w.keypairs.values() if k.owner == c)[:1]][:4])
+_targeted("rebuildInstance", "REBUILD_INSTANCE.WINDOWS_HOSTNAME",
+          lambda w, c: [{"instanceId": i.instance_id, "imageId": "img-win2012r2c", "hostname": _LONG_WINDOWS_HOSTNAME}
+                        for i in _windows_targets(w, c)][:4])
 _mutation("resizeInstance", "RESIZE_INSTANCE.TYPE_EXISTS", _set(instanceType=("x.nope.large", "", "G.N2.LARGE")))
 _targeted("rebuildInstance", "REBUILD_INSTANCE.STATUS_STOPPED",
           lambda w, c: [{"instanceId": i.instance_id, "password": "Ab2!Cd4#"} for i in _idle(w, c, ["running"])

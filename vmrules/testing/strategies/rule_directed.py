@@ -1,21 +1,25 @@
-"""Rule-directed requests: for one catalogue rule, a request that breaks it and as little else as possible, and
-its neighbour exactly on the allowed side (a boundary pair).
+"""Rule-directed requests: for one catalogue rule, requests that break it and as little else as possible, each
+with its neighbour exactly on the allowed side (boundary pairs), one for every kind of edge the rule has.
 
-No bound is typed here: candidates are structural mutations of a base request (every integer nudged by one,
-by a step and far out, then bisected to the exact value where the rule flips; every string grown to the
-length where it flips; lists emptied, shortened, duplicated and grown; ids swapped for every resource of the
-same kind the world has, which gives "status just allowed / just refused"; keys dropped; booleans flipped),
-and ``vmrules.check`` — which lists every rule a request breaks, in precedence order — decides which mutant
-breaks the target rule first and breaks fewest others. The rules are thus their own source of bounds.
+No bound is typed here: candidates are structural mutations of a base request, and ``vmrules.check`` — which
+lists every rule a request breaks, in precedence order — decides which mutant breaks the target rule first and
+breaks fewest others. The rules are thus their own source of bounds. Numbers, string lengths and list lengths
+are searched on a lattice: from a value the rule allows, the step is found (the smallest of 1, 2, 5, 10 the
+rule allows next to it), then the search doubles outwards on both sides and bisects to the exact edge, which
+gives the *lower* and *upper* edges (min − 1 / min, max / max + 1; max + step too when the step is above one)
+and, with a step, an *off-step* value inside the range (an allowed value plus half a step). Strings also get
+forbidden characters; ids are swapped for every resource of the same kind (the status just allowed / just
+refused, another account's, a missing one); absent optional fields are added; keys dropped; booleans flipped.
+The fields searched first, and exhaustively, are the ones the rule names (``Rule.field``); the others only
+until a clean pair is found.
 
-``directed_pair(world, rule_id, operation, caller, bases, rng)`` is the plain function (the conformance kit
-calls it with the requests it already drew as bases); ``rule_directed_requests(world, rule_id)`` is the
-hypothesis strategy.
+``directed_pairs(world, rule_id, operation, caller, bases, rng)`` returns the pairs, one per kind of edge,
+the bounds first (the conformance kit sends a few of them per rule); ``directed_pair`` the best single one;
+``rule_directed_requests(world, rule_id)`` is the hypothesis strategy.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import re
 import types
@@ -34,13 +38,21 @@ from vmrules.testing.strategies.common import UNKNOWN_ID, Params
 from vmrules.testing.strategies.valid import valid_requests
 from vmrules.world import World
 
-__all__ = ["DirectedPair", "directed_pair", "operations_of", "rule_directed_requests"]
+__all__ = ["EDGE_KINDS", "DirectedPair", "directed_pair", "directed_pairs", "forget_vocabulary", "operations_of",
+           "rule_directed_requests"]
 
 _ID_VALUE = re.compile(r"(i|img|vol|port|fip|snapshot|vpc|subnet|sg|lt|ag|kp)-[A-Za-z0-9]+\Z")
-# Probe lengths for strings and lists: the limits the API uses sit between these, bisection finds them.
-_LENGTHS = (0, 1, 2, 8, 33, 65, 129, 257, 1025)
-_COUNTS = (0, 2, 6, 9, 11, 21, 101)
-MAX_CANDIDATES = 200  # mutants checked per pair (check costs well under a millisecond)
+MAX_CANDIDATES = 200  # mutants checked per rule (check costs well under a millisecond)
+PAIRS_PER_RULE = 4  # pairs directed_pairs returns by default: the bounds and the off-step value first
+# The kinds of edge a pair can sit on, in the order they are sent (the bounds a one-notch-too-far limit or a
+# step not enforced lets through first).
+EDGE_KINDS = ("upper", "off-step", "upper-step", "lower", "length-upper", "count-upper", "lower-step",
+              "length-lower", "count-lower", "characters", "value", "added", "flipped", "dropped", "emptied",
+              "base")
+_STEPS = (1, 2, 5, 10)  # the steps a number's lattice is tried with, smallest first
+# How far a lattice search doubles outwards: numbers to the int32 range, string and list lengths to a little
+# past the longest limit the API has.
+_REACH = {"number": 2**31, "length": 1100, "count": 130}
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,12 @@ class DirectedPair:
     others: int
     allowed: Any | None = None
     allowed_clean: bool = False
+    edge: str = "value"  # one of EDGE_KINDS
+
+    @property
+    def clean(self) -> bool:
+        """Breaks only its rule, and its neighbour breaks nothing."""
+        return self.others == 0 and self.allowed_clean
 
 
 def operations_of(rule_id: str) -> tuple[str, ...]:
@@ -108,56 +126,76 @@ def _get(value: Any, path: Path) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class _Family:
+    """One way of mutating a base request at ``path``: ``make(n)`` is the request with size or choice ``n``.
+    ``kind`` is ``number``, ``length`` or ``count`` for the lattice families (``at``: the base's own size,
+    None when the field is absent and only ``sizes`` are known), else the edge kind its mutants sit on
+    (``sizes`` index the choices)."""
 
-Family = tuple[Callable[[int], Any], Sequence[int], int | None]
+    path: Path
+    kind: str
+    make: Callable[[int], Any]
+    sizes: Sequence[int]
+    at: int | None = None
+
+    @property
+    def lattice(self) -> bool:
+        return self.kind in _REACH
 
 
-def _choices(base: Any, path: Path, values: Sequence[Any]) -> Family:
+def _choices(base: Any, path: Path, values: Sequence[Any], kind: str) -> _Family:
     """Set ``path`` to one of ``values`` (``None`` in values means: drop the key)."""
     def make(n: int) -> Any:
         return _drop(base, path) if values[n] is None else _replace(base, path, values[n])
 
-    return make, range(len(values)), None
+    return _Family(path, kind, make, range(len(values)))
 
 
-def _numeric(base: Any, path: Path, at: int, probes: Sequence[int]) -> Family:
+def _numeric(base: Any, path: Path, at: int) -> _Family:
     def make(n: int) -> Any:
         return _replace(base, path, n)
 
-    return make, probes, at
+    # Nudges and far values screen the family; the round values find an allowed anchor when the base's own
+    # value is refused (an invalid-request maker's 1010 GB disk).
+    return _Family(path, "number", make, (at + 1, at - 1, 0, -1, at * 10, 2**31, 1, 10, 20, 50, 100,
+                                          at // 20 * 10), at)
 
 
-def _resized(base: Any, path: Path, value: str | list[Any], probes: Sequence[int]) -> Family:
-    """Strings and lists grown or cut to a length (strings repeat their last character, lists their items)."""
+def _resized(base: Any, path: Path, value: str | list[Any], ids: Sequence[str]) -> _Family:
+    """Strings and lists grown or cut to a length (strings repeat their last character; lists of ids grow with
+    other ids of the same kind, then unknown ones, so that a duplicate is not what breaks; other lists repeat
+    their items)."""
     def make(n: int) -> Any:
         if isinstance(value, str):
             fill = value[-1] if value else "a"
             return _replace(base, path, value[:n] if n <= len(value) else value + fill * (n - len(value)))
-        return _replace(base, path, _grown(value, n))
+        return _replace(base, path, _grown(value, n, ids))
 
-    return make, probes, len(value)
+    kind = "length" if isinstance(value, str) else "count"
+    return _Family(path, kind, make, (0, len(value) + 1, 2 * len(value) + 2), len(value))
 
 
-def _added(base: Any, path: Path, samples: Sequence[Any]) -> Family:
+def _added(base: Any, path: Path, samples: Sequence[Any]) -> _Family:
     def make(n: int) -> Any:
         parent = _get(base, path[:-1])
         return _replace(base, path[:-1], {**parent, path[-1]: samples[n]})
 
-    return make, range(len(samples)), None
+    return _Family(path, "added", make, range(len(samples)))
 
 
-def _added_number(base: Any, path: Path) -> Family:
-    """An absent integer field added, probed from 1 outwards and bisected like a present one."""
+def _added_number(base: Any, path: Path) -> _Family:
+    """An absent integer field added: probed at a few sizes, then searched like a present one from the first
+    size the rule allows."""
     def make(n: int) -> Any:
         parent = _get(base, path[:-1])
         return _replace(base, path[:-1], {**parent, path[-1]: n})
 
-    return make, (0, -1, 2, 5, 10, 100, 1000, 10_000, 2**31), 1
+    return _Family(path, "number", make, (1, 10, 20, 100, 0, -1, 1000, 2**31))
 
 
-def _families(base: Any, world: World, operation: str) -> Iterator[Family]:
-    """Mutation families of ``base``: (request of a size, the sizes to probe, the base's own size when the
-    family is numeric and can be bisected)."""
+def _families(base: Any, world: World, operation: str) -> Iterator[_Family]:
+    """The mutation families of ``base``."""
     if not isinstance(base, dict):
         return
     ids = _ids_by_prefix(world)
@@ -169,30 +207,36 @@ def _families(base: Any, world: World, operation: str) -> Iterator[Family]:
         if not path:
             continue
         key = next((k for k in reversed(path) if isinstance(k, str)), "")
-        yield _choices(base, path, [None])
+        yield _choices(base, path, [None], "dropped")
         if isinstance(leaf, bool):
-            yield _choices(base, path, [not leaf])
+            yield _choices(base, path, [not leaf], "flipped")
         elif isinstance(leaf, int):
-            yield _numeric(base, path, leaf, (leaf + 1, leaf - 1, leaf + 5, leaf - 5, leaf + 9, leaf * 2, leaf * 10,
-                                              leaf * 100, 0, -1, 1, 2**31))
+            yield _numeric(base, path, leaf)
         elif isinstance(leaf, str):
             match = _ID_VALUE.match(leaf)
             if match is not None:
-                yield _choices(base, path, [*ids.get(match.group(1), ()), match.group(1) + UNKNOWN_ID])
+                yield _choices(base, path, [*ids.get(match.group(1), ()), match.group(1) + UNKNOWN_ID], "value")
                 continue
             pool = [v for v in pools.get(key, ()) if v != leaf]
             if pool:
-                yield _choices(base, path, pool)
-            yield _resized(base, path, leaf, _LENGTHS)
-            yield _choices(base, path, [leaf + "!", "-" + leaf, leaf.upper(), "has space", "云" + leaf])
+                yield _choices(base, path, pool, "value")
+            yield _resized(base, path, leaf, ())
+            yield _choices(base, path, [leaf + "!", "-" + leaf, leaf.upper(), "has space", "云" + leaf],
+                           "characters")
         elif isinstance(leaf, list):
-            yield _resized(base, path, leaf, _COUNTS) if leaf else _choices(base, path, [["x"]])
+            if leaf:
+                yield _resized(base, path, leaf, ())
+                match = _ID_VALUE.match(leaf[0]) if isinstance(leaf[0], str) else None
+                if match is not None:  # also grown with other ids, for lists whose items must differ
+                    yield _resized(base, path, leaf, ids.get(match.group(1), ()) or ("",))
+            else:
+                yield _choices(base, path, [["x"]], "value")
         elif isinstance(leaf, dict):
-            yield _choices(base, path, [{}])
+            yield _choices(base, path, [{}], "emptied")
 
 
 def _additions(base: dict[str, Any], path: Path, model: type[BaseModel], pools: Mapping[str, list[str]],
-               depth: int = 0) -> Iterator[Family]:
+               depth: int = 0) -> Iterator[_Family]:
     """Families adding one absent optional field (the rules about optional fields need it present)."""
     present = _get(base, path) if path else base
     if not isinstance(present, dict):
@@ -246,14 +290,21 @@ def _samples(name: str, annotation: Any, pools: Mapping[str, list[str]], depth: 
     return []
 
 
-# The pools depend on the parts of the world that hold vocabulary, which transitions rarely replace (they are
-# persistent maps shared from one world to the next): keyed by those parts, kept alive so ids are not reused.
+# The pools depend on which resources the parts of the world that hold vocabulary have (instance types, accounts,
+# images, subnets, ...): keyed by their ids, so that a transition that only updates one of them (a subnet's next
+# address, an image's status) keeps the pools. ``forget_vocabulary`` empties the cache (a run starts with it, so
+# that what a seed draws does not depend on the runs before it in the same process).
 _POOL_CACHE: list[tuple[tuple[object, ...], dict[str, list[str]]]] = []
 
 
+def forget_vocabulary() -> None:
+    """Empty the pools cache."""
+    _POOL_CACHE.clear()
+
+
 def _vocabulary(world: World) -> tuple[object, ...]:
-    return (world.instance_types, world.accounts, world.images, world.subnets, world.security_groups,
-            world.keypairs, world.regions)
+    return tuple(tuple(table) for table in (world.instance_types, world.accounts, world.images, world.subnets,
+                                            world.security_groups, world.keypairs, world.regions))
 
 
 def _pools(world: World) -> dict[str, list[str]]:
@@ -261,7 +312,7 @@ def _pools(world: World) -> dict[str, list[str]]:
     name can take: instance types, azs, disk types, pins, ...), a few per key."""
     key = _vocabulary(world)
     for known, cached in _POOL_CACHE:
-        if all(a is b for a, b in zip(known, key, strict=True)):
+        if known == key:
             return cached
     pools: dict[str, list[str]] = {}
 
@@ -284,9 +335,14 @@ def _pools(world: World) -> dict[str, list[str]]:
     return pools
 
 
-def _grown(items: list[Any], n: int) -> list[Any]:
+def _grown(items: list[Any], n: int, ids: Sequence[str] = ()) -> list[Any]:
     if n <= len(items):
         return items[:n]
+    if ids and isinstance(items[0], str):
+        prefix = items[0].split("-", 1)[0]
+        fresh = [i for i in ids if i and i not in items]
+        fresh += [f"{prefix}-zz{k:08d}" for k in range(n - len(items) - len(fresh))]
+        return [*items, *fresh[:n - len(items)]]
     return [*items, *(items[i % len(items)] for i in range(n - len(items)))]
 
 
@@ -300,112 +356,198 @@ def _ids_by_prefix(world: World) -> dict[str, list[str]]:
 # ---- search ---------------------------------------------------------------------------------------------
 
 
-def _verdict(world: World, operation: str, params: Any, caller: str, rule_id: str) -> tuple[bool, bool, int]:
-    """(the rule is reported first, the rule is broken at all, number of violations)."""
-    found = check(world, operation, params, caller=caller)
-    rules = [e.rule for e in found]
-    return bool(rules) and rules[0] == rule_id, rule_id in rules, len(rules)
+class _Search:
+    """The checks spent on one rule: verdicts memoized per request, counted against the budget."""
+
+    def __init__(self, world: World, rule_id: str, operation: str, caller: str, budget: int) -> None:
+        self.world, self.rule_id, self.operation, self.caller = world, rule_id, operation, caller
+        self.budget = budget
+        self.spent = 0
+        self.pairs: dict[str, DirectedPair] = {}
+        self.base_broken = False  # whether the base being mutated breaks the rule itself
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spent >= self.budget
+
+    def verdict(self, params: Any) -> tuple[bool, bool, int]:
+        """(the rule is reported first, the rule is broken at all, number of violations)."""
+        self.spent += 1
+        rules = [e.rule for e in check(self.world, self.operation, params, caller=self.caller)]
+        return bool(rules) and rules[0] == self.rule_id, self.rule_id in rules, len(rules)
+
+    def offer(self, edge: str, breaking: Any, count: int, allowed: Any | None, allowed_count: int | None) -> None:
+        """Keep the pair if it is the best of its edge kind so far (fewest other violations, then a clean
+        neighbour)."""
+        if self.base_broken and allowed is None:
+            edge = "base"  # the base already breaks the rule: this mutant sits on no edge of its own
+        pair = DirectedPair(self.rule_id, self.operation, self.caller, breaking, count - 1, allowed,
+                            allowed is not None and allowed_count == 0, edge)
+        known = self.pairs.get(edge)
+        if known is None or _quality(pair) < _quality(known):
+            self.pairs[edge] = pair
+
+    def has_clean(self) -> bool:
+        return any(p.clean for p in self.pairs.values())
+
+
+def _quality(pair: DirectedPair) -> tuple[int, bool, bool]:
+    return pair.others, not pair.allowed_clean, pair.allowed is None
+
+
+def _on_field(path: Path, field: str | None) -> bool:
+    """Whether a mutation at ``path`` touches the rule's field (``instanceSpec.dataDisks`` covers every leaf
+    under it)."""
+    if not field:
+        return False
+    dotted = ".".join(k for k in path if isinstance(k, str))
+    return dotted == field or dotted.startswith(field + ".")
+
+
+def directed_pairs(world: World, rule_id: str, operation: str, caller: str, bases: Sequence[Any],
+                   rng: random.Random | None = None, budget: int = MAX_CANDIDATES,
+                   limit: int = PAIRS_PER_RULE) -> list[DirectedPair]:
+    """Boundary pairs for ``rule_id`` from mutations of ``bases`` (requests for ``operation``): the best pair of
+    each edge kind found within ``budget`` checks, clean ones first, in ``EDGE_KINDS`` order, at most
+    ``limit``. Empty when no mutant makes ``check`` report the rule first."""
+    rng = rng or random.Random(0)
+    entry = CATALOGUE.get(rule_id)
+    field = entry.field if entry is not None else None
+    search = _Search(world, rule_id, operation, caller, budget)
+    for base in bases:
+        if search.exhausted:
+            break
+        first, broken, count = search.verdict(base)
+        search.base_broken = broken
+        if first:
+            search.offer("base", base, count, None, None)
+        families = list(_families(base, world, operation))
+        rng.shuffle(families)
+        focused = [f for f in families if _on_field(f.path, field)]
+        # Lattice families first: their pairs sit exactly on an edge.
+        rest = sorted((f for f in families if not _on_field(f.path, field)), key=lambda f: not f.lattice)
+        for family in focused:
+            if search.exhausted:
+                break
+            _explore(search, family, thorough=True)
+        for family in rest:
+            # Beyond the rule's own field, search only until a clean pair, and with half the budget: a rule no
+            # mutation reaches would spend all of it on every base.
+            if search.spent >= budget // 2 or search.has_clean():
+                break
+            _explore(search, family, thorough=False)
+    ranked = sorted(search.pairs.values(), key=lambda p: (not p.clean, EDGE_KINDS.index(p.edge)))
+    return ranked[:limit]
 
 
 def directed_pair(world: World, rule_id: str, operation: str, caller: str, bases: Sequence[Any],
                   rng: random.Random | None = None, budget: int = MAX_CANDIDATES) -> DirectedPair | None:
-    """The best boundary pair for ``rule_id`` from mutations of ``bases`` (requests for ``operation``), or None
-    when no mutant within ``budget`` checks makes ``check`` report the rule first."""
-    rng = rng or random.Random(0)
-    best: DirectedPair | None = None
-    spent = 0
-    for base in bases:
-        first, _, count = _verdict(world, operation, base, caller, rule_id)
-        spent += 1
-        if first:
-            best = _better(best, DirectedPair(rule_id, operation, caller, base, count - 1))
-        families = list(_families(base, world, operation))
-        rng.shuffle(families)
-        # Bisectable families (numbers, lengths, counts) first: their pairs sit exactly on an edge.
-        families.sort(key=lambda family: family[2] is None)
-        for make, sizes, at in families:
-            if spent >= budget or (best is not None and best.others == 0
-                                    and (best.allowed is not None or spent > budget // 3)):
-                return best
-            found, spent = _probe(world, operation, caller, rule_id, make, sizes, at, spent, budget, rng)
-            best = _better(best, found)
-    return best
+    """The best boundary pair for ``rule_id`` (the first of ``directed_pairs``), or None."""
+    pairs = directed_pairs(world, rule_id, operation, caller, bases, rng, budget, limit=1)
+    return pairs[0] if pairs else None
 
 
-def _better(a: DirectedPair | None, b: DirectedPair | None) -> DirectedPair | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return b if (b.others, not b.allowed_clean) < (a.others, not a.allowed_clean) else a
-
-
-def _probe(world: World, operation: str, caller: str, rule_id: str, make: Callable[[int], Any],
-           sizes: Sequence[int], at: int | None, spent: int, budget: int,
-           rng: random.Random) -> tuple[DirectedPair | None, int]:
-    """Try the sizes of one family; for a numeric family, bisect between the base size (allowed) and the first
-    refused size to the exact edge, then refuse one notch past it (by 1, or by a step: 2, 5 or 10 when the
-    rule refuses those too, chosen at random so that runs probe both an off-step value and max + step)."""
-    best: DirectedPair | None = None
-    allowed_sizes: list[int] = []
-    for size in sizes:
-        if spent >= budget:
+def _explore(search: _Search, family: _Family, thorough: bool) -> None:
+    if family.lattice:
+        _lattice(search, family, thorough)
+        return
+    held: Any = None  # the choice the rule allows that breaks fewest other rules: the allowed neighbour
+    held_count = 0
+    found: list[tuple[Any, int]] = []
+    for size in family.sizes:
+        if search.exhausted:
             break
-        params = make(size)
-        first, broken, count = _verdict(world, operation, params, caller, rule_id)
-        spent += 1
-        if not broken:
-            allowed_sizes.append(size)
-            continue
-        if not first:
-            continue
-        allowed: Any = None
-        clean = False
-        if at is not None and size != at:
-            edge_in, edge_out, spent = _bisect(world, operation, caller, rule_id, make, at, size, spent, budget)
-            if edge_out is not None:
-                way = 1 if edge_out > edge_in else -1
-                notch = rng.choice((1, 1, 2, 5, 10))
-                if notch > 1 and _verdict(world, operation, make(edge_in + way * notch), caller, rule_id)[0]:
-                    edge_out = edge_in + way * notch
-                spent += 1
-                params = make(edge_out)
-                first, _, count = _verdict(world, operation, params, caller, rule_id)
-                spent += 1
-                if not first:
-                    params = make(size)
-                    first, _, count = _verdict(world, operation, params, caller, rule_id)
-                allowed = make(edge_in)
-        elif allowed_sizes:
-            allowed = make(allowed_sizes[-1])
-        if allowed is not None:
-            left = [e.rule for e in check(world, operation, allowed, caller=caller)]
-            spent += 1
-            if rule_id in left:
-                allowed = None
-            clean = allowed is not None and not left
-        best = _better(best, DirectedPair(rule_id, operation, caller, params, count - 1, allowed, clean))
-    if best is not None and best.allowed is None and allowed_sizes:
-        allowed = make(allowed_sizes[-1])
-        left = [e.rule for e in check(world, operation, allowed, caller=caller)]
-        spent += 1
-        if rule_id not in left:
-            best = dataclasses.replace(best, allowed=allowed, allowed_clean=not left)
-    return best, spent
+        params = family.make(size)
+        first, broken, count = search.verdict(params)
+        if not broken and (held is None or count < held_count):
+            held, held_count = params, count
+        elif first:
+            found.append((params, count))
+    for params, count in found:
+        search.offer(family.kind, params, count, held, held_count if held is not None else None)
 
 
-def _bisect(world: World, operation: str, caller: str, rule_id: str, make: Callable[[int], Any], good: int,
-            bad: int, spent: int, budget: int) -> tuple[int, int | None, int]:
-    """Narrow (good: rule holds, bad: rule broken) to adjacent integers."""
-    while abs(bad - good) > 1 and spent < budget:
-        mid = (good + bad) // 2
-        _, broken, _ = _verdict(world, operation, make(mid), caller, rule_id)
-        spent += 1
-        if broken:
-            bad = mid
+def _lattice(search: _Search, family: _Family, thorough: bool) -> None:
+    """Edges of a number, a string length or a list length: from a size the rule allows (the base's own, or
+    the first probe allowed), find the step, double outwards on both sides and bisect to the exact edges; then
+    offer the edge pairs (and, with a step above one, max + step, min − step and an off-step value)."""
+    known: dict[int, tuple[bool, bool, int]] = {}
+
+    def judge(n: int) -> tuple[bool, bool, int]:
+        if n not in known:
+            known[n] = search.verdict(family.make(n))
+        return known[n]
+
+    def holds(n: int) -> bool:
+        return not judge(n)[1]
+
+    anchor = family.at if family.at is not None and holds(family.at) else None
+    if anchor is None or not thorough:
+        # Probe a few sizes: a family none of them breaks is left alone unless it is the rule's own field.
+        for n in family.sizes:
+            if search.exhausted:
+                return
+            if holds(n):
+                anchor = n if anchor is None else anchor
+            elif not thorough and anchor is not None:
+                break
+        if anchor is None:
+            return
+        if not thorough and all(not v[1] for v in known.values()):
+            return
+    step = 1
+    if family.kind == "number":
+        step = next((s for s in _STEPS if holds(anchor + s) or holds(anchor - s)), 1)
+    reach = _REACH[family.kind]
+    floor = 0 if family.kind != "number" else -reach
+    prefix = "" if family.kind == "number" else family.kind + "-"
+    for way in (1, -1):
+        edge = _edge(judge, anchor, step, way, reach if way > 0 else floor, search)
+        if edge is None:
+            continue
+        held = edge
+        side = "upper" if way > 0 else "lower"
+        for distance, kind in ((1, side), (step, side + "-step")):
+            if kind.endswith("-step") and step == 1:
+                continue
+            out = held + way * distance
+            if family.kind != "number" and out < 0:
+                continue
+            first, _, count = judge(out)
+            if first:
+                search.offer(prefix + kind if not kind.endswith("-step") else kind, family.make(out), count,
+                             family.make(held), judge(held)[2])
+    if step > 1:
+        # Half a step from the anchor towards an allowed neighbour: strictly inside the range.
+        low = anchor if holds(anchor + step) else anchor - step
+        inside = low + step // 2
+        first, _, count = judge(inside)
+        if first:
+            search.offer("off-step", family.make(inside), count, family.make(low), judge(low)[2])
+
+
+def _edge(judge: Callable[[int], tuple[bool, bool, int]], anchor: int, step: int, way: int, limit: int,
+          search: _Search) -> int | None:
+    """The last size on the lattice ``anchor + k * step`` going ``way`` that the rule allows before one it
+    refuses (None when every size up to ``limit`` is allowed, or the budget runs out)."""
+    held, k = 0, 1
+    refused: int | None = None
+    end = (limit - anchor) // (way * step)  # the farthest k within the limit
+    while not search.exhausted and held < end:
+        k = min(k, end)
+        if judge(anchor + way * k * step)[1]:
+            refused = k
+            break
+        held, k = k, k * 2
+    if refused is None:
+        return None
+    while refused - held > 1 and not search.exhausted:
+        mid = (held + refused) // 2
+        if judge(anchor + way * mid * step)[1]:
+            refused = mid
         else:
-            good = mid
-    return good, (bad if abs(bad - good) == 1 else None), spent
+            held = mid
+    return anchor + way * held * step if refused - held == 1 else None
 
 
 # ---- the hypothesis strategy -----------------------------------------------------------------------------

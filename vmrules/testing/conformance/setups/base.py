@@ -19,16 +19,39 @@ from vmrules.testing.conformance.settings import JSON
 
 # (lockstep, hypothesis data, caller, rule id) -> (base requests of the rule's operation, the first divergence).
 Setup = Callable[[Lockstep, st.DataObject, str, str], "tuple[list[JSON], Divergence | None]"]
+# (lockstep, caller) -> the first divergence: undoes, after the rule's pair, what its setup built that would stand
+# in the way of the rules after it (an account filled to its quota).
+Teardown = Callable[[Lockstep, str], "Divergence | None"]
 
 
 class Registry(dict[str, Setup]):
-    """Rule id -> setup, filled by ``@registry.setup_for(RULE, ...)`` in one setups module."""
+    """Rule id -> setup, filled by ``@registry.setup_for(RULE, ...)`` in one setups module; ``teardowns``: rule
+    id -> teardown, filled by ``@registry.teardown_for(RULE, ...)``. ``late`` holds the rules whose setup
+    changes the world for every step after it (a quota filled, the clock moved): the sweep aims at them last,
+    after the scenarios and in the order registered (one may hide another), so that nothing else runs in the
+    world they leave."""
 
-    def setup_for(self, *rule_ids: str) -> Callable[[Setup], Setup]:
+    def __init__(self) -> None:
+        super().__init__()
+        self.teardowns: dict[str, Teardown] = {}
+        self.late: list[str] = []
+
+    def teardown_for(self, *rule_ids: str) -> Callable[[Teardown], Teardown]:
+        def register(teardown: Teardown) -> Teardown:
+            for rule_id in rule_ids:
+                if rule_id in self.teardowns:
+                    raise ValueError(f"two teardowns for {rule_id}")
+                self.teardowns[rule_id] = teardown
+            return teardown
+        return register
+
+    def setup_for(self, *rule_ids: str, late: bool = False) -> Callable[[Setup], Setup]:
         def register(setup: Setup) -> Setup:
             for rule_id in rule_ids:
                 if rule_id in self:
                     raise ValueError(f"two setups for {rule_id}")
                 self[rule_id] = setup
+                if late:
+                    self.late.append(rule_id)
             return setup
         return register

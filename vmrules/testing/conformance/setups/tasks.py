@@ -1,8 +1,9 @@
 """Setups for the "no task in progress on the instance" rules (云主机没有正在进行中的任务).
 
 A power operation on an instance in the status it needs can only meet a task of another kind: the setup
-attaches a free disk to such an instance (attachDisk leaves a task on the instance and on the disk until
-settle) and hands the pair search the rule's own request aimed at that instance.
+attaches a free disk to such an instance, or detaches one of its data disks when no free disk will do (either
+leaves a task on the instance and on the disk until settle) and hands the pair search the rule's own request
+aimed at that instance.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from vmrules.defaults import NORTH
+from vmrules.engine import check
 from vmrules.model import Instance
 from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.lockstep import Lockstep
@@ -51,18 +53,27 @@ def _free_disk(lock: Lockstep, caller: str, az: str) -> str | None:
     return None
 
 
+def _task_request(lock: Lockstep, caller: str, instance: Instance) -> tuple[str, JSON] | None:
+    """A request that leaves a task on the instance and its status as it is: attaching a free disk, else
+    detaching one of its data disks; the first the model accepts (None when it accepts neither)."""
+    target = {"regionId": NORTH, "instanceId": instance.instance_id}
+    free = _free_disk(lock, caller, instance.az)
+    options = [("attachDisk", {**target, "diskId": free})] if free is not None else []
+    options += [("detachDisk", {**target, "diskId": d.disk_id}) for d in instance.data_disks if d.disk_id]
+    return next(((op, params) for op, params in options if not check(lock.model, op, params, caller=caller)), None)
+
+
 @registry.setup_for(*_POWER)
 def busy_instance(lock: Lockstep, data: st.DataObject, caller: str,
                   rule_id: str) -> tuple[list[JSON], Divergence | None]:
-    """An instance in the status the rule's operation needs, with an attachDisk task in progress on it."""
+    """An instance in the status the rule's operation needs, with an attach (or detach) task in progress."""
     operation, statuses = _POWER[rule_id]
-    candidates = [i for i in _idle_instances(lock, caller, statuses) if _free_disk(lock, caller, i.az)]
+    candidates = [(i, task) for i in _idle_instances(lock, caller, statuses)
+                  for task in [_task_request(lock, caller, i)] if task is not None]
     if not candidates:
         return [], None
-    instance = candidates[_index(data, len(candidates), "busy instance")]
-    disk_id = _free_disk(lock, caller, instance.az)
-    found = lock.request("attachDisk", {"regionId": NORTH, "instanceId": instance.instance_id,
-                                        "diskId": disk_id}, caller)
+    instance, (task_operation, task_params) = candidates[_index(data, len(candidates), "busy instance")]
+    found = lock.request(task_operation, task_params, caller)
     base: JSON = {"regionId": NORTH, "instanceId": instance.instance_id}
     if operation == "rebuildInstance":
         base["imageId"] = instance.image_id

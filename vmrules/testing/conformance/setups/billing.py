@@ -1,0 +1,70 @@
+"""Setup for "an instance in arrears or expired cannot be rebooted": a running instance past its prepaid expiry.
+
+The starting world's instance in arrears is stopped (it cannot be started either), so the setup takes a running
+prepaid instance of the caller (starting a stopped one, or creating one for a month) and moves both clocks past
+its expiry with ``advance``. A system without ``advance`` cannot be brought there: the setup then only hands
+over what the world already has. Late (``Registry.late``): the clock stays moved for every step after it.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from vmrules.defaults import NORTH
+from vmrules.model import Instance
+from vmrules.testing.conformance.divergence import Divergence
+from vmrules.testing.conformance.edges import _create_spec
+from vmrules.testing.conformance.lockstep import Lockstep
+from vmrules.testing.conformance.settings import JSON
+from vmrules.testing.conformance.setups.base import Registry
+
+registry = Registry()
+
+
+def _idle(lock: Lockstep, caller: str) -> list[Instance]:
+    world = lock.model
+    return sorted((i for i in world.instances.values() if i.owner == caller and i.region == NORTH
+                   and i.charge is not None and not world.busy(i.instance_id)), key=lambda i: i.instance_id)
+
+
+def _overdue_running(lock: Lockstep, caller: str) -> list[JSON]:
+    clock = lock.model.clock
+    return [{"regionId": NORTH, "instanceId": i.instance_id} for i in _idle(lock, caller)
+            if i.status == "running" and i.charge is not None and i.charge.effective_status(clock) != "normal"]
+
+
+def _prepaid(lock: Lockstep, caller: str) -> list[Instance]:
+    clock = lock.model.clock
+    return [i for i in _idle(lock, caller) if i.status in ("running", "stopped") and i.charge is not None
+            and i.charge.mode == "prepaid_by_duration" and i.charge.effective_status(clock) == "normal"
+            and i.charge.expire_time is not None]
+
+
+@registry.setup_for("REBOOT_INSTANCE.CHARGE_NORMAL", late=True)
+def expired_running(lock: Lockstep, data: st.DataObject, caller: str,
+                    rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """A running instance whose prepaid term is over (rebootInstance on it breaks the rule)."""
+    found = _overdue_running(lock, caller)
+    if found or not lock.can_advance:
+        return found[:3], None
+    if not _prepaid(lock, caller):
+        spec = _create_spec(lock.model, caller)
+        if spec is None:
+            return [], None
+        spec["instanceSpec"] |= {"name": "prepaid-reboot", "charge": {
+            "chargeMode": "prepaid_by_duration", "chargeUnit": "month", "chargeDuration": 1}}
+        divergence = lock.request("createInstances", spec, caller) or lock.settle()
+        if divergence is not None:
+            return [], divergence
+    candidates = _prepaid(lock, caller)
+    if not candidates:
+        return [], None
+    inst = min(candidates, key=lambda i: (i.status != "running", i.charge.expire_time if i.charge else 0))
+    if inst.status == "stopped":
+        divergence = lock.request("startInstance", {"regionId": NORTH, "instanceId": inst.instance_id},
+                                  caller) or lock.settle()
+        if divergence is not None:
+            return [], divergence
+    expiry = inst.charge.expire_time if inst.charge is not None and inst.charge.expire_time else lock.model.clock
+    divergence = lock.advance(max(0, expiry - lock.model.clock) + 1)
+    return _overdue_running(lock, caller)[:3], divergence

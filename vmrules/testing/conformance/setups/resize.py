@@ -1,0 +1,186 @@
+"""Setups for the resizeInstance rules about the instance's kind: its image, how it was created, its interfaces,
+its billing, and the account's CPU and memory quotas.
+
+Each rule needs a stopped, idle instance of some kind (made from a Windows/SQL Server image, from an image with a
+type constraint, through an availability group, with a secondary interface, in arrears); the setup takes one the
+world has, or builds it through the API (createInstances, stopInstance, attachNetworkInterface, settle), and hands
+the pair search a resize of it to a type the rule is about. Instances built here stay in the world and serve the
+next run of the same setup. The quota rules fill the account's vCPU and memory quota with large instances first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hypothesis import strategies as st
+
+from vmrules.defaults import NORTH
+from vmrules.model import Instance
+from vmrules.testing.conformance.divergence import Divergence
+from vmrules.testing.conformance.lockstep import Lockstep
+from vmrules.testing.conformance.settings import JSON
+from vmrules.testing.conformance.setups.base import Registry
+from vmrules.testing.conformance.setups.common import (
+    created_instance,
+    free_nics,
+    idle_instances,
+    instance_of_kind,
+    make_room,
+    pick,
+    plain_charge,
+    plain_image,
+    run_steps,
+)
+
+registry = Registry()
+
+_SQL_SERVER_IMAGE = "img-win12sql14"  # Windows Server with SQL Server 2014: both image rules
+_CONSTRAINED_IMAGE = "img-ubuntu18cd"  # excludes the generation-1 types g.n1.medium, g.n1.large, c.n1.large
+
+
+def _cloud(inst: Instance) -> bool:
+    return inst.system_disk.category == "cloud"
+
+
+# rule id -> (the instances it needs, the spec that creates one, the type the pair search starts from)
+_KINDS: dict[str, tuple[Callable[[Instance], bool], JSON, str]] = {
+    "RESIZE_INSTANCE.WINDOWS_CPU": (lambda i: i.image_id == _SQL_SERVER_IMAGE, {"imageId": _SQL_SERVER_IMAGE},
+                                    "g.n2.24xlarge"),
+    "RESIZE_INSTANCE.SQL_SERVER_MEMORY": (lambda i: i.image_id == _SQL_SERVER_IMAGE,
+                                          {"imageId": _SQL_SERVER_IMAGE}, "g.n2.micro"),
+    "RESIZE_INSTANCE.IMAGE_SUPPORTS_TYPE": (lambda i: i.image_id == _CONSTRAINED_IMAGE,
+                                            {"imageId": _CONSTRAINED_IMAGE}, "g.n1.medium"),
+    "RESIZE_INSTANCE.GENERATION_AVAILABILITY_GROUP": (lambda i: i.ag_id is not None, {}, "g.n1.medium"),
+    "RESIZE_INSTANCE.TYPE_OFFLINE": (lambda i: True, {}, "g.n1.medium"),
+    "RESIZE_INSTANCE.TYPE_IN_STOCK": (lambda i: True, {}, "g.n2.large"),
+}
+
+
+def _resize(instance_id: str, instance_type: str) -> JSON:
+    return {"regionId": NORTH, "instanceId": instance_id, "instanceType": instance_type}
+
+
+@registry.setup_for(*_KINDS)
+def instance_of_kind_to_resize(lock: Lockstep, data: st.DataObject, caller: str,
+                               rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """A stopped instance of the kind the rule is about (built when the world has none), resized."""
+    where, spec, target = _KINDS[rule_id]
+    if rule_id == "RESIZE_INSTANCE.GENERATION_AVAILABILITY_GROUP":
+        groups = sorted(g.ag_id for g in lock.model.availability_groups.values()
+                        if g.owner == caller and g.region == NORTH)
+        if not groups:
+            return [], None
+        spec = {"agId": groups[0], "az": None, "instanceType": None, "imageId": None, "systemDisk": None,
+                "primaryNetworkInterface": None}
+    special = rule_id in ("RESIZE_INSTANCE.WINDOWS_CPU", "RESIZE_INSTANCE.SQL_SERVER_MEMORY",
+                          "RESIZE_INSTANCE.IMAGE_SUPPORTS_TYPE")
+    found, divergence = instance_of_kind(lock, data, caller, lambda i: where(i) and _cloud(i)
+                                         and (special or plain_image(lock, i)), spec)
+    return ([_resize(found, target)] if found is not None else []), divergence
+
+
+@registry.setup_for("RESIZE_INSTANCE.CHARGE_NORMAL")
+def instance_in_arrears(lock: Lockstep, data: st.DataObject, caller: str,
+                        rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """A stopped instance in arrears or expired: one the world has, else a prepaid one left to expire (only
+    when the clock can be advanced)."""
+    clock = lock.model.clock
+    due = idle_instances(lock, caller, lambda i: i.status == "stopped" and i.charge is not None
+                         and i.charge.effective_status(clock) != "normal")
+    if due:
+        return [_resize(pick(data, due, "instance in arrears").instance_id, "g.n2.large")], None
+    if not lock.can_advance:
+        return [], None
+    made, divergence = created_instance(lock, caller, {"charge": {
+        "chargeMode": "prepaid_by_duration", "chargeUnit": "month", "chargeDuration": 1}}, stopped=True)
+    if made is None or divergence is not None:
+        return [], divergence
+    divergence = lock.advance(32 * 86400)
+    return [_resize(made, "g.n2.large")], divergence
+
+
+@registry.setup_for("RESIZE_INSTANCE.NIC_LIMIT")
+def instance_with_secondary_interface(lock: Lockstep, data: st.DataObject, caller: str,
+                                      rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """A stopped instance with a secondary interface (one is attached when none has), resized to a one-interface
+    type."""
+    def plain(status: str) -> list[Instance]:
+        return idle_instances(lock, caller, lambda i: i.status == status and plain_charge(i) and _cloud(i)
+                              and plain_image(lock, i))
+
+    stopped = plain("stopped")
+    if not stopped and plain("running"):  # the sweep may have rebuilt every stopped one onto Windows
+        divergence = run_steps(lock, [("stopInstance", {"regionId": NORTH, "instanceId": plain("running")[0]
+                                                        .instance_id}), ("settle", {})], caller)
+        if divergence is not None:
+            return [], divergence
+        stopped = plain("stopped")
+    with_nic = [i for i in stopped if i.secondary_nic_ids]
+    if with_nic:
+        return [_resize(pick(data, with_nic, "instance with interfaces").instance_id, "g.n2.micro")], None
+    for inst in stopped:
+        nics = free_nics(lock, caller, inst)
+        if nics:
+            divergence = run_steps(lock, [("attachNetworkInterface", {
+                "regionId": NORTH, "instanceId": inst.instance_id, "networkInterfaceId": nics[0]}),
+                ("settle", {})], caller)
+            return [_resize(inst.instance_id, "g.n2.micro")], divergence
+    return [], None
+
+
+def _quota_room(lock: Lockstep, caller: str) -> tuple[int, int, int]:
+    """(instances, vCPUs, GB of memory) the caller's quotas leave in the region."""
+    world = lock.model
+    account = world.accounts[caller]
+    return tuple(account.quota(kind) - world.used(caller, NORTH, kind)  # type: ignore[return-value]
+                 for kind in ("instance", "instance_cpu", "instance_memory"))
+
+
+@registry.setup_for("RESIZE_INSTANCE.CPU_QUOTA", "RESIZE_INSTANCE.MEMORY_QUOTA")
+def account_at_quota(lock: Lockstep, data: st.DataObject, caller: str,
+                     rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """A stopped 4-vCPU instance (built first when the world has none), then the caller's vCPU and memory quota
+    filled, largest types first, until no type fits: resizing it to a type of more vCPUs breaks the vCPU quota,
+    to one of the same vCPUs and more memory (m.n2.large) the memory quota."""
+    world = lock.model
+    if caller not in world.accounts:
+        return [], None
+    found, divergence = instance_of_kind(lock, data, caller, lambda i: _cloud(i) and _cpus(lock, i) == 4
+                                         and i.instance_type != _MEMORY_TYPE and plain_image(lock, i),
+                                         {"instanceType": "c.n2.large"})
+    if found is None or divergence is not None:
+        return [], divergence
+    divergence = make_room(lock, caller, _FILL_INSTANCES, "g.n2.micro")  # the fill needs instances, not vCPUs
+    if divergence is not None:
+        return [], divergence
+    types = sorted((t for t in world.instance_types.values() if not t.offline and t.stock_in("cn-north-1a")
+                    and not t.local_disks), key=lambda t: (-t.cpu, -t.memory_mb))
+    for t in types:
+        count, cpus, memory = _quota_room(lock, caller)
+        fill = min(count, cpus // t.cpu, memory // (t.memory_mb // 1024), _MAX_COUNT)
+        if fill > 0:
+            _, divergence = created_instance(lock, caller, {"instanceType": t.instance_type, "name": QUOTA_FILLER},
+                                             stopped=False, count=fill)
+            if divergence is not None:
+                return [], divergence
+    target = _MEMORY_TYPE if rule_id == "RESIZE_INSTANCE.MEMORY_QUOTA" else types[0].instance_type
+    return [_resize(found, target)], None
+
+
+@registry.teardown_for("RESIZE_INSTANCE.CPU_QUOTA", "RESIZE_INSTANCE.MEMORY_QUOTA")
+def quota_freed(lock: Lockstep, caller: str) -> Divergence | None:
+    """The instances that filled the quota deleted again (the rules after this one need room to create)."""
+    fillers = idle_instances(lock, caller, lambda i: i.name == QUOTA_FILLER)
+    return run_steps(lock, [*(("deleteInstance", {"regionId": NORTH, "instanceId": i.instance_id}) for i in fillers),
+                            ("settle", {})], caller)
+
+
+QUOTA_FILLER = "setup-quota-fill"  # the name of the instances that fill the quota
+_MEMORY_TYPE = "m.n2.large"  # 4 vCPUs, 32 GB: more memory than every other 4-vCPU type
+_FILL_INSTANCES = 20  # room for this many instances is made before the fill (it needs fewer)
+_MAX_COUNT = 20  # instances per createInstances the fill sends
+
+
+def _cpus(lock: Lockstep, inst: Instance) -> int:
+    t = lock.model.instance_types.get(inst.instance_type)
+    return t.cpu if t is not None else 0
