@@ -20,7 +20,7 @@ from typing import Any
 
 from bench import median_seconds  # bench/bench.py, beside this script
 from vmrules import World, check, execute
-from vmrules.builders import DataDiskPlan, ElasticIpPlan, add_image, add_instance
+from vmrules.builders import DataDiskPlan, ElasticIpPlan, add_image, add_instance, add_instances
 from vmrules.model import Charge, SecurityGroup, Subnet, Vpc
 from vmrules.operations import OPERATION_TABLE
 from vmrules.snapshot import SnapshotError
@@ -50,26 +50,40 @@ def once(fn: Callable[[], object]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
-def build(n: int) -> World:
-    """The default world plus ``n`` running instances of alice (quotas raised), one of them stopped, and n/20
-    private images; built with the collector off (bulk build: no garbage, only live objects)."""
+def bench_world() -> tuple[World, str]:
+    """The default world, alice's quotas raised, and a network large enough for 100,000 addresses (the default
+    subnets are /24); and the subnet to build in."""
     world = World.default()
     alice = world.accounts["alice"]
     world = world.evolve(accounts=world.accounts.set("alice", replace(
         alice, quotas=tuple((name, 10**9) for name, _ in alice.quotas))))
-    # A network large enough for 100,000 addresses (the default subnets are /24).
     vpc = Vpc("vpc-bench00001", "alice", NORTH, "bench", "10.64.0.0/10")
     subnet = Subnet("subnet-bench0001a", "alice", NORTH, vpc.vpc_id, "cn-north-1a", "bench-1a", "10.64.0.0/12")
     group = SecurityGroup("sg-benchdefault", "alice", NORTH, vpc.vpc_id, "default", True, "default group")
     world = world.evolve(vpcs=world.vpcs.set(vpc.vpc_id, vpc), subnets=world.subnets.set(subnet.subnet_id, subnet),
                          security_groups=world.security_groups.set(group.security_group_id, group))
-    for i in range(n):
-        _, world = add_instance(world, name=f"bulk-{i}", system_disk="local", subnet_id=subnet.subnet_id,
-                                status="stopped" if i == n // 2 else "running")
+    return world, subnet.subnet_id
+
+
+def build(n: int, start: tuple[World, str] | None = None) -> World:
+    """``bench_world()`` plus ``n`` running instances of alice (one of them, the middle one, stopped) built with
+    the bulk builder ``add_instances``, and n/20 private images."""
+    world, subnet_id = start or bench_world()
+    ids, world = add_instances(world, n, name="bulk", system_disk="local", subnet_id=subnet_id)
+    if ids:
+        world = world.with_instance(replace(world.instances[ids[n // 2]], status="stopped"))
     template = world.images["img-centos7cld"]
     for i in range(max(n // 20, 1)):
         world = add_image(world, replace(template, image_id=f"img-bench{i:06d}", owner="alice", source="private",
                                          name=f"private-{i}"))
+    return world
+
+
+def build_one_by_one(n: int, start: tuple[World, str]) -> World:
+    """The baseline of ``build``: the same instances, one ``add_instance`` call (and one world) each."""
+    world, subnet_id = start
+    for _ in range(n):
+        _, world = add_instance(world, name="bulk", system_disk="local", subnet_id=subnet_id)
     return world
 
 

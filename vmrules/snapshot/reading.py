@@ -3,7 +3,7 @@ and builds the world (of class ``make``) only when the whole snapshot is valid."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from immutables import Map
@@ -11,7 +11,6 @@ from pydantic import ValidationError
 
 from vmrules import model as m
 from vmrules.builders import reindex_subnets
-from vmrules.clock import parse_iso
 from vmrules.consistency import Inconsistency, first_inconsistency
 from vmrules.snapshot.document import (
     Charge,
@@ -24,6 +23,7 @@ from vmrules.snapshot.document import (
     NetworkInterface,
     SnapshotError,
     TemplateDisk,
+    TimeTexts,
     WorldSnapshot,
 )
 from vmrules.state import WorldState
@@ -53,13 +53,18 @@ def _first_error(error: ValidationError) -> SnapshotError:
     return SnapshotError(_path(first["loc"]), message)
 
 
-def _t(text: str) -> int:
-    seconds = parse_iso(text)
-    assert seconds is not None  # validated by IsoTime
+Seconds = Callable[[str], int]
+
+
+def _seconds_of(times: TimeTexts) -> Seconds:
+    def seconds(text: str) -> int:
+        value = times.parse(text)
+        assert value is not None  # validated by IsoTime, through the same TimeTexts
+        return value
     return seconds
 
 
-def _charge_of(c: Charge | None, default: m.Charge) -> m.Charge:
+def _charge_of(_t: Seconds, c: Charge | None, default: m.Charge) -> m.Charge:
     if c is None:
         return default
     expiry = _t(c.chargeExpiredTime) if c.chargeExpiredTime else None
@@ -73,8 +78,9 @@ def _none_if_empty(text: str) -> str | None:
 class _Reader:
     """Builds the entities of a validated snapshot, checking ids and references; raises SnapshotError."""
 
-    def __init__(self, snap: WorldSnapshot) -> None:
+    def __init__(self, snap: WorldSnapshot, times: TimeTexts) -> None:
         self.s = snap
+        self.t = _seconds_of(times)
         # collection -> key of an entry -> its position in the document
         self.positions: dict[str, dict[Any, int]] = {}
 
@@ -89,7 +95,7 @@ class _Reader:
         return seen
 
     def build(self, make: type[W]) -> W:
-        s = self.s
+        s, _t = self.s, self.t
         regions = {r.regionId: m.Region(r.regionId, tuple(r.azs)) for r in s.regions}
         self.unique("regions", [r.regionId for r in s.regions])
         self.unique("accounts", [a.pin for a in s.accounts])
@@ -110,7 +116,7 @@ class _Reader:
         accounts = {a.pin: m.Account(a.pin, a.realNameVerified, tuple((q.resourceType, q.limit) for q in a.quotas))
                     for a in s.accounts}
         types = {t.instanceType: _instance_type_of(t) for t in s.instanceTypes}
-        images = {i.imageId: _image_of(i) for i in s.images}
+        images = {i.imageId: _image_of(_t, i) for i in s.images}
         vpcs = {v.vpcId: m.Vpc(v.vpcId, v.ownerPin, v.regionId, v.vpcName, v.addressPrefix) for v in s.vpcs}
         subnets = {n.subnetId: m.Subnet(n.subnetId, n.ownerPin, n.regionId, n.vpcId, n.az, n.subnetName,
                                         n.addressPrefix, n.nextHost, tuple(sorted(set(n.reservedHosts))))
@@ -118,16 +124,16 @@ class _Reader:
         groups = {g.networkSecurityGroupId: m.SecurityGroup(
             g.networkSecurityGroupId, g.ownerPin, g.regionId, g.vpcId, g.networkSecurityGroupName,
             g.networkSecurityGroupType == "default", g.description) for g in s.securityGroups}
-        nics = {n.networkInterfaceId: _nic_of(n) for n in s.networkInterfaces}
-        eips = {e.elasticIpId: _eip_of(e) for e in s.elasticIps}
-        disks = {d.diskId: _disk_of(d) for d in s.disks}
+        nics = {n.networkInterfaceId: _nic_of(_t, n) for n in s.networkInterfaces}
+        eips = {e.elasticIpId: _eip_of(_t, e) for e in s.elasticIps}
+        disks = {d.diskId: _disk_of(_t, d) for d in s.disks}
         snapshots = {p.snapshotId: m.Snapshot(
             p.snapshotId, p.ownerPin, p.regionId, p.diskType, p.snapshotSizeGB, p.status,
             _none_if_empty(p.diskId), p.images[0] if p.images else None, _t(p.createTime)) for p in s.snapshots}
         keypairs = {(k.ownerPin, k.regionId, k.keyName): m.Keypair(
             k.keyName, k.ownerPin, k.regionId, k.keyFingerprint, _t(k.createTime)) for k in s.keypairs}
         instances = {i.instanceId: self.instance_of(index, i) for index, i in enumerate(s.instances)}
-        templates = {t.id: _template_of(t) for t in s.instanceTemplates}
+        templates = {t.id: _template_of(_t, t) for t in s.instanceTemplates}
         ags = {g.id: m.AvailabilityGroup(g.id, g.ownerPin, g.regionId, g.name, g.instanceTemplateId, tuple(g.azs))
                for g in s.availabilityGroups}
         tasks = {t.resourceId: m.Task(t.kind, t.resourceId, _t(t.started), t.ref) for t in s.tasks}
@@ -155,6 +161,7 @@ class _Reader:
         return f"{problem.collection}[{positions[problem.key]}]{problem.member}"
 
     def instance_of(self, index: int, i: Instance) -> m.Instance:
+        _t = self.t
         at = f"instances[{index}].systemDisk"
         sd = i.systemDisk
         if sd.diskCategory == "local":
@@ -176,7 +183,7 @@ class _Reader:
             i.description, i.hostname,
             tuple(m.InstanceDisk(d.cloudDisk.diskId, d.deviceName, d.autoDelete, d.status) for d in i.dataDisks),
             tuple(n.networkInterface.networkInterfaceId for n in i.secondaryNetworkInterfaces), tuple(i.keyNames),
-            _charge_of(i.charge, m.Charge()) if i.charge is not None else None,
+            _charge_of(_t, i.charge, m.Charge()) if i.charge is not None else None,
             (i.ag.id or None) if i.ag is not None else None, i.faultDomain, _t(i.launchTime), i.passwordDigest,
             i.pendingPasswordDigest, i.seq,
         )
@@ -190,7 +197,7 @@ def _instance_type_of(t: InstanceType) -> m.InstanceType:
     )
 
 
-def _image_of(i: Image) -> m.Image:
+def _image_of(_t: Seconds, i: Image) -> m.Image:
     c = i.imageInstanceTypeConstraint
     return m.Image(
         i.imageId, i.ownerPin, i.regionId, i.name, i.imageSource, i.platform, i.osType, i.osVersion,
@@ -203,7 +210,7 @@ def _image_of(i: Image) -> m.Image:
     )
 
 
-def _nic_of(n: NetworkInterface) -> m.NetworkInterface:
+def _nic_of(_t: Seconds, n: NetworkInterface) -> m.NetworkInterface:
     return m.NetworkInterface(
         n.networkInterfaceId, n.ownerPin, n.regionId, n.az, n.vpcId, n.subnetId, n.primaryIp.privateIpAddress,
         n.role, n.networkInterfaceName, n.description, tuple(n.networkSecurityGroupIds), n.macAddress,
@@ -212,19 +219,19 @@ def _nic_of(n: NetworkInterface) -> m.NetworkInterface:
     )
 
 
-def _eip_of(e: ElasticIp) -> m.ElasticIp:
+def _eip_of(_t: Seconds, e: ElasticIp) -> m.ElasticIp:
     return m.ElasticIp(
         e.elasticIpId, e.ownerPin, e.regionId, e.elasticIpAddress, e.bandwidthMbps, e.provider, e.az,
         _none_if_empty(e.networkInterfaceId), _none_if_empty(e.instanceId), _none_if_empty(e.privateIpAddress),
-        _charge_of(e.charge, m.Charge(mode="postpaid_by_usage")), _t(e.createdTime),
+        _charge_of(_t, e.charge, m.Charge(mode="postpaid_by_usage")), _t(e.createdTime),
     )
 
 
-def _disk_of(d: Disk) -> m.Disk:
+def _disk_of(_t: Seconds, d: Disk) -> m.Disk:
     return m.Disk(
         d.diskId, d.ownerPin, d.regionId, d.az, d.name, d.diskType, d.diskSizeGB, d.status, d.description,
         tuple(m.DiskAttachment(a.instanceId, a.status, _t(a.attachTime)) for a in d.attachments),
-        _none_if_empty(d.snapshotId), d.multiAttachable, d.encrypted, _charge_of(d.charge, m.Charge()),
+        _none_if_empty(d.snapshotId), d.multiAttachable, d.encrypted, _charge_of(_t, d.charge, m.Charge()),
         _t(d.createTime),
     )
 
@@ -235,7 +242,7 @@ def _template_disk_of(d: TemplateDisk) -> m.TemplateDisk:
                           _none_if_empty(body.snapshotId), d.deviceName)
 
 
-def _template_of(t: InstanceTemplate) -> m.InstanceTemplate:
+def _template_of(_t: Seconds, t: InstanceTemplate) -> m.InstanceTemplate:
     data = t.instanceTemplateData
     nic = data.primaryNetworkInterface.networkInterface
     return m.InstanceTemplate(
@@ -253,8 +260,30 @@ def world_from_dict(data: object, make: type[W]) -> W:
     recomputed."""
     if not isinstance(data, dict):
         raise SnapshotError("", f"a snapshot is a JSON object, got {type(data).__name__}")
+    times = TimeTexts()
     try:
-        snap = WorldSnapshot.model_validate(data)
+        snap = WorldSnapshot.model_validate(data, context={"times": times})
     except ValidationError as error:
         raise _first_error(error) from None
-    return _Reader(snap).build(make)
+    return _Reader(snap, times).build(make)
+
+
+def world_from_json(text: str | bytes, make: type[W]) -> W:
+    """Read a snapshot from its JSON text: the same as ``world_from_dict(json.loads(text), make)``, and the same
+    ``SnapshotError`` for the same document, but pydantic parses and validates the text in one pass (no
+    intermediate dicts; about half the time). Text that is not JSON is a ``SnapshotError`` at path ``""``."""
+    times = TimeTexts()
+    try:
+        snap = WorldSnapshot.model_validate_json(text, context={"times": times})
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        if first["type"] == "model_type" and not first["loc"]:
+            raise SnapshotError("", f"a snapshot is a JSON object, got {_json_type(first.get('input'))}") from None
+        if first["type"] == "json_invalid":
+            raise SnapshotError("", f"not JSON: {first.get('ctx', {}).get('error', first['msg'])}") from None
+        raise _first_error(error) from None
+    return _Reader(snap, times).build(make)
+
+
+def _json_type(value: object) -> str:
+    return type(value).__name__
