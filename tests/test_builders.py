@@ -1,17 +1,21 @@
 """The bulk builder ``add_instances``: the same world as ``add_instance`` called once per instance, indexes
-included, for every shape of instance (cloud or local disks, data disks, elastic IPs, tasks, chosen groups)."""
+included, for every shape of instance (cloud or local disks, data disks, elastic IPs, tasks, chosen groups);
+and the collector pause of the bulk paths (vmrules.bulk), which leaves the collector as it found it."""
 
 from __future__ import annotations
 
+import gc
 from dataclasses import fields, replace
 
 import pytest
 
 from vmrules import World
 from vmrules.builders import DataDiskPlan, ElasticIpPlan, InstanceOptions, add_instance, add_instances
+from vmrules.bulk import collector_paused
 from vmrules.defaults import MAIN, NORTH
 from vmrules.indexes import build_instance_order, build_instances_by, build_subnet_addresses
 from vmrules.model import Subnet
+from vmrules.snapshot import SnapshotError
 from vmrules.usage import recount_usage
 
 SHAPES: list[InstanceOptions] = [
@@ -72,3 +76,28 @@ def test_subnet_fields_are_the_ones_the_allocator_copies() -> None:
     # Subnet must be added there too, which this test makes impossible to miss.
     assert [f.name for f in fields(Subnet)] == [
         "subnet_id", "owner", "region", "vpc_id", "az", "name", "cidr", "next_host", "reserved"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_bulk_paths_leave_the_collector_as_they_found_it(enabled: bool) -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        add_instances(World.default(), 3)
+        assert gc.isenabled() is enabled
+        World.from_json(World.default().to_json())
+        assert gc.isenabled() is enabled
+        with pytest.raises(SnapshotError):
+            World.from_json("[]")
+        assert gc.isenabled() is enabled
+        with collector_paused():
+            assert not gc.isenabled()
+            with collector_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()  # the inner pause found it paused and left it so
+        assert gc.isenabled() is enabled
+        with pytest.raises(RuntimeError), collector_paused():
+            raise RuntimeError("a failing bulk build")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()

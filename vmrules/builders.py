@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypedDict, Unpack
 
+from vmrules.bulk import collector_paused
 from vmrules.ids import derive_mac, derive_public_ip
 from vmrules.model import (
     DEFAULT_QUOTAS,
@@ -349,8 +350,9 @@ def add_instances(world: W, count: int, **options: Unpack[InstanceOptions]) -> t
         subnet = world.subnets[options.get("subnet_id", "subnet-main00001a")]
         default = world.default_security_group(subnet.vpc_id)
         options["security_group_ids"] = (default.security_group_id,) if default else ()
-    ids = [_add_instance(batch, **options) for _ in range(count)]
-    return ids, batch.done()
+    with collector_paused():  # only live objects are made here (vmrules.bulk)
+        ids = [_add_instance(batch, **options) for _ in range(count)]
+        return ids, batch.done()
 
 
 def _add_instance(

@@ -4,13 +4,14 @@ and builds the world (of class ``make``) only when the whole snapshot is valid."
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from immutables import Map
 from pydantic import ValidationError
 
 from vmrules import model as m
 from vmrules.builders import reindex_subnets
+from vmrules.bulk import collector_paused
 from vmrules.consistency import Inconsistency, first_inconsistency
 from vmrules.snapshot.document import (
     Charge,
@@ -22,6 +23,7 @@ from vmrules.snapshot.document import (
     InstanceType,
     NetworkInterface,
     SnapshotError,
+    SystemDiskAttachment,
     TemplateDisk,
     TimeTexts,
     WorldSnapshot,
@@ -54,6 +56,7 @@ def _first_error(error: ValidationError) -> SnapshotError:
 
 
 Seconds = Callable[[str], int]
+ChargeOf = Callable[[Charge | None, m.Charge], m.Charge]
 
 
 def _seconds_of(times: TimeTexts) -> Seconds:
@@ -81,6 +84,8 @@ class _Reader:
     def __init__(self, snap: WorldSnapshot, times: TimeTexts) -> None:
         self.s = snap
         self.t = _seconds_of(times)
+        self.charges: dict[tuple[str, str, str, str], m.Charge] = {}
+        self.local_disks: dict[tuple[bool, int, str, str], m.SystemDisk] = {}
         # collection -> key of an entry -> its position in the document
         self.positions: dict[str, dict[Any, int]] = {}
 
@@ -125,8 +130,8 @@ class _Reader:
             g.networkSecurityGroupId, g.ownerPin, g.regionId, g.vpcId, g.networkSecurityGroupName,
             g.networkSecurityGroupType == "default", g.description) for g in s.securityGroups}
         nics = {n.networkInterfaceId: _nic_of(_t, n) for n in s.networkInterfaces}
-        eips = {e.elasticIpId: _eip_of(_t, e) for e in s.elasticIps}
-        disks = {d.diskId: _disk_of(_t, d) for d in s.disks}
+        eips = {e.elasticIpId: _eip_of(_t, self.charge_of, e) for e in s.elasticIps}
+        disks = {d.diskId: _disk_of(_t, self.charge_of, d) for d in s.disks}
         snapshots = {p.snapshotId: m.Snapshot(
             p.snapshotId, p.ownerPin, p.regionId, p.diskType, p.snapshotSizeGB, p.status,
             _none_if_empty(p.diskId), p.images[0] if p.images else None, _t(p.createTime)) for p in s.snapshots}
@@ -161,32 +166,61 @@ class _Reader:
         return f"{problem.collection}[{positions[problem.key]}]{problem.member}"
 
     def instance_of(self, index: int, i: Instance) -> m.Instance:
-        _t = self.t
-        at = f"instances[{index}].systemDisk"
         sd = i.systemDisk
         if sd.diskCategory == "local":
-            if sd.localDisk is None:
-                raise SnapshotError(f"{at}.localDisk", "a local system disk needs localDisk {diskType, diskSizeGB}")
-            if sd.cloudDisk is not None:
-                raise SnapshotError(f"{at}.cloudDisk", "a local system disk has no cloudDisk")
-            system = m.SystemDisk("local", sd.autoDelete, sd.localDisk.diskSizeGB, sd.localDisk.diskType, None,
-                                  sd.deviceName)
+            local = sd.localDisk
+            if local is None or sd.cloudDisk is not None:
+                self.refuse_system_disk(index, sd)
+            # Local system disks are mostly alike: equal ones are one shared (immutable) value.
+            key = (sd.autoDelete, local.diskSizeGB, local.diskType, sd.deviceName)
+            system = self.local_disks.get(key)
+            if system is None:
+                system = self.local_disks[key] = m.SystemDisk(
+                    "local", sd.autoDelete, local.diskSizeGB, local.diskType, None, sd.deviceName)
         else:
-            if sd.cloudDisk is None:
-                raise SnapshotError(f"{at}.cloudDisk", "a cloud system disk needs cloudDisk {diskId}")
-            if sd.localDisk is not None:
-                raise SnapshotError(f"{at}.localDisk", "a cloud system disk has no localDisk")
-            system = m.SystemDisk("cloud", sd.autoDelete, disk_id=sd.cloudDisk.diskId, device_name=sd.deviceName)
+            cloud = sd.cloudDisk
+            if cloud is None or sd.localDisk is not None:
+                self.refuse_system_disk(index, sd)
+            system = m.SystemDisk("cloud", sd.autoDelete, disk_id=cloud.diskId, device_name=sd.deviceName)
+        data_disks, secondaries, keys, charge, ag = (
+            i.dataDisks, i.secondaryNetworkInterfaces, i.keyNames, i.charge, i.ag)
         return m.Instance(
             i.instanceId, i.ownerPin, i.regionId, i.az, i.instanceName, i.instanceType, i.imageId, i.status,
             i.vpcId, i.subnetId, i.primaryNetworkInterface.networkInterface.networkInterfaceId, system,
             i.description, i.hostname,
-            tuple(m.InstanceDisk(d.cloudDisk.diskId, d.deviceName, d.autoDelete, d.status) for d in i.dataDisks),
-            tuple(n.networkInterface.networkInterfaceId for n in i.secondaryNetworkInterfaces), tuple(i.keyNames),
-            _charge_of(_t, i.charge, m.Charge()) if i.charge is not None else None,
-            (i.ag.id or None) if i.ag is not None else None, i.faultDomain, _t(i.launchTime), i.passwordDigest,
+            tuple([m.InstanceDisk(d.cloudDisk.diskId, d.deviceName, d.autoDelete, d.status) for d in data_disks])
+            if data_disks else (),
+            tuple([n.networkInterface.networkInterfaceId for n in secondaries]) if secondaries else (),
+            tuple(keys) if keys else (),
+            self.charge_of(charge, _NO_CHARGE) if charge is not None else None,
+            (ag.id or None) if ag is not None else None, i.faultDomain, self.t(i.launchTime), i.passwordDigest,
             i.pendingPasswordDigest, i.seq,
         )
+
+    def charge_of(self, c: Charge | None, default: m.Charge) -> m.Charge:
+        """The charge of a snapshot entry; equal charges (most of a world's) are one shared value."""
+        if c is None:
+            return default
+        key = (c.chargeMode, c.chargeStatus, c.chargeStartTime, c.chargeExpiredTime)
+        charge = self.charges.get(key)
+        if charge is None:
+            charge = self.charges[key] = _charge_of(self.t, c, default)
+        return charge
+
+    @staticmethod
+    def refuse_system_disk(index: int, sd: SystemDiskAttachment) -> NoReturn:
+        at = f"instances[{index}].systemDisk"
+        if sd.diskCategory == "local":
+            if sd.localDisk is None:
+                raise SnapshotError(f"{at}.localDisk", "a local system disk needs localDisk {diskType, diskSizeGB}")
+            raise SnapshotError(f"{at}.cloudDisk", "a local system disk has no cloudDisk")
+        if sd.cloudDisk is None:
+            raise SnapshotError(f"{at}.cloudDisk", "a cloud system disk needs cloudDisk {diskId}")
+        raise SnapshotError(f"{at}.localDisk", "a cloud system disk has no localDisk")
+
+
+_NO_CHARGE = m.Charge()
+_USAGE_CHARGE = m.Charge(mode="postpaid_by_usage")
 
 
 def _instance_type_of(t: InstanceType) -> m.InstanceType:
@@ -219,19 +253,19 @@ def _nic_of(_t: Seconds, n: NetworkInterface) -> m.NetworkInterface:
     )
 
 
-def _eip_of(_t: Seconds, e: ElasticIp) -> m.ElasticIp:
+def _eip_of(_t: Seconds, charge_of: ChargeOf, e: ElasticIp) -> m.ElasticIp:
     return m.ElasticIp(
         e.elasticIpId, e.ownerPin, e.regionId, e.elasticIpAddress, e.bandwidthMbps, e.provider, e.az,
         _none_if_empty(e.networkInterfaceId), _none_if_empty(e.instanceId), _none_if_empty(e.privateIpAddress),
-        _charge_of(_t, e.charge, m.Charge(mode="postpaid_by_usage")), _t(e.createdTime),
+        charge_of(e.charge, _USAGE_CHARGE), _t(e.createdTime),
     )
 
 
-def _disk_of(_t: Seconds, d: Disk) -> m.Disk:
+def _disk_of(_t: Seconds, charge_of: ChargeOf, d: Disk) -> m.Disk:
     return m.Disk(
         d.diskId, d.ownerPin, d.regionId, d.az, d.name, d.diskType, d.diskSizeGB, d.status, d.description,
         tuple(m.DiskAttachment(a.instanceId, a.status, _t(a.attachTime)) for a in d.attachments),
-        _none_if_empty(d.snapshotId), d.multiAttachable, d.encrypted, _charge_of(_t, d.charge, m.Charge()),
+        _none_if_empty(d.snapshotId), d.multiAttachable, d.encrypted, charge_of(d.charge, _NO_CHARGE),
         _t(d.createTime),
     )
 
@@ -261,11 +295,12 @@ def world_from_dict(data: object, make: type[W]) -> W:
     if not isinstance(data, dict):
         raise SnapshotError("", f"a snapshot is a JSON object, got {type(data).__name__}")
     times = TimeTexts()
-    try:
-        snap = WorldSnapshot.model_validate(data, context={"times": times})
-    except ValidationError as error:
-        raise _first_error(error) from None
-    return _Reader(snap, times).build(make)
+    with collector_paused():  # a bulk build of long-lived objects (vmrules.bulk)
+        try:
+            snap = WorldSnapshot.model_validate(data, context={"times": times})
+        except ValidationError as error:
+            raise _first_error(error) from None
+        return _Reader(snap, times).build(make)
 
 
 def world_from_json(text: str | bytes, make: type[W]) -> W:
@@ -273,16 +308,21 @@ def world_from_json(text: str | bytes, make: type[W]) -> W:
     ``SnapshotError`` for the same document, but pydantic parses and validates the text in one pass (no
     intermediate dicts; about half the time). Text that is not JSON is a ``SnapshotError`` at path ``""``."""
     times = TimeTexts()
-    try:
-        snap = WorldSnapshot.model_validate_json(text, context={"times": times})
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        if first["type"] == "model_type" and not first["loc"]:
-            raise SnapshotError("", f"a snapshot is a JSON object, got {_json_type(first.get('input'))}") from None
-        if first["type"] == "json_invalid":
-            raise SnapshotError("", f"not JSON: {first.get('ctx', {}).get('error', first['msg'])}") from None
-        raise _first_error(error) from None
-    return _Reader(snap, times).build(make)
+    with collector_paused():  # a bulk build of long-lived objects (vmrules.bulk)
+        try:
+            snap = WorldSnapshot.model_validate_json(text, context={"times": times})
+        except ValidationError as error:
+            raise _text_error(error) from None
+        return _Reader(snap, times).build(make)
+
+
+def _text_error(error: ValidationError) -> SnapshotError:
+    first = error.errors(include_url=False)[0]
+    if first["type"] == "model_type" and not first["loc"]:
+        return SnapshotError("", f"a snapshot is a JSON object, got {_json_type(first.get('input'))}")
+    if first["type"] == "json_invalid":
+        return SnapshotError("", f"not JSON: {first.get('ctx', {}).get('error', first['msg'])}")
+    return _first_error(error)
 
 
 def _json_type(value: object) -> str:
