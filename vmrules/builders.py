@@ -76,7 +76,7 @@ def reserve_ip(world: W, subnet_id: str, ip: str) -> W:
 
 def _network_base(cidr: str) -> int:
     """The network address of an IPv4 CIDR as an integer (parsed by hand: this runs on every create)."""
-    a, b, c, d = (int(part) for part in cidr.split("/", 1)[0].split("."))
+    a, b, c, d = map(int, cidr.split("/", 1)[0].split("."))
     return (a << 24) | (b << 16) | (c << 8) | d
 
 

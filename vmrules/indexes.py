@@ -128,18 +128,24 @@ def _order_groups(instances: Iterable[Instance]) -> dict[OrderKey, list[Entry]]:
 
 
 def _by_groups(instances: Iterable[Instance]) -> dict[ByKey, list[Entry]]:
-    groups: dict[ByKey, list[Entry]] = {}
+    # Grouped per (owner, region) and filter first, by the bare value: no 4-tuple key per instance and filter.
+    places: dict[OrderKey, tuple[dict[str, list[Entry]], ...]] = {}
     for inst in instances:
+        place = (inst.owner, inst.region)
+        per_filter = places.get(place)
+        if per_filter is None:
+            per_filter = places[place] = tuple({} for _ in INDEXED_FILTERS)
         entry = (inst.seq, inst.instance_id)
-        owner, region = inst.owner, inst.region
-        for name, value in zip(INDEXED_FILTERS, _indexed_values(inst), strict=True):
-            key = (owner, region, name, value)
-            group = groups.get(key)
+        for by_value, value in zip(per_filter, _indexed_values(inst), strict=True):
+            group = by_value.get(value)
             if group is None:
-                groups[key] = [entry]
+                by_value[value] = [entry]
             else:
                 group.append(entry)
-    return groups
+    return {(owner, region, name, value): entries
+            for (owner, region), per_filter in places.items()
+            for name, by_value in zip(INDEXED_FILTERS, per_filter, strict=True)
+            for value, entries in by_value.items()}
 
 
 def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, InstanceOrder]:

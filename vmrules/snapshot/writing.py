@@ -10,6 +10,7 @@ from typing import Any
 from pydantic_core import to_json
 
 from vmrules import model as m
+from vmrules.bulk import collector_paused
 from vmrules.clock import iso
 from vmrules.snapshot.document import FORMAT_VERSION, JSON
 from vmrules.state import WorldState
@@ -254,6 +255,11 @@ def _sorted(entities: Iterable[Any], key: str) -> list[Any]:
 def world_to_dict(world: WorldState) -> JSON:
     """The snapshot of ``world``: a JSON-compatible dict (docs/world-format.md). Collections are sorted by id
     (instances by creation sequence), so equal worlds give equal snapshots."""
+    with collector_paused():  # a bulk build of the document's objects (vmrules.bulk)
+        return _document(world)
+
+
+def _document(world: WorldState) -> JSON:
     w = world
     time = _Times()
     return {
@@ -309,4 +315,5 @@ def world_to_json(world: WorldState) -> str:
     """The snapshot of ``world`` as compact JSON text (non-ASCII characters as themselves): the text of
     ``json.dumps(world_to_dict(world), ensure_ascii=False, separators=(",", ":"))``, serialised by
     pydantic-core's JSON writer (Rust), several times faster than ``json.dumps``."""
-    return to_json(world_to_dict(world)).decode()
+    with collector_paused():
+        return to_json(_document(world)).decode()
