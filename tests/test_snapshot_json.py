@@ -60,3 +60,45 @@ def test_text_that_is_not_a_snapshot_object(text: str, problem: str) -> None:
         World.from_json(text)
     assert caught.value.path == ""
     assert problem in caught.value.problem
+
+
+# The writer spells out the large collections member by member instead of rendering the describe views and
+# overwriting their nested copies (vmrules/snapshot/writing.py): these pin it to the views.
+_REPLACED = {"systemDisk", "dataDisks", "primaryNetworkInterface", "secondaryNetworkInterfaces", "charge"}
+
+
+def _without_charge_status(charge: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if charge is None else {k: v for k, v in charge.items() if k != "chargeStatus"}
+
+
+def test_snapshot_members_are_the_views_members(world: World) -> None:
+    from vmrules.views import disk_view, elastic_ip_view, instance_view, network_interface_view
+
+    busy, _ = busy_world(world)
+    busy = busy.evolve(clock=busy.clock + 7200)  # the prepaid instance is past its expiry: views say overdue
+    doc = busy.to_dict()
+    for entry in doc["instances"]:
+        inst = busy.instances[entry["instanceId"]]
+        view = instance_view(busy, inst)
+        assert list(entry)[:len(view)] == list(view)
+        assert {k: v for k, v in entry.items() if k in view and k not in _REPLACED} == \
+            {k: v for k, v in view.items() if k not in _REPLACED}
+        assert _without_charge_status(entry["charge"]) == _without_charge_status(view["charge"])
+        assert entry["charge"] is None or entry["charge"]["chargeStatus"] == inst.charge.status  # type: ignore[union-attr]
+    for entry in doc["disks"]:
+        view = disk_view(busy, busy.disks[entry["diskId"]])
+        assert list(entry)[:len(view)] == list(view)
+        assert {k: v for k, v in entry.items() if k in view and k != "charge"} == \
+            {k: v for k, v in view.items() if k != "charge"}
+    for entry in doc["networkInterfaces"]:
+        nic = busy.network_interfaces[entry["networkInterfaceId"]]
+        view = network_interface_view(busy, nic)
+        assert list(entry)[:len(view)] == list(view)
+        assert entry["primaryIp"]["elasticIpId"] == (nic.elastic_ip_id or "")
+        assert {k: v for k, v in entry.items() if k in view and k != "primaryIp"} == \
+            {k: v for k, v in view.items() if k != "primaryIp"}
+    for entry in doc["elasticIps"]:
+        view = elastic_ip_view(busy, busy.elastic_ips[entry["elasticIpId"]])
+        assert list(entry)[:len(view)] == list(view)
+        assert {k: v for k, v in entry.items() if k in view and k != "charge"} == \
+            {k: v for k, v in view.items() if k != "charge"}

@@ -404,11 +404,17 @@ class BulkBatch(Batch[W]):
     summed, and ``done`` extends the indexes once for everything created (one rebuild per index key that
     gains many entries). The world it returns equals the one the same puts through a ``Batch`` would give."""
 
-    __slots__ = ("_usage_deltas",)
+    __slots__ = ("_created_in_order", "_usage_deltas")
 
     def __init__(self, world: W) -> None:
         super().__init__(world)
         self._usage_deltas: dict[UsageKey, int] = {}
+        self._created_in_order: list[str] = []  # the index entries come out sorted: their sorts cost O(n)
+
+    def new_id(self, prefix: str) -> str:
+        rid = super().new_id(prefix)
+        self._created_in_order.append(rid)
+        return rid
 
     def put(self, name: str, key: Any, value: Any) -> None:
         current = self._changes.get(name)
@@ -436,7 +442,7 @@ class BulkBatch(Batch[W]):
             changes["usage"] = usage.finish()
         instances, nics = changes.get("instances"), changes.get("network_interfaces")
         if instances is not None or nics is not None:
-            created = self._created
+            created = self._created_in_order
             new_instances = [instances[rid] for rid in created if rid in instances] if instances is not None else []
             new_nics = [nics[rid] for rid in created if rid in nics] if nics is not None else []
             changes["instance_order"] = instance_order_extended(world.instance_order, new_instances)
