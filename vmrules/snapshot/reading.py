@@ -86,18 +86,19 @@ class _Reader:
         self.t = _seconds_of(times)
         self.charges: dict[tuple[str, str, str, str], m.Charge] = {}
         self.local_disks: dict[tuple[bool, int, str, str], m.SystemDisk] = {}
-        # collection -> key of an entry -> its position in the document
-        self.positions: dict[str, dict[Any, int]] = {}
+        # collection -> the keys of its entries in document order (positions are looked up only for a problem)
+        self.keys: dict[str, Sequence[Any]] = {}
 
-    def unique(self, collection: str, ids: Sequence[Any]) -> dict[Any, int]:
+    def unique(self, collection: str, ids: Sequence[Any]) -> None:
+        self.keys[collection] = ids
+        if len(set(ids)) == len(ids):
+            return
         seen: dict[Any, int] = {}
         for index, rid in enumerate(ids):
             if rid in seen:
                 raise SnapshotError(f"{collection}[{index}]",
                                     f"duplicate id {rid!r} (also {collection}[{seen[rid]}])")
             seen[rid] = index
-        self.positions[collection] = seen
-        return seen
 
     def build(self, make: type[W]) -> W:
         s, _t = self.s, self.t
@@ -160,10 +161,11 @@ class _Reader:
 
     def document_path(self, problem: Inconsistency) -> str:
         """Where the problem is in the document: the entry's position in its collection, then the member."""
-        positions = self.positions.get(problem.collection)
-        if positions is None or problem.key not in positions:
-            return problem.path
-        return f"{problem.collection}[{positions[problem.key]}]{problem.member}"
+        keys = self.keys.get(problem.collection, ())
+        for position, key in enumerate(keys):
+            if key == problem.key:
+                return f"{problem.collection}[{position}]{problem.member}"
+        return problem.path
 
     def instance_of(self, index: int, i: Instance) -> m.Instance:
         sd = i.systemDisk
@@ -248,7 +250,7 @@ def _nic_of(_t: Seconds, n: NetworkInterface) -> m.NetworkInterface:
     return m.NetworkInterface(
         n.networkInterfaceId, n.ownerPin, n.regionId, n.az, n.vpcId, n.subnetId, n.primaryIp.privateIpAddress,
         n.role, n.networkInterfaceName, n.description, tuple(n.networkSecurityGroupIds), n.macAddress,
-        n.sanityCheck, _none_if_empty(n.primaryIp.elasticIpId), _none_if_empty(n.instanceId), n.deviceIndex,
+        n.sanityCheck, n.primaryIp.elasticIpId or None, n.instanceId or None, n.deviceIndex,
         n.autoDelete, _t(n.createdTime),
     )
 
@@ -256,7 +258,7 @@ def _nic_of(_t: Seconds, n: NetworkInterface) -> m.NetworkInterface:
 def _eip_of(_t: Seconds, charge_of: ChargeOf, e: ElasticIp) -> m.ElasticIp:
     return m.ElasticIp(
         e.elasticIpId, e.ownerPin, e.regionId, e.elasticIpAddress, e.bandwidthMbps, e.provider, e.az,
-        _none_if_empty(e.networkInterfaceId), _none_if_empty(e.instanceId), _none_if_empty(e.privateIpAddress),
+        e.networkInterfaceId or None, e.instanceId or None, e.privateIpAddress or None,
         charge_of(e.charge, _USAGE_CHARGE), _t(e.createdTime),
     )
 
@@ -265,7 +267,7 @@ def _disk_of(_t: Seconds, charge_of: ChargeOf, d: Disk) -> m.Disk:
     return m.Disk(
         d.diskId, d.ownerPin, d.regionId, d.az, d.name, d.diskType, d.diskSizeGB, d.status, d.description,
         tuple(m.DiskAttachment(a.instanceId, a.status, _t(a.attachTime)) for a in d.attachments),
-        _none_if_empty(d.snapshotId), d.multiAttachable, d.encrypted, charge_of(d.charge, _NO_CHARGE),
+        d.snapshotId or None, d.multiAttachable, d.encrypted, charge_of(d.charge, _NO_CHARGE),
         _t(d.createTime),
     )
 
