@@ -90,7 +90,7 @@ def build_one_by_one(n: int, start: tuple[World, str]) -> World:
     return world
 
 
-def measure(n: int, rows: dict[str, dict[int, float]]) -> None:
+def measure(n: int, rows: dict[str, dict[int, float]], *, listings: bool = True) -> None:
     def put(row: str, value: float) -> None:
         rows.setdefault(row, {})[n] = value
 
@@ -114,6 +114,8 @@ def measure(n: int, rows: dict[str, dict[int, float]]) -> None:
     reps = 5 if n >= 100_000 else 15
 
     def timed(row: str, operation: str, params: dict[str, Any], *, number: int = 20) -> None:
+        if not listings:
+            return
         outcome = execute(world, operation, params)
         assert outcome.ok, (row, outcome.error)
         put(row, median_seconds(lambda: execute(world, operation, params), repeat=reps, number=number) * 1e6)
@@ -235,17 +237,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,10000,100000", help="world sizes (instances), comma-separated")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--bulk-only", action="store_true",
+                        help="only the builder and snapshot rows (no listings, createInstances or moto)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, load average {_load()}", file=sys.stderr)
     load_at_start = _load()
     rows: dict[str, dict[int, float]] = {}
-    measure_create(rows)
+    if not args.bulk_only:
+        measure_create(rows)
     print(f"  createInstances: {json.dumps(rows, ensure_ascii=False)}", file=sys.stderr, flush=True)
     for n in sizes:
-        measure(n, rows)
-        if n == 10_000:  # moto side by side, right after our 10k figures
+        measure(n, rows, listings=not args.bulk_only)
+        if n == 10_000 and not args.bulk_only:  # moto side by side, right after our 10k figures
             ours = rows["describeInstances, filter instanceId, 1 id (µs)"][n]
             moto = moto_describe_by_id(n)
             if moto is not None:

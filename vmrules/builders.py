@@ -398,11 +398,16 @@ def _add_instance(
                                     role="Primary", private_ip=private_ip, name=nic_name, description=nic_description,
                                     sanity_check=sanity_check, instance_id=instance_id, device_index=1,
                                     auto_delete=True, az=az)
-    disk_charge = Charge(charge.mode if charge.mode != "postpaid_by_usage" else "postpaid_by_duration",
-                         "normal", clock, charge.expire_time)
-    attachment = (DiskAttachment(instance_id, "attached", clock),)
+    # The disks' charge and attachment record, only when there is a disk entity to make (not for an instance
+    # with a local system disk and no data disks, which most bulk-built worlds hold).
+    disk_charge = charge
+    attachment: tuple[DiskAttachment, ...] = ()
+    if system_disk != "local" or data_disks:
+        disk_charge = Charge(charge.mode if charge.mode != "postpaid_by_usage" else "postpaid_by_duration",
+                             "normal", clock, charge.expire_time)
+        attachment = (DiskAttachment(instance_id, "attached", clock),)
     if system_disk == "local":
-        sd = SystemDisk("local", True)
+        sd = _LOCAL_SYSTEM_DISK
     else:
         size = system_disk_size_gb or image.system_disk_size_gb
         sys_id = _add_disk(batch, owner=owner, region=region, az=az, disk_type=system_disk_type, size_gb=size,
@@ -433,6 +438,9 @@ def _add_instance(
     if task is not None:
         batch.put("tasks", instance_id, Task(task, instance_id, clock))
     return instance_id
+
+
+_LOCAL_SYSTEM_DISK = SystemDisk("local", True)
 
 
 def next_device_name(used: set[str] | frozenset[str]) -> str:
