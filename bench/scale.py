@@ -1,8 +1,10 @@
 """Scale benchmark (issue 19): every listing, filter, address, snapshot and builder row at 100, 10,000 and
 100,000 instances, with the ratio 100k/100, plus moto's describe_instances by id at 10k side by side.
 
-Run: ``nice -n 10 python bench/scale.py`` (about three minutes on two cores; ``--sizes 100,10000`` for a quick
-look). Every figure is a median of repeated runs (``time.perf_counter``); recorded in docs/performance.md.
+Run: ``nice -n 10 python bench/scale.py`` (several minutes on two cores; ``--sizes 100,10000`` for a quick
+look). Every figure is a median of repeated runs (``time.perf_counter``); the snapshot and builder rows are
+measured beside their baselines (json.dumps + json.loads of the same document; add_instance once per
+instance) in interleaved repetitions. Recorded in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import gc
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -21,7 +24,7 @@ from typing import Any
 import bench  # bench/bench.py, beside this script
 from bench import median_seconds
 from vmrules import World, execute
-from vmrules.builders import add_image, add_instance
+from vmrules.builders import add_image, add_instance, add_instances
 from vmrules.model import SecurityGroup, Subnet, Vpc
 from vmrules.snapshot import SnapshotError
 
@@ -50,22 +53,28 @@ def once(fn: Callable[[], object]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
-def build(n: int) -> World:
-    """The default world plus ``n`` running instances of alice (quotas raised), one of them stopped, and n/20
-    private images; built with the collector off (bulk build: no garbage, only live objects)."""
+def bench_world() -> tuple[World, str]:
+    """The default world, alice's quotas raised, and a network large enough for 100,000 addresses (the default
+    subnets are /24); and the subnet to build in."""
     world = World.default()
     alice = world.accounts["alice"]
     world = world.evolve(accounts=world.accounts.set("alice", replace(
         alice, quotas=tuple((name, 10**9) for name, _ in alice.quotas))))
-    # A network large enough for 100,000 addresses (the default subnets are /24).
     vpc = Vpc("vpc-bench00001", "alice", NORTH, "bench", "10.64.0.0/10")
     subnet = Subnet("subnet-bench0001a", "alice", NORTH, vpc.vpc_id, "cn-north-1a", "bench-1a", "10.64.0.0/12")
     group = SecurityGroup("sg-benchdefault", "alice", NORTH, vpc.vpc_id, "default", True, "default group")
     world = world.evolve(vpcs=world.vpcs.set(vpc.vpc_id, vpc), subnets=world.subnets.set(subnet.subnet_id, subnet),
                          security_groups=world.security_groups.set(group.security_group_id, group))
-    for i in range(n):
-        _, world = add_instance(world, name=f"bulk-{i}", system_disk="local", subnet_id=subnet.subnet_id,
-                                status="stopped" if i == n // 2 else "running")
+    return world, subnet.subnet_id
+
+
+def build(n: int, start: tuple[World, str] | None = None) -> World:
+    """``bench_world()`` plus ``n`` running instances of alice (one of them, the middle one, stopped) built with
+    the bulk builder ``add_instances``, and n/20 private images."""
+    world, subnet_id = start or bench_world()
+    ids, world = add_instances(world, n, name="bulk", system_disk="local", subnet_id=subnet_id)
+    if ids:
+        world = world.with_instance(replace(world.instances[ids[n // 2]], status="stopped"))
     template = world.images["img-centos7cld"]
     for i in range(max(n // 20, 1)):
         world = add_image(world, replace(template, image_id=f"img-bench{i:06d}", owner="alice", source="private",
@@ -73,20 +82,40 @@ def build(n: int) -> World:
     return world
 
 
-def measure(n: int, rows: dict[str, dict[int, float]]) -> None:
+def build_one_by_one(n: int, start: tuple[World, str]) -> World:
+    """The baseline of ``build``: the same instances, one ``add_instance`` call (and one world) each."""
+    world, subnet_id = start
+    for _ in range(n):
+        _, world = add_instance(world, name="bulk", system_disk="local", subnet_id=subnet_id)
+    return world
+
+
+def measure(n: int, rows: dict[str, dict[int, float]], *, listings: bool = True) -> None:
     def put(row: str, value: float) -> None:
         rows.setdefault(row, {})[n] = value
 
     gc.collect()
-    gc.disable()
-    seconds, world = once(lambda: build(n))
-    gc.enable()
-    put("builders: n instances + n/20 images (s)", seconds)
+    start = bench_world()
+    # Builders as a user runs them (the collector on; add_instances pauses it itself, vmrules.bulk).
+    build_reps = 3 if n >= 100_000 else 5
+    bulk = [once(lambda: add_instances(start[0], n, name="bulk", system_disk="local", subnet_id=start[1]))[0]
+            for _ in range(build_reps)]
+    put("builders: add_instances, n instances (s)", statistics.median(bulk))
+    # The baseline, one add_instance (and one world) per instance: once at 100,000 (minutes under load).
+    one_by_one = [once(lambda: build_one_by_one(n, start))[0] for _ in range(1 if n >= 100_000 else build_reps)]
+    put("  baseline: add_instance n times (s)", statistics.median(one_by_one))
+    put("  baseline / add_instances", rows["  baseline: add_instance n times (s)"][n]
+        / rows["builders: add_instances, n instances (s)"][n])
+    seconds, world = once(lambda: build(n, start))
+    put("builders: n instances + n/20 images, the world below (s)", seconds)
+    gc.collect()
     gc.freeze()  # the world is long-lived: keep collections from walking it on every run below
     some = next(world.owned_instances("alice", NORTH, n // 3))
     reps = 5 if n >= 100_000 else 15
 
     def timed(row: str, operation: str, params: dict[str, Any], *, number: int = 20) -> None:
+        if not listings:
+            return
         outcome = execute(world, operation, params)
         assert outcome.ok, (row, outcome.error)
         put(row, median_seconds(lambda: execute(world, operation, params), repeat=reps, number=number) * 1e6)
@@ -116,18 +145,31 @@ def measure(n: int, rows: dict[str, dict[int, float]]) -> None:
     spec["instanceSpec"]["primaryNetworkInterface"]["networkInterface"]["primaryIpAddress"] = "10.0.1.200"
     timed("createInstances with primaryIpAddress (µs)", "createInstances", spec, number=20)
 
-    seconds, doc = once(world.to_dict)
-    put("snapshot write: to_dict (s)", seconds)
-    seconds, text = once(lambda: json.dumps(doc))
-    put("  json.dumps of it (s)", seconds)
-    seconds, loaded = once(lambda: json.loads(text))
-    put("  json.loads of it (s)", seconds)
-    seconds, again = once(lambda: World.from_dict(loaded))
-    put("snapshot read: from_dict (s)", seconds)
-    assert again == world
-    put("snapshot write+read / json dumps+loads", (rows["snapshot write: to_dict (s)"][n]
-                                                   + rows["snapshot read: from_dict (s)"][n])
-        / (rows["  json.dumps of it (s)"][n] + rows["  json.loads of it (s)"][n]))
+    # Snapshots: JSON text out and back in, as a user pays it (writing: the document and its text; reading:
+    # parsing, validation, the consistency checks, the usage recount and the indexes), against json.dumps +
+    # json.loads of the same document; interleaved repetitions, medians.
+    doc = world.to_dict()
+    samples: dict[str, list[float]] = {}
+
+    def sample(row: str, fn: Callable[[], Any]) -> Any:
+        seconds, value = once(fn)
+        samples.setdefault(row, []).append(seconds)
+        return value
+
+    for _ in range(3 if n >= 100_000 else 5):
+        text = sample("  baseline: json.dumps of the same document (s)", lambda: json.dumps(doc))
+        sample("  baseline: json.loads of it (s)", lambda text=text: json.loads(text))
+        ours = sample("snapshot write: world.to_json() (s)", world.to_json)
+        assert sample("snapshot read: World.from_json(text) (s)", lambda ours=ours: World.from_json(ours)) == world
+    loaded = json.loads(text)
+    sample("snapshot write: world.to_dict() (s)", world.to_dict)
+    sample("snapshot read: World.from_dict(json.loads(text)) (s)", lambda: World.from_dict(loaded))
+    loaded = None
+    for row, values in samples.items():
+        put(row, statistics.median(values))
+    put("snapshot to_json + from_json / json dumps + loads (goal ≤ 2)",
+        (rows["snapshot write: world.to_json() (s)"][n] + rows["snapshot read: World.from_json(text) (s)"][n])
+        / (rows["  baseline: json.dumps of the same document (s)"][n] + rows["  baseline: json.loads of it (s)"][n]))
     gc.unfreeze()
 
 
@@ -177,20 +219,28 @@ def moto_describe_by_id(n: int) -> float | None:
         return median_seconds(lambda: client.describe_instances(InstanceIds=[wanted]), repeat=5, number=5) * 1e6
 
 
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,10000,100000", help="world sizes (instances), comma-separated")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--bulk-only", action="store_true",
+                        help="only the builder and snapshot rows (no listings, createInstances or moto)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
-          f"{time.strftime('%Y-%m-%d', time.gmtime())}", file=sys.stderr)
+          f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, load average {_load()}", file=sys.stderr)
+    load_at_start = _load()
     rows: dict[str, dict[int, float]] = {}
-    measure_create(rows)
+    if not args.bulk_only:
+        measure_create(rows)
     print(f"  createInstances: {json.dumps(rows, ensure_ascii=False)}", file=sys.stderr, flush=True)
     for n in sizes:
-        measure(n, rows)
-        if n == 10_000:  # moto side by side, right after our 10k figures
+        measure(n, rows, listings=not args.bulk_only)
+        if n == 10_000 and not args.bulk_only:  # moto side by side, right after our 10k figures
             ours = rows["describeInstances, filter instanceId, 1 id (µs)"][n]
             moto = moto_describe_by_id(n)
             if moto is not None:
@@ -210,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         cells = [f"{values[s]:,.2f}" if s in values else "" for s in sizes]
         ratio = f"{values[hi] / values[lo]:.2f}×" if lo in values and hi in values and values[lo] else ""
         print(f"| {row} | {' | '.join(cells)} | {ratio} |")
+    print(f"\nload average (1, 5, 15 min): {load_at_start} at the start, {_load()} at the end")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump({row: {str(k): v for k, v in values.items()} for row, values in rows.items()}, fh, indent=2)

@@ -17,7 +17,7 @@ SHELLS = ("cli", "server", "wire", "testing", "docgen", "schema")  # as in test_
 # Lowest first. A module imports from its own layer or below; within a layer the graph must still be acyclic.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("vmrules.ids", "vmrules.clock", "vmrules.errors", "vmrules.model", "vmrules.plain",
-                    "vmrules.request_fields")),
+                    "vmrules.request_fields", "vmrules.bulk")),
     ("indexes", ("vmrules.indexes",)),
     ("state", ("vmrules.state",)),
     ("world readers", ("vmrules.usage", "vmrules.views", "vmrules.consistency",

@@ -29,6 +29,7 @@ the key into the entry's position in the document (``disks[3].attachments[1]``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -174,9 +175,10 @@ def _places(world: WorldState) -> Iterator[Inconsistency]:
             yield Inconsistency("clientTokens", key, ".regionId", f"unknown region {region_id!r} (not in regions)")
 
 
-def _charge_problems(collection: str, key: str, what: str, charge: Charge | None) -> Iterator[Inconsistency]:
-    if charge is None:
+def _charge_problems(collection: str, key: str, kind: str, charge: Charge | None) -> Iterator[Inconsistency]:
+    if charge is None or (charge.mode in CHARGE_MODES and charge.status in CHARGE_STATUSES):
         return
+    what = f"{kind} {key}"
     if charge.mode not in CHARGE_MODES:
         yield Inconsistency(collection, key, ".charge.chargeMode",
                             f"{what} has charge mode {charge.mode!r}, not one of {CHARGE_MODES}")
@@ -187,50 +189,47 @@ def _charge_problems(collection: str, key: str, what: str, charge: Charge | None
 
 def _enums(world: WorldState) -> Iterator[Inconsistency]:
     for iid, inst in world.instances.items():
-        what = f"instance {iid}"
         if inst.status not in INSTANCE_STATUSES:
-            yield Inconsistency("instances", iid, ".status", f"{what} has status {inst.status!r}")
+            yield Inconsistency("instances", iid, ".status", f"instance {iid} has status {inst.status!r}")
         if inst.system_disk.category not in ("local", "cloud"):
             yield Inconsistency("instances", iid, ".systemDisk.diskCategory",
-                                f"{what} has system disk category {inst.system_disk.category!r}")
+                                f"instance {iid} has system disk category {inst.system_disk.category!r}")
         for j, dd in enumerate(inst.data_disks):
             if dd.status not in ATTACHMENT_STATUSES:
                 yield Inconsistency("instances", iid, f".dataDisks[{j}].status",
-                                    f"{what} data disk {dd.disk_id} has status {dd.status!r}")
-        yield from _charge_problems("instances", iid, what, inst.charge)
+                                    f"instance {iid} data disk {dd.disk_id} has status {dd.status!r}")
+        yield from _charge_problems("instances", iid, "instance", inst.charge)
         if inst.charge is not None and inst.charge.mode == "postpaid_by_usage":
             yield Inconsistency("instances", iid, ".charge.chargeMode",
-                                f"{what} is billed by usage, which instances cannot be")
+                                f"instance {iid} is billed by usage, which instances cannot be")
     for image_id, image in world.images.items():
-        what = f"image {image_id}"
         if image.status not in IMAGE_STATUSES:
-            yield Inconsistency("images", image_id, ".status", f"{what} has status {image.status!r}")
+            yield Inconsistency("images", image_id, ".status", f"image {image_id} has status {image.status!r}")
         if image.root_device_type not in ("localDisk", "cloudDisk"):
             yield Inconsistency("images", image_id, ".rootDeviceType",
-                                f"{what} has rootDeviceType {image.root_device_type!r}")
+                                f"image {image_id} has rootDeviceType {image.root_device_type!r}")
         if image.source not in ("public", "thirdparty", "private"):
-            yield Inconsistency("images", image_id, ".imageSource", f"{what} has source {image.source!r}")
+            yield Inconsistency("images", image_id, ".imageSource", f"image {image_id} has source {image.source!r}")
     for disk_id, disk in world.disks.items():
-        what = f"disk {disk_id}"
         if disk.status not in DISK_STATUSES:
-            yield Inconsistency("disks", disk_id, ".status", f"{what} has status {disk.status!r}")
+            yield Inconsistency("disks", disk_id, ".status", f"disk {disk_id} has status {disk.status!r}")
         for j, a in enumerate(disk.attachments):
             if a.status not in ATTACHMENT_STATUSES:
                 yield Inconsistency("disks", disk_id, f".attachments[{j}].status",
-                                    f"{what} attachment to {a.instance_id} has status {a.status!r}")
-        yield from _charge_problems("disks", disk_id, what, disk.charge)
+                                    f"disk {disk_id} attachment to {a.instance_id} has status {a.status!r}")
+        yield from _charge_problems("disks", disk_id, "disk", disk.charge)
     for nic_id, nic in world.network_interfaces.items():
-        what = f"interface {nic_id}"
         if nic.role not in ("Primary", "Secondary"):
-            yield Inconsistency("networkInterfaces", nic_id, ".networkInterfaceType", f"{what} has role {nic.role!r}")
+            yield Inconsistency("networkInterfaces", nic_id, ".networkInterfaceType", f"interface {nic_id} has role "
+                                                                                      f"{nic.role!r}")
         if not 0 <= nic.device_index <= 8:
             yield Inconsistency("networkInterfaces", nic_id, ".deviceIndex",
-                                f"{what} has deviceIndex {nic.device_index}, outside 0..8")
+                                f"interface {nic_id} has deviceIndex {nic.device_index}, outside 0..8")
         if nic.sanity_check not in (0, 1):
             yield Inconsistency("networkInterfaces", nic_id, ".sanityCheck",
-                                f"{what} has sanityCheck {nic.sanity_check}")
+                                f"interface {nic_id} has sanityCheck {nic.sanity_check}")
     for eip_id, eip in world.elastic_ips.items():
-        yield from _charge_problems("elasticIps", eip_id, f"elastic IP {eip_id}", eip.charge)
+        yield from _charge_problems("elasticIps", eip_id, "elastic IP", eip.charge)
 
 
 # ---- instances -------------------------------------------------------------------------------------------
@@ -285,7 +284,7 @@ def _instance(world: WorldState, inst: Instance) -> Iterator[Inconsistency]:
             yield at(where, f"instance {iid} primary interface {primary.nic_id} has {groups} security groups; "
                             f"allowed 1 to {MAX_SECURITY_GROUPS}")
     nic_ids = (inst.primary_nic_id, *inst.secondary_nic_ids)
-    if len(set(nic_ids)) != len(nic_ids):
+    if len(nic_ids) > 1 and len(set(nic_ids)) != len(nic_ids):
         yield at(".secondaryNetworkInterfaces", f"instance {iid} lists an interface twice: {nic_ids}")
     for j, nic_id in enumerate(inst.secondary_nic_ids):
         nic = world.network_interfaces.get(nic_id)
@@ -307,21 +306,23 @@ def _instance(world: WorldState, inst: Instance) -> Iterator[Inconsistency]:
     if len(inst.data_disks) > limit:
         yield at(".dataDisks", f"instance {iid} has {len(inst.data_disks)} data disks; a {system.category} "
                                f"system disk allows {limit}")
-    # (where the instance lists it, disk id, the attachment status the instance records; None: the system disk)
-    listed: list[tuple[str, str, str | None]] = [
-        (f".dataDisks[{j}].cloudDisk.diskId", dd.disk_id, dd.status) for j, dd in enumerate(inst.data_disks)]
+    # (the data disk's position, None for the system disk; disk id; the attachment status the instance records,
+    # None for the system disk). The member path is spelt out only for a problem.
+    listed: list[tuple[int | None, str, str | None]] = [
+        (j, dd.disk_id, dd.status) for j, dd in enumerate(inst.data_disks)] if inst.data_disks else []
     if system.category == "cloud":
         if system.disk_id is None:
             yield at(".systemDisk.cloudDisk.diskId", f"instance {iid} has a cloud system disk without a disk id")
         else:
-            listed.insert(0, (".systemDisk.cloudDisk.diskId", system.disk_id, None))
+            listed.insert(0, (None, system.disk_id, None))
     disk_ids = [disk_id for _, disk_id, _ in listed]
-    if len(set(disk_ids)) != len(disk_ids):
+    if len(disk_ids) > 1 and len(set(disk_ids)) != len(disk_ids):
         yield at(".dataDisks", f"instance {iid} lists a disk twice: {disk_ids}")
-    devices = [system.device_name, *(dd.device_name for dd in inst.data_disks)]
+    devices = [system.device_name, *(dd.device_name for dd in inst.data_disks)] if inst.data_disks else []
     if len(set(devices)) != len(devices):
         yield at(".dataDisks", f"instance {iid} uses a device name twice: {devices}")
-    for where, disk_id, status in listed:
+    for position, disk_id, status in listed:
+        where = ".systemDisk.cloudDisk.diskId" if position is None else f".dataDisks[{position}].cloudDisk.diskId"
         disk = world.disks.get(disk_id)
         sides = [a for a in disk.attachments if a.instance_id == iid] if disk is not None else []
         if disk is None or not sides:
@@ -340,26 +341,28 @@ def _instance(world: WorldState, inst: Instance) -> Iterator[Inconsistency]:
 
 def _images(world: WorldState) -> Iterator[Inconsistency]:
     for image_id, image in world.images.items():
-        what = f"image {image_id}"
         if image.source == "private" and image.owner == PLATFORM_OWNER:
             yield Inconsistency("images", image_id, ".ownerPin",
                                 "a private image belongs to an account, not to the platform")
         if image.source in ("public", "thirdparty") and image.owner != PLATFORM_OWNER:
-            yield Inconsistency("images", image_id, ".ownerPin", f"{what} is {image.source} but owned by "
+            yield Inconsistency("images", image_id, ".ownerPin", f"image {image_id} is {image.source} but owned by "
                                                                  f"{image.owner} (only the platform owns one)")
         shares = image.shared_with
         if len(shares) > MAX_IMAGE_SHARES:
-            yield Inconsistency("images", image_id, ".sharedWith", f"{what} is shared with {len(shares)} accounts; "
+            yield Inconsistency("images", image_id, ".sharedWith", f"image {image_id} is shared with {len(shares)} "
+                                                                   f"accounts; "
                                                                    f"at most {MAX_IMAGE_SHARES} allowed")
         if len(set(shares)) != len(shares):
-            yield Inconsistency("images", image_id, ".sharedWith", f"{what} lists an account twice in its shares: "
+            yield Inconsistency("images", image_id, ".sharedWith", f"image {image_id} lists an account twice in its "
+                                                                   f"shares: "
                                                                    f"{shares}")
         for j, pin in enumerate(shares):
             if pin not in world.accounts:
                 yield Inconsistency("images", image_id, f".sharedWith[{j}]", f"unknown account {pin!r} "
                                                                              "(not in accounts)")
         if shares and image.source != "private":
-            yield Inconsistency("images", image_id, ".sharedWith", f"{what} is {image.source} yet has a share list")
+            yield Inconsistency("images", image_id, ".sharedWith", f"image {image_id} is {image.source} yet has a "
+                                                                   f"share list")
 
 
 # ---- usage -----------------------------------------------------------------------------------------------
@@ -391,14 +394,14 @@ def _usage(world: WorldState) -> Iterator[Inconsistency]:
 
 def _disks(world: WorldState) -> Iterator[Inconsistency]:
     for disk_id, disk in world.disks.items():
-        what = f"disk {disk_id}"
         holders = [a.instance_id for a in disk.attachments]
         cap = MAX_MULTI_ATTACH if disk.multi_attachable else 1
         if len(holders) > cap:
-            yield Inconsistency("disks", disk_id, ".attachments", f"{what} is attached to {len(holders)} instances; "
+            yield Inconsistency("disks", disk_id, ".attachments", f"disk {disk_id} is attached to {len(holders)} "
+                                                                  f"instances; "
                                                                   f"at most {cap} allowed")
         if len(set(holders)) != len(holders):
-            yield Inconsistency("disks", disk_id, ".attachments", f"{what} lists an instance twice in its "
+            yield Inconsistency("disks", disk_id, ".attachments", f"disk {disk_id} lists an instance twice in its "
                                                                   f"attachments: {holders}")
         for j, iid in enumerate(holders):
             inst = world.instances.get(iid)
@@ -408,13 +411,14 @@ def _disks(world: WorldState) -> Iterator[Inconsistency]:
             if disk_id not in on_instance:
                 yield Inconsistency("disks", disk_id, f".attachments[{j}].instanceId",
                                     f"instance {iid!r} does not list the disk {disk_id}" if inst is not None else
-                                    f"{what} is attached to unknown instance {iid!r}, which does not list the disk")
+                                    f"disk {disk_id} is attached to unknown instance {iid!r}, which does not list "
+                                    f"the disk")
 
         if disk.status == "in-use" and not holders:
-            yield Inconsistency("disks", disk_id, ".status", f"{what} is in-use but attached to nothing")
+            yield Inconsistency("disks", disk_id, ".status", f"disk {disk_id} is in-use but attached to nothing")
         attached = [a.instance_id for a in disk.attachments if a.status == "attached"]
         if disk.status == "available" and attached:
-            yield Inconsistency("disks", disk_id, ".status", f"{what} is available but attached to {attached}")
+            yield Inconsistency("disks", disk_id, ".status", f"disk {disk_id} is available but attached to {attached}")
 
 # ---- elastic IPs and interfaces --------------------------------------------------------------------------
 
@@ -422,14 +426,13 @@ def _disks(world: WorldState) -> Iterator[Inconsistency]:
 def _elastic_ips(world: WorldState) -> Iterator[Inconsistency]:
     per_nic = Counter(e.nic_id for e in world.elastic_ips.values() if e.nic_id is not None)
     for eip_id, eip in world.elastic_ips.items():
-        what = f"elastic IP {eip_id}"
 
         def at(member: str, message: str, eip_id: str = eip_id) -> Inconsistency:
             return Inconsistency("elasticIps", eip_id, member, message)
 
         if eip.nic_id is None:
             if eip.instance_id is not None:
-                yield at(".instanceId", f"{what} names instance {eip.instance_id} but no interface")
+                yield at(".instanceId", f"elastic IP {eip_id} names instance {eip.instance_id} but no interface")
             continue
         if per_nic[eip.nic_id] > 1:
             yield at(".networkInterfaceId", f"interface {eip.nic_id} carries {per_nic[eip.nic_id]} elastic IPs; "
@@ -440,19 +443,20 @@ def _elastic_ips(world: WorldState) -> Iterator[Inconsistency]:
                                             f"(it carries {nic.elastic_ip_id if nic else None!r})")
             continue
         if (nic.owner, nic.region) != (eip.owner, eip.region):
-            yield at(".networkInterfaceId", f"{what} of {eip.owner}/{eip.region} is bound to interface "
+            yield at(".networkInterfaceId", f"elastic IP {eip_id} of {eip.owner}/{eip.region} is bound to interface "
                                             f"{nic.nic_id} of {nic.owner}/{nic.region}")
         if eip.instance_id != nic.instance_id:
-            yield at(".instanceId", f"{what} names instance {eip.instance_id!r}; its interface {nic.nic_id} is on "
+            yield at(".instanceId", f"elastic IP {eip_id} names instance {eip.instance_id!r}; its interface "
+                                    f"{nic.nic_id} is on "
                                     f"{nic.instance_id!r}")
         if eip.private_ip is not None and eip.private_ip != nic.private_ip:
-            yield at(".privateIpAddress", f"{what} maps to {eip.private_ip}; its interface {nic.nic_id} has "
+            yield at(".privateIpAddress", f"elastic IP {eip_id} maps to {eip.private_ip}; its interface {nic.nic_id} "
+                                          f"has "
                                           f"{nic.private_ip}")
 
 
 def _interfaces(world: WorldState) -> Iterator[Inconsistency]:
     for nic_id, nic in world.network_interfaces.items():
-        what = f"interface {nic_id}"
 
         def at(member: str, message: str, nic_id: str = nic_id) -> Inconsistency:
             return Inconsistency("networkInterfaces", nic_id, member, message)
@@ -466,7 +470,8 @@ def _interfaces(world: WorldState) -> Iterator[Inconsistency]:
         elif subnet.vpc_id != nic.vpc_id:
             yield at(".vpcId", f"{nic.vpc_id!r} is not the VPC of subnet {nic.subnet_id} ({subnet.vpc_id})")
         if len(nic.security_group_ids) > MAX_SECURITY_GROUPS:
-            yield at(".networkSecurityGroupIds", f"{what} has {len(nic.security_group_ids)} security groups; at "
+            yield at(".networkSecurityGroupIds", f"interface {nic_id} has {len(nic.security_group_ids)} security "
+                                                 f"groups; at "
                                                  f"most {MAX_SECURITY_GROUPS}")
         for j, sg_id in enumerate(nic.security_group_ids):
             sg = world.security_groups.get(sg_id)
@@ -484,18 +489,25 @@ def _interfaces(world: WorldState) -> Iterator[Inconsistency]:
             if inst is None or nic_id not in (inst.primary_nic_id, *inst.secondary_nic_ids):
                 yield at(".instanceId", f"instance {nic.instance_id!r} does not list interface {nic_id}")
             elif (inst.owner, inst.region) != (nic.owner, nic.region):
-                yield at(".instanceId", f"{what} of {nic.owner} is attached to instance {inst.instance_id} of "
+                yield at(".instanceId", f"interface {nic_id} of {nic.owner} is attached to instance "
+                                        f"{inst.instance_id} of "
                                         f"{inst.owner}")
         elif nic.role == "Primary":
-            yield at(".networkInterfaceType", f"{what} is a primary interface attached to no instance")
+            yield at(".networkInterfaceType", f"interface {nic_id} is a primary interface attached to no instance")
+
+
+_DOTTED_QUAD = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})", re.ASCII)
 
 
 def _ipv4(text: str) -> int | None:
-    """A dotted IPv4 address as an integer, or None when it is not one (by hand: this runs per interface)."""
-    parts = text.split(".")
-    if len(parts) != 4 or not all(p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in parts):
+    """A dotted IPv4 address as an integer, or None when it is not one (one compiled match: this runs per
+    interface)."""
+    match = _DOTTED_QUAD.fullmatch(text)
+    if match is None:
         return None
-    a, b, c, d = (int(p) for p in parts)
+    a, b, c, d = map(int, match.groups())
+    if a > 255 or b > 255 or c > 255 or d > 255:
+        return None
     return (a << 24) | (b << 16) | (c << 8) | d
 
 

@@ -105,27 +105,87 @@ def _orders(groups: dict[Any, list[Entry]]) -> dict[Any, InstanceOrder]:
         entries.sort()
         chunks: dict[int, list[Entry]] = {}
         for entry in entries:
-            chunks.setdefault(entry[0] // CHUNK, []).append(entry)
+            number = entry[0] // CHUNK
+            chunk = chunks.get(number)
+            if chunk is None:
+                chunks[number] = [entry]
+            else:
+                chunk.append(entry)
         out[key] = InstanceOrder(Map({n: tuple(c) for n, c in chunks.items()}), tuple(sorted(chunks)), len(entries))
     return out
 
 
-def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, InstanceOrder]:
-    """The ``instance_order`` index from scratch."""
+def _order_groups(instances: Iterable[Instance]) -> dict[OrderKey, list[Entry]]:
     groups: dict[OrderKey, list[Entry]] = {}
     for inst in instances:
-        groups.setdefault((inst.owner, inst.region), []).append(_entry(inst))
-    return Map(_orders(groups))
+        key = (inst.owner, inst.region)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [(inst.seq, inst.instance_id)]
+        else:
+            group.append((inst.seq, inst.instance_id))
+    return groups
+
+
+def _by_groups(instances: Iterable[Instance]) -> dict[ByKey, list[Entry]]:
+    # Grouped per (owner, region) and filter first, by the bare value: no 4-tuple key per instance and filter.
+    places: dict[OrderKey, tuple[dict[str, list[Entry]], ...]] = {}
+    for inst in instances:
+        place = (inst.owner, inst.region)
+        per_filter = places.get(place)
+        if per_filter is None:
+            per_filter = places[place] = tuple({} for _ in INDEXED_FILTERS)
+        entry = (inst.seq, inst.instance_id)
+        for by_value, value in zip(per_filter, _indexed_values(inst), strict=True):
+            group = by_value.get(value)
+            if group is None:
+                by_value[value] = [entry]
+            else:
+                group.append(entry)
+    return {(owner, region, name, value): entries
+            for (owner, region), per_filter in places.items()
+            for name, by_value in zip(INDEXED_FILTERS, per_filter, strict=True)
+            for value, entries in by_value.items()}
+
+
+def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, InstanceOrder]:
+    """The ``instance_order`` index from scratch."""
+    return Map(_orders(_order_groups(instances)))
 
 
 def build_instances_by(instances: Iterable[Instance]) -> Map[ByKey, InstanceOrder]:
     """The ``instances_by`` index from scratch."""
-    groups: dict[ByKey, list[Entry]] = {}
-    for inst in instances:
-        entry = _entry(inst)
-        for name, value in zip(INDEXED_FILTERS, _indexed_values(inst), strict=True):
-            groups.setdefault((inst.owner, inst.region, name, value), []).append(entry)
-    return Map(_orders(groups))
+    return Map(_orders(_by_groups(instances)))
+
+
+def _extended(index: Map[Any, InstanceOrder], groups: dict[Any, list[Entry]]) -> Map[Any, InstanceOrder]:
+    """``index`` with the entries of ``groups`` added: a key that gains few entries takes them one by one
+    (O(log n) each), one that gains many is rebuilt once from its old and new entries."""
+    updates: dict[Any, InstanceOrder] = {}
+    rebuilt: dict[Any, list[Entry]] = {}
+    for key, entries in groups.items():
+        current = index.get(key)
+        if current is None:
+            rebuilt[key] = entries
+        elif len(entries) * 8 < current.count:
+            for entry in entries:
+                current = current.with_entry(entry)
+            updates[key] = current
+        else:
+            rebuilt[key] = [*current.entries(), *entries]
+    updates.update(_orders(rebuilt))
+    return index.update(updates) if updates else index
+
+
+def instance_order_extended(order: Map[OrderKey, InstanceOrder],
+                            instances: Iterable[Instance]) -> Map[OrderKey, InstanceOrder]:
+    """``instance_order`` with new ``instances`` (ids not in it yet) added in one step."""
+    return _extended(order, _order_groups(instances))
+
+
+def instances_by_extended(index: Map[ByKey, InstanceOrder], instances: Iterable[Instance]) -> Map[ByKey, InstanceOrder]:
+    """``instances_by`` with new ``instances`` (ids not in it yet) added in one step."""
+    return _extended(index, _by_groups(instances))
 
 
 def _with(index: Map[Any, InstanceOrder], key: Any, entry: Entry) -> Map[Any, InstanceOrder]:
@@ -173,12 +233,30 @@ def by_replaced(index: Map[ByKey, InstanceOrder], old: Instance | None,
     return index
 
 
-def build_subnet_addresses(nics: Iterable[NetworkInterface]) -> Map[str, Map[str, str]]:
-    """The ``subnet_addresses`` index from scratch."""
+def _address_groups(nics: Iterable[NetworkInterface]) -> dict[str, dict[str, str]]:
     groups: dict[str, dict[str, str]] = {}
     for nic in nics:
-        groups.setdefault(nic.subnet_id, {})[nic.private_ip] = nic.nic_id
-    return Map({subnet_id: Map(addresses) for subnet_id, addresses in groups.items()})
+        group = groups.get(nic.subnet_id)
+        if group is None:
+            groups[nic.subnet_id] = {nic.private_ip: nic.nic_id}
+        else:
+            group[nic.private_ip] = nic.nic_id
+    return groups
+
+
+def build_subnet_addresses(nics: Iterable[NetworkInterface]) -> Map[str, Map[str, str]]:
+    """The ``subnet_addresses`` index from scratch."""
+    return Map({subnet_id: Map(addresses) for subnet_id, addresses in _address_groups(nics).items()})
+
+
+def subnet_addresses_extended(addresses: Map[str, Map[str, str]],
+                              nics: Iterable[NetworkInterface]) -> Map[str, Map[str, str]]:
+    """``subnet_addresses`` with new interfaces added in one step (one ``Map.update`` per subnet)."""
+    updates: dict[str, Map[str, str]] = {}
+    for subnet_id, group in _address_groups(nics).items():
+        current = addresses.get(subnet_id)
+        updates[subnet_id] = Map(group) if current is None else current.update(group)
+    return addresses.update(updates) if updates else addresses
 
 
 def addresses_with(addresses: Map[str, Map[str, str]], nic: NetworkInterface) -> Map[str, Map[str, str]]:

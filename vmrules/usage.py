@@ -44,9 +44,15 @@ def recount_usage(world: WorldState) -> Map[UsageKey, int]:
         key = (pin, region, resource_type)
         counts[key] = counts.get(key, 0) + amount
 
+    # Instances are counted per (owner, region, type) first: one dict update per instance, then the type's
+    # cpu and memory once per group (the snapshot reader and the consistency check each recount 100,000s).
+    per_type: dict[tuple[str, str, str], int] = {}
     for inst in world.instances.values():
-        for resource_type, amount in instance_usage(world.instance_types.get(inst.instance_type)):
-            add(inst.owner, inst.region, resource_type, amount)
+        group = (inst.owner, inst.region, inst.instance_type)
+        per_type[group] = per_type.get(group, 0) + 1
+    for (pin, region, type_name), count in per_type.items():
+        for resource_type, amount in instance_usage(world.instance_types.get(type_name)):
+            add(pin, region, resource_type, amount * count)
     for image in world.images.values():
         if image.source == "private":
             add(image.owner, image.region, "image", 1)

@@ -22,7 +22,8 @@ Conventions of the format:
 * usage counters are not stored: they are recomputed (``vmrules.usage.recount_usage``).
 
 The package: ``document`` (format, schema, shapes), ``writing``, ``reading``; users call ``World.from_dict``
-and ``world.to_dict()``.
+and ``world.to_dict()``, or ``World.from_json(text)`` and ``world.to_json()`` for JSON text (the same
+documents and errors; pydantic-core parses and writes the text, about half the time of ``json`` plus the dicts).
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ from vmrules.snapshot.document import (
     world_json_schema,
     world_schema_text,
 )
-from vmrules.snapshot.reading import world_from_dict
-from vmrules.snapshot.writing import world_to_dict
+from vmrules.snapshot.reading import world_from_dict, world_from_json
+from vmrules.snapshot.writing import world_to_dict, world_to_json
 
 __all__ = [
     "FORMAT_VERSION", "REGENERATE_SCHEMA", "SCHEMA_ID", "SnapshotError", "WorldSnapshot", "world_from_dict",
-    "world_json_schema", "world_schema_text", "world_to_dict",
+    "world_from_json", "world_json_schema", "world_schema_text", "world_to_dict", "world_to_json",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
 from vmrules import model as m
 from vmrules.clock import DEFAULT_EPOCH, iso, parse_iso
@@ -34,14 +34,38 @@ class SnapshotError(ValueError):
 # ---- the format, as pydantic models -------------------------------------------------------------------
 
 
-def _check_time(text: str) -> str:
-    if parse_iso(text) is None:
+class TimeTexts:
+    """The seconds of ISO-8601 texts, each distinct text parsed once per read: handed to validation as its
+    context (``{"times": TimeTexts()}``) so that the validators and the reader share it (a snapshot's
+    hundreds of thousands of times are mostly a few distinct values)."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, int | None] = {}
+
+    def parse(self, text: str) -> int | None:
+        try:
+            return self.seconds[text]
+        except KeyError:
+            value = self.seconds[text] = parse_iso(text)
+            return value
+
+
+def _seconds(text: str, info: ValidationInfo) -> int | None:
+    context = info.context
+    times = context.get("times") if isinstance(context, dict) else None
+    return times.parse(text) if isinstance(times, TimeTexts) else parse_iso(text)
+
+
+def _check_time(text: str, info: ValidationInfo) -> str:
+    if _seconds(text, info) is None:
         raise ValueError(f"{text[:40]!r} is not an ISO-8601 time such as 2026-01-01T00:00:00Z")
     return text
 
 
-def _check_time_or_empty(text: str) -> str:
-    return text if text == "" else _check_time(text)
+def _check_time_or_empty(text: str, info: ValidationInfo) -> str:
+    return text if text == "" else _check_time(text, info)
 
 
 IsoTime = Annotated[str, AfterValidator(_check_time), Field(json_schema_extra={"format": "date-time"})]

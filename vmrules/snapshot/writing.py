@@ -1,39 +1,46 @@
-"""Writing a snapshot: ``world_to_dict(world)``, the world as a JSON-compatible document (docs/world-format.md)."""
+"""Writing a snapshot: ``world_to_dict(world)``, the world as a JSON-compatible document (docs/world-format.md),
+and ``world_to_json(world)``, the same as JSON text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from operator import attrgetter
 from typing import Any
 
+from pydantic_core import to_json
+
 from vmrules import model as m
+from vmrules.bulk import collector_paused
 from vmrules.clock import iso
 from vmrules.snapshot.document import FORMAT_VERSION, JSON
 from vmrules.state import WorldState
-from vmrules.views import (
-    disk_view,
-    elastic_ip_view,
-    image_view,
-    instance_type_view,
-    instance_view,
-    network_interface_view,
-    security_group_view,
-    subnet_view,
-    vpc_view,
-)
+from vmrules.views import image_view, instance_type_view, security_group_view, subnet_view, vpc_view
 
 
-def _time(seconds: int) -> str:
-    return iso(seconds)
+class _Times:
+    """ISO-8601 text of world-clock seconds, each distinct value rendered once per snapshot (most entities of a
+    world share a handful of times, and rendering one costs a datetime round trip)."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self) -> None:
+        self.texts: dict[int, str] = {}
+
+    def __call__(self, seconds: int) -> str:
+        text = self.texts.get(seconds)
+        if text is None:
+            text = self.texts[seconds] = iso(seconds)
+        return text
 
 
-def _charge(charge: m.Charge | None) -> JSON | None:
+def _charge(charge: m.Charge | None, time: _Times) -> JSON | None:
     if charge is None:
         return None
     return {
         "chargeMode": charge.mode,
-        "chargeStatus": charge.status,
-        "chargeStartTime": _time(charge.start_time),
-        "chargeExpiredTime": _time(charge.expire_time) if charge.expire_time is not None else "",
+        "chargeStatus": charge.status,  # the recorded status, not the effective one (docs/decisions)
+        "chargeStartTime": time(charge.start_time),
+        "chargeExpiredTime": time(charge.expire_time) if charge.expire_time is not None else "",
         "chargeRetireTime": "",
     }
 
@@ -42,8 +49,8 @@ def _owned(entity: Any) -> JSON:
     return {"ownerPin": entity.owner, "regionId": entity.region}
 
 
-def _nic_ref(world: WorldState, nic_id: str) -> JSON:
-    nic = world.network_interfaces.get(nic_id)
+def _nic_ref(nics: Mapping[str, m.NetworkInterface], nic_id: str) -> JSON:
+    nic = nics.get(nic_id)
     return {
         "deviceIndex": nic.device_index if nic else None,
         "autoDelete": nic.auto_delete if nic else None,
@@ -51,27 +58,134 @@ def _nic_ref(world: WorldState, nic_id: str) -> JSON:
     }
 
 
-def _instance(world: WorldState, inst: m.Instance) -> JSON:
-    out = instance_view(world, inst)
+# The writers of the large collections below produce exactly what the views (vmrules.views) render, with the
+# nested copies replaced by references, written out member by member: rendering the full view and then
+# overwriting its nested copies cost more than half of a snapshot. tests/test_snapshot.py checks the
+# snapshot's members against the views.
+
+
+def _instance(world: WorldState, inst: m.Instance, time: _Times) -> JSON:
+    nics = world.network_interfaces
+    primary = nics.get(inst.primary_nic_id)
+    eip = world.elastic_ips.get(primary.elastic_ip_id) if primary is not None and primary.elastic_ip_id else None
     sd = inst.system_disk
     system: JSON = {"diskCategory": sd.category, "autoDelete": sd.auto_delete}
     if sd.category == "local":
         system["localDisk"] = {"diskType": sd.local_disk_type, "diskSizeGB": sd.local_size_gb}
     else:
         system["cloudDisk"] = {"diskId": sd.disk_id or ""}
-    system.update(deviceName=sd.device_name, status="attached")
-    out["systemDisk"] = system
-    out["dataDisks"] = [
-        {"diskCategory": "cloud", "autoDelete": dd.auto_delete, "cloudDisk": {"diskId": dd.disk_id},
-         "deviceName": dd.device_name, "status": dd.status}
-        for dd in inst.data_disks
-    ]
-    out["primaryNetworkInterface"] = _nic_ref(world, inst.primary_nic_id)
-    out["secondaryNetworkInterfaces"] = [_nic_ref(world, n) for n in inst.secondary_nic_ids]
-    out["charge"] = _charge(inst.charge)
-    out.update(_owned(inst), passwordDigest=inst.password_digest, pendingPasswordDigest=inst.pending_password_digest,
-               seq=inst.seq)
-    return out
+    system["deviceName"] = sd.device_name
+    system["status"] = "attached"
+    ag = world.availability_groups.get(inst.ag_id) if inst.ag_id else None
+    return {
+        "instanceId": inst.instance_id,
+        "instanceName": inst.name,
+        "hostname": inst.hostname,
+        "instanceType": inst.instance_type,
+        "vpcId": inst.vpc_id,
+        "subnetId": inst.subnet_id,
+        "privateIpAddress": primary.private_ip if primary is not None else "",
+        "elasticIpId": eip.elastic_ip_id if eip is not None else "",
+        "elasticIpAddress": eip.address if eip is not None else "",
+        "status": inst.status,
+        "description": inst.description,
+        "imageId": inst.image_id,
+        "systemDisk": system,
+        "dataDisks": [
+            {"diskCategory": "cloud", "autoDelete": dd.auto_delete, "cloudDisk": {"diskId": dd.disk_id},
+             "deviceName": dd.device_name, "status": dd.status}
+            for dd in inst.data_disks
+        ],
+        "primaryNetworkInterface": _nic_ref(nics, inst.primary_nic_id),
+        "secondaryNetworkInterfaces": [_nic_ref(nics, n) for n in inst.secondary_nic_ids],
+        "launchTime": time(inst.launch_time),
+        "az": inst.az,
+        "keyNames": list(inst.key_names),
+        "charge": _charge(inst.charge, time),
+        "ag": {"id": ag.ag_id, "name": ag.name} if ag is not None else {"id": inst.ag_id or "", "name": ""},
+        "faultDomain": inst.fault_domain,
+        "tags": [],
+        "ownerPin": inst.owner,
+        "regionId": inst.region,
+        "passwordDigest": inst.password_digest,
+        "pendingPasswordDigest": inst.pending_password_digest,
+        "seq": inst.seq,
+    }
+
+
+def _disk(disk: m.Disk, time: _Times) -> JSON:
+    disk_id = disk.disk_id
+    return {
+        "diskId": disk_id,
+        "az": disk.az,
+        "name": disk.name,
+        "description": disk.description,
+        "diskType": disk.disk_type,
+        "diskSizeGB": disk.size_gb,
+        "status": disk.status,
+        "attachments": [
+            {"attachmentId": f"{disk_id}/{a.instance_id}", "diskId": disk_id, "instanceType": "vm",
+             "instanceId": a.instance_id, "status": a.status, "attachTime": time(a.attach_time)}
+            for a in disk.attachments
+        ],
+        "snapshotId": disk.snapshot_id or "",
+        "multiAttachable": disk.multi_attachable,
+        "encrypted": disk.encrypted,
+        "enable": True,
+        "createTime": time(disk.create_time),
+        "charge": _charge(disk.charge, time),
+        "ownerPin": disk.owner,
+        "regionId": disk.region,
+    }
+
+
+def _network_interface(world: WorldState, nic: m.NetworkInterface, time: _Times) -> JSON:
+    eip = world.elastic_ips.get(nic.elastic_ip_id) if nic.elastic_ip_id else None
+    attached = bool(nic.instance_id)
+    return {
+        "networkInterfaceName": nic.name,
+        "networkInterfaceId": nic.nic_id,
+        "az": nic.az,
+        "role": nic.role,
+        "macAddress": nic.mac_address,
+        "vpcId": nic.vpc_id,
+        "subnetId": nic.subnet_id,
+        "networkSecurityGroupIds": list(nic.security_group_ids),
+        "sanityCheck": nic.sanity_check,
+        "primaryIp": {
+            "privateIpAddress": nic.private_ip,
+            "elasticIpId": nic.elastic_ip_id or "",  # the interface's own record, even if the IP is gone
+            "elasticIpAddress": eip.address if eip is not None else "",
+        },
+        "secondaryIps": [],
+        "instanceType": "vm" if attached else "",
+        "instanceId": nic.instance_id or "",
+        "instanceOwnerId": nic.owner if attached else "",
+        "deviceIndex": nic.device_index,
+        "description": nic.description,
+        "createdTime": time(nic.create_time),
+        "autoDelete": nic.auto_delete,
+        "ownerPin": nic.owner,
+        "regionId": nic.region,
+    }
+
+
+def _elastic_ip(eip: m.ElasticIp, time: _Times) -> JSON:
+    return {
+        "elasticIpId": eip.elastic_ip_id,
+        "elasticIpAddress": eip.address,
+        "bandwidthMbps": eip.bandwidth_mbps,
+        "provider": eip.provider,
+        "privateIpAddress": eip.private_ip or "",
+        "networkInterfaceId": eip.nic_id or "",
+        "instanceId": eip.instance_id or "",
+        "instanceType": "vm" if eip.instance_id else "",
+        "charge": _charge(eip.charge, time),
+        "createdTime": time(eip.create_time),
+        "az": eip.az,
+        "ownerPin": eip.owner,
+        "regionId": eip.region,
+    }
 
 
 def _image(world: WorldState, image: m.Image) -> JSON:
@@ -91,20 +205,6 @@ def _instance_type(itype: m.InstanceType) -> JSON:
     return {**instance_type_view(itype), "offline": itype.offline}
 
 
-def _disk(world: WorldState, disk: m.Disk) -> JSON:
-    return {**disk_view(world, disk), "charge": _charge(disk.charge), **_owned(disk)}
-
-
-def _network_interface(world: WorldState, nic: m.NetworkInterface) -> JSON:
-    out = network_interface_view(world, nic)
-    out["primaryIp"]["elasticIpId"] = nic.elastic_ip_id or ""
-    return {**out, "autoDelete": nic.auto_delete, **_owned(nic)}
-
-
-def _elastic_ip(world: WorldState, eip: m.ElasticIp) -> JSON:
-    return {**elastic_ip_view(world, eip), "charge": _charge(eip.charge), **_owned(eip)}
-
-
 def _template_disk(d: m.TemplateDisk) -> JSON:
     return {
         "diskCategory": d.category,
@@ -115,7 +215,7 @@ def _template_disk(d: m.TemplateDisk) -> JSON:
     }
 
 
-def _template(world: WorldState, t: m.InstanceTemplate) -> JSON:
+def _template(world: WorldState, t: m.InstanceTemplate, time: _Times) -> JSON:
     ags = [{"id": ag.ag_id, "name": ag.name} for ag in _sorted(world.availability_groups.values(), "ag_id")
            if ag.template_id == t.template_id]
     return {
@@ -140,9 +240,12 @@ def _template(world: WorldState, t: m.InstanceTemplate) -> JSON:
             "keyNames": list(t.key_names),
         },
         "ags": ags,
-        "createdTime": _time(t.create_time),
+        "createdTime": time(t.create_time),
         **_owned(t),
     }
+
+
+_creation_order = attrgetter("seq", "instance_id")
 
 
 def _sorted(entities: Iterable[Any], key: str) -> list[Any]:
@@ -152,10 +255,16 @@ def _sorted(entities: Iterable[Any], key: str) -> list[Any]:
 def world_to_dict(world: WorldState) -> JSON:
     """The snapshot of ``world``: a JSON-compatible dict (docs/world-format.md). Collections are sorted by id
     (instances by creation sequence), so equal worlds give equal snapshots."""
+    with collector_paused():  # a bulk build of the document's objects (vmrules.bulk)
+        return _document(world)
+
+
+def _document(world: WorldState) -> JSON:
     w = world
+    time = _Times()
     return {
         "formatVersion": FORMAT_VERSION,
-        "clock": _time(w.clock),
+        "clock": time(w.clock),
         "sequence": w.sequence,
         "defaultAccount": w.default_account,
         "regions": [{"regionId": r.region_id, "azs": list(r.azs)} for r in _sorted(w.regions.values(), "region_id")],
@@ -172,27 +281,27 @@ def world_to_dict(world: WorldState) -> JSON:
                     for s in _sorted(w.subnets.values(), "subnet_id")],
         "securityGroups": [{**security_group_view(g), **_owned(g)}
                            for g in _sorted(w.security_groups.values(), "security_group_id")],
-        "networkInterfaces": [_network_interface(w, n) for n in _sorted(w.network_interfaces.values(), "nic_id")],
-        "elasticIps": [_elastic_ip(w, e) for e in _sorted(w.elastic_ips.values(), "elastic_ip_id")],
-        "disks": [_disk(w, d) for d in _sorted(w.disks.values(), "disk_id")],
+        "networkInterfaces": [_network_interface(w, n, time) for n in _sorted(w.network_interfaces.values(), "nic_id")],
+        "elasticIps": [_elastic_ip(e, time) for e in _sorted(w.elastic_ips.values(), "elastic_ip_id")],
+        "disks": [_disk(d, time) for d in _sorted(w.disks.values(), "disk_id")],
         "snapshots": [
             {"snapshotId": s.snapshot_id, "diskId": s.source_disk_id or "", "snapshotSizeGB": s.size_gb,
-             "images": [s.image_id] if s.image_id else [], "status": s.status, "createTime": _time(s.create_time),
+             "images": [s.image_id] if s.image_id else [], "status": s.status, "createTime": time(s.create_time),
              "diskType": s.disk_type, **_owned(s)}
             for s in _sorted(w.snapshots.values(), "snapshot_id")
         ],
         "keypairs": [
-            {"keyName": k.key_name, "keyFingerprint": k.fingerprint, "createTime": _time(k.create_time), **_owned(k)}
+            {"keyName": k.key_name, "keyFingerprint": k.fingerprint, "createTime": time(k.create_time), **_owned(k)}
             for k in sorted(w.keypairs.values(), key=lambda k: (k.owner, k.region, k.key_name))
         ],
-        "instances": [_instance(w, i) for i in sorted(w.instances.values(), key=lambda i: (i.seq, i.instance_id))],
-        "instanceTemplates": [_template(w, t) for t in _sorted(w.templates.values(), "template_id")],
+        "instances": [_instance(w, i, time) for i in sorted(w.instances.values(), key=_creation_order)],
+        "instanceTemplates": [_template(w, t, time) for t in _sorted(w.templates.values(), "template_id")],
         "availabilityGroups": [
             {"id": g.ag_id, "name": g.name, "instanceTemplateId": g.template_id, "azs": list(g.azs), **_owned(g)}
             for g in _sorted(w.availability_groups.values(), "ag_id")
         ],
         "tasks": [
-            {"kind": t.kind, "resourceId": t.resource_id, "started": _time(t.started), "ref": t.ref}
+            {"kind": t.kind, "resourceId": t.resource_id, "started": time(t.started), "ref": t.ref}
             for t in _sorted(w.tasks.values(), "resource_id")
         ],
         "clientTokens": [
@@ -200,3 +309,11 @@ def world_to_dict(world: WorldState) -> JSON:
             for (pin, region, token), ids in sorted(w.client_tokens.items())
         ],
     }
+
+
+def world_to_json(world: WorldState) -> str:
+    """The snapshot of ``world`` as compact JSON text (non-ASCII characters as themselves): the text of
+    ``json.dumps(world_to_dict(world), ensure_ascii=False, separators=(",", ":"))``, serialised by
+    pydantic-core's JSON writer (Rust), several times faster than ``json.dumps``."""
+    with collector_paused():
+        return to_json(_document(world)).decode()
