@@ -519,29 +519,33 @@ def report(results: Path, modules: Sequence[str], excluded: dict[str, str]) -> s
     """The score table and the surviving mutants of the current sources, from the recorded results.
 
     Timeouts count as killed. A survivor listed in ``excluded`` (key → reason) is equivalent and leaves the score.
+    A survivor of a ``--first-stage-only`` pass (only its covering tests ran) is provisional: it counts as a
+    survivor, and ``--rerun-survivors`` runs it through every fast file.
     """
     recorded = load_results(results)
-    rows = ["| module | mutants | killed | timeout | survived | equivalent (excluded) | not run | score |",
+    rows = ["| module | mutants | killed | timeout | survived (provisional) | equivalent | not run | score |",
             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     survivors: list[str] = []
     for module in modules:
         source = (ROOT / PACKAGE / module).read_text(encoding="utf-8")
         sha = hashlib.sha256(source.encode()).hexdigest()[:16]
         mutants = mutants_of(module, source)
-        outcomes = {m.key: str(recorded[(module, sha, m.key)]["outcome"]) for m in mutants
-                    if (module, sha, m.key) in recorded}
+        found = {m.key: recorded[(module, sha, m.key)] for m in mutants if (module, sha, m.key) in recorded}
+        outcomes = {key: str(r["outcome"]) for key, r in found.items()}
         if not outcomes:
             continue
         killed = sum(o == "killed" for o in outcomes.values())
         timeouts = sum(o == "timeout" for o in outcomes.values())
         alive = [m for m in mutants if outcomes.get(m.key) == "survived"]
+        provisional = {m.key for m in alive if str(found[m.key].get("decided_by", "all")) != "all"}
         equivalent = [m for m in alive if m.key in excluded]
         counted = len(outcomes) - len(equivalent)
         score = (killed + timeouts) / counted if counted else 1.0
-        rows.append(f"| {module} | {len(mutants)} | {killed} | {timeouts} | {len(alive) - len(equivalent)} | "
-                    f"{len(equivalent)} | {len(mutants) - len(outcomes)} | {score:.1%} |")
+        open_provisional = len(provisional - {m.key for m in equivalent})
+        rows.append(f"| {module} | {len(mutants)} | {killed} | {timeouts} | {len(alive) - len(equivalent)} "
+                    f"({open_provisional}) | {len(equivalent)} | {len(mutants) - len(outcomes)} | {score:.1%} |")
         survivors.extend(f"- {m.key}" + (f" — equivalent: {excluded[m.key]}" if m.key in excluded else "")
-                         for m in alive)
+                         + (" (provisional)" if m.key in provisional else "") for m in alive)
     return "\n".join(rows) + ("\n\nSurviving mutants:\n" + "\n".join(survivors) if survivors else "")
 
 
