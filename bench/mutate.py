@@ -44,7 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -403,7 +403,7 @@ def _lines_of(source: str, mutant: Mutant) -> tuple[int, int]:
 
 def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, tests: Sequence[str] | None,
                only: Sequence[int] | None, rerun_survivors: bool = False, first_stage_only: bool = False,
-               select: str = "coverage", fork: bool = True) -> list[Result]:
+               select: str = "coverage", fork: bool = True, equivalent: Collection[str] = ()) -> list[Result]:
     path = ROOT / PACKAGE / module
     source = path.read_text(encoding="utf-8")
     sha = hashlib.sha256(source.encode()).hexdigest()[:16]
@@ -412,7 +412,8 @@ def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, 
         mutants = [m for m in mutants if m.index in set(only)]
     done = load_results(results)
     todo = [m for m in mutants if (module, sha, m.key) not in done
-            or (rerun_survivors and done[(module, sha, m.key)]["outcome"] == "survived")]
+            or (rerun_survivors and done[(module, sha, m.key)]["outcome"] == "survived"
+                and m.key not in equivalent)]
     stages = test_stages(module, tests)
     files = [f for stage in stages for f in stage]
     by_coverage = select == "coverage" and not tests
@@ -565,9 +566,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tests", nargs="+", help="test files to run instead of the default selection")
     parser.add_argument("--only", type=int, nargs="+", help="run only these mutant indexes (see --list)")
     parser.add_argument("--rerun-survivors", action="store_true",
-                        help="run recorded survivors again (after the tests changed)")
+                        help="run recorded survivors again (after the tests changed), except those listed as "
+                        "equivalent")
     parser.add_argument("--first-stage-only", action="store_true",
-                        help="a quick pass: only the module's own test files (survivors are provisional; run "
+                        help="a quick pass: only the tests covering the line (or the module's own test files) "
+                        "(survivors are provisional; run "
                         "--rerun-survivors without this flag for the score)")
     parser.add_argument("--select", choices=("coverage", "files"), default="coverage",
                         help="which tests a mutant runs first: those executing its line (default) or the "
@@ -593,7 +596,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for module in modules:
             run_module(module, jobs=args.jobs, timeout=args.timeout, results=args.results, tests=args.tests,
                        only=args.only, rerun_survivors=args.rerun_survivors,
-                       first_stage_only=args.first_stage_only, select=args.select, fork=not args.no_fork)
+                       first_stage_only=args.first_stage_only, select=args.select, fork=not args.no_fork,
+                       equivalent=excluded)
     print(report(args.results, modules, excluded))
     return 0
 
