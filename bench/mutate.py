@@ -71,14 +71,16 @@ FIRST_TESTS: dict[str, tuple[str, ...]] = {
     "modify": ("test_modify_instance",),
     "network": ("test_edges_network", "test_network"),
     "params": ("test_params",),
-    "quotas": ("test_quotas",),
     "reconfigure": ("test_edges_reconfigure", "test_resize_rebuild"),
     "instance_types": ("test_instance_types",),
     "describe": ("test_describe_instances",),
-    "filters": ("test_describe_instances",),
+    "filters": ("test_edges_filters", "test_describe_instances"),
     "create": ("test_edges_create", "test_create_instances"),
     "request_rules": ("test_edges_request", "test_request_rules", "test_params"),
     "common": ("test_edges_disks", "test_disks", "test_instance_power", "test_network"),
+    "image_limits": ("test_resize_rebuild", "test_create_instances"),
+    "data_disks": ("test_edges_disks", "test_disks", "test_edges_create"),
+    "quotas": ("test_edges_quotas", "test_quotas"),
 }
 
 # How many test files a mutant's first run collects (the rest of the tests covering its line run next).
@@ -343,7 +345,10 @@ def run_tests(tree: Path, files: Sequence[str], timeout: float, server: ForkServ
     args = ["-x", "-q", "-p", "no:cacheprovider", "--no-header", "-rf", *files]
     started = time.monotonic()
     if server is not None:
-        code, stdout = server.run(args, timeout)
+        node_ids = [f for f in files if "::" in f]
+        if node_ids:  # the files on the command line, the node ids chosen after collection (see mutate_fork)
+            args = [*args[:-len(files)], *dict.fromkeys(f.split("::")[0] for f in files)]
+        code, stdout = server.run(args, timeout, node_ids)
         if code is None:
             return "timeout", time.monotonic() - started, ""
     else:

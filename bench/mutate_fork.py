@@ -38,11 +38,25 @@ def _serve(tree: Path, preload: list[str]) -> int:
     print(json.dumps({"ready": len(preload)}), flush=True)
     for line in sys.stdin:
         request = json.loads(line)
-        print(json.dumps(_run_child(tree, list(request["args"]), float(request["timeout"]))), flush=True)
+        print(json.dumps(_run_child(tree, list(request["args"]), list(request.get("only", ())),
+                                    float(request["timeout"]))), flush=True)
     return 0
 
 
-def _run_child(tree: Path, args: list[str], timeout: float) -> dict[str, Any]:
+class _Only:
+    """pytest plugin: run only these node ids, in this order (node ids with parameters pytest cannot parse back
+    from a command line, such as escaped non-ASCII ones, are matched here as collected)."""
+
+    def __init__(self, node_ids: list[str]) -> None:
+        self.order = {node_id: n for n, node_id in enumerate(node_ids)}
+
+    def pytest_collection_modifyitems(self, config: Any, items: list[Any]) -> None:
+        kept = sorted((item for item in items if item.nodeid in self.order), key=lambda i: self.order[i.nodeid])
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in self.order])
+        items[:] = kept
+
+
+def _run_child(tree: Path, args: list[str], only: list[str], timeout: float) -> dict[str, Any]:
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as output:
         pid = os.fork()
         if pid == 0:  # the child: its own process group (so a timeout kills what it started), output to the file
@@ -54,7 +68,7 @@ def _run_child(tree: Path, args: list[str], timeout: float) -> dict[str, Any]:
                 sys.stdin.close()
                 import pytest
 
-                code = int(pytest.main(args))
+                code = int(pytest.main(args, plugins=[_Only(only)] if only else []))
                 sys.stdout.flush()
                 sys.stderr.flush()
             finally:
@@ -94,10 +108,11 @@ class ForkServer:
         assert self.process.stdout is not None  # opened with stdout=PIPE
         return self.process.stdout
 
-    def run(self, args: list[str], timeout: float) -> tuple[int | None, str]:
-        """(pytest's exit status or None on timeout, its output) of one fresh child."""
+    def run(self, args: list[str], timeout: float, only: list[str] | None = None) -> tuple[int | None, str]:
+        """(pytest's exit status or None on timeout, its output) of one fresh child; with ``only``, just those
+        node ids of the files in ``args``, in that order."""
         assert self.process.stdin is not None  # opened with stdin=PIPE
-        self.process.stdin.write(json.dumps({"args": args, "timeout": timeout}) + "\n")
+        self.process.stdin.write(json.dumps({"args": args, "only": only or [], "timeout": timeout}) + "\n")
         self.process.stdin.flush()
         answer = json.loads(self._stdout().readline())
         code = answer["code"]

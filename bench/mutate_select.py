@@ -105,7 +105,8 @@ class CoverageMap:
         """Node ids (fastest first) to run first for a mutant of lines ``line_span`` of ``module``.
 
         The tests that execute any of the lines; when a line runs at import time (or no test executes it),
-        also the module's own test files and the tests pinning a rule the module names.
+        also the module's own test files, the tests pinning a rule the module names and the tests that execute
+        any line of the module (an import-time value, a limit or a rule tuple, acts through the module's code).
         """
         by_line = self.lines.get(module, {})
         contexts = {c for line in range(line_span[0], line_span[1] + 1) for c in by_line.get(str(line), ())}
@@ -113,6 +114,7 @@ class CoverageMap:
         if IMPORT_TIME in contexts or not chosen:
             chosen.update(t for t, info in self.tests.items()
                           if t.split("::")[0] in own_files or module_rules.intersection(info["rules"]))
+            chosen.update(c for line_contexts in by_line.values() for c in line_contexts if c != IMPORT_TIME)
         chosen.intersection_update(self.tests)
         return sorted(chosen, key=lambda t: (float(self.tests[t]["seconds"]), t))
 
