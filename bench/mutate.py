@@ -486,7 +486,8 @@ def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, 
                 target.write_text(mutant.apply(source), encoding="utf-8")
                 outcome, seconds, failed, stage = run_stages(tree, plan)
                 target.write_text(source, encoding="utf-8")
-                if cover is not None and outcome == "killed" and stage == 0:
+                # (an error outside any test, such as a mutant that does not import, needs no such check)
+                if cover is not None and outcome == "killed" and plan[stage] is not files and "::" in failed:
                     with lock:
                         known = passes_alone.get(failed)
                     if known is None:  # a kill counts only if the killing test passes alone, unmutated
