@@ -540,6 +540,8 @@ def report(results: Path, modules: Sequence[str], excluded: dict[str, str]) -> s
         found = {m.key: recorded[(module, sha, m.key)] for m in mutants if (module, sha, m.key) in recorded}
         outcomes = {key: str(r["outcome"]) for key, r in found.items()}
         if not outcomes:
+            if mutants:
+                rows.append(f"| {module} | {len(mutants)} | – | – | – | – | {len(mutants)} | not measured |")
             continue
         killed = sum(o == "killed" for o in outcomes.values())
         timeouts = sum(o == "timeout" for o in outcomes.values())
@@ -550,7 +552,8 @@ def report(results: Path, modules: Sequence[str], excluded: dict[str, str]) -> s
         score = (killed + timeouts) / counted if counted else 1.0
         open_provisional = len(provisional - {m.key for m in equivalent})
         rows.append(f"| {module} | {len(mutants)} | {killed} | {timeouts} | {len(alive) - len(equivalent)} "
-                    f"({open_provisional}) | {len(equivalent)} | {len(mutants) - len(outcomes)} | {score:.1%} |")
+                    f"({open_provisional}) | {len(equivalent)} | {len(mutants) - len(outcomes)} | {score:.1%}"
+                    + (f" of the {len(outcomes)} run |" if len(outcomes) < len(mutants) else " |"))
         survivors.extend(f"- {m.key}" + (f" — equivalent: {excluded[m.key]}" if m.key in excluded else "")
                          + (" (provisional)" if m.key in provisional else "") for m in alive)
     return "\n".join(rows) + ("\n\nSurviving mutants:\n" + "\n".join(survivors) if survivors else "")
