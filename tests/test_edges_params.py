@@ -1,5 +1,6 @@
 """Edges of the shared parameter rules (vmrules/operations/params.py) that tests/test_params.py leaves open: the
-password's exact length bounds, through an operation that uses the rule."""
+password's exact length bounds, the three character classes and the characters message, through an
+operation that uses the rule."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ THIRTY = "Xa7#mP2q9Lw4Zt5!Zt5!Zt5!Zt5!Ab"  # 30 characters, every other password
 EIGHT = "Xa7#mP2q"
 
 
-def _length_errors(world: World, iid: str, password: str) -> list[str]:
+def _password_errors(world: World, iid: str, password: str) -> list[str]:
     found = check(world, "modifyInstancePassword", {"regionId": NORTH, "instanceId": iid, "password": password})
     assert all(e.rule == "MODIFY_INSTANCE_PASSWORD.PASSWORD" for e in found), found
     return [e.message for e in found]
@@ -22,9 +23,25 @@ def _length_errors(world: World, iid: str, password: str) -> list[str]:
 def test_a_password_has_8_to_30_characters_exactly(world: World) -> None:
     iid, world = instance(world)
     assert len(THIRTY) == 30 and len(EIGHT) == 8
-    assert _length_errors(world, iid, THIRTY) == []
-    assert _length_errors(world, iid, EIGHT) == []
-    assert _length_errors(world, iid, THIRTY + "9") == [
+    assert _password_errors(world, iid, THIRTY) == []
+    assert _password_errors(world, iid, EIGHT) == []
+    assert _password_errors(world, iid, THIRTY + "9") == [
         "password breaks the password rule 'length': it has 31 characters; allowed 8 to 30"]
-    assert _length_errors(world, iid, EIGHT[:-1]) == [
+    assert _password_errors(world, iid, EIGHT[:-1]) == [
         "password breaks the password rule 'length': it has 7 characters; allowed 8 to 30"]
+
+
+@pytest.mark.rule("MODIFY_INSTANCE_PASSWORD.PASSWORD")
+def test_a_password_needs_three_character_classes_exactly(world: World) -> None:
+    iid, world = instance(world)
+    assert _password_errors(world, iid, "Xa7bmP2q") == []  # uppercase, lowercase, digits
+    assert _password_errors(world, iid, "xa7bmp2q") == [
+        "password breaks the password rule 'character-classes': it uses 2 of the 4 character classes "
+        "(lowercase, digits); at least 3 of uppercase, lowercase, digits and special characters are needed"]
+
+
+@pytest.mark.rule("MODIFY_INSTANCE_PASSWORD.PASSWORD")
+def test_the_characters_message_shows_the_first_ten_outside_characters(world: World) -> None:
+    iid, world = instance(world)
+    (message,) = _password_errors(world, iid, "Xa7#" + "äöüßéèêëïîô")  # 11 characters outside the allowed
+    assert message.endswith(": 'ßäèéêëîïôö'"), message
