@@ -1,6 +1,6 @@
 """Edges of the shared parameter rules (vmrules/operations/params.py) that tests/test_params.py leaves open: the
-password's exact length bounds, the three character classes and the characters message, through an
-operation that uses the rule."""
+password's exact length bounds, the three character classes and the characters message (through an
+operation that uses the rule), and an ordered-name token at the start of a name."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from helpers import NORTH, instance
 
 from vmrules import World, check
+from vmrules.operations.params import OrderedToken, expand_ordered, ordered_token
 
 THIRTY = "Xa7#mP2q9Lw4Zt5!Zt5!Zt5!Zt5!Ab"  # 30 characters, every other password rule kept
 EIGHT = "Xa7#mP2q"
@@ -45,3 +46,9 @@ def test_the_characters_message_shows_the_first_ten_outside_characters(world: Wo
     iid, world = instance(world)
     (message,) = _password_errors(world, iid, "Xa7#" + "äöüßéèêëïîô")  # 11 characters outside the allowed
     assert message.endswith(": 'ßäèéêëîïôö'"), message
+
+
+def test_an_ordered_name_token_at_the_start_is_skipped_for_the_next_one() -> None:
+    assert ordered_token("[1]web[002]") == OrderedToken(6, 11, 2, 3)
+    assert expand_ordered("[1]web[002]", 3) == "[1]web005"
+    assert ordered_token("[1]web") is None and expand_ordered("[1]web", 3) == "[1]web"
