@@ -1,6 +1,6 @@
 """Edges of the shared parameter rules (vmrules/operations/params.py) that tests/test_params.py leaves open: the
 password's exact length bounds, the three character classes and the characters message (through an
-operation that uses the rule), and an ordered-name token at the start of a name."""
+operation that uses the rule), the Chinese range of names, and the ordered-name token."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from helpers import NORTH, instance
 
 from vmrules import World, check
+from vmrules.catalogue import CATALOGUE
 from vmrules.operations.params import OrderedToken, expand_ordered, ordered_token
 
 THIRTY = "Xa7#mP2q9Lw4Zt5!Zt5!Zt5!Zt5!Ab"  # 30 characters, every other password rule kept
@@ -52,3 +53,24 @@ def test_an_ordered_name_token_at_the_start_is_skipped_for_the_next_one() -> Non
     assert ordered_token("[1]web[002]") == OrderedToken(6, 11, 2, 3)
     assert expand_ordered("[1]web[002]", 3) == "[1]web005"
     assert ordered_token("[1]web") is None and expand_ordered("[1]web", 3) == "[1]web"
+
+
+@pytest.mark.rule("MODIFY_INSTANCE_ATTRIBUTE.NAME")
+def test_a_name_takes_chinese_characters_from_u4e00_to_u9fff_exactly(world: World) -> None:
+    iid, world = instance(world)
+
+    def rules(name: str) -> list[str]:
+        return [e.rule for e in check(world, "modifyInstanceAttribute",
+                                      {"regionId": NORTH, "instanceId": iid, "name": name})]
+
+    assert rules("vm\u4e00\u9fff") == []
+    assert rules("vm\u4dff") == ["MODIFY_INSTANCE_ATTRIBUTE.NAME"]
+    assert rules("vm\ua000") == ["MODIFY_INSTANCE_ATTRIBUTE.NAME"]
+
+
+@pytest.mark.rule("CREATE_INSTANCES.NAME")
+@pytest.mark.rule("MODIFY_INSTANCE_ATTRIBUTE.NAME")
+def test_only_an_ordered_name_rule_states_the_counter_token() -> None:
+    token = " A [digits] counter token counts as its digits."
+    assert CATALOGUE["CREATE_INSTANCES.NAME"].rule.statement.endswith(token)
+    assert token not in CATALOGUE["MODIFY_INSTANCE_ATTRIBUTE.NAME"].rule.statement
