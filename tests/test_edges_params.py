@@ -1,6 +1,7 @@
 """Edges of the shared parameter rules (vmrules/operations/params.py) that tests/test_params.py leaves open: the
 password's exact length bounds, the three character classes and the characters message (through an
-operation that uses the rule), the Chinese range of names, and the ordered-name token."""
+operation that uses the rule), the Chinese range of names, the ordered-name token and the Windows host name's
+length."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from helpers import NORTH, instance
 
 from vmrules import World, check
 from vmrules.catalogue import CATALOGUE
-from vmrules.operations.params import OrderedToken, expand_ordered, ordered_token
+from vmrules.operations.params import OrderedToken, expand_ordered, ordered_token, windows_hostname_problems
 
 THIRTY = "Xa7#mP2q9Lw4Zt5!Zt5!Zt5!Zt5!Ab"  # 30 characters, every other password rule kept
 EIGHT = "Xa7#mP2q"
@@ -74,3 +75,9 @@ def test_only_an_ordered_name_rule_states_the_counter_token() -> None:
     token = " A [digits] counter token counts as its digits."
     assert CATALOGUE["CREATE_INSTANCES.NAME"].rule.statement.endswith(token)
     assert token not in CATALOGUE["MODIFY_INSTANCE_ATTRIBUTE.NAME"].rule.statement
+
+
+@pytest.mark.rule("MODIFY_INSTANCE_ATTRIBUTE.WINDOWS_HOSTNAME")
+def test_a_windows_hostname_has_at_most_15_characters_exactly() -> None:
+    assert windows_hostname_problems("w" * 15) == []
+    assert windows_hostname_problems("w" * 16) == ["has 16 characters; a Windows host name allows at most 15"]
