@@ -18,8 +18,18 @@ Run from the repository root, e.g.::
 Results are appended to a JSON-lines file (``--results``, default ``.mutation/results.jsonl``); a rerun skips
 mutants already recorded for the same source text, so an interrupted run resumes where it stopped;
 ``--rerun-survivors`` runs the recorded survivors again after the tests were strengthened. ``--report`` prints
-the table of what is recorded. Survivors that are equivalent (no test can tell them apart from the original)
-are listed with the reason in bench/mutate_equivalent.json and leave the score.
+the table of what is recorded.
+
+Test selection (default ``--select coverage``): one run of the fast example tests under coverage.py, with the
+test's node id as the coverage context, records which tests execute which line (cached in ``.mutation/`` by the
+hash of vmrules/ and tests/). A mutant first runs only the tests that execute its line, fastest first; a line
+executed at import time (rule factories, module-level tuples) also runs the module's own test files and the
+tests marked ``@pytest.mark.rule`` with a rule id the module names. A mutant that survives that runs the whole
+fast set, so a survivor is always a survivor of every fast test; a kill is kept only when the killing test
+passes alone on the unmutated tree. ``--select files`` is the older selection by test file.
+
+Survivors that are equivalent (no test can tell them apart from the original) are listed
+with the reason in bench/mutate_equivalent.json and leave the score.
 """
 
 from __future__ import annotations
@@ -34,11 +44,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from queue import Queue
+from threading import Lock
+
+from mutate_fork import ForkServer  # bench/mutate_fork.py, beside this script
+from mutate_select import CoverageMap, tree_hash  # bench/mutate_select.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "vmrules"
@@ -46,7 +60,7 @@ PACKAGE = "vmrules"
 # Test files that start services or subprocesses, or that only check generated text; they are slow per mutant
 # and kill nothing the example tests would not (docs staleness would "kill" any change to a statement string).
 SLOW_OR_TEXTUAL = ("test_cli", "test_conformance", "test_examples", "test_server", "test_faulty", "test_docs_fresh",
-                   "test_seed_quotes", "test_determinism")
+                   "test_seed_quotes", "test_determinism", "test_openapi_fuzz")
 
 # Which test files to run first for a module (``-x`` stops at the first failure, so relevant files first).
 FIRST_TESTS: dict[str, tuple[str, ...]] = {
@@ -57,15 +71,20 @@ FIRST_TESTS: dict[str, tuple[str, ...]] = {
     "modify": ("test_modify_instance",),
     "network": ("test_edges_network", "test_network"),
     "params": ("test_params",),
-    "quotas": ("test_quotas",),
     "reconfigure": ("test_edges_reconfigure", "test_resize_rebuild"),
     "instance_types": ("test_instance_types",),
     "describe": ("test_describe_instances",),
-    "filters": ("test_describe_instances",),
+    "filters": ("test_edges_filters", "test_describe_instances"),
     "create": ("test_edges_create", "test_create_instances"),
     "request_rules": ("test_edges_request", "test_request_rules", "test_params"),
     "common": ("test_edges_disks", "test_disks", "test_instance_power", "test_network"),
+    "image_limits": ("test_resize_rebuild", "test_create_instances"),
+    "data_disks": ("test_edges_disks", "test_disks", "test_edges_create"),
+    "quotas": ("test_edges_quotas", "test_quotas"),
 }
+
+# How many test files a mutant's first run collects (the rest of the tests covering its line run next).
+FIRST_FILES = 3
 
 # Short tests that exercise every operation's region and existence rules: first for every module.
 EVERY_MODULE_FIRST = ("test_edges_existence",)
@@ -283,6 +302,7 @@ class Result:
     seconds: float
     source_sha: str
     killed_by: str = ""
+    decided_by: str = ""  # the stage whose run decided: "N tests" (covering the line) or "all" (every fast file)
 
 
 def _copy_tree(into: Path) -> None:
@@ -290,6 +310,8 @@ def _copy_tree(into: Path) -> None:
     shutil.copytree(ROOT / PACKAGE, into / PACKAGE, ignore=ignore)
     shutil.copytree(ROOT / "tests", into / "tests", ignore=ignore)
     shutil.copytree(ROOT / "docs", into / "docs", ignore=ignore)
+    shutil.copytree(ROOT / "examples", into / "examples", ignore=ignore)  # request files the tests load
+    shutil.copytree(ROOT / "pytest_vmrules", into / "pytest_vmrules", ignore=ignore)  # the plugin test_mock runs
     shutil.copy2(ROOT / "pyproject.toml", into / "pyproject.toml")
 
 
@@ -316,21 +338,31 @@ def _environment(tree: Path) -> dict[str, str]:
     return env
 
 
-def run_tests(tree: Path, files: Sequence[str], timeout: float) -> tuple[str, float, str]:
-    """(killed | survived | timeout, seconds, first failing test) for the tree as it is now."""
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", "-rf",
-               *files]
+def run_tests(tree: Path, files: Sequence[str], timeout: float, server: ForkServer | None = None,
+              ) -> tuple[str, float, str]:
+    """(killed | survived | timeout, seconds, first failing test) for the tree as it is now, in a fresh process
+    (a new interpreter, or a fork of ``server`` that has imported no vmrules module)."""
+    args = ["-x", "-q", "-p", "no:cacheprovider", "--no-header", "-rf", *files]
     started = time.monotonic()
-    try:
-        done = subprocess.run(command, cwd=tree, env=_environment(tree), capture_output=True, text=True,
-                              timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return "timeout", time.monotonic() - started, ""
+    if server is not None:
+        node_ids = [f for f in files if "::" in f]
+        if node_ids:  # the files on the command line, the node ids chosen after collection (see mutate_fork)
+            args = [*args[:-len(files)], *dict.fromkeys(f.split("::")[0] for f in files)]
+        code, stdout = server.run(args, timeout, node_ids)
+        if code is None:
+            return "timeout", time.monotonic() - started, ""
+    else:
+        try:
+            done = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=tree, env=_environment(tree),
+                                  capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return "timeout", time.monotonic() - started, ""
+        code, stdout = done.returncode, done.stdout
     seconds = time.monotonic() - started
-    if done.returncode == 0:
+    if code == 0:
         return "survived", seconds, ""
-    failed = next((line.split()[1] for line in done.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))
-                   and len(line.split()) > 1), f"exit {done.returncode}")
+    failed = next((line.split()[1] for line in stdout.splitlines() if line.startswith(("FAILED", "ERROR"))
+                   and len(line.split()) > 1), f"exit {code}")
     return "killed", seconds, failed
 
 
@@ -347,9 +379,36 @@ def load_results(results: Path) -> dict[tuple[str, str, str], dict[str, object]]
     return {(str(r["module"]), str(r["source_sha"]), str(r["key"])): r for r in records}
 
 
+def coverage_map(tree: Path, files: Sequence[str], cache: Path) -> tuple[CoverageMap, float]:
+    """The per-test coverage map of the unmutated tree (recorded once per hash of vmrules/ and tests/) and the
+    seconds the recording took (the whole fast set under coverage: the baseline for the timeout)."""
+    path = cache / f"coverage-v2-{tree_hash(ROOT, (PACKAGE, 'tests'))}.json"
+    meta = path.with_suffix(".seconds")
+    if not (path.exists() and meta.exists()):
+        print(f"recording which tests execute which lines (once for this source): {path.name}", flush=True)
+        started = time.monotonic()
+        command = [sys.executable, str(ROOT / "bench" / "mutate_select.py"), str(path.resolve()), *files]
+        done = subprocess.run(command, cwd=tree, env=_environment(tree), capture_output=True, text=True,
+                              timeout=3600, check=False)
+        if done.returncode != 0:
+            path.unlink(missing_ok=True)
+            raise SystemExit(f"the unmutated tests do not pass under coverage:\n{done.stdout[-3000:]}"
+                             f"{done.stderr[-3000:]}")
+        meta.write_text(f"{time.monotonic() - started:.1f}\n", encoding="utf-8")
+    return CoverageMap.load(path), float(meta.read_text(encoding="utf-8"))
+
+
+def _string_constants(source: str) -> set[str]:
+    return {n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+
+
+def _lines_of(source: str, mutant: Mutant) -> tuple[int, int]:
+    return source.count("\n", 0, mutant.start) + 1, source.count("\n", 0, max(mutant.start, mutant.end - 1)) + 1
+
+
 def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, tests: Sequence[str] | None,
                only: Sequence[int] | None, rerun_survivors: bool = False, first_stage_only: bool = False,
-               ) -> list[Result]:
+               select: str = "coverage", fork: bool = True, equivalent: Collection[str] = ()) -> list[Result]:
     path = ROOT / PACKAGE / module
     source = path.read_text(encoding="utf-8")
     sha = hashlib.sha256(source.encode()).hexdigest()[:16]
@@ -358,9 +417,11 @@ def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, 
         mutants = [m for m in mutants if m.index in set(only)]
     done = load_results(results)
     todo = [m for m in mutants if (module, sha, m.key) not in done
-            or (rerun_survivors and done[(module, sha, m.key)]["outcome"] == "survived")]
+            or (rerun_survivors and done[(module, sha, m.key)]["outcome"] == "survived"
+                and m.key not in equivalent)]
     stages = test_stages(module, tests)
     files = [f for stage in stages for f in stage]
+    by_coverage = select == "coverage" and not tests
     if first_stage_only:
         stages = stages[:1]
     print(f"{module}: {len(mutants)} mutants, {len(mutants) - len(todo)} already recorded, {len(todo)} to run",
@@ -374,67 +435,127 @@ def run_module(module: str, *, jobs: int, timeout: float | None, results: Path, 
             _copy_tree(tree)
             trees.put(tree)
         baseline_tree = trees.get()
-        outcome, seconds, failed = run_tests(baseline_tree, files, timeout=max(600.0, timeout or 0))
+        cover: CoverageMap | None = None
+        if by_coverage:
+            cover, seconds = coverage_map(baseline_tree, files, results.parent)
+        else:
+            outcome, seconds, failed = run_tests(baseline_tree, files, timeout=max(600.0, timeout or 0))
+            if outcome != "survived":
+                raise SystemExit(f"the unmutated tests do not pass ({outcome}, {failed}); fix that first")
         trees.put(baseline_tree)
-        if outcome != "survived":
-            raise SystemExit(f"the unmutated tests do not pass ({outcome}, {failed}); fix that first")
         limit = timeout if timeout is not None else max(60.0, 3 * seconds)
         print(f"baseline {seconds:.1f}s, timeout per mutant {limit:.0f}s, tests: {' '.join(files)}", flush=True)
+        module_rules = cover.rules_named_in(_string_constants(source)) if cover else set()
+        servers: dict[Path, ForkServer] = {}
+        if fork and cover is not None:
+            servers = {tree: ForkServer(tree, _environment(tree), cover.preload) for tree in list(trees.queue)}
+        passes_alone: dict[str, bool] = {}  # killing test → passes alone on the unmutated tree
+        lock = Lock()
+
+        def stages_for(mutant: Mutant) -> list[list[str]]:
+            if cover is None:
+                return stages
+            first = cover.tests_for(module, _lines_of(source, mutant), stages[0], module_rules)
+            # Collecting a test file costs more than most tests in it: first the covering tests of the few files
+            # holding most of them (the module's own files win ties), then the other covering tests.
+            per_file: dict[str, int] = {}
+            for test in first:
+                per_file[test.split("::")[0]] = per_file.get(test.split("::")[0], 0) + 1
+            top = sorted(per_file, key=lambda f: (-per_file[f], f not in stages[0], f))[:FIRST_FILES]
+            near = [t for t in first if t.split("::")[0] in top]
+            rest = [t for t in first if t.split("::")[0] not in top]
+            covering = [stage for stage in (near, rest) if stage]
+            if first_stage_only:  # a quick pass: survivors are provisional until rerun through every file
+                return covering or stages
+            return [*covering, files]
+
+        def run_stages(tree: Path, plan: list[list[str]]) -> tuple[str, float, str, int]:
+            seconds = 0.0
+            for n, stage in enumerate(plan):
+                outcome, spent, failed = run_tests(tree, stage, limit, servers.get(tree))
+                seconds += spent
+                if outcome != "survived":
+                    return outcome, seconds, failed, n
+            return "survived", seconds, "", len(plan) - 1
 
         def one(mutant: Mutant) -> Result:
             tree = trees.get()
             target = tree / PACKAGE / module
+            plan = stages_for(mutant)
             try:
                 target.write_text(mutant.apply(source), encoding="utf-8")
-                seconds = 0.0
-                for stage in stages:
-                    outcome, spent, failed = run_tests(tree, stage, limit)
-                    seconds += spent
-                    if outcome != "survived":
-                        break
+                outcome, seconds, failed, stage = run_stages(tree, plan)
+                target.write_text(source, encoding="utf-8")
+                # (an error outside any test, such as a mutant that does not import, needs no such check)
+                if cover is not None and outcome == "killed" and plan[stage] is not files and "::" in failed:
+                    with lock:
+                        known = passes_alone.get(failed)
+                    if known is None:  # a kill counts only if the killing test passes alone, unmutated
+                        known = run_tests(tree, [failed], limit, servers.get(tree))[0] == "survived"
+                        with lock:
+                            passes_alone[failed] = known
+                    if not known:
+                        print(f"  ! {failed} fails alone on the unmutated tree; #{mutant.index} runs every file",
+                              flush=True)
+                        plan = [files]
+                        target.write_text(mutant.apply(source), encoding="utf-8")
+                        outcome, seconds, failed, stage = run_stages(tree, plan)
             finally:
                 target.write_text(source, encoding="utf-8")
                 trees.put(tree)
+            selected = ("all" if plan[stage] is files else f"{len(plan[stage])} files" if cover is None
+                        else f"{len(plan[stage])} tests")
             result = Result(module, mutant.index, mutant.key, mutant.where, mutant.operator, mutant.change, outcome,
-                            round(seconds, 1), sha, failed)
+                            round(seconds, 1), sha, failed, selected)
             with results.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
             mark = {"killed": ".", "survived": "S", "timeout": "T"}[outcome]
-            print(f"  {mark} #{mutant.index} {mutant.where} {mutant.operator}: {mutant.change}"
-                  + (f"  [{failed}]" if failed else ""), flush=True)
+            print(f"  {mark} #{mutant.index} {mutant.where} {mutant.operator}: {mutant.change} ({seconds:.1f}s, "
+                  f"{selected})" + (f"  [{failed}]" if failed else ""), flush=True)
             return result
 
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            return list(pool.map(one, todo))
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                return list(pool.map(one, todo))
+        finally:
+            for server in servers.values():
+                server.close()
 
 
 def report(results: Path, modules: Sequence[str], excluded: dict[str, str]) -> str:
     """The score table and the surviving mutants of the current sources, from the recorded results.
 
     Timeouts count as killed. A survivor listed in ``excluded`` (key → reason) is equivalent and leaves the score.
+    A survivor of a ``--first-stage-only`` pass (only its covering tests ran) is provisional: it counts as a
+    survivor, and ``--rerun-survivors`` runs it through every fast file.
     """
     recorded = load_results(results)
-    rows = ["| module | mutants | killed | timeout | survived | equivalent (excluded) | not run | score |",
+    rows = ["| module | mutants | killed | timeout | survived (provisional) | equivalent | not run | score |",
             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     survivors: list[str] = []
     for module in modules:
         source = (ROOT / PACKAGE / module).read_text(encoding="utf-8")
         sha = hashlib.sha256(source.encode()).hexdigest()[:16]
         mutants = mutants_of(module, source)
-        outcomes = {m.key: str(recorded[(module, sha, m.key)]["outcome"]) for m in mutants
-                    if (module, sha, m.key) in recorded}
+        found = {m.key: recorded[(module, sha, m.key)] for m in mutants if (module, sha, m.key) in recorded}
+        outcomes = {key: str(r["outcome"]) for key, r in found.items()}
         if not outcomes:
+            if mutants:
+                rows.append(f"| {module} | {len(mutants)} | – | – | – | – | {len(mutants)} | not measured |")
             continue
         killed = sum(o == "killed" for o in outcomes.values())
         timeouts = sum(o == "timeout" for o in outcomes.values())
         alive = [m for m in mutants if outcomes.get(m.key) == "survived"]
+        provisional = {m.key for m in alive if str(found[m.key].get("decided_by", "all")) != "all"}
         equivalent = [m for m in alive if m.key in excluded]
         counted = len(outcomes) - len(equivalent)
         score = (killed + timeouts) / counted if counted else 1.0
-        rows.append(f"| {module} | {len(mutants)} | {killed} | {timeouts} | {len(alive) - len(equivalent)} | "
-                    f"{len(equivalent)} | {len(mutants) - len(outcomes)} | {score:.1%} |")
+        open_provisional = len(provisional - {m.key for m in equivalent})
+        rows.append(f"| {module} | {len(mutants)} | {killed} | {timeouts} | {len(alive) - len(equivalent)} "
+                    f"({open_provisional}) | {len(equivalent)} | {len(mutants) - len(outcomes)} | {score:.1%}"
+                    + (f" of the {len(outcomes)} run |" if len(outcomes) < len(mutants) else " |"))
         survivors.extend(f"- {m.key}" + (f" — equivalent: {excluded[m.key]}" if m.key in excluded else "")
-                         for m in alive)
+                         + (" (provisional)" if m.key in provisional else "") for m in alive)
     return "\n".join(rows) + ("\n\nSurviving mutants:\n" + "\n".join(survivors) if survivors else "")
 
 
@@ -454,10 +575,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tests", nargs="+", help="test files to run instead of the default selection")
     parser.add_argument("--only", type=int, nargs="+", help="run only these mutant indexes (see --list)")
     parser.add_argument("--rerun-survivors", action="store_true",
-                        help="run recorded survivors again (after the tests changed)")
+                        help="run recorded survivors again (after the tests changed), except those listed as "
+                        "equivalent")
     parser.add_argument("--first-stage-only", action="store_true",
-                        help="a quick pass: only the module's own test files (survivors are provisional; run "
+                        help="a quick pass: only the tests covering the line (or the module's own test files) "
+                        "(survivors are provisional; run "
                         "--rerun-survivors without this flag for the score)")
+    parser.add_argument("--select", choices=("coverage", "files"), default="coverage",
+                        help="which tests a mutant runs first: those executing its line (default) or the "
+                        "module's test files (the older selection); survivors run every fast file either way")
+    parser.add_argument("--no-fork", action="store_true",
+                        help="start a new interpreter per test run instead of forking a server that has imported "
+                        "pytest and the libraries (not vmrules) once (bench/mutate_fork.py)")
     parser.add_argument("--list", action="store_true", help="list the mutants and run nothing")
     parser.add_argument("--report", action="store_true", help="print the score table of recorded results only")
     parser.add_argument("--equivalent", type=Path, default=ROOT / "bench" / "mutate_equivalent.json",
@@ -476,7 +605,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for module in modules:
             run_module(module, jobs=args.jobs, timeout=args.timeout, results=args.results, tests=args.tests,
                        only=args.only, rerun_survivors=args.rerun_survivors,
-                       first_stage_only=args.first_stage_only)
+                       first_stage_only=args.first_stage_only, select=args.select, fork=not args.no_fork,
+                       equivalent=excluded)
     print(report(args.results, modules, excluded))
     return 0
 

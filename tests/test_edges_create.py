@@ -115,3 +115,13 @@ def test_a_template_s_default_auto_delete_yields_to_prepaid_billing(world: World
     ok(execute(world, "createInstances", params))
     instance_spec["systemDisk"] = {"diskCategory": "cloud", "autoDelete": True}
     refused(execute(world, "createInstances", params), "CREATE_INSTANCES.CLOUD_SYSTEM_DISK_AUTO_DELETE", IA)
+
+
+@pytest.mark.rule("CREATE_INSTANCES.ORDERED_NAME_RANGE")
+def test_ordered_range_looks_at_the_hostname_past_a_name_without_a_counter(world: World) -> None:
+    params = spec()
+    params["maxCount"] = 2
+    params["instanceSpec"]["hostname"] = "host[9999]"
+    assert fields(world, params, "CREATE_INSTANCES.ORDERED_NAME_RANGE") == ["instanceSpec.hostname"]
+    params["instanceSpec"]["hostname"] = "host[9998]"
+    assert fields(world, params, "CREATE_INSTANCES.ORDERED_NAME_RANGE") == []
