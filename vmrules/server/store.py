@@ -46,11 +46,11 @@ class StoreError(Exception):
 
 def pack(world: World) -> bytes:
     """A world as a store snapshot (compressed JSON)."""
-    return zlib.compress(json.dumps(world.to_dict(), ensure_ascii=False, separators=(",", ":")).encode(), 1)
+    return zlib.compress(world.to_json().encode(), 1)
 
 
 def _unpack(blob: bytes) -> World:
-    return World.from_dict(json.loads(zlib.decompress(blob)))
+    return World.from_json(zlib.decompress(blob))
 
 
 def _connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
@@ -228,7 +228,7 @@ def _version(connection: sqlite3.Connection, path: Path) -> int | None:
 def _migrate_json(path: Path) -> World:
     """An old-style JSON state file: its world, with the file moved aside to ``<path>.json-backup``."""
     try:
-        world = World.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        world = World.from_json(path.read_bytes())
     except (OSError, ValueError, TypeError, RecursionError) as exc:
         raise StoreError(f"{path}: neither a vmrules state database nor a JSON world snapshot: {exc}") from None
     backup = path.with_name(path.name + ".json-backup")
