@@ -42,6 +42,11 @@ def _cloud(inst: Instance) -> bool:
     return inst.system_disk.category == "cloud"
 
 
+def _movable(inst: Instance) -> bool:
+    """Can change generation and keeps to one interface: no generation or interface rule comes first."""
+    return _cloud(inst) and inst.ag_id is None and not inst.secondary_nic_ids
+
+
 # rule id -> (the instances it needs, the spec that creates one, the type the pair search starts from)
 _KINDS: dict[str, tuple[Callable[[Instance], bool], JSON, str]] = {
     "RESIZE_INSTANCE.WINDOWS_CPU": (lambda i: i.image_id == _SQL_SERVER_IMAGE, {"imageId": _SQL_SERVER_IMAGE},
@@ -51,8 +56,8 @@ _KINDS: dict[str, tuple[Callable[[Instance], bool], JSON, str]] = {
     "RESIZE_INSTANCE.IMAGE_SUPPORTS_TYPE": (lambda i: i.image_id == _CONSTRAINED_IMAGE,
                                             {"imageId": _CONSTRAINED_IMAGE}, "g.n1.medium"),
     "RESIZE_INSTANCE.GENERATION_AVAILABILITY_GROUP": (lambda i: i.ag_id is not None, {}, "g.n1.medium"),
-    "RESIZE_INSTANCE.TYPE_OFFLINE": (lambda i: True, {}, "g.n1.medium"),
-    "RESIZE_INSTANCE.TYPE_IN_STOCK": (lambda i: True, {}, "g.n2.large"),
+    "RESIZE_INSTANCE.TYPE_OFFLINE": (_movable, {}, "g.n1.medium"),
+    "RESIZE_INSTANCE.TYPE_IN_STOCK": (_movable, {}, "g.n2.large"),
 }
 
 
@@ -105,7 +110,7 @@ def instance_with_secondary_interface(lock: Lockstep, data: st.DataObject, calle
     """A stopped instance with a secondary interface (one is attached when none has), resized to a one-interface
     type."""
     stopped = idle_instances(lock, caller, lambda i: i.status == "stopped" and plain_charge(i) and _cloud(i)
-                             and plain_image(lock, i))
+                             and i.ag_id is None and plain_image(lock, i))
     with_nic = [i for i in stopped if i.secondary_nic_ids]
     if with_nic:
         return [_resize(pick(data, with_nic, "instance with interfaces").instance_id, "g.n2.micro")], None
@@ -136,7 +141,7 @@ def account_at_quota(lock: Lockstep, data: st.DataObject, caller: str,
     world = lock.model
     if caller not in world.accounts:
         return [], None
-    found, divergence = instance_of_kind(lock, data, caller, lambda i: _cloud(i) and _cpus(lock, i) == 4
+    found, divergence = instance_of_kind(lock, data, caller, lambda i: _movable(i) and _cpus(lock, i) == 4
                                          and i.instance_type != _MEMORY_TYPE and plain_image(lock, i),
                                          {"instanceType": "c.n2.large"})
     if found is None or divergence is not None:
