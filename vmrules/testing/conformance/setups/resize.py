@@ -84,6 +84,29 @@ def instance_of_kind_to_resize(lock: Lockstep, data: st.DataObject, caller: str,
     return ([_resize(found, target)] if found is not None else []), divergence
 
 
+@registry.setup_for("RESIZE_INSTANCE.GENERATION_LOCAL_SYSTEM_DISK")
+def local_instance_other_generation(lock: Lockstep, data: st.DataObject, caller: str,
+                                    rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """A stopped local-system-disk instance (built when the world has none), resized to a type of the other
+    generation."""
+    found, divergence = instance_of_kind(
+        lock, data, caller, lambda i: i.system_disk.category == "local" and i.ag_id is None
+        and not i.secondary_nic_ids and plain_image(lock, i),
+        {"imageId": _LOCAL_IMAGE, "systemDisk": {"diskCategory": "local"}})
+    if found is None or divergence is not None:
+        return [], divergence
+    world = lock.model
+    inst = world.instances[found]
+    current = world.instance_types.get(inst.instance_type)
+    others = sorted(t.instance_type for t in world.instance_types.values()
+                    if current is not None and t.generation != current.generation and not t.offline
+                    and t.stock_in(inst.az) and not t.local_disks)
+    return [_resize(found, t) for t in others[:2]], None
+
+
+_LOCAL_IMAGE = "img-centos7lcl"  # a public local-disk image
+
+
 @registry.setup_for("RESIZE_INSTANCE.CHARGE_NORMAL")
 def instance_in_arrears(lock: Lockstep, data: st.DataObject, caller: str,
                         rule_id: str) -> tuple[list[JSON], Divergence | None]:
@@ -114,14 +137,25 @@ def instance_with_secondary_interface(lock: Lockstep, data: st.DataObject, calle
     with_nic = [i for i in stopped if i.secondary_nic_ids]
     if with_nic:
         return [_resize(pick(data, with_nic, "instance with interfaces").instance_id, "g.n2.micro")], None
-    for inst in stopped:
-        nics = free_nics(lock, caller, inst)
-        if nics:
-            divergence = run_steps(lock, [("attachNetworkInterface", {
-                "regionId": NORTH, "instanceId": inst.instance_id, "networkInterfaceId": nics[0]}),
-                ("settle", {})], caller)
-            return [_resize(inst.instance_id, "g.n2.micro")], divergence
-    return [], None
+    found, divergence = instance_of_kind(lock, data, caller, lambda i: _movable(i) and plain_image(lock, i), {})
+    if found is None or divergence is not None:
+        return [], divergence
+    inst = lock.model.instances[found]
+    steps: list[tuple[str, JSON]] = []
+    nics = free_nics(lock, caller, inst)
+    if not nics:  # every free interface is attached somewhere: one is detached first
+        holders = idle_instances(lock, caller, lambda i: i.status in ("running", "stopped") and i.subnet_id
+                                 == inst.subnet_id and bool(i.secondary_nic_ids) and i.instance_id != found)
+        if not holders:
+            return [], None
+        nics = [holders[0].secondary_nic_ids[0]]
+        steps += [("detachNetworkInterface", _interface(holders[0].instance_id, nics[0])), ("settle", {})]
+    steps += [("attachNetworkInterface", _interface(found, nics[0])), ("settle", {})]
+    return [_resize(found, "g.n2.micro")], run_steps(lock, steps, caller)
+
+
+def _interface(instance_id: str, nic_id: str) -> JSON:
+    return {"regionId": NORTH, "instanceId": instance_id, "networkInterfaceId": nic_id}
 
 
 def _quota_room(lock: Lockstep, caller: str) -> tuple[int, int, int]:
