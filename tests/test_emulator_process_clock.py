@@ -38,3 +38,26 @@ def test_an_image_created_after_wall_time_passed_gets_the_model_s_creation_time(
         system = adapter.call("describeImage", describe, MAIN)
     assert created["result"]["imageId"] == describe["imageId"], created
     assert system["result"]["image"]["createTime"] == reference.result["image"]["createTime"] == iso(world.clock)
+
+
+def test_the_emulator_adapter_moves_the_emulator_s_clock_in_lockstep_with_the_model_s() -> None:
+    from vmrules.testing.adapters import EmulatorAdapter
+    from vmrules.testing.conformance.lockstep import Lockstep
+
+    world = edge_world()
+    running = sorted(i.instance_id for i in world.instances.values()
+                     if i.owner == MAIN and i.region == NORTH and i.status == "running")[0]
+    vnc = {"regionId": NORTH, "instanceId": running}
+    with EmulatorProcess() as emulator:
+        assert not Lockstep(HttpAdapter(emulator.url)).can_advance  # another system's clock need not follow
+        lock = Lockstep(EmulatorAdapter(emulator.url))
+        assert lock.can_advance and lock.start() is None
+        assert lock.request("describeInstanceVncUrl", vnc, MAIN) is None
+        before = lock.last[1]["result"]["vncUrl"] if lock.last else None
+        # Four days: the edge world's prepaid instance expires; observations compare time fields exactly.
+        assert lock.advance(4 * 86400) is None
+        assert lock.request("describeInstanceVncUrl", vnc, MAIN) is None
+        after = lock.last[1]["result"]["vncUrl"] if lock.last else None
+        assert lock.settle() is None
+    assert before is not None and after is not None and before != after
+    assert "launchTime" not in lock.volatile

@@ -20,6 +20,7 @@ from vmrules.testing.faulty_kinds import (
     KeptDisks,
     KeptElasticIpBinding,
     KeptUsage,
+    LastingVncUrl,
     LeakyIds,
     OnePastLimit,
     ReleasedElasticIp,
@@ -169,6 +170,8 @@ FAULTS: tuple[Fault, ...] = (
     _observed("frozen-clock", "the clock never moves: prepaid instances never expire", WrongClock, "time"),
     _observed("half-clock", "the clock runs at half speed", lambda: WrongClock(rate=0.5), "time"),
     _observed("clock-lag-day", "every advance loses a day", lambda: WrongClock(rate=1.0, lag=86400), "time"),
+    _observed("vnc-never-expires", "describeInstanceVncUrl hands out the same URL after its hour is over",
+              LastingVncUrl, "time"),
     # other
     Fault("quota-not-enforced", "createInstances ignores the instance quota (describeQuotas still shows it)",
           frozenset({"CREATE_INSTANCES.QUOTA_INSTANCE"}), UnenforcedQuota),

@@ -1,7 +1,7 @@
 """The faulty systems behind ``vmrules.testing.faulty.FAULTS``: in-process adapters over the engine, each getting
 one rule wrong in one way (a rule taken out, a limit one notch too far, a step not enforced, a resource left
 behind by deleteInstance, a clientToken forgotten, a listing paged wrongly, a clock that does not keep time, a
-rewritten envelope, a caller resolved across accounts)."""
+rewritten envelope, a caller resolved across accounts, a VNC URL that never expires)."""
 
 from __future__ import annotations
 
@@ -371,3 +371,23 @@ class WrongClock(_Guarded):
         if moved:
             self.world = advance(self.world, moved)
 
+
+
+class LastingVncUrl(_Guarded):
+    """describeInstanceVncUrl hands out the URL it first issued for an instance again and again: the URL never
+    expires, where the seed gives it one hour."""
+
+    def __init__(self, world: World | None = None) -> None:
+        super().__init__(world)
+        self.issued: dict[str, str] = {}
+
+    def reset(self, snapshot: JSON) -> bool:
+        self.issued = {}
+        return super().reset(snapshot)
+
+    def answer(self, operation: str, params: JSON, caller: str, envelope: JSON) -> JSON:
+        result = envelope.get("result")
+        if operation != "describeInstanceVncUrl" or not isinstance(result, dict) or "vncUrl" not in result:
+            return envelope
+        url = self.issued.setdefault(str(params.get("instanceId")), result["vncUrl"])
+        return {**envelope, "result": {**result, "vncUrl": url}}

@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-admin", action="store_true",
                         help="the endpoint has no /admin (cannot reset): start from its state, settle by polling, "
                         "settle after every change")
+    parser.add_argument("--emulator-clock", action="store_true",
+                        help="the endpoint is vmrules serve --frozen-clock: the kit moves its clock (POST "
+                        "/admin/advance), so time is stepped and time fields compared exactly")
     parser.add_argument("--no-shrink", action="store_true", help="report the first divergence as found")
     parser.add_argument("--replay", metavar="TRACE.jsonl",
                         help="replay a trace (e.g. a divergence's) in lockstep instead of generating steps")
@@ -51,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``vmrules conform``: returns the exit status."""
-    from vmrules.testing.adapters import HttpAdapter, InProcessAdapter, load_credentials
+    from vmrules.testing.adapters import EmulatorAdapter, HttpAdapter, InProcessAdapter, load_credentials
 
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -80,9 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stderr.write(f"vmrules conform: error: no credentials for caller(s) {', '.join(missing)}\n")
                 return 2
         url, admin = args.url, not args.no_admin
+        if args.emulator_clock and not admin:
+            sys.stderr.write("vmrules conform: error: --emulator-clock needs the admin endpoints (not --no-admin)\n")
+            return 2
+        kind = EmulatorAdapter if args.emulator_clock else HttpAdapter
 
         def factory() -> SystemAdapter:
-            return HttpAdapter(url, credentials, admin=admin)
+            return kind(url, credentials, admin=admin)
 
         probe = factory().call("describeQuotas", {"regionId": NORTH}, callers[0])
         if not _is_envelope(probe) or probe.get("error", {}).get("status") in ("UNAVAILABLE", "UNAUTHENTICATED"):

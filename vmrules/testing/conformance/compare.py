@@ -21,12 +21,16 @@ class IdMap:
     def __init__(self, known: Mapping[str, str] | None = None) -> None:
         self.to_system: dict[str, str] = dict(known or {})
         self.to_model: dict[str, str] = {v: k for k, v in self.to_system.items()}
+        # Every pair learned so far maps an id to itself (a system that keeps the reference's ids): translating
+        # is then the identity, and skipped.
+        self.identity = all(k == v for k, v in self.to_system.items())
 
     def learn(self, model_value: str, system_value: str) -> None:
         if model_value in self.to_system or system_value in self.to_model:
             return
         self.to_system[model_value] = system_value
         self.to_model[system_value] = model_value
+        self.identity = self.identity and model_value == system_value
 
     def pair(self, model_json: Any, system_json: Any) -> None:
         """Walk two results of the same shape side by side and learn every generated value at the same place
@@ -37,11 +41,11 @@ class IdMap:
 
     def system(self, value: Any) -> Any:
         """``value`` with the model's ids replaced by the system's."""
-        return _translate(value, self.to_system)
+        return value if self.identity else _translate(value, self.to_system)
 
     def model(self, value: Any) -> Any:
         """``value`` with the system's ids replaced by the model's."""
-        return _translate(value, self.to_model)
+        return value if self.identity else _translate(value, self.to_model)
 
 
 def _parallel(m: Any, s: Any, key: str) -> Iterator[tuple[str, Any, Any]]:

@@ -56,6 +56,14 @@ class Lockstep:
         self.callers_seen: set[str] = {self.kit.callers[0]} if self.kit.callers else {MAIN}
         self.rules_hit: Counter[str] = Counter()
         self.accepted: Counter[str] = Counter()  # operations the reference accepted and the kit compared
+        # The last request's answers (the reference's envelope, the system's reply): what scenarios that
+        # compare across steps (a VNC URL before and after its validity) read.
+        self.last: tuple[JSON, Any] | None = None
+        # Whether anything may have changed since the last observations (a change accepted, a task completed,
+        # the clock moved), and for which callers they were made: a settle after only refusals and reads
+        # observes nothing new, so it observes nothing.
+        self._changed = True
+        self._observed: set[str] = set()
         self.reset_ok = False
         self.can_advance = callable(getattr(adapter, "advance", None))
         exact = self.kit.times == "clock" or (self.kit.times == "auto" and self.can_advance)
@@ -88,11 +96,14 @@ class Lockstep:
         record: JSON = {"op": operation, "params": params, "caller": caller, "expect": _expect(outcome)}
         self.trace.append(record)
         self.model = outcome.world
+        if _mutating(operation) and (outcome.ok or (isinstance(reply, dict) and "result" in reply)):
+            self._changed = True
         if outcome.error is not None:
             self.rules_hit[outcome.error.rule] += 1
         else:
             self.accepted[operation] += 1
         reference = outcome.to_response("reference")
+        self.last = reference, reply
         if outcome.ok and _is_envelope(reply) and "result" in reply:
             self._learn(operation, outcome.result, reply["result"], caller)
         divergence = self._compare(operation, params, caller, reference, reply,
@@ -106,12 +117,18 @@ class Lockstep:
 
     def settle(self) -> Divergence | None:
         """Complete every task on both sides, then compare the observations."""
+        before = self.model
         self.model = settle(self.model)
+        self._changed = self._changed or self.model is not before
         self.adapter.settle()
         self.trace.append({"op": "settle"})
         self.history.append(Step("settle"))
         if not self.kit.observe or self.kit.mode == "outcome":
             return None
+        if not self._changed and self.callers_seen <= self._observed:
+            return None
+        self._changed = False
+        self._observed = set(self.callers_seen)
         return self.observe()
 
     def advance(self, seconds: int) -> Divergence | None:
@@ -119,6 +136,7 @@ class Lockstep:
         if not self.can_advance:
             return None
         self.model = advance(self.model, seconds)
+        self._changed = True
         getattr(self.adapter, "advance")(seconds)  # noqa: B009 - optional protocol method
         self.trace.append({"op": "advance", "seconds": seconds})
         self.history.append(Step("advance", seconds=seconds))
@@ -131,6 +149,18 @@ class Lockstep:
         if step.op == "advance":
             return self.advance(step.seconds)
         return self.request(step.op, step.params or {}, step.caller or MAIN)
+
+    def result_differs(self, where: str, reference_value: Any, system_value: Any) -> Divergence:
+        """A divergence in the last request's result that only a comparison across steps shows (the step is
+        recorded already; its trace line gets the note)."""
+        assert self.last is not None and self.history, "result_differs follows a request"
+        step = self.history[-1]
+        reference, reply = self.last
+        divergence = Divergence("result", self.steps, step.op, step.caller or MAIN, step.params or {}, reference,
+                                reply if isinstance(reply, dict) else {"reply": reply},
+                                None, where, reference_value, system_value)
+        self.trace[-1]["note"] = "DIVERGES: " + explain(divergence)
+        return divergence
 
     def failure(self, divergence: Divergence) -> ConformanceFailure:
         return ConformanceFailure(divergence, self.history, self.trace_text(), self.start_world, self.reset_ok)

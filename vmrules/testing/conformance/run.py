@@ -25,6 +25,7 @@ from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.machine import KIT_HYPOTHESIS_SETTINGS, ConformanceMachine, RunStats
 from vmrules.testing.conformance.minimize import minimize
 from vmrules.testing.conformance.settings import KitSettings, Mode
+from vmrules.testing.strategies.rule_directed import forget_vocabulary
 
 # Typed here because older hypothesis releases leave it unannotated (mypy --strict would need an ignore that
 # newer releases make unused).
@@ -155,6 +156,7 @@ def run_conformance(adapter_factory: Callable[[], SystemAdapter], *, steps: int 
     ``Report``; a divergence is shrunk (unless ``shrink`` is False) and, with ``settings.trace_dir``, written
     there as a trace and its starting world."""
     kit = settings or KitSettings()
+    forget_vocabulary()  # the same seed draws the same steps whatever ran before in this process
     stats = RunStats()
     machine = machine_for(adapter_factory, kit, stats, shrink)
     config = hypothesis_settings or HypothesisSettings(

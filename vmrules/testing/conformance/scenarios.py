@@ -7,7 +7,10 @@ offers nothing suitable the scenario sends what it can (the reference stays the 
 
 * ``token-retry`` — createInstances with a clientToken, then the same request again (an idempotent replay),
   then the same token with different parameters.
-* ``walk-pages`` — every page of a listing with a small page size, one page past the end.
+* ``walk-pages`` — every page of a listing with a small page size, one page past the end (instances or own
+  images are created first when there is only one page).
+* ``image-pages`` — eleven own images: describeImages walked with page size 10, then copyImages of ten of
+  them (the limit) and of eleven (one over).
 * ``fill-disks`` — attachDisk free disks one by one to an instance until the data-disk limit refuses one.
 * ``multi-attach`` — a multi-attachable disk attached to two instances, then detached from one.
 * ``prepaid-expiry`` — a prepaid instance created, the clock advanced past its expiry, then deleted.
@@ -15,8 +18,11 @@ offers nothing suitable the scenario sends what it can (the reference stays the 
 * ``compound-state`` — a power operation started and, before it completes, another request on the same
   instance (the "task in progress" rules), then settle.
 * ``availability-group`` — createInstances into the caller's availability group.
-* ``deleted-resources`` — deleteInstance, settle, then try to attach the instance's disks and associate its
-  elastic IP elsewhere (what a deleted instance leaves behind is observable only this way).
+* ``deleted-resources`` — deleteInstance of an instance with autoDelete data disks (one is created when there is
+  none), settle, then try to attach its disks and associate its elastic IP elsewhere (what a deleted instance
+  leaves behind is observable only this way).
+* ``vnc-expiry`` — describeInstanceVncUrl, the clock advanced past the URL's one-hour validity, again: the
+  expired URL must not be handed out again (only with ``advance``).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from hypothesis import strategies as st
 
 from vmrules.defaults import NORTH
 from vmrules.model import Instance
+from vmrules.operations.describe import VNC_VALIDITY
 from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
@@ -82,8 +89,12 @@ def walk_pages(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence |
     world = lock.model
     base: JSON = {"regionId": NORTH, "pageSize": size}
     if operation == "describeImages":
-        base["imageSource"] = _pick(data, ["private", "public", "shared", "thirdparty"], "image source")
-        total = len(world.images)
+        # Only the caller's own images can be made more of: a second page of them is built when there is none.
+        base["imageSource"] = "private"
+        found = _own_images(lock, caller, size + 1)
+        if found is not None:
+            return found
+        total = len(_private_images(lock, caller))
     elif operation == "describeInstanceTypes":
         total = len(world.instance_types)
     else:
@@ -97,6 +108,80 @@ def walk_pages(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence |
             total = size + 2
     pages = min(12, -(-total // size) + 1)
     return _run(lock, [(operation, {**base, "pageNumber": n}) for n in range(1, pages + 1)], caller)
+
+
+def _private_images(lock: Lockstep, caller: str, copyable: bool = False) -> list[str]:
+    """The caller's own images in the region, ready; ``copyable``: with a cloud-disk root (copyImages)."""
+    return sorted(i.image_id for i in lock.model.images.values()
+                  if i.owner == caller and i.region == NORTH and i.source == "private" and i.status == "ready"
+                  and (not copyable or i.root_device_type == "cloudDisk"))
+
+
+def _own_images(lock: Lockstep, caller: str, count: int) -> Divergence | None:
+    """createImage of the caller's stopped cloud-disk instances (a round of one image each, settled) until the
+    caller owns ``count`` ready copyable images, or the image quota or the instances run out."""
+    for round_ in range(count):
+        have = len(_private_images(lock, caller, copyable=True))
+        stopped = _instances(lock, caller, lambda i: i.status == "stopped" and i.system_disk.category == "cloud")
+        if have >= count or not stopped:
+            return None
+        room = lock.model.accounts[caller].quota("image") - lock.model.used(caller, NORTH, "image")
+        steps: list[tuple[str, JSON | None]] = [
+            ("createImage", {"regionId": NORTH, "instanceId": inst.instance_id, "name": f"page-{round_}-{n}"})
+            for n, inst in enumerate(stopped[:max(0, min(count - have, room))])]
+        if not steps:
+            return None
+        found = _run(lock, [*steps, ("settle", None)], caller)
+        if found is not None:
+            return found
+    return None
+
+
+def image_pages(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
+    """Eleven own images: describeImages walked page by page (page size 10), then copyImages of ten of them
+    (the limit) and of all eleven (one over)."""
+    found = _own_images(lock, caller, 11)
+    if found is not None:
+        return found
+    walk: list[tuple[str, JSON | None]] = [
+        ("describeImages", {"regionId": NORTH, "imageSource": "private", "pageSize": 10, "pageNumber": n})
+        for n in (1, 2, 3)]
+    images = _private_images(lock, caller, copyable=True)
+    region = _pick(data, ["cn-east-2", "cn-south-1"], "destination")
+    copies: list[tuple[str, JSON | None]] = [
+        ("copyImages", {"regionId": NORTH, "sourceImageIds": images[:n], "destinationRegion": region})
+        for n in (11, 10) if len(images) >= n]
+    return _run(lock, [*walk, *copies, ("settle", None)], caller)
+
+
+def vnc_expiry(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
+    """describeInstanceVncUrl, the clock moved past the URL's one-hour validity, then again: the system must
+    not hand out the expired URL again (a URL past its validity no longer works)."""
+    inst = _pick(data, _instances(lock, caller, lambda i: i.status == "running"), "instance")
+    if inst is None:
+        return None
+    params: JSON = {"regionId": NORTH, "instanceId": inst.instance_id}
+    found = lock.request("describeInstanceVncUrl", params, caller)
+    if found is not None or not lock.can_advance:
+        return found
+    before = _vnc_url(lock)
+    found = lock.advance(VNC_VALIDITY + 1) or lock.request("describeInstanceVncUrl", params, caller)
+    if found is not None:
+        return found
+    after = _vnc_url(lock)
+    if before is not None and before == after:
+        reference = lock.last[0].get("result", {}).get("vncUrl") if lock.last is not None else None
+        return lock.result_differs("vncUrl (the URL issued more than an hour before, handed out again)",
+                                   reference, after)
+    return None
+
+
+def _vnc_url(lock: Lockstep) -> str | None:
+    if lock.last is None or not isinstance(lock.last[1], dict):
+        return None
+    result = lock.last[1].get("result")
+    url = result.get("vncUrl") if isinstance(result, dict) else None
+    return url if isinstance(url, str) else None
 
 
 def _free_disks(lock: Lockstep, caller: str, az: str, multi: bool | None = None) -> list[str]:
@@ -195,10 +280,29 @@ def availability_group(lock: Lockstep, data: st.DataObject, caller: str) -> Dive
     return _run(lock, [("createInstances", params), ("settle", None)], caller)
 
 
+def _deletable(inst: Instance) -> bool:
+    return inst.status in ("running", "stopped", "error") and (inst.charge is None
+                                                               or inst.charge.mode != "prepaid_by_duration")
+
+
 def deleted_resources(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
+    # The victim has data disks that go with it (autoDelete), so that a disk left behind can be probed; one is
+    # created when the caller has none.
+    with_disks = _instances(lock, caller, lambda i: _deletable(i) and any(d.auto_delete for d in i.data_disks))
+    if not with_disks:
+        before = set(lock.model.instances)
+        create = dict(data.draw(valid_requests(lock.model, "createInstances", caller=caller), label="create"))
+        spec = create.get("instanceSpec")
+        if isinstance(spec, dict) and "instanceTemplateId" not in spec:
+            disk: JSON = {"diskCategory": "cloud", "autoDelete": True,
+                          "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 20}}
+            create = {**create, "maxCount": 1, "instanceSpec": {**spec, "dataDisks": [disk]}}
+            found = _run(lock, [("createInstances", create), ("settle", None)], caller)
+            if found is not None:
+                return found
+        with_disks = [i for i in _instances(lock, caller, _deletable) if i.instance_id not in before and i.data_disks]
     world = lock.model
-    victim = _pick(data, _instances(lock, caller, lambda i: i.status in ("running", "stopped", "error")
-                                    and (i.charge is None or i.charge.mode != "prepaid_by_duration")), "victim")
+    victim = _pick(data, with_disks or _instances(lock, caller, _deletable), "victim")
     if victim is None:
         return None
     disks = [dd.disk_id for dd in victim.data_disks]
@@ -213,7 +317,7 @@ def deleted_resources(lock: Lockstep, data: st.DataObject, caller: str) -> Diver
     hosts = _instances(lock, caller, lambda i: i.az == victim.az and i.status in ("running", "stopped"))
     if not hosts:
         return None
-    host = hosts[0]
+    host = min(hosts, key=lambda i: (len(i.data_disks), i.instance_id))  # room for a disk that survived
     steps: list[tuple[str, JSON | None]] = [
         ("attachDisk", {"regionId": NORTH, "instanceId": host.instance_id, "diskId": d}) for d in disks]
     if eip is not None:
@@ -232,4 +336,6 @@ SCENARIOS: dict[str, Scenario] = {
     "compound-state": compound_state,
     "availability-group": availability_group,
     "deleted-resources": deleted_resources,
+    "image-pages": image_pages,
+    "vnc-expiry": vnc_expiry,
 }

@@ -38,7 +38,7 @@ from vmrules.testing.strategies.common import UNKNOWN_ID, Params
 from vmrules.testing.strategies.valid import valid_requests
 from vmrules.world import World
 
-__all__ = ["EDGE_KINDS", "DirectedPair", "directed_pair", "directed_pairs", "operations_of",
+__all__ = ["EDGE_KINDS", "DirectedPair", "directed_pair", "directed_pairs", "forget_vocabulary", "operations_of",
            "rule_directed_requests"]
 
 _ID_VALUE = re.compile(r"(i|img|vol|port|fip|snapshot|vpc|subnet|sg|lt|ag|kp)-[A-Za-z0-9]+\Z")
@@ -290,14 +290,21 @@ def _samples(name: str, annotation: Any, pools: Mapping[str, list[str]], depth: 
     return []
 
 
-# The pools depend on the parts of the world that hold vocabulary, which transitions rarely replace (they are
-# persistent maps shared from one world to the next): keyed by those parts, kept alive so ids are not reused.
+# The pools depend on which resources the parts of the world that hold vocabulary have (instance types, accounts,
+# images, subnets, ...): keyed by their ids, so that a transition that only updates one of them (a subnet's next
+# address, an image's status) keeps the pools. ``forget_vocabulary`` empties the cache (a run starts with it, so
+# that what a seed draws does not depend on the runs before it in the same process).
 _POOL_CACHE: list[tuple[tuple[object, ...], dict[str, list[str]]]] = []
 
 
+def forget_vocabulary() -> None:
+    """Empty the pools cache."""
+    _POOL_CACHE.clear()
+
+
 def _vocabulary(world: World) -> tuple[object, ...]:
-    return (world.instance_types, world.accounts, world.images, world.subnets, world.security_groups,
-            world.keypairs, world.regions)
+    return tuple(tuple(table) for table in (world.instance_types, world.accounts, world.images, world.subnets,
+                                            world.security_groups, world.keypairs, world.regions))
 
 
 def _pools(world: World) -> dict[str, list[str]]:
@@ -305,7 +312,7 @@ def _pools(world: World) -> dict[str, list[str]]:
     name can take: instance types, azs, disk types, pins, ...), a few per key."""
     key = _vocabulary(world)
     for known, cached in _POOL_CACHE:
-        if all(a is b for a, b in zip(known, key, strict=True)):
+        if known == key:
             return cached
     pools: dict[str, list[str]] = {}
 
@@ -424,7 +431,9 @@ def directed_pairs(world: World, rule_id: str, operation: str, caller: str, base
                 break
             _explore(search, family, thorough=True)
         for family in rest:
-            if search.exhausted or search.has_clean():
+            # Beyond the rule's own field, search only until a clean pair, and with half the budget: a rule no
+            # mutation reaches would spend all of it on every base.
+            if search.spent >= budget // 2 or search.has_clean():
                 break
             _explore(search, family, thorough=False)
     ranked = sorted(search.pairs.values(), key=lambda p: (not p.clean, EDGE_KINDS.index(p.edge)))
