@@ -137,7 +137,8 @@ def instance_with_secondary_interface(lock: Lockstep, data: st.DataObject, calle
     with_nic = [i for i in stopped if i.secondary_nic_ids]
     if with_nic:
         return [_resize(pick(data, with_nic, "instance with interfaces").instance_id, "g.n2.micro")], None
-    found, divergence = instance_of_kind(lock, data, caller, lambda i: _movable(i) and plain_image(lock, i), {})
+    found, divergence = instance_of_kind(lock, data, caller, lambda i: _movable(i) and plain_image(lock, i)
+                                         and _nic_limit(lock, i) >= 2, {})
     if found is None or divergence is not None:
         return [], divergence
     inst = lock.model.instances[found]
@@ -152,6 +153,11 @@ def instance_with_secondary_interface(lock: Lockstep, data: st.DataObject, calle
         steps += [("detachNetworkInterface", _interface(holders[0].instance_id, nics[0])), ("settle", {})]
     steps += [("attachNetworkInterface", _interface(found, nics[0])), ("settle", {})]
     return [_resize(found, "g.n2.micro")], run_steps(lock, steps, caller)
+
+
+def _nic_limit(lock: Lockstep, inst: Instance) -> int:
+    t = lock.model.instance_types.get(inst.instance_type)
+    return t.nic_limit if t is not None else 0
 
 
 def _interface(instance_id: str, nic_id: str) -> JSON:
