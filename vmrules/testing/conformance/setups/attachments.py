@@ -59,6 +59,8 @@ def attach_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
     hosts = _hosts(lock, caller)
     if rule_id.startswith("DETACH_DISK"):
         hosts = [h for h in hosts if h.data_disks]
+    if rule_id == "DETACH_NETWORK_INTERFACE.NO_TASK":  # one that has a secondary interface, when there is one
+        hosts = [h for h in hosts if h.secondary_nic_ids] or hosts
     host = pick(data, hosts, "busy host")
     if host is None:
         return [], None
