@@ -59,6 +59,8 @@ def attach_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
     hosts = _hosts(lock, caller)
     if rule_id.startswith("DETACH_DISK"):
         hosts = [h for h in hosts if h.data_disks]
+    if rule_id == "DETACH_NETWORK_INTERFACE.NO_TASK":  # one that has a secondary interface, when there is one
+        hosts = [h for h in hosts if h.secondary_nic_ids] or hosts
     host = pick(data, hosts, "busy host")
     if host is None:
         return [], None
@@ -73,6 +75,15 @@ def attach_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
                           caller)
         if found is not None:
             return [], found
+    if rule_id == "ATTACH_NETWORK_INTERFACE.NO_TASK" and not free_nics(lock, caller, host):
+        holders = idle_instances(lock, caller, lambda i: i.status in ("running", "stopped") and i.subnet_id
+                                 == host.subnet_id and bool(i.secondary_nic_ids) and i.instance_id != host.instance_id)
+        if holders:  # every free interface is attached somewhere: one is detached first
+            found = run_steps(lock, [("detachNetworkInterface", _nic(holders[0].instance_id,
+                                                                     holders[0].secondary_nic_ids[0])),
+                                     ("settle", {})], caller)
+            if found is not None:
+                return [], found
     first, second = disks[:2]
     found = lock.request("attachDisk", _disk(host.instance_id, first), caller)
     inst = lock.model.instances[host.instance_id]

@@ -162,9 +162,13 @@ def instance_of_kind(lock: Lockstep, data: st.DataObject, caller: str, where: Ca
 
 
 def free_nics(lock: Lockstep, caller: str, inst: Instance) -> list[str]:
-    """The caller's secondary interfaces attached to no instance, in ``inst``'s subnet (those without an elastic
-    IP first: one of another zone would stand in the way), by id."""
+    """The caller's secondary interfaces attached to no instance, in ``inst``'s subnet, without an elastic IP of
+    another zone (it would stand in the way), those without an elastic IP first."""
     world = lock.model
+    def eip_elsewhere(nic_eip: str | None) -> bool:
+        eip = world.elastic_ips.get(nic_eip) if nic_eip else None
+        return eip is not None and eip.az not in ("", inst.az)
+
     return [n.nic_id for n in sorted(world.network_interfaces.values(), key=lambda n: (bool(n.elastic_ip_id), n.nic_id))
             if n.owner == caller and n.role == "Secondary" and n.subnet_id == inst.subnet_id
-            and not n.instance_id and not world.busy(n.nic_id)]
+            and not n.instance_id and not world.busy(n.nic_id) and not eip_elsewhere(n.elastic_ip_id)]
