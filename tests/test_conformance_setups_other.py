@@ -10,7 +10,7 @@ import pytest
 
 from vmrules.defaults import MAIN, SECOND
 from vmrules.operations import OPERATION_TABLE
-from vmrules.testing.adapters import HttpAdapter, InProcessAdapter
+from vmrules.testing.adapters import EmulatorProcess, HttpAdapter, InProcessAdapter
 from vmrules.testing.conformance import run_conformance
 from vmrules.testing.conformance.directed import _once, directed_rules, send_pair
 from vmrules.testing.conformance.lockstep import Lockstep
@@ -121,6 +121,15 @@ def test_a_request_the_adapter_cannot_carry_is_skipped_not_fired(rule_id: str) -
     assert rule_id not in lock.rules_hit
     assert lock.skipped >= 1
     assert requests.UNKNOWN_OPERATION not in adapter.sent
+
+
+def test_over_http_a_deep_body_fires_and_an_unknown_operation_is_skipped() -> None:
+    with EmulatorProcess() as emulator:
+        for rule_id, fires in (("REQUEST.UNREADABLE", True), ("REQUEST.UNKNOWN_OPERATION", False)):
+            lock = _lockstep(HttpAdapter(emulator.url))
+            _aim(lock, rule_id, seed=1)
+            assert (rule_id in lock.rules_hit) == fires
+            assert lock.skipped == (0 if fires else 1)
 
 
 def test_http_adapter_carries_no_unknown_operation() -> None:

@@ -489,10 +489,17 @@ def _stopped_first(world: World, caller: str) -> list[Instance]:
                   key=lambda i: (i.status != "stopped" or world.busy(i.instance_id), i.instance_id))
 
 
-def _cloud_instances(world: World, caller: str) -> list[Instance]:
-    """The caller's instances with a cloud system disk of at most 40 GB on a type of at most 64 CPUs (a
-    Windows image fits them), stopped idle ones first (they break nothing else)."""
+def _windows_targets(world: World, caller: str) -> list[Instance]:
+    """Instances a Windows rebuild may be aimed at without turning a stopped Linux instance into a Windows one
+    (its allowed neighbour would, and the resize setups need Linux instances): stopped ones already on Windows,
+    else running ones (their neighbour is refused by the status rule). Only a cloud system disk of at most 40 GB
+    on a type of at most 64 CPUs, so that the Windows image fits."""
+    def on_windows(inst: Instance) -> bool:
+        image = world.images.get(inst.image_id)
+        return image is not None and image.os_type == "windows"
+
     return [i for i in _stopped_first(world, caller)
+            if (on_windows(i) or i.status == "running")
             for disk in [world.disks.get(i.system_disk.disk_id or "")] for itype in [world.instance_types.get(
                 i.instance_type)]
             if i.system_disk.category == "cloud" and disk is not None and disk.size_gb <= 40
@@ -504,11 +511,11 @@ _targeted("rebuildInstance", "REBUILD_INSTANCE.KEYPAIR_EXISTS",
                         for i in _stopped_first(w, c)][:4])
 _targeted("rebuildInstance", "REBUILD_INSTANCE.KEYPAIR_LINUX_ONLY",
           lambda w, c: [{"instanceId": i.instance_id, "imageId": "img-win2012r2c", "keyNames": [k]}
-                        for i in _cloud_instances(w, c)
+                        for i in _windows_targets(w, c)
                         for k in sorted(k.key_name for k in w.keypairs.values() if k.owner == c)[:1]][:4])
 _targeted("rebuildInstance", "REBUILD_INSTANCE.WINDOWS_HOSTNAME",
           lambda w, c: [{"instanceId": i.instance_id, "imageId": "img-win2012r2c", "hostname": _LONG_WINDOWS_HOSTNAME}
-                        for i in _cloud_instances(w, c)][:4])
+                        for i in _windows_targets(w, c)][:4])
 _mutation("resizeInstance", "RESIZE_INSTANCE.TYPE_EXISTS", _set(instanceType=("x.nope.large", "", "G.N2.LARGE")))
 _targeted("rebuildInstance", "REBUILD_INSTANCE.STATUS_STOPPED",
           lambda w, c: [{"instanceId": i.instance_id, "password": "Ab2!Cd4#"} for i in _idle(w, c, ["running"])

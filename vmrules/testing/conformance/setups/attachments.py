@@ -18,7 +18,6 @@ from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
 from vmrules.testing.conformance.setups.common import (
     created_instance,
-    free_disks,
     free_nics,
     idle_instances,
     pick,
@@ -106,10 +105,15 @@ def auto_delete_refused(lock: Lockstep, data: st.DataObject, caller: str,
                         rule_id: str) -> tuple[list[JSON], Divergence | None]:
     """A multi-attach or prepaid disk attached with autoDelete true."""
     bases: list[JSON] = []
-    for host in _hosts(lock, caller)[:2]:
-        world = lock.model
-        odd = [d for d in free_disks(lock, caller, host.az, multi=None, postpaid_only=False)
-               if world.disks[d].multi_attachable or world.disks[d].charge.mode != "postpaid_by_duration"]
+    world = lock.model
+    # The rule comes before the status and task rules: a busy host or disk does not hide it.
+    for host in idle_instances(lock, caller, lambda i: i.status in ("running", "stopped") and _room(i)):
+        if len(bases) >= 2:
+            break
+        odd = sorted(d.disk_id for d in world.disks.values()
+                     if d.owner == caller and d.az == host.az
+                     and ((d.multi_attachable and host.instance_id not in {a.instance_id for a in d.attachments})
+                          or (d.charge.mode != "postpaid_by_duration" and not d.attachments)))
         bases += [_disk(host.instance_id, d, autoDelete=True) for d in odd[:2]]
     return bases, None
 

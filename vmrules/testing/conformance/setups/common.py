@@ -33,6 +33,13 @@ def plain_charge(inst: Instance) -> bool:
     return inst.charge is None or (inst.charge.mode != "prepaid_by_duration" and inst.charge.status == "normal")
 
 
+def plain_image(lock: Lockstep, inst: Instance) -> bool:
+    """The instance runs a Linux image without a type constraint: no image rule stands in the way of a resize
+    (the sweep rebuilds instances onto Windows and constrained images)."""
+    image = lock.model.images.get(inst.image_id)
+    return image is not None and image.constraint is None and "windows" not in image.platform.lower()
+
+
 def idle_instances(lock: Lockstep, caller: str, where: Callable[[Instance], bool]) -> list[Instance]:
     """The caller's instances in the kit's region with no task in progress that ``where`` accepts, by id."""
     world = lock.model

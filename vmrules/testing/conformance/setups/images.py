@@ -33,6 +33,7 @@ registry = Registry()
 
 _DESTINATION = "cn-east-2"  # where copies go (any region but the kit's); the reference refuses an unknown one
 _FILLER = "setup-image-fill"  # the name of the images that fill the quota
+_LOCAL_IMAGE = "img-centos7lcl"  # a public local-disk image (what a local-system-disk instance is built from)
 
 
 def _cloud_stopped(inst: Instance) -> bool:
@@ -107,10 +108,12 @@ def local_image_in_use(lock: Lockstep, data: st.DataObject, caller: str,
               and any(inst.image_id == i.image_id for inst in world.instances.values())]
     if images:
         return [{"regionId": NORTH, "imageId": pick(data, images, "image in use").image_id}], None
-    local = pick(data, idle_instances(lock, caller, lambda i: i.status == "stopped" and plain_charge(i)
-                                      and i.system_disk.category == "local"), "local instance")
-    if local is None:
-        return [], None
+    found, divergence = instance_of_kind(lock, data, caller, lambda i: i.system_disk.category == "local",
+                                         {"imageId": _LOCAL_IMAGE, "systemDisk": {"diskCategory": "local"}})
+    if found is None or divergence is not None:
+        return [], divergence
+    local = lock.model.instances[found]
+    world = lock.model
     before = set(world.images)
     params: JSON = {"regionId": NORTH, "instanceId": local.instance_id, "name": "setup-local",
                     "dataDisks": [{"deviceName": d.device_name, "noDevice": True} for d in local.data_disks]}
@@ -195,7 +198,16 @@ def disk_busy_elsewhere(lock: Lockstep, data: st.DataObject, caller: str,
         first = found
         steps += [("attachDisk", {"regionId": NORTH, "instanceId": first, "diskId": disk.disk_id}), ("settle", {})]
     else:
-        return [], None
+        running = [i.instance_id for i in idle_instances(lock, caller, lambda i: i.instance_id in on
+                                                         and i.status == "running" and plain_charge(i)
+                                                         and i.system_disk.category == "cloud")]
+        if not running:
+            return [], None
+        first = running[0]
+        divergence = run_steps(lock, [("stopInstance", {"regionId": NORTH, "instanceId": first}), ("settle", {})],
+                               caller)
+        if divergence is not None:
+            return [], divergence
     also_on = [i.instance_id for i in idle_instances(lock, caller, lambda i: i.instance_id in on
                                                      and i.instance_id != first and i.status in ("running", "stopped"))]
     more = [i.instance_id for i in idle_instances(lock, caller, lambda i: i.instance_id not in on and plain_charge(i)

@@ -28,6 +28,7 @@ from vmrules.testing.conformance.setups.common import (
     make_room,
     pick,
     plain_charge,
+    plain_image,
     run_steps,
 )
 
@@ -41,6 +42,11 @@ def _cloud(inst: Instance) -> bool:
     return inst.system_disk.category == "cloud"
 
 
+def _movable(inst: Instance) -> bool:
+    """Can change generation and keeps to one interface: no generation or interface rule comes first."""
+    return _cloud(inst) and inst.ag_id is None and not inst.secondary_nic_ids
+
+
 # rule id -> (the instances it needs, the spec that creates one, the type the pair search starts from)
 _KINDS: dict[str, tuple[Callable[[Instance], bool], JSON, str]] = {
     "RESIZE_INSTANCE.WINDOWS_CPU": (lambda i: i.image_id == _SQL_SERVER_IMAGE, {"imageId": _SQL_SERVER_IMAGE},
@@ -50,8 +56,8 @@ _KINDS: dict[str, tuple[Callable[[Instance], bool], JSON, str]] = {
     "RESIZE_INSTANCE.IMAGE_SUPPORTS_TYPE": (lambda i: i.image_id == _CONSTRAINED_IMAGE,
                                             {"imageId": _CONSTRAINED_IMAGE}, "g.n1.medium"),
     "RESIZE_INSTANCE.GENERATION_AVAILABILITY_GROUP": (lambda i: i.ag_id is not None, {}, "g.n1.medium"),
-    "RESIZE_INSTANCE.TYPE_OFFLINE": (_cloud, {}, "g.n1.medium"),
-    "RESIZE_INSTANCE.TYPE_IN_STOCK": (_cloud, {}, "g.n2.large"),
+    "RESIZE_INSTANCE.TYPE_OFFLINE": (_movable, {}, "g.n1.medium"),
+    "RESIZE_INSTANCE.TYPE_IN_STOCK": (_movable, {}, "g.n2.large"),
 }
 
 
@@ -71,8 +77,34 @@ def instance_of_kind_to_resize(lock: Lockstep, data: st.DataObject, caller: str,
             return [], None
         spec = {"agId": groups[0], "az": None, "instanceType": None, "imageId": None, "systemDisk": None,
                 "primaryNetworkInterface": None}
-    found, divergence = instance_of_kind(lock, data, caller, lambda i: where(i) and _cloud(i), spec)
+    special = rule_id in ("RESIZE_INSTANCE.WINDOWS_CPU", "RESIZE_INSTANCE.SQL_SERVER_MEMORY",
+                          "RESIZE_INSTANCE.IMAGE_SUPPORTS_TYPE")
+    found, divergence = instance_of_kind(lock, data, caller, lambda i: where(i) and _cloud(i)
+                                         and (special or plain_image(lock, i)), spec)
     return ([_resize(found, target)] if found is not None else []), divergence
+
+
+@registry.setup_for("RESIZE_INSTANCE.GENERATION_LOCAL_SYSTEM_DISK")
+def local_instance_other_generation(lock: Lockstep, data: st.DataObject, caller: str,
+                                    rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """A stopped local-system-disk instance (built when the world has none), resized to a type of the other
+    generation."""
+    found, divergence = instance_of_kind(
+        lock, data, caller, lambda i: i.system_disk.category == "local" and i.ag_id is None
+        and not i.secondary_nic_ids and plain_image(lock, i),
+        {"imageId": _LOCAL_IMAGE, "systemDisk": {"diskCategory": "local"}})
+    if found is None or divergence is not None:
+        return [], divergence
+    world = lock.model
+    inst = world.instances[found]
+    current = world.instance_types.get(inst.instance_type)
+    others = sorted(t.instance_type for t in world.instance_types.values()
+                    if current is not None and t.generation != current.generation and not t.offline
+                    and t.stock_in(inst.az) and not t.local_disks)
+    return [_resize(found, t) for t in others[:2]], None
+
+
+_LOCAL_IMAGE = "img-centos7lcl"  # a public local-disk image
 
 
 @registry.setup_for("RESIZE_INSTANCE.CHARGE_NORMAL")
@@ -100,18 +132,36 @@ def instance_with_secondary_interface(lock: Lockstep, data: st.DataObject, calle
                                       rule_id: str) -> tuple[list[JSON], Divergence | None]:
     """A stopped instance with a secondary interface (one is attached when none has), resized to a one-interface
     type."""
-    stopped = idle_instances(lock, caller, lambda i: i.status == "stopped" and plain_charge(i) and _cloud(i))
+    stopped = idle_instances(lock, caller, lambda i: i.status == "stopped" and plain_charge(i) and _cloud(i)
+                             and i.ag_id is None and plain_image(lock, i))
     with_nic = [i for i in stopped if i.secondary_nic_ids]
     if with_nic:
         return [_resize(pick(data, with_nic, "instance with interfaces").instance_id, "g.n2.micro")], None
-    for inst in stopped:
-        nics = free_nics(lock, caller, inst)
-        if nics:
-            divergence = run_steps(lock, [("attachNetworkInterface", {
-                "regionId": NORTH, "instanceId": inst.instance_id, "networkInterfaceId": nics[0]}),
-                ("settle", {})], caller)
-            return [_resize(inst.instance_id, "g.n2.micro")], divergence
-    return [], None
+    found, divergence = instance_of_kind(lock, data, caller, lambda i: _movable(i) and plain_image(lock, i)
+                                         and _nic_limit(lock, i) >= 2, {})
+    if found is None or divergence is not None:
+        return [], divergence
+    inst = lock.model.instances[found]
+    steps: list[tuple[str, JSON]] = []
+    nics = free_nics(lock, caller, inst)
+    if not nics:  # every free interface is attached somewhere: one is detached first
+        holders = idle_instances(lock, caller, lambda i: i.status in ("running", "stopped") and i.subnet_id
+                                 == inst.subnet_id and bool(i.secondary_nic_ids) and i.instance_id != found)
+        if not holders:
+            return [], None
+        nics = [holders[0].secondary_nic_ids[0]]
+        steps += [("detachNetworkInterface", _interface(holders[0].instance_id, nics[0])), ("settle", {})]
+    steps += [("attachNetworkInterface", _interface(found, nics[0])), ("settle", {})]
+    return [_resize(found, "g.n2.micro")], run_steps(lock, steps, caller)
+
+
+def _nic_limit(lock: Lockstep, inst: Instance) -> int:
+    t = lock.model.instance_types.get(inst.instance_type)
+    return t.nic_limit if t is not None else 0
+
+
+def _interface(instance_id: str, nic_id: str) -> JSON:
+    return {"regionId": NORTH, "instanceId": instance_id, "networkInterfaceId": nic_id}
 
 
 def _quota_room(lock: Lockstep, caller: str) -> tuple[int, int, int]:
@@ -131,8 +181,9 @@ def account_at_quota(lock: Lockstep, data: st.DataObject, caller: str,
     world = lock.model
     if caller not in world.accounts:
         return [], None
-    found, divergence = instance_of_kind(lock, data, caller, lambda i: _cloud(i) and _cpus(lock, i) == 4
-                                         and i.instance_type != _MEMORY_TYPE, {"instanceType": "c.n2.large"})
+    found, divergence = instance_of_kind(lock, data, caller, lambda i: _movable(i) and _cpus(lock, i) == 4
+                                         and i.instance_type != _MEMORY_TYPE and plain_image(lock, i),
+                                         {"instanceType": "c.n2.large"})
     if found is None or divergence is not None:
         return [], divergence
     divergence = make_room(lock, caller, _FILL_INSTANCES, "g.n2.micro")  # the fill needs instances, not vCPUs
@@ -142,7 +193,7 @@ def account_at_quota(lock: Lockstep, data: st.DataObject, caller: str,
                     and not t.local_disks), key=lambda t: (-t.cpu, -t.memory_mb))
     for t in types:
         count, cpus, memory = _quota_room(lock, caller)
-        fill = min(count - 1, cpus // t.cpu, memory // (t.memory_mb // 1024), _MAX_COUNT)
+        fill = min(count, cpus // t.cpu, memory // (t.memory_mb // 1024), _MAX_COUNT)
         if fill > 0:
             _, divergence = created_instance(lock, caller, {"instanceType": t.instance_type, "name": QUOTA_FILLER},
                                              stopped=False, count=fill)
@@ -162,7 +213,7 @@ def quota_freed(lock: Lockstep, caller: str) -> Divergence | None:
 
 QUOTA_FILLER = "setup-quota-fill"  # the name of the instances that fill the quota
 _MEMORY_TYPE = "m.n2.large"  # 4 vCPUs, 32 GB: more memory than every other 4-vCPU type
-_FILL_INSTANCES = 12  # room for this many instances is made before the fill (it needs fewer)
+_FILL_INSTANCES = 20  # room for this many instances is made before the fill (it needs fewer)
 _MAX_COUNT = 20  # instances per createInstances the fill sends
 
 
