@@ -223,7 +223,9 @@ def test_divergence_trace_replays_against_the_reference_and_explains_the_rule(tm
 
 
 def test_conformance_test_fails_with_the_explanation_for_a_faulty_system() -> None:
-    case = conformance_test(fault("stop-from-stopped").make, steps=30, examples=20, seed=0)
+    # Only the power operations: the divergence comes early in the sweep, and minimizing it stays short.
+    case = conformance_test(fault("stop-from-stopped").make, steps=30, examples=20, seed=0,
+                            settings=KitSettings(operations=("stopInstance", "startInstance", "describeInstances")))
     result = unittest.TestResult()
     case("test_conformance").run(result)
     assert len(result.failures) == 1

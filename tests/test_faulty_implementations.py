@@ -23,7 +23,7 @@ ISSUE_FAULTS = ("ninth-data-disk", "six-security-groups", "twenty-first-share", 
 # One of each class the kit finds with seed 0 (and a few the sweep's pairs and scenarios aim at), checked in CI;
 # the adapters themselves are checked below. Every fault over fresh seeds: conformance_detection.py.
 CI_FAULTS = ("ssd-1010", "ssd-step-5", "start-from-running", "kept-eip-binding", "kept-data-disks",
-             "token-ignored", "first-page-only", "page-shifted", "clock-lag-day", "frozen-clock", "id-leak")
+             "token-ignored", "first-page-only", "clock-lag-day", "frozen-clock", "id-leak")
 
 
 def test_the_faults_cover_every_class() -> None:
@@ -40,7 +40,9 @@ def test_the_faults_cover_every_class() -> None:
 @pytest.mark.parametrize("name", CI_FAULTS)
 def test_one_fault_of_each_class_is_detected(name: str) -> None:
     faulty: Fault = fault(name)
-    report = run_conformance(faulty.make, seed=0)  # the default settings, a fixed seed
+    # The default settings and a fixed seed; detection only (minimizing a divergence found late in the sweep
+    # replays hundreds of steps many times over: tests/test_conformance.py checks minimization).
+    report = run_conformance(faulty.make, seed=0, shrink=False)
     assert not report.ok, f"{faulty.name} was not detected"
     if faulty.rules:
         assert report.rule in faulty.rules, (faulty.name, report.rule, report.explanation)
