@@ -22,8 +22,9 @@ def edge_world(base: World | None = None) -> World:
     matter: alice has a running local-system-disk instance with 8 data disks, a stopped cloud-system-disk one
     with 7, a stopped local-system-disk generation-2 instance, a running one with an elastic IP, one in
     arrears, one prepaid (expiring in three days), one in ``error``; an image shared with 20 accounts, one with
-    19, an unshared one; bob has two instances and an instance quota of exactly two, and an image shared with
-    alice. No task is in progress."""
+    19, an unshared one; a subnet with no free address, a VPC without a default security group, an
+    availability group over two AZs; bob has two instances and an instance quota of exactly two, and an image
+    shared with alice. No task is in progress."""
     world = base if base is not None else World.default()
     clock = world.clock
 
