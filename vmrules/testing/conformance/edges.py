@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from vmrules import builders
-from vmrules.defaults import MAIN, MEMBERS, NORTH, SECOND
+from vmrules.defaults import MAIN, MAIN_VPC, MEMBERS, NORTH, SECOND
 from vmrules.engine import settle
-from vmrules.model import Charge, Image, Instance
+from vmrules.model import AvailabilityGroup, Charge, Image, Instance, SecurityGroup, Subnet, Vpc
 from vmrules.testing.conformance.settings import JSON
 from vmrules.world import World
 
@@ -22,8 +22,9 @@ def edge_world(base: World | None = None) -> World:
     matter: alice has a running local-system-disk instance with 8 data disks, a stopped cloud-system-disk one
     with 7, a stopped local-system-disk generation-2 instance, a running one with an elastic IP, one in
     arrears, one prepaid (expiring in three days), one in ``error``; an image shared with 20 accounts, one with
-    19, an unshared one; bob has two instances and an instance quota of exactly two, and an image shared with
-    alice. No task is in progress."""
+    19, an unshared one; a subnet with no free address, a VPC without a default security group, an
+    availability group over two AZs; bob has two instances and an instance quota of exactly two, and an image
+    shared with alice. No task is in progress."""
     world = base if base is not None else World.default()
     clock = world.clock
 
@@ -52,11 +53,33 @@ def edge_world(base: World | None = None) -> World:
     _, world = builders.add_instance(world, owner=SECOND, name="bob-stop", subnet_id="subnet-bobnet001a",
                                      status="stopped")
     world = _add_image(world, SECOND, "bob-for-alice", (MAIN,))
+    world = _add_rare_networks(world)
     bob = world.accounts[SECOND]
     quotas = tuple((name, world.used(SECOND, NORTH, "instance") if name == "instance" else limit)
                    for name, limit in bob.quotas)
     world = world.evolve(accounts=world.accounts.set(SECOND, dataclasses.replace(bob, quotas=quotas)))
     return settle(world)
+
+
+def _add_rare_networks(world: World) -> World:
+    """What the default world's networks never are: a subnet with no address left (all of a /28 handed out),
+    a VPC without a default security group, an availability group over two of the region's three AZs. Their
+    ids sort after every other resource of their kind, so steps that take "the first subnet" keep theirs."""
+    full = Subnet("subnet-zedgefull1", MAIN, NORTH, MAIN_VPC, "cn-north-1a", "edge-full", "10.0.9.0/28",
+                  next_host=15)
+    bare = Vpc("vpc-zedgenodflt", MAIN, NORTH, "edge-no-default-group", "192.168.0.0/16")
+    bare_subnet = Subnet("subnet-zedgenodf1", MAIN, NORTH, bare.vpc_id, "cn-north-1a", "edge-no-default",
+                         "192.168.1.0/24")
+    group = SecurityGroup("sg-zedgeplain01", MAIN, NORTH, bare.vpc_id, "edge-plain")
+    template_id = min(t.template_id for t in world.templates.values() if t.owner == MAIN)
+    two_azs = AvailabilityGroup("ag-zedge2azs001", MAIN, NORTH, "edge-two-azs", template_id,
+                                ("cn-north-1a", "cn-north-1b"))
+    return world.evolve(
+        vpcs=world.vpcs.set(bare.vpc_id, bare),
+        subnets=world.subnets.set(full.subnet_id, full).set(bare_subnet.subnet_id, bare_subnet),
+        security_groups=world.security_groups.set(group.security_group_id, group),
+        availability_groups=world.availability_groups.set(two_azs.ag_id, two_azs),
+    )
 
 
 def _add_image(world: World, owner: str, name: str, shared_with: Sequence[str]) -> World:
