@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from vmrules import World, check
 from vmrules.catalogue import CATALOGUE
 from vmrules.defaults import MAIN, SECOND
 from vmrules.operations import OPERATION_TABLE
@@ -17,6 +18,7 @@ from vmrules.testing.adapters import InProcessAdapter
 from vmrules.testing.conformance import run_conformance, setups
 from vmrules.testing.conformance.directed import _once, send_pair
 from vmrules.testing.conformance.lockstep import Lockstep
+from vmrules.testing.strategies.invalid import makers_for_rule
 
 OPERATIONS = tuple(sorted(OPERATION_TABLE))
 CALLERS = (MAIN, SECOND)
@@ -89,3 +91,20 @@ def test_the_sweep_of_every_run_fires_the_instance_rules_the_api_can_reach(seed:
     report = run_conformance(InProcessAdapter, steps=1, examples=1, seed=seed)  # the sweep, one short run
     assert report.ok, report.explanation
     assert set(report.rules_never_hit).isdisjoint(NEEDS_SETUP + NEEDS_MAKER), report.rules_never_hit
+
+
+
+@pytest.mark.rule("CREATE_INSTANCES.AG_AZ")
+def test_the_edge_world_makes_an_az_outside_an_availability_group_reachable() -> None:
+    lock = Lockstep(InProcessAdapter())  # the edge world: one of alice's groups spans two of three AZs
+    assert lock.start() is None
+    found, divergence = _once(5, lambda data: send_pair(lock, data, "CREATE_INSTANCES.AG_AZ",
+                                                       list(OPERATION_TABLE), (MAIN, SECOND)))
+    assert found and divergence is None
+    assert "CREATE_INSTANCES.AG_AZ" in lock.rules_hit
+    (maker,) = makers_for_rule("createInstances", "CREATE_INSTANCES.AG_AZ")
+    assert maker(World.default(), MAIN, "createInstances") is None  # its one group spans every AZ
+    strategy = maker(lock.start_world, MAIN, "createInstances")
+    assert strategy is not None
+    params, _ = _once(0, lambda data: data.draw(strategy))
+    assert [e.rule for e in check(lock.start_world, "createInstances", params)] == ["CREATE_INSTANCES.AG_AZ"]

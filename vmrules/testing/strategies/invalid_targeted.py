@@ -447,10 +447,21 @@ def _template_without_az(world: World, caller: str, params: Params) -> Params | 
     return {"regionId": NORTH, "instanceSpec": {"instanceTemplateId": templates[0], "name": "from-template"}}
 
 
+def _az_outside_group(world: World, caller: str, params: Params) -> Params | None:
+    """An availability group of the caller's with an AZ of its region it does not span, and that AZ."""
+    for ag in sorted(world.availability_groups.values(), key=lambda g: g.ag_id):
+        region = world.regions.get(ag.region)
+        outside = [az for az in region.azs if az not in ag.azs] if ag.owner == caller and region else []
+        if outside:
+            return {"regionId": ag.region, "instanceSpec": {"agId": ag.ag_id, "az": outside[0], "name": "ag-node"}}
+    return None
+
+
 _create_case("CREATE_INSTANCES.SUBNET_REQUIRED", _replaced_nic(networkInterface={}))
 _create_case("CREATE_INSTANCES.TEMPLATE_REQUIRED", _template_without_az)
 _create_case("CREATE_INSTANCES.AG_EXISTS",
              lambda w, c, p: {"regionId": NORTH, "instanceSpec": {"agId": "ag" + UNKNOWN_ID, "name": "ag-node"}})
+_create_case("CREATE_INSTANCES.AG_AZ", _az_outside_group)
 _create_case("CREATE_INSTANCES.ORDERED_NAME_RANGE", lambda w, c, p: {**_spec(name="node[9999]")(w, c, p),
                                                                        "maxCount": 2})
 _create_case("CREATE_INSTANCES.PRIMARY_IP_SINGLE", _one_address_two_instances)
