@@ -174,20 +174,13 @@ def _plain_budget(value: dict[Any, Any] | list[Any], depth: int, budget: int) ->
     budget -= len(value) + 1
     if budget < 0:
         return -1
+    items: Any = value
     if type(value) is dict:
-        for key, item in value.items():
+        for key in value:
             if type(key) is not str:
                 return -1
-            kind = type(item)
-            if kind in _SCALARS:
-                continue
-            if kind is not dict and kind is not list:
-                return -1
-            budget = _plain_budget(item, depth + 1, budget)
-            if budget < 0:
-                return -1
-        return budget
-    for item in value:
+        items = value.values()
+    for item in items:
         kind = type(item)
         if kind in _SCALARS:
             continue
