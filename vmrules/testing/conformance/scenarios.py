@@ -28,7 +28,6 @@ offers nothing suitable the scenario sends what it can (the reference stays the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from hypothesis import strategies as st
 
@@ -38,35 +37,10 @@ from vmrules.operations.describe import VNC_VALIDITY
 from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
+from vmrules.testing.conformance.setups.common import idle_instances, pick, run_steps
 from vmrules.testing.strategies import valid_requests
 
 Scenario = Callable[[Lockstep, st.DataObject, str], "Divergence | None"]
-
-
-def _pick(data: st.DataObject, items: list[Any], label: str) -> Any:
-    """An item by a fixed-range index (keeps hypothesis's choice sequence aligned as the world changes)."""
-    if not items:
-        return None
-    return items[data.draw(st.integers(0, 2**16), label=label) % len(items)]
-
-
-def _instances(lock: Lockstep, caller: str, where: Callable[[Instance], bool]) -> list[Instance]:
-    world = lock.model
-    return sorted((i for i in world.instances.values() if i.owner == caller and i.region == NORTH
-                   and not world.busy(i.instance_id) and where(i)), key=lambda i: i.instance_id)
-
-
-def _run(lock: Lockstep, steps: list[tuple[str, JSON | None]], caller: str) -> Divergence | None:
-    for operation, params in steps:
-        if operation == "settle":
-            found = lock.settle()
-        elif params is not None:
-            found = lock.request(operation, params, caller)
-        else:
-            continue
-        if found is not None:
-            return found
-    return None
 
 
 def token_retry(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
@@ -75,7 +49,7 @@ def token_retry(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence 
     spec = params.get("instanceSpec")
     changed = {**params, "instanceSpec": {**spec, "name": "retry-other"}} if isinstance(spec, dict) else \
         {**params, "maxCount": 2}
-    return _run(lock, [("createInstances", params), ("createInstances", params), ("settle", None),
+    return run_steps(lock, [("createInstances", params), ("createInstances", params), ("settle", None),
                        ("createInstances", params), ("createInstances", changed)], caller)
 
 
@@ -84,7 +58,7 @@ _LISTINGS = ("describeInstances", "describeImages", "describeInstanceStatus", "d
 
 
 def walk_pages(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
-    operation = _pick(data, list(_LISTINGS), "listing")
+    operation = pick(data, list(_LISTINGS), "listing")
     size = data.draw(st.integers(10, 11), label="page size")  # the smallest page sizes the API allows
     world = lock.model
     base: JSON = {"regionId": NORTH, "pageSize": size}
@@ -101,13 +75,13 @@ def walk_pages(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence |
         total = sum(1 for i in world.instances.values() if i.owner == caller and i.region == NORTH)
         if total <= size:  # make a second page
             create = dict(data.draw(valid_requests(world, "createInstances", caller=caller), label="create"))
-            found = _run(lock, [("createInstances", {**create, "maxCount": size + 2 - total}), ("settle", None)],
+            found = run_steps(lock, [("createInstances", {**create, "maxCount": size + 2 - total}), ("settle", None)],
                          caller)
             if found is not None:
                 return found
             total = size + 2
     pages = min(12, -(-total // size) + 1)
-    return _run(lock, [(operation, {**base, "pageNumber": n}) for n in range(1, pages + 1)], caller)
+    return run_steps(lock, [(operation, {**base, "pageNumber": n}) for n in range(1, pages + 1)], caller)
 
 
 def _private_images(lock: Lockstep, caller: str, copyable: bool = False) -> list[str]:
@@ -122,7 +96,7 @@ def _own_images(lock: Lockstep, caller: str, count: int) -> Divergence | None:
     caller owns ``count`` ready copyable images, or the image quota or the instances run out."""
     for round_ in range(count):
         have = len(_private_images(lock, caller, copyable=True))
-        stopped = _instances(lock, caller, lambda i: i.status == "stopped" and i.system_disk.category == "cloud")
+        stopped = idle_instances(lock, caller, lambda i: i.status == "stopped" and i.system_disk.category == "cloud")
         if have >= count or not stopped:
             return None
         room = lock.model.accounts[caller].quota("image") - lock.model.used(caller, NORTH, "image")
@@ -131,7 +105,7 @@ def _own_images(lock: Lockstep, caller: str, count: int) -> Divergence | None:
             for n, inst in enumerate(stopped[:max(0, min(count - have, room))])]
         if not steps:
             return None
-        found = _run(lock, [*steps, ("settle", None)], caller)
+        found = run_steps(lock, [*steps, ("settle", None)], caller)
         if found is not None:
             return found
     return None
@@ -147,17 +121,17 @@ def image_pages(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence 
         ("describeImages", {"regionId": NORTH, "imageSource": "private", "pageSize": 10, "pageNumber": n})
         for n in (1, 2, 3)]
     images = _private_images(lock, caller, copyable=True)
-    region = _pick(data, ["cn-east-2", "cn-south-1"], "destination")
+    region = pick(data, ["cn-east-2", "cn-south-1"], "destination")
     copies: list[tuple[str, JSON | None]] = [
         ("copyImages", {"regionId": NORTH, "sourceImageIds": images[:n], "destinationRegion": region})
         for n in (11, 10) if len(images) >= n]
-    return _run(lock, [*walk, *copies, ("settle", None)], caller)
+    return run_steps(lock, [*walk, *copies, ("settle", None)], caller)
 
 
 def vnc_expiry(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
     """describeInstanceVncUrl, the clock moved past the URL's one-hour validity, then again: the system must
     not hand out the expired URL again (a URL past its validity no longer works)."""
-    inst = _pick(data, _instances(lock, caller, lambda i: i.status == "running"), "instance")
+    inst = pick(data, idle_instances(lock, caller, lambda i: i.status == "running"), "instance")
     if inst is None:
         return None
     params: JSON = {"regionId": NORTH, "instanceId": inst.instance_id}
@@ -192,24 +166,24 @@ def _free_disks(lock: Lockstep, caller: str, az: str, multi: bool | None = None)
 
 
 def fill_disks(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
-    inst = _pick(data, _instances(lock, caller, lambda i: i.status in ("running", "stopped")), "instance")
+    inst = pick(data, idle_instances(lock, caller, lambda i: i.status in ("running", "stopped")), "instance")
     if inst is None:
         return None
     steps: list[tuple[str, JSON | None]] = []
     for disk_id in _free_disks(lock, caller, inst.az)[:9 - len(inst.data_disks)]:
         steps += [("attachDisk", {"regionId": NORTH, "instanceId": inst.instance_id, "diskId": disk_id}),
                   ("settle", None)]
-    return _run(lock, steps, caller)
+    return run_steps(lock, steps, caller)
 
 
 def multi_attach(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
     shared = _free_disks(lock, caller, "cn-north-1a", multi=True)
-    hosts = _instances(lock, caller, lambda i: i.az == "cn-north-1a" and i.status in ("running", "stopped"))
+    hosts = idle_instances(lock, caller, lambda i: i.az == "cn-north-1a" and i.status in ("running", "stopped"))
     if not shared or len(hosts) < 2:
         return None
-    disk = _pick(data, shared, "disk")
+    disk = pick(data, shared, "disk")
     first, second = hosts[0].instance_id, hosts[1].instance_id
-    return _run(lock, [
+    return run_steps(lock, [
         ("attachDisk", {"regionId": NORTH, "instanceId": first, "diskId": disk}), ("settle", None),
         ("attachDisk", {"regionId": NORTH, "instanceId": second, "diskId": disk}), ("settle", None),
         ("detachDisk", {"regionId": NORTH, "instanceId": first, "diskId": disk}), ("settle", None),
@@ -225,59 +199,59 @@ def prepaid_expiry(lock: Lockstep, data: st.DataObject, caller: str) -> Divergen
     params["instanceSpec"] = {**spec, "charge": {"chargeMode": "prepaid_by_duration", "chargeUnit": "month",
                                                  "chargeDuration": months}}
     before = set(lock.model.instances)
-    found = _run(lock, [("createInstances", params), ("settle", None)], caller)
+    found = run_steps(lock, [("createInstances", params), ("settle", None)], caller)
     if found is not None:
         return found
     created = sorted(set(lock.model.instances) - before)
     steps: list[tuple[str, JSON | None]] = [("deleteInstance", {"regionId": NORTH, "instanceId": i}) for i in created]
-    found = _run(lock, steps, caller)
+    found = run_steps(lock, steps, caller)
     if found is not None or not lock.can_advance:
         return found
     found = lock.advance(months * 31 * 86400 + 86400)
     if found is not None:
         return found
-    return _run(lock, [*steps, ("settle", None)], caller)
+    return run_steps(lock, [*steps, ("settle", None)], caller)
 
 
 def whole_machine_image(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
-    inst = _pick(data, _instances(lock, caller, lambda i: i.status == "stopped" and i.system_disk.category == "cloud"
+    inst = pick(data, idle_instances(lock, caller, lambda i: i.status == "stopped" and i.system_disk.category == "cloud"
                                   and bool(i.data_disks)), "instance")
     if inst is None:
         return None
     before = set(lock.model.images)
-    found = _run(lock, [("createImage", {"regionId": NORTH, "instanceId": inst.instance_id, "name": "whole-img"}),
+    found = run_steps(lock, [("createImage", {"regionId": NORTH, "instanceId": inst.instance_id, "name": "whole-img"}),
                         ("settle", None)], caller)
     if found is not None:
         return found
     made = sorted(set(lock.model.images) - before)
     others = [p for p in sorted(lock.model.accounts) if p != caller][:1]
-    return _run(lock, [("shareImage", {"regionId": NORTH, "imageId": i, "pins": others}) for i in made], caller)
+    return run_steps(lock, [("shareImage", {"regionId": NORTH, "imageId": i, "pins": others}) for i in made], caller)
 
 
 def compound_state(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
-    inst = _pick(data, _instances(lock, caller, lambda i: i.status in ("running", "stopped")), "instance")
+    inst = pick(data, idle_instances(lock, caller, lambda i: i.status in ("running", "stopped")), "instance")
     if inst is None:
         return None
     start = "stopInstance" if inst.status == "running" else "startInstance"
     target = {"regionId": NORTH, "instanceId": inst.instance_id}
-    follow = _pick(data, ["stopInstance", "startInstance", "rebootInstance", "deleteInstance", "resizeInstance",
+    follow = pick(data, ["stopInstance", "startInstance", "rebootInstance", "deleteInstance", "resizeInstance",
                           "modifyInstancePassword", "createImage", "describeInstanceVncUrl", "attachDisk"], "follow")
     extra: JSON = {"resizeInstance": {"instanceType": "g.n2.large"}, "modifyInstancePassword":
                    {"password": "Ab2!Cd4#Ef6%"}, "createImage": {"name": "busy-img"}}.get(follow, {})
     if follow == "attachDisk":
         disks = _free_disks(lock, caller, inst.az)
         extra = {"diskId": disks[0]} if disks else {"diskId": "vol-missing000"}
-    return _run(lock, [(start, target), (follow, {**target, **extra}), ("settle", None)], caller)
+    return run_steps(lock, [(start, target), (follow, {**target, **extra}), ("settle", None)], caller)
 
 
 def availability_group(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
     groups = sorted(g.ag_id for g in lock.model.availability_groups.values() if g.owner == caller)
-    group = _pick(data, groups, "group")
+    group = pick(data, groups, "group")
     if group is None:
         return None
     params: JSON = {"regionId": NORTH, "instanceSpec": {"agId": group, "name": "ag-node"},
                     "maxCount": data.draw(st.integers(1, 2), label="count")}
-    return _run(lock, [("createInstances", params), ("settle", None)], caller)
+    return run_steps(lock, [("createInstances", params), ("settle", None)], caller)
 
 
 def _deletable(inst: Instance) -> bool:
@@ -288,7 +262,7 @@ def _deletable(inst: Instance) -> bool:
 def deleted_resources(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
     # The victim has data disks that go with it (autoDelete), so that a disk left behind can be probed; one is
     # created when the caller has none.
-    with_disks = _instances(lock, caller, lambda i: _deletable(i) and any(d.auto_delete for d in i.data_disks))
+    with_disks = idle_instances(lock, caller, lambda i: _deletable(i) and any(d.auto_delete for d in i.data_disks))
     if not with_disks:
         before = set(lock.model.instances)
         create = dict(data.draw(valid_requests(lock.model, "createInstances", caller=caller), label="create"))
@@ -297,12 +271,13 @@ def deleted_resources(lock: Lockstep, data: st.DataObject, caller: str) -> Diver
             disk: JSON = {"diskCategory": "cloud", "autoDelete": True,
                           "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 20}}
             create = {**create, "maxCount": 1, "instanceSpec": {**spec, "dataDisks": [disk]}}
-            found = _run(lock, [("createInstances", create), ("settle", None)], caller)
+            found = run_steps(lock, [("createInstances", create), ("settle", None)], caller)
             if found is not None:
                 return found
-        with_disks = [i for i in _instances(lock, caller, _deletable) if i.instance_id not in before and i.data_disks]
+        with_disks = [i for i in idle_instances(lock, caller, _deletable)
+                      if i.instance_id not in before and i.data_disks]
     world = lock.model
-    victim = _pick(data, with_disks or _instances(lock, caller, _deletable), "victim")
+    victim = pick(data, with_disks or idle_instances(lock, caller, _deletable), "victim")
     if victim is None:
         return None
     disks = [dd.disk_id for dd in victim.data_disks]
@@ -310,11 +285,11 @@ def deleted_resources(lock: Lockstep, data: st.DataObject, caller: str) -> Diver
         disks.append(victim.system_disk.disk_id)
     nic = world.network_interfaces.get(victim.primary_nic_id)
     eip = nic.elastic_ip_id if nic is not None else None
-    found = _run(lock, [("deleteInstance", {"regionId": NORTH, "instanceId": victim.instance_id}),
+    found = run_steps(lock, [("deleteInstance", {"regionId": NORTH, "instanceId": victim.instance_id}),
                         ("settle", None)], caller)
     if found is not None:
         return found
-    hosts = _instances(lock, caller, lambda i: i.az == victim.az and i.status in ("running", "stopped"))
+    hosts = idle_instances(lock, caller, lambda i: i.az == victim.az and i.status in ("running", "stopped"))
     if not hosts:
         return None
     host = min(hosts, key=lambda i: (len(i.data_disks), i.instance_id))  # room for a disk that survived
@@ -323,7 +298,7 @@ def deleted_resources(lock: Lockstep, data: st.DataObject, caller: str) -> Diver
     if eip is not None:
         steps.append(("associateElasticIp", {"regionId": NORTH, "instanceId": host.instance_id,
                                              "elasticIpId": eip}))
-    return _run(lock, [*steps, ("settle", None)], caller)
+    return run_steps(lock, [*steps, ("settle", None)], caller)
 
 
 SCENARIOS: dict[str, Scenario] = {

@@ -20,6 +20,7 @@ from vmrules.testing.conformance.setups.common import (
     created_instance,
     free_nics,
     idle_instances,
+    interface_request,
     pick,
     plain_charge,
     run_steps,
@@ -45,10 +46,6 @@ def _disk(instance_id: str, disk_id: str, **extra: object) -> JSON:
     return {"regionId": NORTH, "instanceId": instance_id, "diskId": disk_id, **extra}
 
 
-def _nic(instance_id: str, nic_id: str) -> JSON:
-    return {"regionId": NORTH, "instanceId": instance_id, "networkInterfaceId": nic_id}
-
-
 @registry.setup_for("ATTACH_DISK.NO_TASK", "ATTACH_DISK.DISK_NO_TASK", "DETACH_DISK.NO_TASK",
                     "ATTACH_NETWORK_INTERFACE.NO_TASK", "DETACH_NETWORK_INTERFACE.NO_TASK")
 def attach_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
@@ -71,15 +68,15 @@ def attach_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
         nics = free_nics(lock, caller, host)
         if not nics:
             return [], None
-        found = run_steps(lock, [("attachNetworkInterface", _nic(host.instance_id, nics[0])), ("settle", {})],
-                          caller)
+        attach = interface_request(host.instance_id, nics[0])
+        found = run_steps(lock, [("attachNetworkInterface", attach), ("settle", {})], caller)
         if found is not None:
             return [], found
     if rule_id == "ATTACH_NETWORK_INTERFACE.NO_TASK" and not free_nics(lock, caller, host):
         holders = idle_instances(lock, caller, lambda i: i.status in ("running", "stopped") and i.subnet_id
                                  == host.subnet_id and bool(i.secondary_nic_ids) and i.instance_id != host.instance_id)
         if holders:  # every free interface is attached somewhere: one is detached first
-            found = run_steps(lock, [("detachNetworkInterface", _nic(holders[0].instance_id,
+            found = run_steps(lock, [("detachNetworkInterface", interface_request(holders[0].instance_id,
                                                                      holders[0].secondary_nic_ids[0])),
                                      ("settle", {})], caller)
             if found is not None:
@@ -95,8 +92,8 @@ def attach_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
     if rule_id == "DETACH_DISK.NO_TASK":
         return [_disk(inst.instance_id, d.disk_id) for d in inst.data_disks if d.disk_id != first][:2], found
     if rule_id == "DETACH_NETWORK_INTERFACE.NO_TASK":
-        return [_nic(inst.instance_id, n) for n in inst.secondary_nic_ids[:1]], found
-    return [_nic(inst.instance_id, n) for n in free_nics(lock, caller, inst)[:1]], found
+        return [interface_request(inst.instance_id, n) for n in inst.secondary_nic_ids[:1]], found
+    return [interface_request(inst.instance_id, n) for n in free_nics(lock, caller, inst)[:1]], found
 
 
 @registry.setup_for("ATTACH_DISK.DEVICE_NAME_FREE")

@@ -17,14 +17,13 @@ from vmrules.testing.conformance.edges import _create_spec
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
+from vmrules.testing.conformance.setups.common import idle_instances
 
 registry = Registry()
 
 
 def _idle(lock: Lockstep, caller: str) -> list[Instance]:
-    world = lock.model
-    return sorted((i for i in world.instances.values() if i.owner == caller and i.region == NORTH
-                   and i.charge is not None and not world.busy(i.instance_id)), key=lambda i: i.instance_id)
+    return idle_instances(lock, caller, lambda i: i.charge is not None)
 
 
 def _overdue_running(lock: Lockstep, caller: str) -> list[JSON]:

@@ -6,7 +6,7 @@ Everything is read from the model's current world (``lock.model``) and every cha
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -81,10 +81,21 @@ def some_free_disks(lock: Lockstep, caller: str, az: str, need: int, keep: str) 
     return free_disks(lock, caller, az), found
 
 
-def run_steps(lock: Lockstep, steps: list[tuple[str, JSON]], caller: str) -> Divergence | None:
-    """Send ``steps`` in order (``("settle", {})`` settles); the first divergence."""
+def interface_request(instance_id: str, nic_id: str) -> JSON:
+    """The params of attachNetworkInterface / detachNetworkInterface for one secondary interface."""
+    return {"regionId": NORTH, "instanceId": instance_id, "networkInterfaceId": nic_id}
+
+
+def run_steps(lock: Lockstep, steps: Sequence[tuple[str, JSON | None]], caller: str) -> Divergence | None:
+    """Send ``steps`` in order (``("settle", ...)`` settles; a request whose params are None, one its builder
+    found nothing for, is left out); the first divergence."""
     for operation, params in steps:
-        found = lock.settle() if operation == "settle" else lock.request(operation, params, caller)
+        if operation == "settle":
+            found = lock.settle()
+        elif params is not None:
+            found = lock.request(operation, params, caller)
+        else:
+            continue
         if found is not None:
             return found
     return None

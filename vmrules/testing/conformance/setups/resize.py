@@ -25,6 +25,7 @@ from vmrules.testing.conformance.setups.common import (
     free_nics,
     idle_instances,
     instance_of_kind,
+    interface_request,
     make_room,
     pick,
     plain_charge,
@@ -150,18 +151,14 @@ def instance_with_secondary_interface(lock: Lockstep, data: st.DataObject, calle
         if not holders:
             return [], None
         nics = [holders[0].secondary_nic_ids[0]]
-        steps += [("detachNetworkInterface", _interface(holders[0].instance_id, nics[0])), ("settle", {})]
-    steps += [("attachNetworkInterface", _interface(found, nics[0])), ("settle", {})]
+        steps += [("detachNetworkInterface", interface_request(holders[0].instance_id, nics[0])), ("settle", {})]
+    steps += [("attachNetworkInterface", interface_request(found, nics[0])), ("settle", {})]
     return [_resize(found, "g.n2.micro")], run_steps(lock, steps, caller)
 
 
 def _nic_limit(lock: Lockstep, inst: Instance) -> int:
     t = lock.model.instance_types.get(inst.instance_type)
     return t.nic_limit if t is not None else 0
-
-
-def _interface(instance_id: str, nic_id: str) -> JSON:
-    return {"regionId": NORTH, "instanceId": instance_id, "networkInterfaceId": nic_id}
 
 
 def _quota_room(lock: Lockstep, caller: str) -> tuple[int, int, int]:

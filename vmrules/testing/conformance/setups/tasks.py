@@ -17,6 +17,7 @@ from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
+from vmrules.testing.conformance.setups.common import free_disks, idle_instances, pick
 
 registry = Registry()
 
@@ -31,33 +32,15 @@ _POWER = {
 }
 
 
-def _index(data: st.DataObject, n: int, label: str) -> int:
-    return data.draw(st.integers(0, 2**16), label=label) % n
-
-
-def _idle_instances(lock: Lockstep, caller: str, statuses: tuple[str, ...]) -> list[Instance]:
-    world = lock.model
-    return sorted((i for i in world.instances.values()
-                   if i.owner == caller and i.region == NORTH and i.status in statuses
-                   and (i.charge is None or i.charge.mode != "prepaid_by_duration")
-                   and not world.busy(i.instance_id)),
-                  key=lambda i: i.instance_id)
-
-
-def _free_disk(lock: Lockstep, caller: str, az: str) -> str | None:
-    world = lock.model
-    for disk in sorted(world.disks.values(), key=lambda d: d.disk_id):
-        if (disk.owner == caller and disk.az == az and not disk.attachments and not disk.multi_attachable
-                and not world.busy(disk.disk_id)):
-            return disk.disk_id
-    return None
+def _prepaid(instance: Instance) -> bool:
+    return instance.charge is not None and instance.charge.mode == "prepaid_by_duration"
 
 
 def _task_request(lock: Lockstep, caller: str, instance: Instance) -> tuple[str, JSON] | None:
     """A request that leaves a task on the instance and its status as it is: attaching a free disk, else
     detaching one of its data disks; the first the model accepts (None when it accepts neither)."""
     target = {"regionId": NORTH, "instanceId": instance.instance_id}
-    free = _free_disk(lock, caller, instance.az)
+    free = next(iter(free_disks(lock, caller, instance.az, postpaid_only=False)), None)
     options = [("attachDisk", {**target, "diskId": free})] if free is not None else []
     options += [("detachDisk", {**target, "diskId": d.disk_id}) for d in instance.data_disks if d.disk_id]
     return next(((op, params) for op, params in options if not check(lock.model, op, params, caller=caller)), None)
@@ -68,11 +51,11 @@ def busy_instance(lock: Lockstep, data: st.DataObject, caller: str,
                   rule_id: str) -> tuple[list[JSON], Divergence | None]:
     """An instance in the status the rule's operation needs, with an attach (or detach) task in progress."""
     operation, statuses = _POWER[rule_id]
-    candidates = [(i, task) for i in _idle_instances(lock, caller, statuses)
-                  for task in [_task_request(lock, caller, i)] if task is not None]
+    idle = idle_instances(lock, caller, lambda i: i.status in statuses and not _prepaid(i))
+    candidates = [(i, task) for i in idle for task in [_task_request(lock, caller, i)] if task is not None]
     if not candidates:
         return [], None
-    instance, (task_operation, task_params) = candidates[_index(data, len(candidates), "busy instance")]
+    instance, (task_operation, task_params) = pick(data, candidates, "busy instance")
     found = lock.request(task_operation, task_params, caller)
     base: JSON = {"regionId": NORTH, "instanceId": instance.instance_id}
     if operation == "rebuildInstance":
