@@ -156,6 +156,14 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
 
+        def handle_one_request(self) -> None:
+            """One request; a client that hangs up while its answer is written ends the connection quietly (the
+            library would print a traceback per departed client)."""
+            try:
+                super().handle_one_request()
+            except ConnectionError:
+                self.close_connection = True
+
         def parse_request(self) -> bool:
             """The standard library's parse, refusing every version but HTTP/1.0 and 1.1 with a 505 (it would
             take ``GET /path`` as HTTP/0.9 and answer with a bare body, and ``HTTP/1.2`` as 1.x)."""
