@@ -16,6 +16,7 @@ from vmrules.defaults import MAIN, NORTH
 from vmrules.indexes import build_instance_order, build_instances_by, build_subnet_addresses
 from vmrules.model import Subnet
 from vmrules.snapshot import SnapshotError
+from vmrules.testing.invariants import check_invariants
 from vmrules.usage import recount_usage
 
 SHAPES: list[InstanceOptions] = [
@@ -101,3 +102,12 @@ def test_bulk_paths_leave_the_collector_as_they_found_it(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_an_instance_can_be_given_its_id_and_the_id_must_be_free() -> None:
+    iid, world = add_instance(World.default(), owner="alice", instance_id="i-zchosen001")
+    assert iid == "i-zchosen001" and world.instances[iid].owner == "alice"
+    assert world.network_interfaces[world.instances[iid].primary_nic_id].instance_id == iid
+    assert check_invariants(world) == []
+    with pytest.raises(ValueError, match="already in use"):
+        add_instance(world, instance_id=iid)

@@ -369,6 +369,19 @@ def test_a_directed_pair_for_a_status_rule_swaps_in_an_instance_of_the_refused_s
     assert world.instances[pair.allowed["instanceId"]].status == "running"
 
 
+def test_a_status_rule_gets_a_breaking_request_for_every_refused_status() -> None:
+    # resize-running accepts a resize of a running instance only: a pair on an instance in error would miss it
+    world = edge_world()
+    stopped = next(i for i in world.instances.values() if i.owner == "alice" and i.status == "stopped"
+                   and i.system_disk.category == "cloud")
+    pairs = directed_pairs(world, "RESIZE_INSTANCE.STATUS_STOPPED", "resizeInstance", "alice",
+                           [{"regionId": "cn-north-1", "instanceId": stopped.instance_id,
+                             "instanceType": "g.n2.large"}], random.Random(0))
+    refused = {world.instances[p.breaking["instanceId"]].status for p in pairs}
+    assert refused == {i.status for i in world.instances.values() if i.owner == "alice"} - {"stopped"}
+    assert len(pairs) == len({p.breaking["instanceId"] for p in pairs})  # one request per status, no repeats
+
+
 def test_the_sweep_fires_most_rules_and_the_report_lists_the_rest() -> None:
     report = run_conformance(InProcessAdapter, steps=1, examples=1, seed=0)  # the sweep, one short run
     assert report.ok, report.explanation

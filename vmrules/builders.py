@@ -315,11 +315,13 @@ def add_instance(
     sanity_check: int = 1,
     task: str | None = None,
     elastic_ip: ElasticIpPlan | None = None,
+    instance_id: str | None = None,
 ) -> tuple[str, W]:
     """Add an instance with its primary interface, system disk and data disks, all attached, counted in quota.
 
     ``task``, when given, starts that task on the instance (createInstances: ``"createInstances"``);
     ``elastic_ip``, when given, is created in the instance's AZ and bound to its primary interface.
+    ``instance_id``, when given, is the new instance's id (it must be free); else the next derived one.
 
     The system disk is ``local`` (40 GB) or ``cloud`` (a new disk of the image's size unless given).
     Data disks get device names vdb, vdc, ... unless named. ``launch_time`` defaults to the world's clock.
@@ -332,7 +334,7 @@ def add_instance(
         data_disks=data_disks, status=status, charge=charge, ag_id=ag_id, key_names=key_names,
         private_ip=private_ip, launch_time=launch_time, description=description, hostname=hostname,
         password_digest=password_digest, nic_name=nic_name, nic_description=nic_description,
-        sanity_check=sanity_check, task=task, elastic_ip=elastic_ip)
+        sanity_check=sanity_check, task=task, elastic_ip=elastic_ip, instance_id=instance_id)
     return instance_id, batch.done()
 
 
@@ -384,6 +386,7 @@ def _add_instance(
     sanity_check: int = 1,
     task: str | None = None,
     elastic_ip: ElasticIpPlan | None = None,
+    instance_id: str | None = None,
 ) -> str:
     world = batch.world
     owner = owner or world.default_account
@@ -392,7 +395,7 @@ def _add_instance(
     itype = world.instance_types[instance_type]
     image = world.images[image_id]
     clock = world.clock
-    instance_id = batch.new_id("i-")
+    instance_id = batch.new_id("i-") if instance_id is None else batch.claim_id(instance_id)
     charge = charge or Charge(start_time=clock)
     nic_id = _add_network_interface(batch, owner=owner, subnet_id=subnet_id, security_group_ids=security_group_ids,
                                     role="Primary", private_ip=private_ip, name=nic_name, description=nic_description,

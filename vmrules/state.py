@@ -377,6 +377,13 @@ class Batch(Generic[W]):
         self._created.add(rid)
         return rid
 
+    def claim_id(self, rid: str) -> str:
+        """``rid`` as a new resource's id, chosen by the caller (a builder's explicit id); it must be free."""
+        if any(rid in taken for taken in self._taken):
+            raise ValueError(f"id {rid} is already in use")
+        self._created.add(rid)
+        return rid
+
     def add_usages(self, pin: str, region: str, deltas: Iterable[tuple[str, int]]) -> None:
         self._changes["usage"] = _usage_after(self.usage, pin, region, deltas)
 
@@ -413,6 +420,11 @@ class BulkBatch(Batch[W]):
 
     def new_id(self, prefix: str) -> str:
         rid = super().new_id(prefix)
+        self._created_in_order.append(rid)
+        return rid
+
+    def claim_id(self, rid: str) -> str:
+        super().claim_id(rid)
         self._created_in_order.append(rid)
         return rid
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel
 from vmrules.catalogue import CATALOGUE
 from vmrules.engine import check
 from vmrules.operations import OPERATION_TABLE
+from vmrules.rules import Phase
 from vmrules.testing.strategies.common import UNKNOWN_ID, Params
 from vmrules.testing.strategies.valid import valid_requests
 from vmrules.world import World
@@ -364,7 +365,12 @@ class _Search:
         self.budget = budget
         self.spent = 0
         self.pairs: dict[str, DirectedPair] = {}
+        # A state rule's refusing ids by the state they are in: one breaking request per refused state (a
+        # system that lets one of them through is caught whichever comes first in the world).
+        self.states: dict[tuple[str, bool], DirectedPair] = {}
         self.base_broken = False  # whether the base being mutated breaks the rule itself
+        entry = CATALOGUE.get(rule_id)
+        self.state_rule = entry is not None and entry.rule.phase is Phase.STATE
 
     @property
     def exhausted(self) -> bool:
@@ -436,8 +442,24 @@ def directed_pairs(world: World, rule_id: str, operation: str, caller: str, base
             if search.spent >= budget // 2 or search.has_clean():
                 break
             _explore(search, family, thorough=False)
-    ranked = sorted(search.pairs.values(), key=lambda p: (not p.clean, EDGE_KINDS.index(p.edge)))
-    return ranked[:limit]
+    ranked = sorted(search.pairs.values(), key=lambda p: (not p.clean, EDGE_KINDS.index(p.edge)))[:limit]
+    if any(p.edge == "value" for p in ranked):  # the other refused states, breaking requests only
+        sent = {repr(p.breaking) for p in ranked}
+        ranked += [p for _, p in sorted(search.states.items()) if repr(p.breaking) not in sent]
+    return ranked
+
+
+def _state_of(world: World, value: Any) -> tuple[str, bool] | None:
+    """The status of the resource ``value`` names, and whether a task is in progress on it (None: no such
+    resource, or one without a status)."""
+    if not isinstance(value, str):
+        return None
+    for table in (world.instances, world.disks, world.images, world.network_interfaces, world.elastic_ips):
+        found = table.get(value)
+        status = getattr(found, "status", None)
+        if isinstance(status, str):
+            return status, world.busy(value)
+    return None
 
 
 def directed_pair(world: World, rule_id: str, operation: str, caller: str, bases: Sequence[Any],
@@ -465,6 +487,12 @@ def _explore(search: _Search, family: _Family, thorough: bool) -> None:
             found.append((params, count))
     for params, count in found:
         search.offer(family.kind, params, count, held, held_count if held is not None else None)
+        if family.kind == "value" and search.state_rule:
+            state = _state_of(search.world, _get(params, family.path))
+            known = search.states.get(state) if state is not None else None
+            if state is not None and (known is None or count - 1 < known.others):
+                search.states[state] = DirectedPair(search.rule_id, search.operation, search.caller, params,
+                                                    count - 1, edge="value")
 
 
 def _lattice(search: _Search, family: _Family, thorough: bool) -> None:
