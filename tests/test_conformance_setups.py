@@ -12,11 +12,13 @@ import pytest
 
 from vmrules import World, check
 from vmrules.catalogue import CATALOGUE
-from vmrules.defaults import MAIN, SECOND
+from vmrules.defaults import MAIN, SECOND, UNVERIFIED
 from vmrules.operations import OPERATION_TABLE
+from vmrules.operations.reconfigure import STORAGE_FAMILIES
 from vmrules.testing.adapters import InProcessAdapter
 from vmrules.testing.conformance import run_conformance, setups
 from vmrules.testing.conformance.directed import _once, send_pair
+from vmrules.testing.conformance.edges import AIMED_AS
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.strategies.invalid import makers_for_rule
 
@@ -40,9 +42,10 @@ NEEDS_MAKER = (*(f"CREATE_INSTANCES.{r}" for r in (
     "PRIMARY_IP_IN_SUBNET", "PRIMARY_IP_SINGLE", "SANITY_CHECK", "SECURITY_GROUPS_EXIST", "SUBNET_REQUIRED",
     "TEMPLATE_REQUIRED", "WINDOWS_HOSTNAME")),
     "REBUILD_INSTANCE.KEYPAIR_EXISTS", "REBUILD_INSTANCE.KEYPAIR_LINUX_ONLY", "REBUILD_INSTANCE.WINDOWS_HOSTNAME")
-# Unreachable through the API from the edge world (docs/decisions/conformance.md says why for each).
-UNREACHABLE = ("CREATE_INSTANCES.AG_AZ", "CREATE_INSTANCES.DEFAULT_SECURITY_GROUP", "CREATE_INSTANCES.REAL_NAME",
-               "CREATE_INSTANCES.SUBNET_ADDRESSES", "DELETE_INSTANCE.BILLING_INFO")
+# Reachable only through what the edge world adds to the default one (a full subnet, a VPC without a default
+# group, a group over two AZs, carol's subnet and unbilled instance): no request builds those states.
+EDGE_WORLD_ONLY = ("CREATE_INSTANCES.AG_AZ", "CREATE_INSTANCES.DEFAULT_SECURITY_GROUP", "CREATE_INSTANCES.REAL_NAME",
+                   "CREATE_INSTANCES.SUBNET_ADDRESSES", "DELETE_INSTANCE.BILLING_INFO")
 
 
 def _aim(rule_id: str, seed: int = 0) -> Lockstep:
@@ -55,10 +58,10 @@ def _aim(rule_id: str, seed: int = 0) -> Lockstep:
 
 
 def test_the_rule_lists_are_catalogue_rules_and_every_setup_is_registered() -> None:
-    assert set(NEEDS_SETUP + NEEDS_MAKER + UNREACHABLE) <= set(CATALOGUE)
+    assert set(NEEDS_SETUP + NEEDS_MAKER + EDGE_WORLD_ONLY) <= set(CATALOGUE)
     assert set(NEEDS_SETUP) <= set(setups.SETUPS)
-    assert {"CREATE_INSTANCES.QUOTA_CPU", "CREATE_INSTANCES.QUOTA_MEMORY", "REBOOT_INSTANCE.CHARGE_NORMAL"} == \
-        set(setups.LATE)
+    assert {"CREATE_INSTANCES.QUOTA_CPU", "CREATE_INSTANCES.QUOTA_MEMORY", "REBOOT_INSTANCE.CHARGE_NORMAL",
+            "DELETE_INSTANCE.BILLING_INFO"} == set(setups.LATE)
 
 
 @pytest.mark.parametrize("rule_id", NEEDS_SETUP)
@@ -90,7 +93,32 @@ def test_without_advance_the_expired_instance_setup_changes_nothing() -> None:
 def test_the_sweep_of_every_run_fires_the_instance_rules_the_api_can_reach(seed: int) -> None:
     report = run_conformance(InProcessAdapter, steps=1, examples=1, seed=seed)  # the sweep, one short run
     assert report.ok, report.explanation
-    assert set(report.rules_never_hit).isdisjoint(NEEDS_SETUP + NEEDS_MAKER), report.rules_never_hit
+    assert set(report.rules_never_hit).isdisjoint(NEEDS_SETUP + NEEDS_MAKER + EDGE_WORLD_ONLY), report.rules_never_hit
+
+
+@pytest.mark.parametrize("rule_id", sorted(AIMED_AS))
+def test_carols_states_reach_the_rules_no_request_can(rule_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # her 2016 instance, encrypted disk, local system disk beside a storage type, unbilled instance, subnet
+    lock = _aim(rule_id)
+    assert rule_id in lock.rules_hit
+    assert all(lock.model.instances.get(i) is None or lock.model.instances[i].owner == UNVERIFIED
+               for i in ("i-zcarol2016", "i-zcarolencr", "i-zcarollocl", "i-zcarolnobl"))
+    if rule_id == "RESIZE_INSTANCE.LOCAL_NO_STORAGE_FAMILY":
+        # alice has local instances too: what no world had before is the storage type (carol's keeps it apart)
+        assert not any(t.family in STORAGE_FAMILIES for t in World.default().instance_types.values())
+        return
+    monkeypatch.delitem(AIMED_AS, rule_id)  # aimed as alice and bob, who hold none of those states
+    assert rule_id not in _aim(rule_id).rules_hit
+
+
+def test_a_signing_adapter_without_carols_key_is_not_sent_her_pairs() -> None:
+    class AliceAndBob(InProcessAdapter):
+        callers = (MAIN, SECOND)
+
+    lock = Lockstep(AliceAndBob())
+    assert lock.start() is None
+    outcome = _once(0, lambda data: send_pair(lock, data, "DELETE_INSTANCE.BILLING_INFO", OPERATIONS, CALLERS))
+    assert outcome == (False, None) and lock.steps == 0
 
 
 

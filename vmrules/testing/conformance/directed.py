@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from vmrules.catalogue import CATALOGUE
 from vmrules.defaults import NORTH
 from vmrules.testing.conformance.divergence import Divergence
-from vmrules.testing.conformance.edges import EDGE_TARGETS
+from vmrules.testing.conformance.edges import AIMED_AS, EDGE_TARGETS
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.scenarios import SCENARIOS
 from vmrules.testing.conformance.settings import JSON
@@ -68,6 +68,13 @@ def send_pair(lock: Lockstep, data: st.DataObject, rule_id: str, operations: Seq
     if caller != callers[0] and (rule_id in SETUPS or (
             makers and all(maker(world, caller, operation) is None for maker in makers))):
         caller = callers[0]  # the account setups build states for, and the one the starting world equips best
+    aimed_as = AIMED_AS.get(rule_id)
+    if aimed_as is not None and aimed_as in world.accounts:
+        # The state only this account holds in the edge world; a signing adapter must hold its key.
+        signs_for = getattr(lock.adapter, "callers", ())
+        if signs_for and aimed_as not in signs_for:
+            return False, None
+        caller = aimed_as
     if rule_id == "REQUEST.UNKNOWN_CALLER":
         params = data.draw(valid_requests(world, operation, caller=caller), label="request")
         # A signing adapter knows its callers (``callers``): it cannot sign for an account it has no key of.
@@ -154,12 +161,11 @@ def _once(seed: int, body: Any) -> Any:
 
 def _aim(lock: Lockstep, seed: int, rules: Sequence[str], first: int, operations: Sequence[str],
          callers: Sequence[str]) -> tuple[int, Divergence | None]:
-    """One pair for each of ``rules`` not fired yet (the n-th seeded ``seed + first + n``), a settle after every
-    few; (pairs found, first divergence)."""
+    """One pair for each of ``rules`` (the n-th seeded ``seed + first + n``), a settle after every few; (pairs
+    found, first divergence). A rule an earlier step already fired is aimed at all the same: that step broke it
+    somewhere, not at its edges (a status gate refused one status, a bound a value far past it)."""
     found_pairs = 0
     for n, rule_id in enumerate(rules, start=first):
-        if rule_id in lock.rules_hit:
-            continue
         outcome = _once(seed + n, lambda data, r=rule_id: send_pair(lock, data, r, operations, callers))
         found, divergence = outcome if outcome is not None else (False, None)
         found_pairs += found
@@ -188,6 +194,13 @@ def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Se
                            lambda data, s=SCENARIOS[name]: s(lock, data, callers[0]))
         if divergence is not None:
             return found_pairs, divergence
+    # A second pass over the rules still not fired, in the world the scenarios left (other tasks in progress,
+    # other statuses, other free resources), before the setups that change the world for good.
+    again = [r for r in early if r not in lock.rules_hit]
+    again_pairs, divergence = _aim(lock, seed, again, len(rules) + len(SCENARIOS) + 1, operations, callers)
+    found_pairs += again_pairs
+    if divergence is not None:
+        return found_pairs, divergence
     late = [r for r in LATE if r in rules]  # in their registered order: a filled quota can hide another
     late_pairs, divergence = _aim(lock, seed, late, len(early) + 1, operations, callers)
     if divergence is not None:

@@ -8,9 +8,19 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from vmrules import builders
-from vmrules.defaults import MAIN, MAIN_VPC, MEMBERS, NORTH, SECOND
+from vmrules.defaults import ALL_AZS, MAIN, MAIN_VPC, MEMBERS, NORTH, SECOND, UNVERIFIED
 from vmrules.engine import settle
-from vmrules.model import AvailabilityGroup, Charge, Image, Instance, SecurityGroup, Subnet, Vpc
+from vmrules.model import (
+    AvailabilityGroup,
+    AzStock,
+    Charge,
+    Image,
+    Instance,
+    InstanceType,
+    SecurityGroup,
+    Subnet,
+    Vpc,
+)
 from vmrules.testing.conformance.settings import JSON
 from vmrules.world import World
 
@@ -54,6 +64,7 @@ def edge_world(base: World | None = None) -> World:
                                      status="stopped")
     world = _add_image(world, SECOND, "bob-for-alice", (MAIN,))
     world = _add_rare_networks(world)
+    world = _add_carols_states(world)
     bob = world.accounts[SECOND]
     quotas = tuple((name, world.used(SECOND, NORTH, "instance") if name == "instance" else limit)
                    for name, limit in bob.quotas)
@@ -80,6 +91,47 @@ def _add_rare_networks(world: World) -> World:
         security_groups=world.security_groups.set(group.security_group_id, group),
         availability_groups=world.availability_groups.set(two_azs.ag_id, two_azs),
     )
+
+
+# The states no API request can make, each held by one instance of carol (the unverified account, which the
+# kit's callers never act as): rule aimed at -> what carol's instance for it is. Their pairs are sent as carol
+# (``AIMED_AS``), so the rest of a run, acting as alice and bob, never meets them.
+LAUNCHED_2016 = 1_464_739_200  # 2016-06-01 00:00 UTC
+STORAGE_TYPE = InstanceType("s.d2.xlarge", "s.d2", 2, 8, 32 * 1024, 4, "storage optimised, generation 2",
+                            tuple(AzStock(az, True) for az in ALL_AZS))
+CAROL_SUBNET = "subnet-zcarol001a"
+AIMED_AS: dict[str, str] = {
+    "RESIZE_INSTANCE.GENERATION_CREATED_2016": UNVERIFIED,  # a cloud-system-disk instance launched in 2016
+    "RESIZE_INSTANCE.ENCRYPTED_DISK_GENERATION_1": UNVERIFIED,  # an encrypted data disk (createInstances has none)
+    "RESIZE_INSTANCE.LOCAL_NO_STORAGE_FAMILY": UNVERIFIED,  # a local system disk, and a storage type to move to
+    "DELETE_INSTANCE.BILLING_INFO": UNVERIFIED,  # an instance without billing information
+    "CREATE_INSTANCES.REAL_NAME": UNVERIFIED,  # an account not verified, with a subnet to create in
+}
+
+
+def _add_carols_states(world: World) -> World:
+    """Carol's network (a VPC, a subnet, its default group) and her four stopped instances: launched in 2016 on
+    a generation-1 type, with an encrypted data disk, with a local system disk, without billing information;
+    the world also sells a storage-optimised type (family s.d2). Ids sort after every other of their kind."""
+    vpc = Vpc("vpc-zcarol0001", UNVERIFIED, NORTH, "carol-vpc", "10.8.0.0/16")
+    subnet = Subnet(CAROL_SUBNET, UNVERIFIED, NORTH, vpc.vpc_id, "cn-north-1a", "carol-subnet", "10.8.1.0/24")
+    group = SecurityGroup("sg-zcaroldflt", UNVERIFIED, NORTH, vpc.vpc_id, "default", is_default=True)
+    world = world.evolve(vpcs=world.vpcs.set(vpc.vpc_id, vpc), subnets=world.subnets.set(subnet.subnet_id, subnet),
+                         security_groups=world.security_groups.set(group.security_group_id, group),
+                         instance_types=world.instance_types.set(STORAGE_TYPE.instance_type, STORAGE_TYPE))
+    def stopped(world: World, instance_id: str, name: str, **options: Any) -> tuple[str, World]:
+        return builders.add_instance(world, owner=UNVERIFIED, subnet_id=CAROL_SUBNET, status="stopped", name=name,
+                                     instance_id=instance_id, **options)
+
+    _, world = stopped(world, "i-zcarol2016", "carol-2016", instance_type="g.n1.medium", launch_time=LAUNCHED_2016)
+    encrypted, world = stopped(world, "i-zcarolencr", "carol-encrypted", data_disks=[builders.DataDiskPlan("ssd", 50)])
+    disk_id = world.instances[encrypted].data_disks[0].disk_id
+    world = world.evolve(disks=world.disks.set(disk_id, dataclasses.replace(world.disks[disk_id], encrypted=True)))
+    _, world = stopped(world, "i-zcarollocl", "carol-local", instance_type="g.n2.large", image_id="img-centos7lcl",
+                       system_disk="local")
+    unbilled, world = stopped(world, "i-zcarolnobl", "carol-unbilled")
+    inst = world.instances[unbilled]
+    return world.evolve(instances=world.instances.set(unbilled, dataclasses.replace(inst, charge=None)))
 
 
 def _add_image(world: World, owner: str, name: str, shared_with: Sequence[str]) -> World:

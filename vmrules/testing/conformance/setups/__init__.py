@@ -14,6 +14,7 @@ from typing import Any
 from vmrules.testing.conformance.setups import (
     attachments,
     billing,
+    edge_states,
     filters,
     images,
     instances,
@@ -35,7 +36,8 @@ def _merged(*registries: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-_MODULES = (tasks, attachments, filters, images, requests, resize, instances, billing, quotas)  # late: in this order
+# late rules: in this order
+_MODULES = (tasks, attachments, filters, images, requests, resize, edge_states, instances, billing, quotas)
 SETUPS: dict[str, Setup] = _merged(*(module.registry for module in _MODULES))
 TEARDOWNS: dict[str, Teardown] = _merged(*(module.registry.teardowns for module in _MODULES))
 LATE: tuple[str, ...] = tuple(r for module in _MODULES for r in module.registry.late)
