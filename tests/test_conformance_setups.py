@@ -31,15 +31,22 @@ NEEDS_SETUP = (
     "REBUILD_INSTANCE.WINDOWS_CPU", "MODIFY_INSTANCE_ATTRIBUTE.WINDOWS_HOSTNAME", "CREATE_INSTANCES.IMAGE_READY",
     "REBUILD_INSTANCE.IMAGE_READY", "CREATE_INSTANCES.QUOTA_CPU", "CREATE_INSTANCES.QUOTA_MEMORY",
     "REBOOT_INSTANCE.CHARGE_NORMAL", "START_INSTANCE.NO_TASK", "STOP_INSTANCE.NO_TASK", "REBOOT_INSTANCE.NO_TASK",
-    "REBUILD_INSTANCE.NO_TASK", "DELETE_INSTANCE.NO_TASK",
+    "REBUILD_INSTANCE.NO_TASK", "DELETE_INSTANCE.NO_TASK", "CREATE_IMAGE.NO_TASK", "MODIFY_INSTANCE_PASSWORD.NO_TASK",
+    "DELETE_INSTANCE.STATUS",
+)
+# The edge world's instance in error serves these at the start; once it is gone, only their setup does.
+NEEDS_SETUP_WITHOUT_ERROR = (
+    "ATTACH_DISK.STATUS_RUNNING_OR_STOPPED", "DETACH_DISK.STATUS_RUNNING_OR_STOPPED",
+    "ATTACH_NETWORK_INTERFACE.STATUS_RUNNING_OR_STOPPED", "DETACH_NETWORK_INTERFACE.STATUS_RUNNING_OR_STOPPED",
 )
 # Request-only rules the generated valid requests never come near: a maker gives the pair search its base.
 NEEDS_MAKER = (*(f"CREATE_INSTANCES.{r}" for r in (
     "AG_EXISTS", "CHARGE_DURATION", "CHARGE_MODE", "CLOUD_SYSTEM_DISK_AUTO_DELETE", "DATA_DISK_AUTO_DELETE",
     "DATA_DISK_CATEGORY", "DATA_DISK_DEVICE_NAME", "DATA_DISK_SNAPSHOT_EXISTS", "DATA_DISK_SNAPSHOT_SIZE",
-    "EIP_CHARGE_MODE", "LOCAL_SYSTEM_DISK_AUTO_DELETE", "LOCAL_SYSTEM_DISK_SIZE", "NIC_AUTO_DELETE",
+    "EIP_CHARGE_MODE", "KEY_LINUX_ONLY", "LOCAL_SYSTEM_DISK_AUTO_DELETE", "LOCAL_SYSTEM_DISK_SIZE", "NIC_AUTO_DELETE",
     "NIC_DESCRIPTION", "NIC_NAME", "ORDERED_NAME_RANGE", "PRIMARY_IP_FORMAT", "PRIMARY_IP_FREE",
     "PRIMARY_IP_IN_SUBNET", "PRIMARY_IP_SINGLE", "SANITY_CHECK", "SECURITY_GROUPS_EXIST", "SUBNET_REQUIRED",
+    "SYSTEM_DISK_IMAGE_SIZE",
     "TEMPLATE_REQUIRED", "WINDOWS_HOSTNAME")),
     "REBUILD_INSTANCE.KEYPAIR_EXISTS", "REBUILD_INSTANCE.KEYPAIR_LINUX_ONLY", "REBUILD_INSTANCE.WINDOWS_HOSTNAME")
 # Reachable only through what the edge world adds to the default one (a full subnet, a VPC without a default
@@ -48,18 +55,24 @@ EDGE_WORLD_ONLY = ("CREATE_INSTANCES.AG_AZ", "CREATE_INSTANCES.DEFAULT_SECURITY_
                    "CREATE_INSTANCES.SUBNET_ADDRESSES", "DELETE_INSTANCE.BILLING_INFO")
 
 
-def _aim(rule_id: str, seed: int = 0) -> Lockstep:
-    """A fresh lockstep from the edge world, and one sweep pair aimed at ``rule_id`` in it."""
+def _aim(rule_id: str, seed: int = 0, *, without_error: bool = False) -> Lockstep:
+    """A fresh lockstep from the edge world (its instance in error deleted first, with ``without_error``), and
+    one sweep pair aimed at ``rule_id`` in it."""
     lock = Lockstep(InProcessAdapter())
     assert lock.start() is None
+    if without_error:
+        (broken,) = [i for i in lock.model.instances.values() if i.status == "error"]
+        assert lock.request("deleteInstance", {"regionId": "cn-north-1", "instanceId": broken.instance_id},
+                            broken.owner) is None
+        assert lock.settle() is None and broken.instance_id not in lock.model.instances
     outcome = _once(seed, lambda data: send_pair(lock, data, rule_id, OPERATIONS, CALLERS))
     assert outcome is not None and outcome[1] is None, outcome
     return lock
 
 
 def test_the_rule_lists_are_catalogue_rules_and_every_setup_is_registered() -> None:
-    assert set(NEEDS_SETUP + NEEDS_MAKER + EDGE_WORLD_ONLY) <= set(CATALOGUE)
-    assert set(NEEDS_SETUP) <= set(setups.SETUPS)
+    assert set(NEEDS_SETUP + NEEDS_SETUP_WITHOUT_ERROR + NEEDS_MAKER + EDGE_WORLD_ONLY) <= set(CATALOGUE)
+    assert set(NEEDS_SETUP + NEEDS_SETUP_WITHOUT_ERROR) <= set(setups.SETUPS)
     assert {"CREATE_INSTANCES.QUOTA_CPU", "CREATE_INSTANCES.QUOTA_MEMORY", "REBOOT_INSTANCE.CHARGE_NORMAL",
             "DELETE_INSTANCE.BILLING_INFO"} == set(setups.LATE)
 
@@ -69,6 +82,14 @@ def test_a_setup_builds_the_state_its_rule_needs(rule_id: str, monkeypatch: pyte
     assert rule_id in _aim(rule_id).rules_hit
     monkeypatch.delitem(setups.SETUPS, rule_id)
     assert rule_id not in _aim(rule_id).rules_hit
+
+
+@pytest.mark.parametrize("rule_id", NEEDS_SETUP_WITHOUT_ERROR)
+def test_a_status_setup_leaves_an_instance_stopping(rule_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert rule_id in _aim(rule_id).rules_hit
+    assert rule_id in _aim(rule_id, without_error=True).rules_hit
+    monkeypatch.delitem(setups.SETUPS, rule_id)
+    assert rule_id not in _aim(rule_id, without_error=True).rules_hit
 
 
 @pytest.mark.parametrize("rule_id", NEEDS_MAKER)
@@ -93,7 +114,8 @@ def test_without_advance_the_expired_instance_setup_changes_nothing() -> None:
 def test_the_sweep_of_every_run_fires_the_instance_rules_the_api_can_reach(seed: int) -> None:
     report = run_conformance(InProcessAdapter, steps=1, examples=1, seed=seed)  # the sweep, one short run
     assert report.ok, report.explanation
-    assert set(report.rules_never_hit).isdisjoint(NEEDS_SETUP + NEEDS_MAKER + EDGE_WORLD_ONLY), report.rules_never_hit
+    every = NEEDS_SETUP + NEEDS_SETUP_WITHOUT_ERROR + NEEDS_MAKER + EDGE_WORLD_ONLY
+    assert set(report.rules_never_hit).isdisjoint(every), report.rules_never_hit
 
 
 @pytest.mark.parametrize("rule_id", sorted(AIMED_AS))

@@ -33,7 +33,8 @@ def edge_world(base: World | None = None) -> World:
     with 7, a stopped local-system-disk generation-2 instance, a running one with an elastic IP, one in
     arrears, one prepaid (expiring in three days), one in ``error``; an image shared with 20 accounts, one with
     19, an unshared one; a subnet with no free address, a VPC without a default security group, an
-    availability group over two AZs; bob has two instances and an instance quota of exactly two, and an image
+    availability group over two AZs, an image with a 60 GB system disk; carol's instances of ``AIMED_AS``; bob
+    has two instances and an instance quota of exactly two, and an image
     shared with alice. No task is in progress."""
     world = base if base is not None else World.default()
     clock = world.clock
@@ -58,6 +59,8 @@ def edge_world(base: World | None = None) -> World:
     world = _add_image(world, MAIN, "edge-shared20", MEMBERS[:20])
     world = _add_image(world, MAIN, "edge-shared19", MEMBERS[:19])
     world = _add_image(world, MAIN, "edge-private", ())
+    # a system disk larger than the smallest one allowed (every other image's is 40 GB, the minimum)
+    world = _add_image(world, MAIN, "edge-60gb", (), size_gb=60, image_id="img-zedgesys60")
     _, world = builders.add_instance(world, owner=SECOND, name="bob-run", subnet_id="subnet-bobnet001a",
                                      status="running")
     _, world = builders.add_instance(world, owner=SECOND, name="bob-stop", subnet_id="subnet-bobnet001a",
@@ -134,11 +137,13 @@ def _add_carols_states(world: World) -> World:
     return world.evolve(instances=world.instances.set(unbilled, dataclasses.replace(inst, charge=None)))
 
 
-def _add_image(world: World, owner: str, name: str, shared_with: Sequence[str]) -> World:
-    image_id, world = world.new_id("img-")
-    snapshot_id, world = builders.add_snapshot(world, owner=owner, region=NORTH, disk_type="ssd", size_gb=40,
+def _add_image(world: World, owner: str, name: str, shared_with: Sequence[str], *, size_gb: int = 40,
+               image_id: str | None = None) -> World:
+    if image_id is None:
+        image_id, world = world.new_id("img-")
+    snapshot_id, world = builders.add_snapshot(world, owner=owner, region=NORTH, disk_type="ssd", size_gb=size_gb,
                                                image_id=image_id)
-    image = Image(image_id, owner, NORTH, name, "private", "CentOS", "linux", "7.6", "cloudDisk", 40,
+    image = Image(image_id, owner, NORTH, name, "private", "CentOS", "linux", "7.6", "cloudDisk", size_gb,
                   create_time=world.clock, size_mb=10240, snapshot_id=snapshot_id, shared_with=tuple(shared_with))
     return builders.add_image(world, image)
 

@@ -495,6 +495,26 @@ _create_case("CREATE_INSTANCES.DATA_DISK_SNAPSHOT_SIZE", _small_from_snapshot)
 _create_case("CREATE_INSTANCES.WINDOWS_HOSTNAME", _spec(hostname=_LONG_WINDOWS_HOSTNAME), image_id="img-win2012r2c")
 
 
+def _own_key(world: World, caller: str, params: Params) -> Params | None:
+    keys = sorted(k.key_name for k in world.keypairs.values() if k.owner == caller and k.region == NORTH)
+    return _spec(keyNames=keys[:1])(world, caller, params) if keys else None
+
+
+def _below_the_images_disk(world: World, caller: str, params: Params) -> Params | None:
+    """The image with the largest system disk the caller may use, over a system disk of the smallest size."""
+    images = sorted((i for i in world.images.values() if i.region == NORTH and i.status == "ready"
+                     and i.root_device_type == "cloudDisk" and i.system_disk_size_gb > 40
+                     and (i.owner == caller or caller in i.shared_with or i.source == "public")),
+                    key=lambda i: (-i.system_disk_size_gb, i.image_id))
+    if not images:
+        return None
+    return _spec(imageId=images[0].image_id)(world, caller, params)
+
+
+_create_case("CREATE_INSTANCES.KEY_LINUX_ONLY", _own_key, image_id="img-win2012r2c")
+_create_case("CREATE_INSTANCES.SYSTEM_DISK_IMAGE_SIZE", _below_the_images_disk)
+
+
 def _stopped_first(world: World, caller: str) -> list[Instance]:
     return sorted(_owned_instances(world, caller, idle=False),
                   key=lambda i: (i.status != "stopped" or world.busy(i.instance_id), i.instance_id))

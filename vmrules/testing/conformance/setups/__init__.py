@@ -21,6 +21,7 @@ from vmrules.testing.conformance.setups import (
     quotas,
     requests,
     resize,
+    statuses,
     tasks,
 )
 from vmrules.testing.conformance.setups.base import Registry, Setup, Teardown
@@ -37,7 +38,7 @@ def _merged(*registries: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # late rules: in this order
-_MODULES = (tasks, attachments, filters, images, requests, resize, edge_states, instances, billing, quotas)
+_MODULES = (tasks, statuses, attachments, filters, images, requests, resize, edge_states, instances, billing, quotas)
 SETUPS: dict[str, Setup] = _merged(*(module.registry for module in _MODULES))
 TEARDOWNS: dict[str, Teardown] = _merged(*(module.registry.teardowns for module in _MODULES))
 LATE: tuple[str, ...] = tuple(r for module in _MODULES for r in module.registry.late)

@@ -1,9 +1,9 @@
 """Setups for the "no task in progress on the instance" rules (云主机没有正在进行中的任务).
 
-A power operation on an instance in the status it needs can only meet a task of another kind: the setup
-attaches a free disk to such an instance, or detaches one of its data disks when no free disk will do (either
-leaves a task on the instance and on the disk until settle) and hands the pair search the rule's own request
-aimed at that instance.
+A power operation (or createImage, modifyInstancePassword) on an instance in the status it needs can only
+meet a task of another kind: the setup attaches a free disk to such an instance, or detaches one of its data
+disks when no free disk will do (either leaves a task on the instance and on the disk until settle) and hands
+the pair search the rule's own request aimed at that instance.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ _POWER = {
     "REBUILD_INSTANCE.NO_TASK": ("rebuildInstance", ("stopped",)),
     "RESIZE_INSTANCE.NO_TASK": ("resizeInstance", ("stopped",)),
     "DELETE_INSTANCE.NO_TASK": ("deleteInstance", ("running", "stopped")),
+    "CREATE_IMAGE.NO_TASK": ("createImage", ("stopped",)),
+    "MODIFY_INSTANCE_PASSWORD.NO_TASK": ("modifyInstancePassword", ("running", "stopped")),
 }
 
 
@@ -62,4 +64,8 @@ def busy_instance(lock: Lockstep, data: st.DataObject, caller: str,
         base["imageId"] = instance.image_id
     elif operation == "resizeInstance":
         base["instanceType"] = instance.instance_type
+    elif operation == "createImage":
+        base["name"] = "busy-image"
+    elif operation == "modifyInstancePassword":
+        base["password"] = "Busy2026pass"
     return [base], found
