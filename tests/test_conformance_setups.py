@@ -32,7 +32,7 @@ NEEDS_SETUP = (
     "REBUILD_INSTANCE.IMAGE_READY", "CREATE_INSTANCES.QUOTA_CPU", "CREATE_INSTANCES.QUOTA_MEMORY",
     "REBOOT_INSTANCE.CHARGE_NORMAL", "START_INSTANCE.NO_TASK", "STOP_INSTANCE.NO_TASK", "REBOOT_INSTANCE.NO_TASK",
     "REBUILD_INSTANCE.NO_TASK", "DELETE_INSTANCE.NO_TASK", "CREATE_IMAGE.NO_TASK", "MODIFY_INSTANCE_PASSWORD.NO_TASK",
-    "DELETE_INSTANCE.STATUS",
+    "DELETE_INSTANCE.STATUS", "DETACH_DISK.DISK_NO_TASK",
 )
 # The edge world's instance in error serves these at the start; once it is gone, only their setup does.
 NEEDS_SETUP_WITHOUT_ERROR = (
@@ -158,3 +158,36 @@ def test_the_edge_world_makes_an_az_outside_an_availability_group_reachable() ->
     assert strategy is not None
     params, _ = _once(0, lambda data: data.draw(strategy))
     assert [e.rule for e in check(lock.start_world, "createInstances", params)] == ["CREATE_INSTANCES.AG_AZ"]
+
+
+def test_the_interface_status_setup_frees_an_interface_when_none_is_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    rule_id = "ATTACH_NETWORK_INTERFACE.STATUS_RUNNING_OR_STOPPED"
+
+    def aim_with_every_interface_attached() -> Lockstep:
+        lock = Lockstep(InProcessAdapter())
+        assert lock.start() is None
+        world = lock.model
+        hosts = sorted((i for i in world.instances.values() if i.owner == MAIN and i.status in ("running", "stopped")
+                        and i.subnet_id == "subnet-main00001a"), key=lambda i: i.instance_id)
+        free = sorted(n.nic_id for n in world.network_interfaces.values() if n.owner == MAIN
+                      and n.role == "Secondary" and not n.instance_id and n.subnet_id == "subnet-main00001a")
+        attached = 0
+        for nic in free:  # each on the first stopped instance that takes it (one with another AZ's IP fits none)
+            params = next((p for host in hosts for p in [{"regionId": "cn-north-1", "instanceId": host.instance_id,
+                                                          "networkInterfaceId": nic}]
+                           if not check(lock.model, "attachNetworkInterface", p, caller=MAIN)), None)
+            if params is not None:
+                assert lock.request("attachNetworkInterface", params, MAIN) is None and lock.settle() is None
+                attached += 1
+        assert attached >= 3 and not any(
+            not check(lock.model, "attachNetworkInterface", {"regionId": "cn-north-1", "instanceId": h.instance_id,
+                                                            "networkInterfaceId": n}, caller=MAIN)
+            for h in hosts for n in free)
+        (broken,) = [i for i in lock.model.instances.values() if i.status == "error"]
+        assert lock.request("deleteInstance", {"regionId": "cn-north-1", "instanceId": broken.instance_id},
+                            broken.owner) is None and lock.settle() is None
+        outcome = _once(0, lambda data: send_pair(lock, data, rule_id, OPERATIONS, CALLERS))
+        assert outcome is not None and outcome[1] is None
+        return lock
+
+    assert rule_id in aim_with_every_interface_attached().rules_hit

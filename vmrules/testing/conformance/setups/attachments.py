@@ -153,3 +153,29 @@ def multi_attach_full(lock: Lockstep, data: st.DataObject, caller: str,
     spare = [h for h in _hosts(lock, caller) if h.az == disk.az
              and h.instance_id not in {a.instance_id for a in lock.model.disks[disk.disk_id].attachments}]
     return [_disk(h.instance_id, disk.disk_id) for h in spare[:1]], found
+
+
+@registry.setup_for("DETACH_DISK.DISK_NO_TASK")
+def multi_attach_in_progress(lock: Lockstep, data: st.DataObject, caller: str,
+                             rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """A multi-attach disk attached to one idle instance (attached first, and settled, when it is on none) while
+    it is being attached to another: detached from the first, the disk's task is the only one in the way."""
+    world = lock.model
+    disks = sorted((d for d in world.disks.values() if d.owner == caller and d.multi_attachable
+                    and d.region == NORTH and not world.busy(d.disk_id)
+                    and len(d.attachments) < MULTI_ATTACH_MAX),
+                   key=lambda d: (not d.attachments, d.disk_id))
+    for disk in disks:
+        hosts = [h for h in _hosts(lock, caller) if h.az == disk.az]
+        on = [h for h in hosts if h.instance_id in {a.instance_id for a in disk.attachments}]
+        off = [h for h in hosts if h not in on]
+        if not on and len(off) >= 2:
+            found = run_steps(lock, [("attachDisk", _disk(off[0].instance_id, disk.disk_id)), ("settle", {})],
+                              caller)
+            if found is not None:
+                return [], found
+            on, off = [lock.model.instances[off[0].instance_id]], off[1:]
+        if on and off:
+            found = lock.request("attachDisk", _disk(off[0].instance_id, disk.disk_id), caller)
+            return [_disk(on[0].instance_id, disk.disk_id)], found
+    return [], None

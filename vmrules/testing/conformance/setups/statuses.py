@@ -5,7 +5,7 @@ The starting world's one instance in ``error`` rarely lasts (a delete pair's all
 statuses in between (``stopping``, ``starting``) exist only while a task is in progress. The setup stops one of
 the caller's running instances (left ``stopping`` until the next settle) and hands the pair search the rule's
 request aimed at it: a free disk or interface of its zone to attach, one of its own to detach (an interface is
-attached first when no running instance has one).
+attached first when no running instance has one, detached first when none is free).
 """
 
 from __future__ import annotations
@@ -62,6 +62,16 @@ def stopping_instance(lock: Lockstep, data: st.DataObject, caller: str,
             host, nic = hosts[0]
             found = run_steps(lock, [("attachNetworkInterface", interface_request(host.instance_id, nic)),
                                      ("settle", {})], caller)
+            if found is not None:
+                return [], found
+            candidates = [(i, made) for i in running() for made in [_requests(lock, caller, rule_id, i)] if made]
+    if not candidates and rule_id == "ATTACH_NETWORK_INTERFACE.STATUS_RUNNING_OR_STOPPED":
+        # every free interface is attached: one is detached (and settled) from an idle instance first
+        holders = idle_instances(lock, caller, lambda i: i.status in ("running", "stopped") and plain_charge(i)
+                                 and bool(i.secondary_nic_ids))
+        if holders:
+            found = run_steps(lock, [("detachNetworkInterface", interface_request(
+                holders[0].instance_id, holders[0].secondary_nic_ids[0])), ("settle", {})], caller)
             if found is not None:
                 return [], found
             candidates = [(i, made) for i in running() for made in [_requests(lock, caller, rule_id, i)] if made]
