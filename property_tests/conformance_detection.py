@@ -30,7 +30,7 @@ def _fault_run(name: str, seed: int) -> dict[str, Any]:
     f = fault(name)
     start = time.perf_counter()
     report = run_conformance(f.make, seed=seed, shrink=False)  # detection, not the minimal trace
-    detected = not report.ok and (not f.rules or report.rule in f.rules)
+    detected = f.found_in(report)
     steps = report.first_detection[2] if detected and report.first_detection is not None else None
     return {"name": name, "kind": f.kind, "seed": seed, "detected": detected, "steps": steps,
             "rule": report.rule, "seconds": time.perf_counter() - start, "ok": report.ok}

@@ -11,8 +11,9 @@ import pytest
 
 from vmrules.catalogue import CATALOGUE
 from vmrules.testing.adapters import InProcessAdapter
-from vmrules.testing.conformance import run_conformance
+from vmrules.testing.conformance import Report, run_conformance
 from vmrules.testing.conformance.directed import _once
+from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.scenarios import SCENARIOS
 from vmrules.testing.faulty import CLASSES, FAULTS, Fault, WithoutRules, fault
@@ -44,6 +45,7 @@ def test_one_fault_of_each_class_is_detected(name: str) -> None:
     # replays hundreds of steps many times over: tests/test_conformance.py checks minimization).
     report = run_conformance(faulty.make, seed=0, shrink=False)
     assert not report.ok, f"{faulty.name} was not detected"
+    assert faulty.found_in(report), (faulty.name, report.rule, report.explanation)
     if faulty.rules:
         assert report.rule in faulty.rules, (faulty.name, report.rule, report.explanation)
         assert report.rule is not None and report.rule in report.explanation
@@ -119,3 +121,26 @@ def test_a_scenario_finds_the_fault_it_probes_and_nothing_on_the_reference(scena
             assert lock.start() is None
             found = _once(seed, lambda data, lock=lock: SCENARIOS[scenario](lock, data, "alice"))
             assert (found is not None) == diverges, (scenario, seed, make, found)
+
+
+def _diverged(kind: str, operation: str, rule: str | None) -> Report:
+    divergence = Divergence(kind, 7, operation, "alice", {}, {}, {}, rule)
+    return Report(False, "full", 1, 7, 0, divergence)
+
+
+def test_a_fault_breaking_an_effect_is_found_by_a_differing_result_of_its_operation() -> None:
+    quota = fault("quota-not-enforced")  # the reference makes 16 of maxCount 100, the fault all 100
+    assert quota.found_in(_diverged("result", "createInstances", None))
+    assert quota.found_in(_diverged("outcome", "createInstances", "CREATE_INSTANCES.QUOTA_INSTANCE"))
+    assert not quota.found_in(_diverged("result", "describeInstances", None))
+    assert not quota.found_in(_diverged("outcome", "createInstances", "CREATE_INSTANCES.NAME"))
+    assert not quota.found_in(Report(True, "full", 1, 7, 0))
+    bound = fault("ssd-1010")  # no effects: a differing result names no rule and is not this fault
+    assert not bound.found_in(_diverged("result", "createInstances", None))
+    assert bound.found_in(_diverged("outcome", "createInstances", next(iter(bound.rules))))
+
+
+def test_quota_not_enforced_is_found_where_the_best_effort_count_differs() -> None:
+    report = run_conformance(fault("quota-not-enforced").make, seed=0, shrink=False)
+    assert fault("quota-not-enforced").found_in(report), report.explanation
+    assert report.divergence is not None and report.divergence.operation == "createInstances"

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vmrules.catalogue import CATALOGUE
+from vmrules.operations import OPERATION_TABLE
 from vmrules.rules import Phase
 from vmrules.testing.adapters import SystemAdapter
+from vmrules.testing.conformance.run import Report
 from vmrules.testing.faulty_kinds import (
     IgnoredToken,
     KeptDisks,
@@ -45,13 +47,30 @@ CLASSES = ("wrong bound", "wrong step", "missing status gate", "kept resource", 
 class Fault:
     """A faulty implementation: ``make()`` builds a fresh adapter; ``rules`` are the rule ids the kit may name
     when it finds it (the broken rule; empty when the divergence shows as a different result or observation,
-    which no rule names); ``kind`` is one of ``CLASSES``."""
+    which no rule names); ``effects`` the effects (``vmrules.EFFECTS``) it breaks where the reference accepts,
+    so that no rule is named: a result that differs in the operation of one of them counts; ``kind`` is one of
+    ``CLASSES``."""
 
     name: str
     description: str
     rules: frozenset[str]
     make: Callable[[], SystemAdapter]
     kind: str = "other"
+    effects: frozenset[str] = frozenset()
+
+    def found_in(self, report: Report) -> bool:
+        """Whether ``report`` found this fault: a divergence where the reference applied one of its rules, or,
+        for a fault with effects, a result of one of their operations that differs; any divergence for a
+        fault that names neither."""
+        divergence = report.divergence
+        if report.ok or divergence is None:
+            return False
+        if not self.rules and not self.effects:
+            return True
+        if report.rule in self.rules:
+            return True
+        operations = {name for name, op in OPERATION_TABLE.items() if any(e.id in self.effects for e in op.effects)}
+        return report.rule is None and divergence.kind == "result" and divergence.operation in operations
 
 
 def _state_rules() -> frozenset[str]:
@@ -173,8 +192,10 @@ FAULTS: tuple[Fault, ...] = (
     _observed("vnc-never-expires", "describeInstanceVncUrl hands out the same URL after its hour is over",
               LastingVncUrl, "time"),
     # other
+    # The quota shows first where the reference's best effort creates fewer instances than maxCount.
     Fault("quota-not-enforced", "createInstances ignores the instance quota (describeQuotas still shows it)",
-          frozenset({"CREATE_INSTANCES.QUOTA_INSTANCE"}), UnenforcedQuota),
+          frozenset({"CREATE_INSTANCES.QUOTA_INSTANCE"}), UnenforcedQuota,
+          effects=frozenset({"CREATE_INSTANCES.MAX_COUNT_BEST_EFFORT"})),
     Fault("id-leak", "another account's instance id resolves: the request acts on it (an unknown caller's too)",
           frozenset({"INSTANCE.EXISTS", "REQUEST.UNKNOWN_CALLER"}), LeakyIds),
 )

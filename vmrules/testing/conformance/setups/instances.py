@@ -23,6 +23,7 @@ from vmrules.testing.conformance.edges import _create_spec
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
+from vmrules.testing.conformance.setups.common import run_steps
 from vmrules.world import World
 
 registry = Registry()
@@ -159,3 +160,34 @@ def image_not_ready(lock: Lockstep, data: st.DataObject, caller: str,
         return [], divergence
     found, divergence = _new_image(lock, caller, rule_id)
     return found[:3], divergence
+
+
+def _rebuild_in_place(instance_id: str) -> JSON:
+    return {"regionId": NORTH, "instanceId": instance_id}  # no imageId: the instance's own image
+
+
+@registry.setup_for("REBUILD_INSTANCE.ORIGINAL_IMAGE_EXISTS")
+def own_image_deleted(lock: Lockstep, data: st.DataObject, caller: str,
+                      rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """A stopped instance whose own image is gone, rebuilt without imageId: one there is, or one made so (an
+    image of a stopped instance created, the instance rebuilt onto it, the image deleted, each settled)."""
+    world = lock.model
+    gone = [i for i in _stopped_cloud(world, caller) if world.image(caller, NORTH, i.image_id) is None]
+    if gone:
+        return [_rebuild_in_place(gone[0].instance_id)], None
+    for source in _stopped_cloud(world, caller):
+        made = execute(world, "createImage", {"regionId": NORTH, "instanceId": source.instance_id,
+                                              "name": "soon-deleted"}, caller=caller)
+        if not made.ok:
+            continue
+        image_id = made.result["imageId"]
+        found = run_steps(lock, [
+            ("createImage", {"regionId": NORTH, "instanceId": source.instance_id, "name": "soon-deleted"}),
+            ("settle", {}),
+            ("rebuildInstance", {"regionId": NORTH, "instanceId": source.instance_id, "imageId": image_id}),
+            ("settle", {}),
+            ("deleteImage", {"regionId": NORTH, "imageId": image_id}),
+            ("settle", {}),
+        ], caller)
+        return [_rebuild_in_place(source.instance_id)], found
+    return [], None
