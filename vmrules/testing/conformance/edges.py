@@ -182,7 +182,7 @@ def _ninth_disk(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
             and not world.busy(d.disk_id)]
 
 
-def _create_spec(world: World, caller: str, *, local: bool = False, groups: int = 0,
+def create_spec(world: World, caller: str, *, local: bool = False, groups: int = 0,
                  data_disks: int = 0) -> JSON | None:
     """A createInstances request of ``caller`` that only the count given (groups, data disks) can break."""
     subnets = sorted((s for s in world.subnets.values() if s.owner == caller and s.region == NORTH),
@@ -213,7 +213,7 @@ def _create_with(**counts: Any) -> Callable[[World, Sequence[str]], list[EdgeReq
     def build(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
         items = []
         for caller in callers:
-            params = _create_spec(world, caller, **counts)
+            params = create_spec(world, caller, **counts)
             if params is not None:
                 items.append(("createInstances", caller, params))
         return items
@@ -227,7 +227,7 @@ def _at_quota(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
         account = world.accounts.get(caller)
         if account is None or world.used(caller, NORTH, "instance") < account.quota("instance"):
             continue
-        params = _create_spec(world, caller)
+        params = create_spec(world, caller)
         if params is not None:
             items.append(("createInstances", caller, params))
     return items

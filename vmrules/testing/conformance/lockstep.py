@@ -13,7 +13,7 @@ from vmrules.operation import Outcome
 from vmrules.testing.adapters import SystemAdapter
 from vmrules.testing.conformance.compare import IdMap, first_difference, normalized
 from vmrules.testing.conformance.divergence import ConformanceFailure, Divergence, Step, explain
-from vmrules.testing.conformance.edges import _create_spec, edge_world
+from vmrules.testing.conformance.edges import create_spec, edge_world
 from vmrules.testing.conformance.settings import JSON, TIME_FIELDS, VOLATILE, KitSettings
 from vmrules.world import World
 
@@ -276,8 +276,8 @@ class Lockstep:
         main = self.kit.callers[0] if self.kit.callers else MAIN
         world = self.model
         made: list[str] = []
-        for spec in (_create_spec(world, main, local=True, data_disks=8), _create_spec(world, main, data_disks=7),
-                     _create_spec(world, main)):
+        for spec in (create_spec(world, main, local=True, data_disks=8), create_spec(world, main, data_disks=7),
+                     create_spec(world, main)):
             if spec is None:
                 continue
             found = self.request("createInstances", spec, main) or self.settle()
@@ -305,7 +305,7 @@ class Lockstep:
             if found is not None:
                 return found
         for other in self.kit.callers[1:2]:
-            spec = _create_spec(self.model, other)
+            spec = create_spec(self.model, other)
             if spec is not None:
                 found = self.request("createInstances", spec, other)
                 if found is not None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from vmrules.defaults import NORTH
 from vmrules.model import Instance
 from vmrules.testing.conformance.divergence import Divergence
-from vmrules.testing.conformance.edges import _create_spec
+from vmrules.testing.conformance.edges import create_spec
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
@@ -47,7 +47,7 @@ def expired_running(lock: Lockstep, data: st.DataObject, caller: str,
     if found or not lock.can_advance:
         return found[:3], None
     if not _prepaid(lock, caller):
-        spec = _create_spec(lock.model, caller)
+        spec = create_spec(lock.model, caller)
         if spec is None:
             return [], None
         spec["instanceSpec"] |= {"name": "prepaid-reboot", "charge": {

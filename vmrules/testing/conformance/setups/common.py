@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from vmrules.defaults import NORTH
 from vmrules.model import Instance
 from vmrules.testing.conformance.divergence import Divergence
-from vmrules.testing.conformance.edges import _create_spec
+from vmrules.testing.conformance.edges import create_spec
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 
@@ -136,7 +136,7 @@ def created_instance(lock: Lockstep, caller: str, spec: JSON, *, stopped: bool, 
     """createInstances of ``count`` with ``spec`` merged into a plain cloud-system-disk instance spec (a key
     given None is dropped), settled (and the first one stopped, settled again, when ``stopped``); the first new
     instance's id (None when the reference refused the request)."""
-    base = _create_spec(lock.model, caller)
+    base = create_spec(lock.model, caller)
     if base is None:
         return None, None
     params: JSON = {**base, "instanceSpec": {**base["instanceSpec"], "name": SETUP_INSTANCE, **spec}}

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from vmrules.defaults import NORTH
 from vmrules.model import Image, Instance
 from vmrules.testing.conformance.divergence import Divergence
-from vmrules.testing.conformance.edges import _create_spec
+from vmrules.testing.conformance.edges import create_spec
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
@@ -119,7 +119,7 @@ def local_image_in_use(lock: Lockstep, data: st.DataObject, caller: str,
                     "dataDisks": [{"deviceName": d.device_name, "noDevice": True} for d in local.data_disks]}
     divergence = run_steps(lock, [("createImage", params), ("settle", {})], caller)
     made = _new_images(lock, before)
-    spec = _create_spec(lock.model, caller, local=True)
+    spec = create_spec(lock.model, caller, local=True)
     if divergence is not None or not made or spec is None:
         return [], divergence
     spec["instanceSpec"] = {**spec["instanceSpec"], "imageId": made[0], "name": SETUP_INSTANCE}

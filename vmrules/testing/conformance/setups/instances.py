@@ -19,7 +19,7 @@ from vmrules.defaults import NORTH
 from vmrules.engine import check, execute
 from vmrules.model import Instance
 from vmrules.testing.conformance.divergence import Divergence
-from vmrules.testing.conformance.edges import _create_spec
+from vmrules.testing.conformance.edges import create_spec
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
@@ -45,7 +45,7 @@ def _ensure(lock: Lockstep, caller: str, fixture: tuple[str, str, str, int]) -> 
     """The caller's instance named ``fixture[0]``, created (type, image, system disk size) when missing."""
     name, instance_type, image_id, size = fixture
     found = _named(lock, caller, name)
-    spec = _create_spec(lock.model, caller) if found is None else None
+    spec = create_spec(lock.model, caller) if found is None else None
     if spec is None:
         return found, None
     spec["instanceSpec"] |= {"name": name, "instanceType": instance_type, "imageId": image_id, "systemDisk": {
@@ -113,7 +113,7 @@ def _uses(world: World, caller: str, image_id: str, rule_id: str) -> list[JSON]:
     """The rule's requests using ``image_id`` that break it first in ``world`` (rebuild: one per stopped idle
     instance the image fits)."""
     if rule_id == "CREATE_INSTANCES.IMAGE_READY":
-        spec = _create_spec(world, caller)
+        spec = create_spec(world, caller)
         if spec is None:
             return []
         spec["instanceSpec"]["imageId"] = image_id

@@ -16,7 +16,7 @@ from vmrules.defaults import NORTH
 from vmrules.engine import check
 from vmrules.model import InstanceType
 from vmrules.testing.conformance.divergence import Divergence
-from vmrules.testing.conformance.edges import _create_spec
+from vmrules.testing.conformance.edges import create_spec
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
@@ -27,7 +27,7 @@ _RESOURCES = ("instance", "instance_cpu", "instance_memory")
 
 
 def _spec(lock: Lockstep, caller: str, instance_type: str, count: int = 1) -> JSON | None:
-    spec = _create_spec(lock.model, caller)
+    spec = create_spec(lock.model, caller)
     if spec is None:
         return None
     spec["instanceSpec"] |= {"instanceType": instance_type, "name": "quota-fill"}
@@ -35,7 +35,7 @@ def _spec(lock: Lockstep, caller: str, instance_type: str, count: int = 1) -> JS
 
 
 def _sellable(lock: Lockstep, caller: str) -> list[InstanceType]:
-    spec = _create_spec(lock.model, caller)
+    spec = create_spec(lock.model, caller)
     az = spec["instanceSpec"]["az"] if spec is not None else ""
     return sorted((t for t in lock.model.instance_types.values() if not t.offline and t.stock_in(az)
                    and not t.local_disks), key=lambda t: t.instance_type)
