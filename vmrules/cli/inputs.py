@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from vmrules.snapshot import SnapshotError
 from vmrules.world import World
 
 
@@ -93,8 +94,6 @@ def load_world(path: str | None) -> World:
         return World.default()
     data = read_json(path)
     name = "<stdin>" if path == "-" else path
-    from vmrules.snapshot import SnapshotError
-
     try:
         return World.from_dict(data)
     except SnapshotError as exc:

@@ -96,8 +96,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--export-trace needs --state")
     store = None
     try:
-        world = World.from_dict(json.loads(Path(args.world).read_text(encoding="utf-8"))) if args.world \
-            else World.default()
+        world = World.from_json(Path(args.world).read_bytes()) if args.world else World.default()
         if args.state:
             store = Store.open(args.state, world, snapshot_every=args.snapshot_every,
                                synchronous="FULL" if args.sync == "full" else "NORMAL")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -112,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _replay_command(factory: Callable[[], SystemAdapter], kit: KitSettings, trace: str, world: str | None) -> int:
     try:
         steps = trace_steps(Path(trace).read_text(encoding="utf-8"), trace)
-        start = World.from_dict(json.loads(Path(world).read_text(encoding="utf-8"))) if world else None
+        start = World.from_json(Path(world).read_bytes()) if world else None
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"vmrules conform: error: {exc}\n")
         return 2
