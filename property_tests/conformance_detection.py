@@ -28,20 +28,22 @@ from vmrules.testing.faulty import CLASSES, FAULTS, fault
 def _fault_run(name: str, seed: int) -> dict[str, Any]:
     warnings.simplefilter("ignore")
     f = fault(name)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = run_conformance(f.make, seed=seed, shrink=False)  # detection, not the minimal trace
     detected = f.found_in(report)
     steps = report.first_detection[2] if detected and report.first_detection is not None else None
     return {"name": name, "kind": f.kind, "seed": seed, "detected": detected, "steps": steps,
-            "rule": report.rule, "seconds": time.perf_counter() - start, "ok": report.ok}
+            "rule": report.rule, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+            "ok": report.ok}
 
 
 def _reference_run(seed: int) -> dict[str, Any]:
     warnings.simplefilter("ignore")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     report = run_conformance(InProcessAdapter, seed=seed, shrink=False)
     return {"seed": seed, "ok": report.ok, "fired": len(CATALOGUE) - len(report.rules_never_hit),
             "never": report.rules_never_hit, "steps": report.steps, "seconds": time.perf_counter() - start,
+            "cpu": time.process_time() - cpu,
             "explanation": report.explanation}
 
 
@@ -72,14 +74,16 @@ def main() -> None:
     by_fault: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in fault_results:
         by_fault[r["name"]].append(r)
-    print("| fault | class | detected | steps to detection (median) | seeds (missed in bold) | seconds (median) |")
-    print("|---|---|---|---|---|---|")
+    print("| fault | class | detected | steps to detection (median) | seeds (missed in bold) | seconds (median) "
+          "| processor seconds (median) |")
+    print("|---|---|---|---|---|---|---|")
     for name in names:
         runs = by_fault[name]
         found = [r for r in runs if r["detected"]]
         seeds = ", ".join(str(r["seed"]) if r["detected"] else f"**{r['seed']}**" for r in runs)
         print(f"| {name} | {runs[0]['kind']} | {len(found)}/{len(runs)} | "
-              f"{_median([r['steps'] for r in found])} | {seeds} | {_median([r['seconds'] for r in runs])} |")
+              f"{_median([r['steps'] for r in found])} | {seeds} | {_median([r['seconds'] for r in runs])} | "
+              f"{_median([r['cpu'] for r in runs])} |")
 
     print("\n| class | faults | detected runs | faults found in every seed | steps to detection (median) |")
     print("|---|---|---|---|---|")
@@ -93,11 +97,13 @@ def main() -> None:
         print(f"| {kind} | {len(faults)} | {len(found)}/{len(runs)} ({len(found) / len(runs):.0%}) | "
               f"{always}/{len(faults)} | {_median([r['steps'] for r in found])} |")
 
-    print("\n| reference seed | divergence | catalogue rules fired | steps compared | seconds |")
-    print("|---|---|---|---|---|")
+    print("\n| reference seed | divergence | catalogue rules fired | steps compared | seconds "
+          "| processor seconds |")
+    print("|---|---|---|---|---|---|")
     for r in reference:
         print(f"| {r['seed']} | {'none' if r['ok'] else 'YES'} | {r['fired']}/{len(CATALOGUE)} "
-              f"({r['fired'] / len(CATALOGUE):.0%}) | {r['steps']} | {r['seconds']:.1f} |")
+              f"({r['fired'] / len(CATALOGUE):.0%}) | {r['steps']} | {r['seconds']:.1f} | "
+              f"{r['cpu']:.1f} |")
     never = sorted(set.intersection(*(set(r["never"]) for r in reference))) if reference else []
     print(f"\nNever fired in any of the {len(reference)} reference runs ({len(never)}): {', '.join(never)}")
     for r in reference:
