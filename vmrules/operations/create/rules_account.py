@@ -78,14 +78,17 @@ def type_offline(ctx: CreateCtx) -> Findings:
     field=f"{SPEC}.instanceType",
 )
 def type_sold_out(ctx: CreateCtx) -> Findings:
-    if ctx.itype is None:
+    itype = ctx.itype
+    if itype is None:
         return None
-    region = ctx.world.regions.get(ctx.region)
-    azs = [a for a in ctx.plan.azs if region is not None and a in region.azs]
-    out = [a for a in azs if not ctx.itype.stock_in(a)]
+    out = [a for a in ctx.plan.azs if not itype.stock_in(a)]  # usually none: the region is not looked up
     if not out:
         return None
-    return Finding(f"instance type {ctx.itype.instance_type} is sold out (已售罄) in {', '.join(out)}")
+    region = ctx.world.regions.get(ctx.region)
+    out = [a for a in out if region is not None and a in region.azs]
+    if not out:
+        return None
+    return Finding(f"instance type {itype.instance_type} is sold out (已售罄) in {', '.join(out)}")
 
 
 # ---- image ------------------------------------------------------------------------------------------

@@ -243,12 +243,13 @@ data_disk_size_hdd = _size_rule("CREATE_INSTANCES.DATA_DISK_SIZE_HDD", "premium-
 def data_disk_device_name(ctx: CreateCtx) -> Findings:
     found = []
     seen: set[str] = set()
-    for i, d in enumerate(ctx.spec.dataDisks or []):
-        path = f"{SPEC}.dataDisks.{i}.deviceName"
+    for i, d in enumerate(ctx.spec.dataDisks or ()):
         if d.deviceName is None:
             if d.noDevice:
-                found.append(Finding(f"{SPEC}.dataDisks.{i}.noDevice needs a deviceName to drop", path))
+                found.append(Finding(f"{SPEC}.dataDisks.{i}.noDevice needs a deviceName to drop",
+                                     f"{SPEC}.dataDisks.{i}.deviceName"))
             continue
+        path = f"{SPEC}.dataDisks.{i}.deviceName"
         if not valid_device_name(d.deviceName):
             found.append(Finding(f"{path} is {d.deviceName[:32]!r}; allowed {DEVICE_NAME_RANGE}", path))
         elif d.deviceName in seen:

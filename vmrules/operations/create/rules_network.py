@@ -140,7 +140,7 @@ def primary_ip_free(ctx: CreateCtx) -> Findings:
 )
 def security_group_count(ctx: CreateCtx) -> Findings:
     sgs = ctx.plan.security_groups
-    if sgs is None:
+    if sgs is None or (len(sgs) <= SECURITY_GROUPS_MAX and len(set(sgs)) == len(sgs)):
         return None
     found = []
     if len(sgs) > SECURITY_GROUPS_MAX:
