@@ -68,9 +68,12 @@ def _triples(line: str) -> frozenset[str]:
 _DIGIT_RUNS = _triples(string.digits)
 _LETTER_RUNS = _triples(string.ascii_lowercase)
 _KEYBOARD_RUNS = frozenset().union(*(_triples(line) for line in KEYBOARD_LINES))
-# Any of the three. Lower-casing keeps digits as they are and next to each other, so a password whose lowered
-# form has no window in this set has no digit, letter or keyboard run at all (the common, valid case).
-_ANY_RUN = _DIGIT_RUNS | _LETTER_RUNS | _KEYBOARD_RUNS
+# Any of the three, as character tuples (what zip gives). Lower-casing keeps digits as they are and next to each
+# other, so a password whose lowered form has no 3 consecutive characters in this set has no digit, letter or
+# keyboard run at all (the common, valid case, decided by one set operation).
+_ANY_RUN = frozenset(tuple(run) for run in _DIGIT_RUNS | _LETTER_RUNS | _KEYBOARD_RUNS)
+# Whether any forbidden word occurs, in one scan (most passwords have none; then no word is looked for).
+_ANY_FORBIDDEN_WORD = re.compile("|".join(map(re.escape, PASSWORD_FORBIDDEN_WORDS)))
 _UPPER = frozenset(string.ascii_uppercase)
 _LOWER = frozenset(string.ascii_lowercase)
 _DIGITS = frozenset(string.digits)
@@ -96,12 +99,12 @@ def password_problems(password: str) -> list[PasswordProblem]:
     if not PASSWORD_MIN <= n <= PASSWORD_MAX:
         problems.append(PasswordProblem(
             "length", f"has {n} characters; allowed {PASSWORD_MIN} to {PASSWORD_MAX}"))
-    words = [w for w in PASSWORD_FORBIDDEN_WORDS if w in password]
+    words = [w for w in PASSWORD_FORBIDDEN_WORDS if w in password] if _ANY_FORBIDDEN_WORD.search(password) else []
     if words:
         problems.append(PasswordProblem(
             "forbidden-word", f"contains the forbidden word(s) {', '.join(repr(w) for w in words)}"))
     lowered = password.lower()
-    if _first_run(_ANY_RUN, lowered, lowered) is not None:
+    if not _ANY_RUN.isdisjoint(zip(lowered, lowered[1:], lowered[2:], strict=False)):
         digits = _first_run(_DIGIT_RUNS, password, password)
         if digits:
             problems.append(PasswordProblem(
@@ -141,13 +144,12 @@ def _first_run(runs: frozenset[str], text: str, searched: str) -> str | None:
     return None
 
 
+_CLASSES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("uppercase", _UPPER), ("lowercase", _LOWER), ("digits", _DIGITS), ("special", _SPECIALS))
+
+
 def _classes(chars: set[str]) -> list[str]:
-    found = []
-    for name, members in (("uppercase", _UPPER), ("lowercase", _LOWER), ("digits", _DIGITS),
-                          ("special", _SPECIALS)):
-        if not chars.isdisjoint(members):
-            found.append(name)
-    return found
+    return [name for name, members in _CLASSES if not chars.isdisjoint(members)]
 
 
 def password_rule(rule_id: str, getter: Getter, field: str, source: Source) -> Rule[Ctx[Any]]:

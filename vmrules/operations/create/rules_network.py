@@ -153,10 +153,10 @@ def security_group_count(ctx: CreateCtx) -> Findings:
 
 security_groups_exist: Rule[CreateCtx] = listed_exist_rule(
     "CREATE_INSTANCES.SECURITY_GROUPS_EXIST", "security group", f"{NIC}.securityGroups",
-    lambda ctx: [(f"{NIC}.securityGroups.{i}", sg) for i, sg in enumerate(ctx.plan.security_groups or ())],
-    World.security_group,
+    lambda ctx: enumerate(ctx.plan.security_groups or ()), World.security_group,
     statement="Every security group exists in the region and belongs to the caller.",
     source=inferred("a security group of another account or region is not found"), region_checked=False,
+    path=lambda i: f"{NIC}.securityGroups.{i}",
 )
 
 
