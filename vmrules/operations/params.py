@@ -72,8 +72,10 @@ _KEYBOARD_RUNS = frozenset().union(*(_triples(line) for line in KEYBOARD_LINES))
 # other, so a password whose lowered form has no 3 consecutive characters in this set has no digit, letter or
 # keyboard run at all (the common, valid case, decided by one set operation).
 _ANY_RUN = frozenset(tuple(run) for run in _DIGIT_RUNS | _LETTER_RUNS | _KEYBOARD_RUNS)
-# Whether any forbidden word occurs, in one scan (most passwords have none; then no word is looked for).
+# Whether any forbidden word (user name) occurs, in one scan: most passwords have none, and then no word is
+# looked for one by one.
 _ANY_FORBIDDEN_WORD = re.compile("|".join(map(re.escape, PASSWORD_FORBIDDEN_WORDS)))
+_ANY_USER_NAME = re.compile("|".join(map(re.escape, PASSWORD_USER_NAMES)))
 _UPPER = frozenset(string.ascii_uppercase)
 _LOWER = frozenset(string.ascii_lowercase)
 _DIGITS = frozenset(string.digits)
@@ -117,7 +119,7 @@ def password_problems(password: str) -> list[PasswordProblem]:
         if keys:
             problems.append(PasswordProblem(
                 "keyboard-sequence", f"contains the keyboard sequence {keys!r}"))
-    names = [u for u in PASSWORD_USER_NAMES if u in lowered]
+    names = [u for u in PASSWORD_USER_NAMES if u in lowered] if _ANY_USER_NAME.search(lowered) else []
     if names:
         problems.append(PasswordProblem(
             "user-name", f"contains the user name {names[0]!r} (root on Linux, Administrator on Windows)"))
@@ -159,8 +161,10 @@ def password_rule(rule_id: str, getter: Getter, field: str, source: Source) -> R
         value = getter(ctx.req)
         if value is None:
             return None
-        return [Finding(f"{field} breaks the password rule '{p.sub_rule}': it {p.message}")
-                for p in password_problems(value)]
+        problems = password_problems(value)
+        if not problems:
+            return None
+        return [Finding(f"{field} breaks the password rule '{p.sub_rule}': it {p.message}") for p in problems]
 
     words = ", ".join(sorted({w.lower() for w in PASSWORD_FORBIDDEN_WORDS}))
     return Rule(rule_id, Phase.PARAMETERS,

@@ -235,7 +235,9 @@ def quota_fits(ctx: CreateCtx) -> dict[str, int]:
     request."""
     found = ctx.fits_by_quota
     if found is None:
-        found = ctx.fits_by_quota = {rt: fits(ctx, rt, each) for rt, each in instance_usage(ctx.itype)}
+        found = ctx.fits_by_quota = {}
+        for resource_type, each in instance_usage(ctx.itype):
+            found[resource_type] = fits(ctx, resource_type, each)
     return found
 
 
