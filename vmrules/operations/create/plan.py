@@ -243,7 +243,8 @@ def quota_fits(ctx: CreateCtx) -> dict[str, int]:
 
 def free_addresses(subnet: Subnet) -> int:
     # The prefix length alone sizes the subnet (no ipaddress parsing: this runs on every check).
-    last = (1 << (32 - int(subnet.cidr.rsplit("/", 1)[1]))) - 2  # the broadcast address is never handed out
+    cidr = subnet.cidr
+    last = (1 << (32 - int(cidr[cidr.rindex("/") + 1:]))) - 2  # the broadcast address is never handed out
     reserved = subnet.reserved
     # Usually every reserved offset is inside the subnet: then they are counted without a loop.
     taken = 0 if not reserved else len(reserved) if max(reserved) <= last else sum(1 for r in reserved if r <= last)

@@ -239,12 +239,14 @@ def sanity_check(ctx: CreateCtx) -> Findings:
 
 
 def _nic_name(req: CreateInstancesRequest) -> str | None:
-    nic = nic_spec(req.instanceSpec)
+    pni = req.instanceSpec.primaryNetworkInterface  # nic_spec inlined: these getters run on every check
+    nic = pni.networkInterface if pni is not None else None
     return nic.networkInterfaceName if nic is not None else None
 
 
 def _nic_description(req: CreateInstancesRequest) -> str | None:
-    nic = nic_spec(req.instanceSpec)
+    pni = req.instanceSpec.primaryNetworkInterface
+    nic = pni.networkInterface if pni is not None else None
     return nic.description if nic is not None else None
 
 
