@@ -61,3 +61,22 @@ def test_values_the_fast_path_refuses_go_through_the_reader(world: World) -> Non
     assert type(sub.value["regionId"]) is str and sub.value == {"regionId": "cn-north-1"}
     assert check(world, "describeInstances", {"regionId": text}) == []
     assert execute(world, "describeInstances", {"regionId": "cn-north-1", "self": cyclic}).error is not None
+
+
+class _HashRaisingMeta(type):
+    def __hash__(cls) -> int:
+        raise RuntimeError("the metaclass's __hash__ ran")
+
+
+class _HashRaising(metaclass=_HashRaisingMeta):
+    """An object whose type cannot be hashed: deciding whether it is a JSON scalar must not hash its type."""
+
+
+@pytest.mark.parametrize("params", [
+    {"regionId": "cn-north-1", "instanceId": _HashRaising()},
+    {"regionId": "cn-north-1", "instanceId": [_HashRaising()]},
+    {"regionId": "cn-north-1", _HashRaising(): "i-1"},
+])
+def test_a_value_whose_type_cannot_be_hashed_is_refused_not_raised(world: World, params: dict[Any, Any]) -> None:
+    errors = check(world, "stopInstance", params)
+    assert errors and errors[0].rule.startswith("REQUEST.")

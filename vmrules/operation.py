@@ -128,7 +128,9 @@ class Operation(Generic[R, C]):
         pin: Any = world.default_account if caller is None else exact_str(caller)
         errors: list[VmError] = []
         for caller_rule in CALLER_RULES:
-            errors.extend(caller_rule.errors(CallerCheck(world, pin)))
+            found = caller_rule.check(CallerCheck(world, pin))
+            if found:  # as in the rule loop below
+                errors.extend(caller_rule.errors_of(found))
         if errors:
             return errors
         ctx = self.context(world, pin, request)

@@ -67,7 +67,11 @@ def _join(path: str | None, part: str | int) -> str:
     return str(part) if path is None else f"{path}.{part}"
 
 
-_SCALARS: frozenset[type] = frozenset({type(None), bool, str, int, float})
+def _scalar(value: object) -> bool:
+    """Whether ``value`` is an exact JSON scalar. Types are compared by identity, not looked up in a set:
+    hashing a type runs its metaclass's ``__hash__``, which a caller's class may override (and make raise)."""
+    kind = type(value)
+    return kind is str or kind is int or kind is bool or kind is float or value is None
 
 
 class _Reader:
@@ -81,9 +85,9 @@ class _Reader:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             return self._fail(path, f"the parameters hold more than {MAX_NODES} values")
-        kind = type(value)
-        if kind in _SCALARS:
+        if _scalar(value):
             return value
+        kind = type(value)
         if depth >= MAX_DEPTH:
             return self._fail(path, f"nests deeper than {MAX_DEPTH} levels")
         if kind is not dict and kind is not list:
@@ -103,7 +107,7 @@ class _Reader:
             if kind is dict:  # the common case, read without the subclass-safe detour
                 return self._mapping(list(dict.items(value)), path, depth, skip_none=False)
             if kind is list:
-                return [item if type(item) in _SCALARS else self.read(item, _join(path, i), depth + 1)
+                return [item if _scalar(item) else self.read(item, _join(path, i), depth + 1)
                         for i, item in enumerate(value)]
             return self._container(value, kind, path, depth)
         finally:
@@ -132,7 +136,7 @@ class _Reader:
     def _mapping(self, items: list[tuple[Any, Any]], path: str | None, depth: int, *, skip_none: bool) -> Any:
         out: dict[str, Any] = {}
         for key, item in items:
-            if type(key) is str and type(item) in _SCALARS:  # the common case: a plain name and value
+            if type(key) is str and _scalar(item):  # the common case: a plain name and value
                 if not (skip_none and (item is None or key.startswith("_"))):
                     self.nodes += 1
                     out[key] = item
@@ -181,13 +185,12 @@ def _plain_budget(value: dict[Any, Any] | list[Any], depth: int, budget: int) ->
                 return -1
         items = value.values()
     for item in items:
-        kind = type(item)
-        if kind in _SCALARS:
-            continue
-        if kind is not dict and kind is not list:
-            return -1
-        budget = _plain_budget(item, depth + 1, budget)
-        if budget < 0:
+        kind = type(item)  # compared by identity, as in _scalar (inlined: this loop reads every exact request)
+        if kind is dict or kind is list:
+            budget = _plain_budget(item, depth + 1, budget)
+            if budget < 0:
+                return -1
+        elif kind is not str and kind is not int and kind is not bool and kind is not float and item is not None:
             return -1
     return budget
 

@@ -189,18 +189,21 @@ def item_ids_exist(rule_id: str, list_field: str, id_key: str, ids: Callable[[X]
 # ---- lists of names looked up in the world (keyNames, securityGroups, snapshotIds) ---------------------------
 
 
-def listed_exist_rule(rule_id: str, noun: str, field: str, listed: Callable[[X], Iterable[tuple[str, str]]],
+def listed_exist_rule(rule_id: str, noun: str, field: str, listed: Callable[[X], Iterable[tuple[Any, str]]],
                       find: Callable[[World, str, str, str], object], *, statement: str, source: Source,
-                      region_checked: bool = True) -> Rule[X]:
-    """NOT_FOUND for every ``(path, name)`` of ``listed(ctx)`` that ``find(world, caller, region, name)`` does
-    not resolve, named by its path, with exists_rule's message. ``region_checked`` as in exists_rule."""
+                      region_checked: bool = True, path: Callable[[Any], str] | None = None) -> Rule[X]:
+    """NOT_FOUND for every ``(key, name)`` of ``listed(ctx)`` that ``find(world, caller, region, name)`` does
+    not resolve, with exists_rule's message, named by the path ``path(key)`` (the key itself when ``path`` is
+    None: ``listed`` gives the paths). A ``path`` builds a path only for a name not found (the common case of
+    a hot rule builds none). ``region_checked`` as in exists_rule."""
 
     def check(ctx: X) -> Findings:
         region = ctx.req.regionId
-        if region_checked and region not in ctx.world.regions:
+        world, caller = ctx.world, ctx.caller
+        if region_checked and region not in world.regions:
             return None
-        return [Finding(f"{noun} {name!r} not found in region {region}", path)
-                for path, name in listed(ctx) if find(ctx.world, ctx.caller, region, name) is None]
+        return [Finding(f"{noun} {name!r} not found in region {region}", key if path is None else path(key))
+                for key, name in listed(ctx) if find(world, caller, region, name) is None]
 
     return Rule(rule_id, Phase.EXISTENCE, statement, source, field, check)
 

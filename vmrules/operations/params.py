@@ -55,23 +55,27 @@ KEYBOARD_LINES: tuple[str, ...] = (
     "qaz", "wsx", "edc", "rfv", "tgb", "yhn", "ujm",
     "esz", "rdx", "tfc", "ygv", "uhb", "ijn", "okm",
 )
-_KEYBOARD_TRIPLES: frozenset[str] = frozenset(
-    way[i:i + 3] for line in KEYBOARD_LINES for way in (line, line[::-1]) for i in range(len(way) - 2)
-)
 
 
-def _runs_pattern(alphabet: str) -> re.Pattern[str]:
-    """A regex for any 3 consecutive characters of ``alphabet``, ascending or descending (abc, cba, 987)."""
-    triples = {way[i:i + 3] for way in (alphabet, alphabet[::-1]) for i in range(len(alphabet) - 2)}
-    return re.compile("|".join(sorted(triples)))
+def _triples(line: str) -> frozenset[str]:
+    """Every 3 consecutive characters of ``line``, ascending or descending (abc, cba, 987)."""
+    return frozenset(way[i:i + 3] for way in (line, line[::-1]) for i in range(len(way) - 2))
 
 
-# Compiled once: the password rule runs on every createInstances check, which must stay fast.
-_DIGIT_RUN = _runs_pattern(string.digits)
-# Letter and keyboard runs ignore case: they are searched in the lower-cased password (a case-insensitive
-# alternation is several times slower in ``re``).
-_LETTER_RUN = _runs_pattern(string.ascii_lowercase)
-_KEYBOARD_RUN = re.compile("|".join(sorted(_KEYBOARD_TRIPLES)))
+# Sets of 3-character runs, looked up window by window: the password rule runs on every createInstances check,
+# and a set lookup per window is several times cheaper than a regex alternation of every triple. Letter and
+# keyboard runs ignore case: they are looked up in the lower-cased password.
+_DIGIT_RUNS = _triples(string.digits)
+_LETTER_RUNS = _triples(string.ascii_lowercase)
+_KEYBOARD_RUNS = frozenset().union(*(_triples(line) for line in KEYBOARD_LINES))
+# Any of the three, as character tuples (what zip gives). Lower-casing keeps digits as they are and next to each
+# other, so a password whose lowered form has no 3 consecutive characters in this set has no digit, letter or
+# keyboard run at all (the common, valid case, decided by one set operation).
+_ANY_RUN = frozenset(tuple(run) for run in _DIGIT_RUNS | _LETTER_RUNS | _KEYBOARD_RUNS)
+# Whether any forbidden word (user name) occurs, in one scan: most passwords have none, and then no word is
+# looked for one by one.
+_ANY_FORBIDDEN_WORD = re.compile("|".join(map(re.escape, PASSWORD_FORBIDDEN_WORDS)))
+_ANY_USER_NAME = re.compile("|".join(map(re.escape, PASSWORD_USER_NAMES)))
 _UPPER = frozenset(string.ascii_uppercase)
 _LOWER = frozenset(string.ascii_lowercase)
 _DIGITS = frozenset(string.digits)
@@ -97,31 +101,31 @@ def password_problems(password: str) -> list[PasswordProblem]:
     if not PASSWORD_MIN <= n <= PASSWORD_MAX:
         problems.append(PasswordProblem(
             "length", f"has {n} characters; allowed {PASSWORD_MIN} to {PASSWORD_MAX}"))
-    words = [w for w in PASSWORD_FORBIDDEN_WORDS if w in password]
+    words = [w for w in PASSWORD_FORBIDDEN_WORDS if w in password] if _ANY_FORBIDDEN_WORD.search(password) else []
     if words:
         problems.append(PasswordProblem(
             "forbidden-word", f"contains the forbidden word(s) {', '.join(repr(w) for w in words)}"))
-    digits = _first(_DIGIT_RUN, password)
-    if digits:
-        problems.append(PasswordProblem(
-            "digit-sequence", f"contains the run of 3 or more consecutive digits {digits!r}"))
     lowered = password.lower()
-    letters = _first(_LETTER_RUN, password, lowered)
-    if letters:
-        problems.append(PasswordProblem(
-            "letter-sequence", f"contains the run of 3 or more consecutive letters {letters!r}"))
-    keys = _first(_KEYBOARD_RUN, password, lowered)
-    if keys:
-        problems.append(PasswordProblem(
-            "keyboard-sequence", f"contains the keyboard sequence {keys!r}"))
-    names = [u for u in PASSWORD_USER_NAMES if u in lowered]
+    if not _ANY_RUN.isdisjoint(zip(lowered, lowered[1:], lowered[2:], strict=False)):
+        digits = _first_run(_DIGIT_RUNS, password, password)
+        if digits:
+            problems.append(PasswordProblem(
+                "digit-sequence", f"contains the run of 3 or more consecutive digits {digits!r}"))
+        letters = _first_run(_LETTER_RUNS, password, lowered)
+        if letters:
+            problems.append(PasswordProblem(
+                "letter-sequence", f"contains the run of 3 or more consecutive letters {letters!r}"))
+        keys = _first_run(_KEYBOARD_RUNS, password, lowered)
+        if keys:
+            problems.append(PasswordProblem(
+                "keyboard-sequence", f"contains the keyboard sequence {keys!r}"))
+    names = [u for u in PASSWORD_USER_NAMES if u in lowered] if _ANY_USER_NAME.search(lowered) else []
     if names:
         problems.append(PasswordProblem(
             "user-name", f"contains the user name {names[0]!r} (root on Linux, Administrator on Windows)"))
     chars = set(password)
-    others = sorted(chars - _ALLOWED)
-    if others:
-        shown = "".join(others[:10])
+    if not chars <= _ALLOWED:
+        shown = "".join(sorted(chars - _ALLOWED)[:10])
         problems.append(PasswordProblem(
             "characters", f"contains characters outside letters, digits and {PASSWORD_SPECIALS}: {shown!r}"))
     classes = _classes(chars)
@@ -133,19 +137,21 @@ def password_problems(password: str) -> list[PasswordProblem]:
     return problems
 
 
-def _first(pattern: re.Pattern[str], text: str, searched: str | None = None) -> str | None:
-    """The first match of ``pattern`` in ``searched`` (default ``text``), as it stands in ``text``."""
-    found = pattern.search(text if searched is None else searched)
-    return text[found.start():found.end()] if found else None
+def _first_run(runs: frozenset[str], text: str, searched: str) -> str | None:
+    """The first 3 consecutive characters of ``searched`` that are one of ``runs``, as they stand in ``text``
+    at the same place (``searched`` is ``text`` or its lower-cased form)."""
+    for i in range(len(searched) - 2):
+        if searched[i:i + 3] in runs:
+            return text[i:i + 3]
+    return None
+
+
+_CLASSES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("uppercase", _UPPER), ("lowercase", _LOWER), ("digits", _DIGITS), ("special", _SPECIALS))
 
 
 def _classes(chars: set[str]) -> list[str]:
-    found = []
-    for name, members in (("uppercase", _UPPER), ("lowercase", _LOWER), ("digits", _DIGITS),
-                          ("special", _SPECIALS)):
-        if not chars.isdisjoint(members):
-            found.append(name)
-    return found
+    return [name for name, members in _CLASSES if not chars.isdisjoint(members)]
 
 
 def password_rule(rule_id: str, getter: Getter, field: str, source: Source) -> Rule[Ctx[Any]]:
@@ -155,8 +161,10 @@ def password_rule(rule_id: str, getter: Getter, field: str, source: Source) -> R
         value = getter(ctx.req)
         if value is None:
             return None
-        return [Finding(f"{field} breaks the password rule '{p.sub_rule}': it {p.message}")
-                for p in password_problems(value)]
+        problems = password_problems(value)
+        if not problems:
+            return None
+        return [Finding(f"{field} breaks the password rule '{p.sub_rule}': it {p.message}") for p in problems]
 
     words = ", ".join(sorted({w.lower() for w in PASSWORD_FORBIDDEN_WORDS}))
     return Rule(rule_id, Phase.PARAMETERS,
@@ -185,6 +193,8 @@ class OrderedToken:
 
 def ordered_token(name: str) -> OrderedToken | None:
     """The first ``[digits]`` token (1 to 4 digits) in a non-leading position, or None."""
+    if "[" not in name:  # most names have no token: no regex scan
+        return None
     for m in _ORDERED_TOKEN.finditer(name):
         if m.start() == 0:
             continue
@@ -216,6 +226,8 @@ def _rendered(value: str, ordered: bool) -> str:
 # ---- name (G3) --------------------------------------------------------------------------------------
 
 NAME_MAX = 32
+# Every character of a valid name: what _name_char accepts, as one regex (the common case, checked at once).
+_NAME_CHARS = re.compile("[A-Za-z0-9_\\-\u4e00-\u9fff]*")
 
 
 def _name_char(c: str) -> bool:
@@ -233,6 +245,8 @@ def name_rule(rule_id: str, getter: Getter, field: str, source: Source, *,
         if value is None:
             return None
         checked = _rendered(value, ordered)
+        if 1 <= len(checked) <= NAME_MAX and _NAME_CHARS.fullmatch(checked):
+            return None  # valid: no finding to build
         found: list[Finding] = []
         if not 1 <= len(checked) <= NAME_MAX:
             found.append(Finding(f"{field} has {len(checked)} characters; allowed 1 to {NAME_MAX}"))

@@ -3,7 +3,7 @@ availability group), the context every rule sees, and the counting helpers rules
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
@@ -88,8 +88,10 @@ class CreateCtx(Ctx[CreateInstancesRequest]):
     image: Image | None
     subnet: Subnet | None
     spec: InstanceSpec  # req.instanceSpec, which most rules read (a field: cheaper than a property)
-    # fits() per quota, computed once per request: the quota rules and the transition's count all ask
-    rooms: dict[str, int] = field(default_factory=dict)
+    region: str  # req.regionId, a field here too: Ctx.region is a property, and rules ask for it often
+    # fits() per quota the instance type counts against, computed once per request (quota_fits): the three
+    # quota rules and the transition's count all ask
+    fits_by_quota: dict[str, int] | None = None
 
 
 def nic_spec(spec: InstanceSpec) -> NetworkInterfaceSpec | None:
@@ -104,9 +106,11 @@ def _template_disk_plans(template: InstanceTemplate) -> list[DiskPlan]:
 
 def _request_disk_plan(i: int, d: DiskAttachmentSpec) -> DiskPlan:
     cds = d.cloudDiskSpec
-    return DiskPlan(f"{SPEC}.dataDisks.{i}", "request", d.diskCategory or "cloud",
-                    cds.diskType if cds else None, cds.diskSizeGB if cds else None, cds.snapshotId if cds else None,
-                    d.autoDelete, d.deviceName, bool(cds.multiAttachable) if cds else False)
+    if cds is None:
+        return DiskPlan(f"{SPEC}.dataDisks.{i}", "request", d.diskCategory or "cloud", None, None, None, d.autoDelete,
+                        d.deviceName, False)
+    return DiskPlan(f"{SPEC}.dataDisks.{i}", "request", d.diskCategory or "cloud", cds.diskType, cds.diskSizeGB,
+                    cds.snapshotId, d.autoDelete, d.deviceName, bool(cds.multiAttachable))
 
 
 def _merge_disks(base: list[DiskPlan], requested: list[DiskAttachmentSpec] | None) -> tuple[DiskPlan, ...]:
@@ -154,12 +158,13 @@ def _plan(world: World, caller: str, region: str, spec: InstanceSpec, template: 
         system = (False, None, None, None, None)
     image = world.image(caller, region, image_id) if image_id else None
     base: list[DiskPlan] = []
-    if image is not None:
+    if image is not None and image.data_disks:
         base = [DiskPlan(f"{SPEC}.imageId", "image", "cloud", d.disk_type, d.size_gb, d.snapshot_id, None,
                          d.device_name) for d in image.data_disks]
     if source is not None and (mode == "ag" or spec.imageId is None or spec.imageId == source.image_id):
-        names = {p.device_name for p in _template_disk_plans(source)}
-        base = [p for p in base if p.device_name not in names] + _template_disk_plans(source)
+        from_template = _template_disk_plans(source)
+        names = {p.device_name for p in from_template}
+        base = [p for p in base if p.device_name not in names] + from_template
     data_disks = _merge_disks(base, spec.dataDisks if use_request else None)
     eip = spec.elasticIp if use_request else None
     eip_fields: tuple[int | None, str | None, ChargeSpec | None, bool]
@@ -202,7 +207,7 @@ def create_context(world: World, caller: str, req: CreateInstancesRequest) -> Cr
     itype = world.instance_type(plan.instance_type) if plan.instance_type else None
     subnet = world.subnet(caller, region, plan.subnet_id) if plan.subnet_id else None
     return CreateCtx(world, caller, req, replay, world.account(caller), template, ag, plan, itype, image, subnet,
-                     spec)
+                     spec, region)
 
 
 # ---- rule helpers -----------------------------------------------------------------------------------
@@ -221,26 +226,36 @@ def fits(ctx: CreateCtx, resource_type: str, each: int) -> int:
     """How many more instances the quota ``resource_type`` admits (a large number when ``each`` is 0)."""
     if each <= 0:
         return MAX_COUNT
-    room = ctx.rooms.get(resource_type)
-    if room is None:
-        limit = ctx.account.quota(resource_type) if ctx.account is not None else 0
-        room = ctx.rooms[resource_type] = limit - ctx.world.used(ctx.caller, ctx.region, resource_type)
-    return max(0, room // each)
+    limit = ctx.account.quota(resource_type) if ctx.account is not None else 0
+    return max(0, (limit - ctx.world.used(ctx.caller, ctx.region, resource_type)) // each)
+
+
+def quota_fits(ctx: CreateCtx) -> dict[str, int]:
+    """``fits`` for each quota one instance of the plan's type counts against (instance_usage), once per
+    request."""
+    found = ctx.fits_by_quota
+    if found is None:
+        found = ctx.fits_by_quota = {}
+        for resource_type, each in instance_usage(ctx.itype):
+            found[resource_type] = fits(ctx, resource_type, each)
+    return found
 
 
 def free_addresses(subnet: Subnet) -> int:
     # The prefix length alone sizes the subnet (no ipaddress parsing: this runs on every check).
-    last = (1 << (32 - int(subnet.cidr.rsplit("/", 1)[1]))) - 2  # the broadcast address is never handed out
+    cidr = subnet.cidr
+    last = (1 << (32 - int(cidr[cidr.rindex("/") + 1:]))) - 2  # the broadcast address is never handed out
     reserved = subnet.reserved
-    return max(0, last - subnet.next_host + 1 - (sum(1 for r in reserved if r <= last) if reserved else 0))
+    # Usually every reserved offset is inside the subnet: then they are counted without a loop.
+    taken = 0 if not reserved else len(reserved) if max(reserved) <= last else sum(1 for r in reserved if r <= last)
+    return max(0, last - subnet.next_host + 1 - taken)
 
 
 def instance_count(ctx: CreateCtx) -> int:
     """Best effort: maxCount, cut down to what the quotas and the subnet's free addresses allow."""
     n = 1 if ctx.plan.primary_ip is not None else count_requested(ctx)
     if ctx.itype is not None:
-        for resource_type, each in instance_usage(ctx.itype):
-            n = min(n, fits(ctx, resource_type, each))
+        n = min(n, *quota_fits(ctx).values())
     if ctx.subnet is not None and ctx.plan.primary_ip is None:
         n = min(n, free_addresses(ctx.subnet))
     return n

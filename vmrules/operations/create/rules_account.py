@@ -5,7 +5,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from vmrules.operations.common import exists_rule, image_ready_rule, listed_exist_rule
-from vmrules.operations.create.plan import CreateCtx, fits
+from vmrules.operations.create.plan import CreateCtx, quota_fits
 from vmrules.operations.create.request import SPEC
 from vmrules.operations.image_limits import sql_server_memory_rule, windows_cpu_rule
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
@@ -78,14 +78,17 @@ def type_offline(ctx: CreateCtx) -> Findings:
     field=f"{SPEC}.instanceType",
 )
 def type_sold_out(ctx: CreateCtx) -> Findings:
-    if ctx.itype is None:
+    itype = ctx.itype
+    if itype is None:
         return None
-    region = ctx.world.regions.get(ctx.region)
-    azs = [a for a in ctx.plan.azs if region is not None and a in region.azs]
-    out = [a for a in azs if not ctx.itype.stock_in(a)]
+    out = [a for a in ctx.plan.azs if not itype.stock_in(a)]  # usually none: the region is not looked up
     if not out:
         return None
-    return Finding(f"instance type {ctx.itype.instance_type} is sold out (已售罄) in {', '.join(out)}")
+    region = ctx.world.regions.get(ctx.region)
+    out = [a for a in out if region is not None and a in region.azs]
+    if not out:
+        return None
+    return Finding(f"instance type {itype.instance_type} is sold out (已售罄) in {', '.join(out)}")
 
 
 # ---- image ------------------------------------------------------------------------------------------
@@ -155,9 +158,10 @@ def key_count(ctx: CreateCtx) -> Findings:
 
 keys_exist: Rule[CreateCtx] = listed_exist_rule(
     "CREATE_INSTANCES.KEYS_EXIST", "keypair", f"{SPEC}.keyNames",
-    lambda ctx: [(f"{SPEC}.keyNames.{i}", k) for i, k in enumerate(ctx.plan.key_names)], World.keypair,
+    lambda ctx: enumerate(ctx.plan.key_names), World.keypair,
     statement="Every keypair exists in the region and belongs to the caller.",
     source=inferred("a keypair of another account or region is not found"), region_checked=False,
+    path=lambda i: f"{SPEC}.keyNames.{i}",
 )
 
 
@@ -180,11 +184,9 @@ def key_linux_only(ctx: CreateCtx) -> Findings:
 
 def _quota_rule(rule_id: str, resource_type: str, what: str) -> Rule[CreateCtx]:
     def check(ctx: CreateCtx) -> Findings:
-        if ctx.itype is None or ctx.account is None:
+        if ctx.itype is None or ctx.account is None or quota_fits(ctx)[resource_type] >= 1:
             return None
         each = dict(instance_usage(ctx.itype))[resource_type]
-        if fits(ctx, resource_type, each) >= 1:
-            return None
         limit = ctx.account.quota(resource_type)
         used = ctx.world.used(ctx.caller, ctx.region, resource_type)
         return Finding(f"{resource_type} quota exceeded: {used} of {limit} used in {ctx.region}; one "

@@ -11,7 +11,6 @@ from vmrules.operations.create.plan import (
     DISK_TYPES,
     LOCAL_SYSTEM_DISK_GB,
     CreateCtx,
-    DiskPlan,
     prepaid,
 )
 from vmrules.operations.create.request import SPEC
@@ -156,11 +155,6 @@ def system_disk_image_size(ctx: CreateCtx) -> Findings:
 # ---- data disks -------------------------------------------------------------------------------------
 
 
-
-def _disks(ctx: CreateCtx) -> tuple[DiskPlan, ...]:
-    return ctx.plan.data_disks
-
-
 @rule(
     "CREATE_INSTANCES.DATA_DISK_CATEGORY",
     phase=Phase.PARAMETERS,
@@ -170,7 +164,7 @@ def _disks(ctx: CreateCtx) -> tuple[DiskPlan, ...]:
 )
 def data_disk_category(ctx: CreateCtx) -> Findings:
     return [Finding(f"{d.path}.diskCategory is {str(d.category)[:32]!r}; a data disk must be cloud",
-                    f"{d.path}.diskCategory") for d in _disks(ctx) if d.category != "cloud"]
+                    f"{d.path}.diskCategory") for d in ctx.plan.data_disks if d.category != "cloud"]
 
 
 @rule(
@@ -183,7 +177,7 @@ def data_disk_category(ctx: CreateCtx) -> Findings:
 )
 def data_disk_spec_required(ctx: CreateCtx) -> Findings:
     found = []
-    for d in _disks(ctx):
+    for d in ctx.plan.data_disks:
         if d.category != "cloud":
             continue
         if d.disk_type is None:
@@ -204,7 +198,8 @@ def data_disk_spec_required(ctx: CreateCtx) -> Findings:
 def data_disk_type(ctx: CreateCtx) -> Findings:
     return [Finding(f"{d.path}.cloudDiskSpec.diskType is {d.disk_type[:32]!r}; allowed {' or '.join(DISK_TYPES)}",
                     f"{d.path}.cloudDiskSpec.diskType")
-            for d in _disks(ctx) if d.category == "cloud" and d.disk_type is not None and d.disk_type not in DISK_TYPES]
+            for d in ctx.plan.data_disks
+            if d.category == "cloud" and d.disk_type is not None and d.disk_type not in DISK_TYPES]
 
 
 def _size_rule(rule_id: str, disk_type: str, quote: str) -> Rule[CreateCtx]:
@@ -212,7 +207,7 @@ def _size_rule(rule_id: str, disk_type: str, quote: str) -> Rule[CreateCtx]:
 
     def check(ctx: CreateCtx) -> Findings:
         found = []
-        for d in _disks(ctx):
+        for d in ctx.plan.data_disks:
             if d.category != "cloud" or d.disk_type != disk_type or d.size_gb is None:
                 continue
             if low <= d.size_gb <= high and d.size_gb % DATA_DISK_STEP == 0:
@@ -243,12 +238,13 @@ data_disk_size_hdd = _size_rule("CREATE_INSTANCES.DATA_DISK_SIZE_HDD", "premium-
 def data_disk_device_name(ctx: CreateCtx) -> Findings:
     found = []
     seen: set[str] = set()
-    for i, d in enumerate(ctx.spec.dataDisks or []):
-        path = f"{SPEC}.dataDisks.{i}.deviceName"
+    for i, d in enumerate(ctx.spec.dataDisks or ()):
         if d.deviceName is None:
             if d.noDevice:
-                found.append(Finding(f"{SPEC}.dataDisks.{i}.noDevice needs a deviceName to drop", path))
+                found.append(Finding(f"{SPEC}.dataDisks.{i}.noDevice needs a deviceName to drop",
+                                     f"{SPEC}.dataDisks.{i}.deviceName"))
             continue
+        path = f"{SPEC}.dataDisks.{i}.deviceName"
         if not valid_device_name(d.deviceName):
             found.append(Finding(f"{path} is {d.deviceName[:32]!r}; allowed {DEVICE_NAME_RANGE}", path))
         elif d.deviceName in seen:
@@ -266,7 +262,7 @@ def data_disk_device_name(ctx: CreateCtx) -> Findings:
 )
 def data_disk_auto_delete(ctx: CreateCtx) -> Findings:
     found = []
-    for d in _disks(ctx):
+    for d in ctx.plan.data_disks:
         if d.origin != "request" or d.auto_delete is not True:
             continue
         why = auto_delete_refusal(prepaid=prepaid(ctx), multi_attachable=d.multi_attachable)
@@ -278,7 +274,7 @@ def data_disk_auto_delete(ctx: CreateCtx) -> Findings:
 
 def _count_rule(rule_id: str, category: str, limit: int, quote: str) -> Rule[CreateCtx]:
     def check(ctx: CreateCtx) -> Findings:
-        n = len(_disks(ctx))
+        n = len(ctx.plan.data_disks)
         if ctx.plan.system_category != category or n <= limit:
             return None
         return Finding(f"{SPEC}.dataDisks has {n} disks; an instance with a {category} system disk can have at "
@@ -297,9 +293,9 @@ data_disk_count_cloud = _count_rule("CREATE_INSTANCES.DATA_DISK_COUNT_CLOUD", "c
 
 data_disk_snapshot_exists: Rule[CreateCtx] = listed_exist_rule(
     "CREATE_INSTANCES.DATA_DISK_SNAPSHOT_EXISTS", "snapshot", f"{SPEC}.dataDisks",
-    lambda ctx: [(f"{d.path}.cloudDiskSpec.snapshotId", d.snapshot_id) for d in _disks(ctx)
+    lambda ctx: [(d.path, d.snapshot_id) for d in ctx.plan.data_disks
                  if d.origin != "image" and d.snapshot_id is not None],
-    World.snapshot,
+    World.snapshot, path=lambda disk_path: f"{disk_path}.cloudDiskSpec.snapshotId",
     statement="A data disk's snapshotId names a snapshot of the caller in the region.",
     source=inferred("a snapshot of another account or region is not found (the seed only says a data disk can be "
                     "made from a snapshot: 可以指定SnapshotId创建云硬盘)"), region_checked=False,
@@ -316,7 +312,7 @@ data_disk_snapshot_exists: Rule[CreateCtx] = listed_exist_rule(
 )
 def data_disk_snapshot_size(ctx: CreateCtx) -> Findings:
     found = []
-    for d in _disks(ctx):
+    for d in ctx.plan.data_disks:
         if d.snapshot_id is None or d.size_gb is None or d.origin == "image":
             continue
         snap = ctx.world.snapshot(ctx.caller, ctx.region, d.snapshot_id)

@@ -28,13 +28,17 @@ def normal_required(ctx: CreateCtx) -> Findings:
     spec = ctx.spec
     if ctx.plan.mode != "normal":
         return None
-    missing = [f for f in ("az", "imageId", "instanceType", "systemDisk") if getattr(spec, f) is None]
     sd = spec.systemDisk
+    missing: list[str] = []
+    if spec.az is None or spec.imageId is None or spec.instanceType is None or sd is None:  # rare: no getattr
+        missing = [f for f in ("az", "imageId", "instanceType", "systemDisk") if getattr(spec, f) is None]
     if sd is not None and sd.diskCategory is None:
         missing.append("systemDisk.diskCategory")
     cds = sd.cloudDiskSpec if sd is not None else None
     if sd is not None and sd.diskCategory == "cloud" and (cds is None or cds.diskType is None):
         missing.append("systemDisk.cloudDiskSpec.diskType")
+    if not missing:
+        return None
     return [Finding(f"{SPEC}.{f} is required when neither agId nor instanceTemplateId is given", f"{SPEC}.{f}")
             for f in missing]
 

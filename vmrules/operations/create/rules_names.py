@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from vmrules.operations.create.plan import CreateCtx, count_requested
-from vmrules.operations.create.request import SPEC, CreateInstancesRequest
+from vmrules.operations.create.request import SPEC
 from vmrules.operations.params import (
     GENERAL_PARAMETERS,
     ORDERED_MAX,
@@ -16,13 +18,9 @@ from vmrules.operations.params import (
 )
 from vmrules.rules import Finding, Findings, Phase, guide, rule, sdk_doc, seed
 
-
-def _name(req: CreateInstancesRequest) -> str | None:
-    return req.instanceSpec.name
-
-
-def _hostname(req: CreateInstancesRequest) -> str | None:
-    return req.instanceSpec.hostname
+# Getters of the request's values: attrgetters, which run no Python frame (these rules run on every check).
+_name = attrgetter("instanceSpec.name")
+_hostname = attrgetter("instanceSpec.hostname")
 
 
 def _image_os(ctx: CreateCtx) -> str | None:
@@ -36,9 +34,9 @@ hostname = hostname_rule("CREATE_INSTANCES.HOSTNAME", _hostname, f"{SPEC}.hostna
 windows_hostname = windows_hostname_rule(
     "CREATE_INSTANCES.WINDOWS_HOSTNAME", _hostname, f"{SPEC}.hostname",
     sdk_doc("InstanceSpec.hostname: Windows 2-15 characters, no '.', not all digits"), _image_os, ordered=True)
-description = description_rule("CREATE_INSTANCES.DESCRIPTION", lambda r: r.instanceSpec.description,
+description = description_rule("CREATE_INSTANCES.DESCRIPTION", attrgetter("instanceSpec.description"),
                                f"{SPEC}.description", sdk_doc("InstanceSpec.description: 实例描述。256字符以内。"))
-password = password_rule("CREATE_INSTANCES.PASSWORD", lambda r: r.instanceSpec.password,
+password = password_rule("CREATE_INSTANCES.PASSWORD", attrgetter("instanceSpec.password"),
                          f"{SPEC}.password", seed("参考公共参数规范"))
 
 

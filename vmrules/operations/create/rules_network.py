@@ -140,7 +140,7 @@ def primary_ip_free(ctx: CreateCtx) -> Findings:
 )
 def security_group_count(ctx: CreateCtx) -> Findings:
     sgs = ctx.plan.security_groups
-    if sgs is None:
+    if sgs is None or (len(sgs) <= SECURITY_GROUPS_MAX and len(set(sgs)) == len(sgs)):
         return None
     found = []
     if len(sgs) > SECURITY_GROUPS_MAX:
@@ -153,10 +153,10 @@ def security_group_count(ctx: CreateCtx) -> Findings:
 
 security_groups_exist: Rule[CreateCtx] = listed_exist_rule(
     "CREATE_INSTANCES.SECURITY_GROUPS_EXIST", "security group", f"{NIC}.securityGroups",
-    lambda ctx: [(f"{NIC}.securityGroups.{i}", sg) for i, sg in enumerate(ctx.plan.security_groups or ())],
-    World.security_group,
+    lambda ctx: enumerate(ctx.plan.security_groups or ()), World.security_group,
     statement="Every security group exists in the region and belongs to the caller.",
     source=inferred("a security group of another account or region is not found"), region_checked=False,
+    path=lambda i: f"{NIC}.securityGroups.{i}",
 )
 
 
@@ -239,12 +239,14 @@ def sanity_check(ctx: CreateCtx) -> Findings:
 
 
 def _nic_name(req: CreateInstancesRequest) -> str | None:
-    nic = nic_spec(req.instanceSpec)
+    pni = req.instanceSpec.primaryNetworkInterface  # nic_spec inlined: these getters run on every check
+    nic = pni.networkInterface if pni is not None else None
     return nic.networkInterfaceName if nic is not None else None
 
 
 def _nic_description(req: CreateInstancesRequest) -> str | None:
-    nic = nic_spec(req.instanceSpec)
+    pni = req.instanceSpec.primaryNetworkInterface
+    nic = pni.networkInterface if pni is not None else None
     return nic.description if nic is not None else None
 
 
