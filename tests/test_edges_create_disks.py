@@ -1,0 +1,40 @@
+"""Edges of createInstances' disk rules (operations/create/rules_disks.py) that tests/test_create_instances.py
+and tests/test_edges_create.py leave open: every rule that loops over the data disks looks past a first disk it
+skips, and reports each bad disk by index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from helpers import NORTH, ok, refused
+
+from vmrules import World, check, execute
+
+IA = "INVALID_ARGUMENT"
+D = "instanceSpec.dataDisks"
+PREPAID = {"chargeMode": "prepaid_by_duration", "chargeUnit": "month", "chargeDuration": 1}
+
+
+def spec(*data_disks: dict[str, Any], **instance_spec: Any) -> dict[str, Any]:
+    return {"regionId": NORTH, "instanceSpec": {
+        "name": "web", "az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": "img-centos7cld",
+        "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001a"}},
+        "systemDisk": {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 60}},
+        "dataDisks": list(data_disks), **instance_spec}}
+
+
+def cloud(size: int = 100, **extra: Any) -> dict[str, Any]:
+    return {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": size}, **extra}
+
+
+def fields(world: World, params: dict[str, Any], rule_id: str) -> list[str | None]:
+    return [e.field for e in check(world, "createInstances", params) if e.rule == rule_id]
+
+
+@pytest.mark.rule("CREATE_INSTANCES.DATA_DISK_AUTO_DELETE")
+def test_auto_delete_rule_looks_past_a_disk_without_auto_delete(world: World) -> None:
+    params = spec(cloud(), cloud(autoDelete=False), cloud(autoDelete=True), charge=PREPAID)
+    refused(execute(world, "createInstances", params), "CREATE_INSTANCES.DATA_DISK_AUTO_DELETE", IA)
+    assert fields(world, params, "CREATE_INSTANCES.DATA_DISK_AUTO_DELETE") == [f"{D}.2.autoDelete"]
+    ok(execute(world, "createInstances", spec(cloud(), cloud(autoDelete=False), charge=PREPAID)))

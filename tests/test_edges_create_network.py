@@ -1,0 +1,69 @@
+"""Edges of createInstances' network rules (operations/create/rules_network.py) that
+tests/test_create_instances.py leaves open: a subnet's last free address, and the exact edges of the
+address, security-group and elastic-IP rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from helpers import NORTH, ok, refused
+
+from vmrules import World, check, execute
+
+IA = "INVALID_ARGUMENT"
+FA = "FAILED_PRECONDITION"
+NIC = "instanceSpec.primaryNetworkInterface.networkInterface"
+
+
+def spec(nic: dict[str, Any] | None = None, **instance_spec: Any) -> dict[str, Any]:
+    return {"regionId": NORTH, "instanceSpec": {
+        "name": "web", "az": "cn-north-1b", "instanceType": "g.n2.medium", "imageId": "img-centos7cld",
+        "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001b", **(nic or {})}},
+        "systemDisk": {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}},
+        **instance_spec}}
+
+
+def with_next_host(world: World, subnet_id: str, next_host: int) -> World:
+    subnet = world.subnets[subnet_id]
+    return world.evolve(subnets=world.subnets.set(subnet_id, replace(subnet, next_host=next_host)))
+
+
+def rules(world: World, params: dict[str, Any]) -> list[str]:
+    return [e.rule for e in check(world, "createInstances", params)]
+
+
+@pytest.mark.rule("CREATE_INSTANCES.SUBNET_ADDRESSES")
+def test_a_subnet_with_one_free_address_takes_one_instance(world: World) -> None:
+    # 10.0.2.0/24 hands out host offsets up to 254 (255 is the broadcast address).
+    last_one = with_next_host(world, "subnet-main00001b", 254)
+    new = ok(execute(last_one, "createInstances", spec()))
+    assert [nic.private_ip for nic in new.network_interfaces.values()
+            if nic.subnet_id == "subnet-main00001b"] == ["10.0.2.254"]
+    refused(execute(new, "createInstances", spec()), "CREATE_INSTANCES.SUBNET_ADDRESSES", FA)
+    refused(execute(with_next_host(world, "subnet-main00001b", 255), "createInstances", spec()),
+            "CREATE_INSTANCES.SUBNET_ADDRESSES", FA)
+
+
+@pytest.mark.rule("CREATE_INSTANCES.PRIMARY_IP_IN_SUBNET")
+@pytest.mark.parametrize(("address", "usable"), [
+    ("10.0.2.1", False), ("10.0.2.2", True), ("10.0.2.254", True), ("10.0.2.255", False), ("10.0.1.2", False),
+])
+def test_primary_ip_takes_host_offsets_2_to_the_last_but_one(world: World, address: str, usable: bool) -> None:
+    params = spec({"primaryIpAddress": address})
+    outcome = execute(world, "createInstances", params)
+    if usable:
+        new = ok(outcome)
+        assert address in {nic.private_ip for nic in new.network_interfaces.values()}
+    else:
+        refused(outcome, "CREATE_INSTANCES.PRIMARY_IP_IN_SUBNET", IA)
+
+
+@pytest.mark.rule("CREATE_INSTANCES.SECURITY_GROUP_COUNT")
+def test_a_security_group_listed_exactly_twice_is_refused(world: World) -> None:
+    twice = spec({"securityGroups": ["sg-main000001", "sg-main000002", "sg-main000001"]})
+    out = execute(world, "createInstances", twice)
+    refused(out, "CREATE_INSTANCES.SECURITY_GROUP_COUNT", IA)
+    assert out.error is not None and "sg-main000001 more than once" in out.error.message
+    ok(execute(world, "createInstances", spec({"securityGroups": ["sg-main000001", "sg-main000002"]})))
