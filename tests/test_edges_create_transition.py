@@ -42,7 +42,7 @@ def hostnames(world: World, params: dict[str, Any]) -> list[str]:
 def test_a_prepaid_instance_expires_after_its_duration(world: World, charge: dict[str, Any], seconds: int) -> None:
     new, ids = created(world, spec(charge={"chargeMode": "prepaid_by_duration", **charge}))
     inst_charge = new.instances[ids[0]].charge
-    assert inst_charge.mode == "prepaid_by_duration"
+    assert inst_charge is not None and inst_charge.mode == "prepaid_by_duration"
     assert inst_charge.expire_time == world.clock + seconds
 
 
