@@ -38,3 +38,13 @@ def test_auto_delete_rule_looks_past_a_disk_without_auto_delete(world: World) ->
     refused(execute(world, "createInstances", params), "CREATE_INSTANCES.DATA_DISK_AUTO_DELETE", IA)
     assert fields(world, params, "CREATE_INSTANCES.DATA_DISK_AUTO_DELETE") == [f"{D}.2.autoDelete"]
     ok(execute(world, "createInstances", spec(cloud(), cloud(autoDelete=False), charge=PREPAID)))
+
+
+@pytest.mark.rule("CREATE_INSTANCES.LOCAL_SYSTEM_DISK_SIZE")
+def test_a_local_system_disk_s_size_message_names_its_40_gb(world: World) -> None:
+    local = {"diskCategory": "local", "cloudDiskSpec": {"diskSizeGB": 40}}
+    out = execute(world, "createInstances", spec(systemDisk=local, imageId="img-centos7lcl"))
+    refused(out, "CREATE_INSTANCES.LOCAL_SYSTEM_DISK_SIZE", IA)
+    assert out.error is not None and "is always 40 GB" in out.error.message
+    new = ok(execute(world, "createInstances", spec(systemDisk={"diskCategory": "local"}, imageId="img-centos7lcl")))
+    assert [i.system_disk.local_size_gb for i in new.instances.values() if i.system_disk.category == "local"] == [40]
