@@ -48,3 +48,29 @@ def test_a_local_system_disk_s_size_message_names_its_40_gb(world: World) -> Non
     assert out.error is not None and "is always 40 GB" in out.error.message
     new = ok(execute(world, "createInstances", spec(systemDisk={"diskCategory": "local"}, imageId="img-centos7lcl")))
     assert [i.system_disk.local_size_gb for i in new.instances.values() if i.system_disk.category == "local"] == [40]
+
+
+@pytest.mark.rule("CREATE_INSTANCES.CLOUD_SYSTEM_DISK_SIZE")
+@pytest.mark.parametrize(("size", "accepted"), [(39, False), (40, True), (500, True), (501, False)])
+def test_a_cloud_system_disk_takes_40_to_500_gb(world: World, size: int, accepted: bool) -> None:
+    system = {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": size}}
+    out = execute(world, "createInstances", spec(systemDisk=system))
+    if accepted:
+        ok(out)
+    else:
+        refused(out, "CREATE_INSTANCES.CLOUD_SYSTEM_DISK_SIZE", IA)
+        assert out.error is not None and "takes 40 to 500 GB" in out.error.message
+
+
+@pytest.mark.rule("CREATE_INSTANCES.DATA_DISK_SIZE_SSD")
+@pytest.mark.rule("CREATE_INSTANCES.DATA_DISK_SIZE_HDD")
+@pytest.mark.parametrize(("disk_type", "size", "bounds"), [
+    ("ssd", 10, "20 to 1000"), ("ssd", 1010, "20 to 1000"), ("premium-hdd", 10, "20 to 3000"),
+    ("premium-hdd", 3010, "20 to 3000"),
+])
+def test_a_data_disk_size_refusal_names_the_type_s_range(world: World, disk_type: str, size: int,
+                                                          bounds: str) -> None:
+    disk = {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": disk_type, "diskSizeGB": size}}
+    out = execute(world, "createInstances", spec(disk))
+    assert out.error is not None
+    assert f"is {size}; a {disk_type} data disk takes {bounds} GB in steps of 10" in out.error.message
