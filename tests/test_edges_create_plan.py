@@ -1,0 +1,66 @@
+"""Edges of how createInstances merges the request with its launch template (operations/create/plan.py) that
+tests/test_create_instances.py leaves open: a request data disk replaces the template's disk of the same
+deviceName, one of another name is added, and a noDevice entry drops only its own disk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpers import NORTH, instance, ok, run
+
+from vmrules import World, execute, settle
+from vmrules.builders import DataDiskPlan
+
+
+def from_template(*data_disks: dict[str, Any]) -> dict[str, Any]:
+    return {"regionId": NORTH, "instanceSpec": {"name": "from-lt", "instanceTemplateId": "lt-web00000001",
+                                                  "az": "cn-north-1a", "dataDisks": list(data_disks)}}
+
+
+def data_disks(world: World, params: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """(deviceName, diskType, size) of the created instance's data disks."""
+    out = execute(world, "createInstances", params)
+    new = ok(out)
+    inst = new.instances[out.result["instanceIds"][0]]
+    return sorted((d.device_name, new.disks[d.disk_id].disk_type, new.disks[d.disk_id].size_gb)
+                  for d in inst.data_disks)
+
+
+def ssd(size: int, device: str | None = None) -> dict[str, Any]:
+    disk: dict[str, Any] = {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": size}}
+    if device is not None:
+        disk["deviceName"] = device
+    return disk
+
+
+def test_the_template_s_data_disk_comes_with_it(world: World) -> None:
+    assert data_disks(world, from_template()) == [("vdb", "premium-hdd", 100)]
+
+
+def test_a_request_disk_of_the_template_disk_s_name_replaces_it(world: World) -> None:
+    assert data_disks(world, from_template(ssd(200, "vdb"))) == [("vdb", "ssd", 200)]
+
+
+def test_a_request_disk_of_another_name_is_added(world: World) -> None:
+    assert data_disks(world, from_template(ssd(200, "vdc"))) == [("vdb", "premium-hdd", 100), ("vdc", "ssd", 200)]
+
+
+def test_no_device_drops_the_template_disk_and_the_next_entries_still_count(world: World) -> None:
+    dropped = {"deviceName": "vdb", "noDevice": True}
+    assert data_disks(world, from_template(dropped)) == []
+    assert data_disks(world, from_template(dropped, ssd(200), ssd(300, "vdd"))) == [
+        ("vdb", "ssd", 200), ("vdd", "ssd", 300)]
+
+
+def test_a_request_disk_replaces_only_the_image_disk_of_its_name(world: World) -> None:
+    iid, world = instance(world, status="stopped", data_disks=[DataDiskPlan("ssd", 50), DataDiskPlan("ssd", 60)])
+    out = run(world, "createImage", instanceId=iid, name="two-disks")
+    world, image_id = settle(ok(out)), out.result["imageId"]
+    params = {"regionId": NORTH, "instanceSpec": {
+        "name": "web", "az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": image_id,
+        "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001a"}},
+        "systemDisk": {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}},
+        "dataDisks": [ssd(300, "vdb")]}}
+    assert data_disks(world, params) == [("vdb", "ssd", 300), ("vdc", "ssd", 60)]
+    params["instanceSpec"]["dataDisks"] = [ssd(300, "vdc"), ssd(200, "vde")]
+    assert data_disks(world, params) == [("vdb", "ssd", 50), ("vdc", "ssd", 300), ("vde", "ssd", 200)]
