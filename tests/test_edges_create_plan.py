@@ -56,7 +56,7 @@ def test_a_request_disk_replaces_only_the_image_disk_of_its_name(world: World) -
     iid, world = instance(world, status="stopped", data_disks=[DataDiskPlan("ssd", 50), DataDiskPlan("ssd", 60)])
     out = run(world, "createImage", instanceId=iid, name="two-disks")
     world, image_id = settle(ok(out)), out.result["imageId"]
-    params = {"regionId": NORTH, "instanceSpec": {
+    params: dict[str, Any] = {"regionId": NORTH, "instanceSpec": {
         "name": "web", "az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": image_id,
         "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001a"}},
         "systemDisk": {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}},
