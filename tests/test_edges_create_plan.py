@@ -4,12 +4,14 @@ deviceName, one of another name is added, and a noDevice entry drops only its ow
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from helpers import NORTH, instance, ok, run
 
 from vmrules import World, execute, settle
 from vmrules.builders import DataDiskPlan
+from vmrules.model import TemplateDisk
 
 
 def from_template(*data_disks: dict[str, Any]) -> dict[str, Any]:
@@ -64,3 +66,27 @@ def test_a_request_disk_replaces_only_the_image_disk_of_its_name(world: World) -
     assert data_disks(world, params) == [("vdb", "ssd", 300), ("vdc", "ssd", 60)]
     params["instanceSpec"]["dataDisks"] = [ssd(300, "vdc"), ssd(200, "vde")]
     assert data_disks(world, params) == [("vdb", "ssd", 50), ("vdc", "ssd", 300), ("vde", "ssd", 200)]
+
+
+def with_template_system_disk(world: World, system_disk: TemplateDisk, image_id: str) -> World:
+    template = world.templates["lt-web00000001"]
+    return world.evolve(templates=world.templates.set(
+        template.template_id, replace(template, system_disk=system_disk, image_id=image_id)))
+
+
+def test_a_template_s_cloud_system_disk_gives_its_type_size_and_auto_delete(world: World) -> None:
+    world = with_template_system_disk(world, TemplateDisk("cloud", "premium-hdd", 60, False), "img-centos7cld")
+    out = execute(world, "createInstances", from_template())
+    new = ok(out)
+    inst = new.instances[out.result["instanceIds"][0]]
+    assert inst.system_disk.disk_id is not None and inst.system_disk.auto_delete is False
+    disk = new.disks[inst.system_disk.disk_id]
+    assert (disk.disk_type, disk.size_gb) == ("premium-hdd", 60)
+
+
+def test_a_template_s_local_system_disk_takes_none_of_its_cloud_values(world: World) -> None:
+    world = with_template_system_disk(world, TemplateDisk("local", "ssd", 40, True), "img-centos7lcl")
+    out = execute(world, "createInstances", from_template())
+    new = ok(out)
+    inst = new.instances[out.result["instanceIds"][0]]
+    assert (inst.system_disk.category, inst.system_disk.local_size_gb) == ("local", 40)
