@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from helpers import NORTH, instance, ok, run
 
 from vmrules import World, execute, settle
@@ -90,3 +91,16 @@ def test_a_template_s_local_system_disk_takes_none_of_its_cloud_values(world: Wo
     new = ok(out)
     inst = new.instances[out.result["instanceIds"][0]]
     assert (inst.system_disk.category, inst.system_disk.local_size_gb) == ("local", 40)
+
+
+@pytest.mark.rule("CREATE_INSTANCES.TYPE_SOLD_OUT")
+def test_an_availability_group_spreads_over_the_zones_its_type_is_in_stock_in(world: World) -> None:
+    # g.n2.4xlarge is sold out in cn-north-1a, one of the group's three zones.
+    template = world.templates["lt-web00000001"]
+    world = world.evolve(templates=world.templates.set(
+        template.template_id, replace(template, instance_type="g.n2.4xlarge")))
+    params = {"regionId": NORTH, "maxCount": 4, "instanceSpec": {"name": "ag-web", "agId": "ag-web00000001"}}
+    out = execute(world, "createInstances", params)
+    new = ok(out)
+    assert [new.instances[i].az for i in out.result["instanceIds"]] == [
+        "cn-north-1b", "cn-north-1c", "cn-north-1b", "cn-north-1c"]
