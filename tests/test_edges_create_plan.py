@@ -12,7 +12,7 @@ from helpers import NORTH, instance, ok, run
 
 from vmrules import World, execute, settle
 from vmrules.builders import DataDiskPlan
-from vmrules.model import TemplateDisk
+from vmrules.model import AzStock, InstanceType, TemplateDisk
 
 
 def from_template(*data_disks: dict[str, Any]) -> dict[str, Any]:
@@ -104,3 +104,17 @@ def test_an_availability_group_spreads_over_the_zones_its_type_is_in_stock_in(wo
     new = ok(out)
     assert [new.instances[i].az for i in out.result["instanceIds"]] == [
         "cn-north-1b", "cn-north-1c", "cn-north-1b", "cn-north-1c"]
+
+
+@pytest.mark.rule("CREATE_INSTANCES.QUOTA_MEMORY")
+def test_a_type_under_1_gb_uses_no_memory_quota(world: World) -> None:
+    tiny = InstanceType("g.n2.tiny", "g.n2", 2, 1, 512, 1, state=(AzStock("cn-north-1a", True),))
+    world = world.evolve(instance_types=world.instance_types.set(tiny.instance_type, tiny))
+    params = {"regionId": NORTH, "maxCount": 3, "instanceSpec": {
+        "name": "tiny", "az": "cn-north-1a", "instanceType": "g.n2.tiny", "imageId": "img-centos7cld",
+        "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001a"}},
+        "systemDisk": {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}}}}
+    out = execute(world, "createInstances", params)
+    new = ok(out)
+    assert len(out.result["instanceIds"]) == 3
+    assert new.used("alice", NORTH, "instance_memory") == world.used("alice", NORTH, "instance_memory")
