@@ -67,3 +67,17 @@ def test_a_security_group_listed_exactly_twice_is_refused(world: World) -> None:
     refused(out, "CREATE_INSTANCES.SECURITY_GROUP_COUNT", IA)
     assert out.error is not None and "sg-main000001 more than once" in out.error.message
     ok(execute(world, "createInstances", spec({"securityGroups": ["sg-main000001", "sg-main000002"]})))
+
+
+@pytest.mark.rule("CREATE_INSTANCES.SUBNET_ADDRESSES")
+def test_addresses_taken_by_interfaces_are_not_free(world: World) -> None:
+    # 10.0.1.250-.253 belong to the default world's interfaces: from offset 250 only .254 is free.
+    params = spec(az="cn-north-1a")
+    params["instanceSpec"]["primaryNetworkInterface"]["networkInterface"]["subnetId"] = "subnet-main00001a"
+    params["maxCount"] = 3
+    near_the_end = with_next_host(world, "subnet-main00001a", 250)
+    out = execute(near_the_end, "createInstances", params)
+    new = ok(out)
+    assert [new.network_interfaces[new.instances[i].primary_nic_id].private_ip
+            for i in out.result["instanceIds"]] == ["10.0.1.254"]
+    refused(execute(new, "createInstances", params), "CREATE_INSTANCES.SUBNET_ADDRESSES", FA)
