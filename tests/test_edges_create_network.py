@@ -81,3 +81,14 @@ def test_addresses_taken_by_interfaces_are_not_free(world: World) -> None:
     assert [new.network_interfaces[new.instances[i].primary_nic_id].private_ip
             for i in out.result["instanceIds"]] == ["10.0.1.254"]
     refused(execute(new, "createInstances", params), "CREATE_INSTANCES.SUBNET_ADDRESSES", FA)
+
+
+@pytest.mark.rule("CREATE_INSTANCES.SUBNET_ADDRESSES")
+def test_an_interface_on_the_last_host_address_leaves_it_taken(world: World) -> None:
+    on_last = ok(execute(world, "createInstances", spec({"primaryIpAddress": "10.0.2.254"})))
+    params = spec()
+    params["maxCount"] = 2
+    out = execute(with_next_host(on_last, "subnet-main00001b", 253), "createInstances", params)
+    new = ok(out)
+    assert [new.network_interfaces[new.instances[i].primary_nic_id].private_ip
+            for i in out.result["instanceIds"]] == ["10.0.2.253"]
