@@ -92,3 +92,10 @@ def test_an_interface_on_the_last_host_address_leaves_it_taken(world: World) -> 
     new = ok(out)
     assert [new.network_interfaces[new.instances[i].primary_nic_id].private_ip
             for i in out.result["instanceIds"]] == ["10.0.2.253"]
+
+
+@pytest.mark.rule("CREATE_INSTANCES.PRIMARY_IP_SINGLE")
+def test_a_primary_ip_creates_exactly_one_instance(world: World) -> None:
+    out = execute(world, "createInstances", spec({"primaryIpAddress": "10.0.2.100"}))
+    new = ok(out)
+    assert len(out.result["instanceIds"]) == 1 and len(new.instances) == len(world.instances) + 1
