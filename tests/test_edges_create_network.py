@@ -99,3 +99,14 @@ def test_a_primary_ip_creates_exactly_one_instance(world: World) -> None:
     out = execute(world, "createInstances", spec({"primaryIpAddress": "10.0.2.100"}))
     new = ok(out)
     assert len(out.result["instanceIds"]) == 1 and len(new.instances) == len(world.instances) + 1
+
+
+@pytest.mark.rule("CREATE_INSTANCES.SUBNET_ADDRESSES")
+def test_a_primary_ip_needs_no_address_left_to_hand_out(world: World) -> None:
+    full = with_next_host(world, "subnet-main00001b", 255)
+    refused(execute(full, "createInstances", spec()), "CREATE_INSTANCES.SUBNET_ADDRESSES", FA)
+    out = execute(full, "createInstances", spec({"primaryIpAddress": "10.0.2.254"}))
+    assert len(out.result["instanceIds"]) == 1
+    new = ok(out)
+    assert new.network_interfaces[new.instances[out.result["instanceIds"][0]].primary_nic_id].private_ip == (
+        "10.0.2.254")

@@ -55,10 +55,15 @@ def test_no_device_drops_the_template_disk_and_the_next_entries_still_count(worl
         ("vdb", "ssd", 200), ("vdd", "ssd", 300)]
 
 
-def test_a_request_disk_replaces_only_the_image_disk_of_its_name(world: World) -> None:
+def with_two_disk_image(world: World) -> tuple[str, World]:
+    """A ready private image with data disks vdb (ssd, 50 GB) and vdc (ssd, 60 GB)."""
     iid, world = instance(world, status="stopped", data_disks=[DataDiskPlan("ssd", 50), DataDiskPlan("ssd", 60)])
     out = run(world, "createImage", instanceId=iid, name="two-disks")
-    world, image_id = settle(ok(out)), out.result["imageId"]
+    return out.result["imageId"], settle(ok(out))
+
+
+def test_a_request_disk_replaces_only_the_image_disk_of_its_name(world: World) -> None:
+    image_id, world = with_two_disk_image(world)
     params: dict[str, Any] = {"regionId": NORTH, "instanceSpec": {
         "name": "web", "az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": image_id,
         "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001a"}},
@@ -67,6 +72,15 @@ def test_a_request_disk_replaces_only_the_image_disk_of_its_name(world: World) -
     assert data_disks(world, params) == [("vdb", "ssd", 300), ("vdc", "ssd", 60)]
     params["instanceSpec"]["dataDisks"] = [ssd(300, "vdc"), ssd(200, "vde")]
     assert data_disks(world, params) == [("vdb", "ssd", 50), ("vdc", "ssd", 300), ("vde", "ssd", 200)]
+    params["instanceSpec"]["dataDisks"] = [ssd(200), {"deviceName": "vdb", "noDevice": True}]
+    assert data_disks(world, params) == [("vdb", "ssd", 200), ("vdc", "ssd", 60)]  # the freed name is reused
+
+
+def test_a_template_disk_replaces_the_image_disk_of_its_name(world: World) -> None:
+    image_id, world = with_two_disk_image(world)
+    template = world.templates["lt-web00000001"]
+    world = world.evolve(templates=world.templates.set(template.template_id, replace(template, image_id=image_id)))
+    assert data_disks(world, from_template()) == [("vdb", "premium-hdd", 100), ("vdc", "ssd", 60)]
 
 
 def with_template_system_disk(world: World, system_disk: TemplateDisk, image_id: str) -> World:
