@@ -111,3 +111,10 @@ def test_a_cloud_system_disk_has_the_given_type(world: World, disk_type: str) ->
     new, ids = created(world, params)
     system_disk = new.instances[ids[0]].system_disk.disk_id
     assert system_disk is not None and new.disks[system_disk].disk_type == disk_type
+
+
+def test_a_disk_without_a_name_skips_the_names_later_disks_give(world: World) -> None:
+    unnamed = {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 100}}
+    named = {**unnamed, "deviceName": "vdb"}
+    new, ids = created(world, spec(dataDisks=[unnamed, named, unnamed]))
+    assert [d.device_name for d in new.instances[ids[0]].data_disks] == ["vdc", "vdb", "vdd"]
