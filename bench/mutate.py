@@ -361,8 +361,9 @@ def run_tests(tree: Path, files: Sequence[str], timeout: float, server: ForkServ
     seconds = time.monotonic() - started
     if code == 0:
         return "survived", seconds, ""
-    failed = next((line.split()[1] for line in stdout.splitlines() if line.startswith(("FAILED", "ERROR"))
-                   and len(line.split()) > 1), f"exit {code}")
+    # "FAILED <node id> - <message>": the node id may hold spaces (parametrized ids), so cut at " - ".
+    failed = next((line.split(" ", 1)[1].split(" - ", 1)[0] for line in stdout.splitlines()
+                   if line.startswith(("FAILED ", "ERROR "))), f"exit {code}")
     return "killed", seconds, failed
 
 
