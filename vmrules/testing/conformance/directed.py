@@ -5,7 +5,8 @@ possible, one for each kind of edge the rule has (upper and lower bound, off-ste
 characters...), each with its neighbour on the allowed side (``vmrules.testing.strategies.rule_directed``),
 and sends them in lockstep. ``rule_sweep`` is the explicit schedule that opens every conformance run: the
 pairs for each catalogue rule the kit can aim at (in an order drawn from the run's seed), every scenario
-once, then the rules whose setups change the world for good (``setups.LATE``), a settle after every few
+once, a second pass over the rules still not fired, then the rules whose setups change the world for good
+(``setups.LATE``), a settle after every few
 rules (and, when a caller nears its instance quota, the instances the run made deleted) — so that each run
 fires the rules the world allows, whatever the random steps after it do. Each rule is one single-example
 hypothesis run seeded from the run's seed (one long example would overrun hypothesis's choice buffer), so
@@ -179,8 +180,9 @@ def _aim(lock: Lockstep, seed: int, rules: Sequence[str], first: int, operations
 def rule_sweep(lock: Lockstep, seed: int, operations: Sequence[str], callers: Sequence[str],
                scenarios: bool = True, ran: Counter[str] | None = None) -> tuple[int, Divergence | None]:
     """One pair per directed rule (in an order drawn from ``seed``), then every scenario once (unless
-    ``scenarios`` is False; each run is counted in ``ran``), then the rules whose setups change the world for
-    every later step (``setups.LATE``: a quota filled, the clock moved); (pairs found, first divergence)."""
+    ``scenarios`` is False; each run is counted in ``ran``), then once more a pair for each rule still not
+    fired, then the rules whose setups change the world for every later step (``setups.LATE``: a quota filled,
+    the clock moved); (pairs found, first divergence)."""
     rules = list(directed_rules(operations))
     random.Random(seed).shuffle(rules)
     early = [r for r in rules if r not in LATE]
