@@ -12,7 +12,15 @@ from dataclasses import FrozenInstanceError, fields, replace
 import pytest
 
 from vmrules import World
-from vmrules.builders import DataDiskPlan, ElasticIpPlan, InstanceOptions, add_instance, add_instances
+from vmrules.builders import (
+    DataDiskPlan,
+    ElasticIpPlan,
+    InstanceOptions,
+    _dotted,
+    _dotted_run,
+    add_instance,
+    add_instances,
+)
 from vmrules.bulk import collector_paused, positional_constructor
 from vmrules.defaults import MAIN, NORTH
 from vmrules.ids import derive_id, derive_mac
@@ -154,3 +162,25 @@ def test_positional_constructors_make_what_the_dataclasses_make(cls: type) -> No
     assert [getattr(made, f.name) for f in fields(cls)] == values
     with pytest.raises(FrozenInstanceError):
         made.owner = "someone else"
+
+
+def test_a_run_of_addresses_is_dotted_like_each_address() -> None:
+    for first in (0, 5, 255, 256, (10 << 24) + 3, 2**32 - 300):
+        for count in (0, 1, 251, 252, 256, 257, 600):
+            assert _dotted_run(first, count) == [_dotted(first + i) for i in range(count)]
+
+
+def test_the_pause_promotes_without_thawing_what_someone_else_froze() -> None:
+    # The pause ends with gc.freeze() + gc.unfreeze() only when nothing is frozen: nothing stays frozen after
+    # it, and a caller's frozen objects stay frozen.
+    assert gc.get_freeze_count() == 0
+    add_instances(World.default(), 3)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        add_instances(World.default(), 3)
+        World.from_json(World.default().to_json())
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

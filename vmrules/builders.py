@@ -84,6 +84,22 @@ def _dotted(address: int) -> str:
     return f"{address >> 24 & 255}.{address >> 16 & 255}.{address >> 8 & 255}.{address & 255}"
 
 
+_OCTETS = tuple(str(octet) for octet in range(256))
+
+
+def _dotted_run(first: int, count: int) -> list[str]:
+    """``count`` consecutive addresses from ``first``, dotted: the first three octets are formatted once per
+    /24 (a bulk build hands out 100,000 addresses in a run)."""
+    out: list[str] = []
+    address, stop = first, first + count
+    while address < stop:
+        block_stop = min((address | 255) + 1, stop)
+        prefix = _dotted(address).rpartition(".")[0] + "."
+        out += [prefix + octet for octet in _OCTETS[address & 255:(block_stop - 1 & 255) + 1]]
+        address = block_stop
+    return out
+
+
 def _allocate_ip(batch: Batch[Any], subnet_id: str) -> str:
     return _allocate_ips(batch, subnet_id, 1)[0]
 
@@ -94,24 +110,22 @@ def _allocate_ips(batch: Batch[Any], subnet_id: str, count: int) -> list[str]:
     if count == 0:
         return []
     subnet = batch.subnets[subnet_id]
-    offset, reserved = subnet.next_host, subnet.reserved
-    offsets: Sequence[int]
+    base, offset, reserved = _network_base(subnet.cidr), subnet.next_host, subnet.reserved
     if reserved:
-        free: list[int] = []
-        while len(free) < count:
+        addresses: list[str] = []
+        while len(addresses) < count:
             if offset not in reserved:
-                free.append(offset)
+                addresses.append(_dotted(base + offset))
             offset += 1
-        offsets, reserved = free, tuple(r for r in reserved if r >= offset)
+        reserved = tuple(r for r in reserved if r >= offset)
     else:
-        offsets = range(offset, offset + count)
+        addresses = _dotted_run(base + offset, count)
         offset += count
     # Built positionally, not with dataclasses.replace (several times slower): tests/test_builders.py pins
     # Subnet's fields so that a new one cannot be dropped here unnoticed.
     batch.put("subnets", subnet_id, Subnet(subnet.subnet_id, subnet.owner, subnet.region, subnet.vpc_id, subnet.az,
                                            subnet.name, subnet.cidr, offset, reserved))
-    base = _network_base(subnet.cidr)
-    return [_dotted(base + o) for o in offsets]
+    return addresses
 
 
 def _reserve_ip(batch: Batch[Any], subnet_id: str, ip: str) -> None:
