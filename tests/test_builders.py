@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import FrozenInstanceError, fields, replace
 
 import pytest
+from immutables import Map
 
 from vmrules import World
 from vmrules.builders import (
@@ -24,7 +25,15 @@ from vmrules.builders import (
 from vmrules.bulk import collector_paused, positional_constructor
 from vmrules.defaults import MAIN, NORTH
 from vmrules.ids import derive_id, derive_mac
-from vmrules.indexes import build_instance_order, build_instances_by, build_subnet_addresses
+from vmrules.indexes import (
+    INDEXED_FILTERS,
+    ByKey,
+    InstanceOrder,
+    build_instance_indexes,
+    build_instance_order,
+    build_instances_by,
+    build_subnet_addresses,
+)
 from vmrules.model import Charge, Disk, Instance, NetworkInterface, Subnet
 from vmrules.snapshot import SnapshotError
 from vmrules.testing.invariants import check_invariants
@@ -184,3 +193,29 @@ def test_the_pause_promotes_without_thawing_what_someone_else_froze() -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_instance_indexes_built_at_once_equal_the_indexes_entry_by_entry() -> None:
+    # Instances in several subnets, AZs and statuses: keys whose group is one alike group (shared order) and
+    # keys that gather several (their own list, extended), against orders grown one entry at a time.
+    world = World.default()
+    for index, subnet in enumerate(s for s in world.subnets.values() if s.owner == MAIN and s.region == NORTH):
+        _, world = add_instances(world, 70 + index, subnet_id=subnet.subnet_id, az=subnet.az, system_disk="local")
+    for i, inst in enumerate(list(world.instances.values())[::3]):
+        world = world.with_instance(replace(inst, status=("stopped", "pending")[i % 2]))
+    instances = list(world.instances.values())
+    expected_order: dict[tuple[str, str], InstanceOrder] = {}
+    expected_by: dict[ByKey, InstanceOrder] = {}
+    empty = InstanceOrder(Map(), (), 0)
+    for inst in instances:
+        entry = (inst.seq, inst.instance_id)
+        place = (inst.owner, inst.region)
+        expected_order[place] = expected_order.get(place, empty).with_entry(entry)
+        for name, value in zip(INDEXED_FILTERS, (inst.status, inst.az, inst.subnet_id, inst.vpc_id), strict=True):
+            key = (*place, name, value)
+            expected_by[key] = expected_by.get(key, empty).with_entry(entry)
+    assert len({key[3] for key in expected_by if key[2] == "subnetId"}) > 1
+    assert build_instance_indexes(instances) == (Map(expected_order), Map(expected_by))
+    assert build_instances_by(instances) == Map(expected_by)
+    assert build_instance_order(instances) == Map(expected_order)
+    assert world.instance_order == Map(expected_order) and world.instances_by == Map(expected_by)

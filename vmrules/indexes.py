@@ -139,10 +139,9 @@ def _order_groups(instances: Iterable[Instance]) -> dict[OrderKey, list[Entry]]:
     return groups
 
 
-def _by_groups(instances: Iterable[Instance]) -> dict[ByKey, list[Entry]]:
-    # Grouped by all the indexed values at once first (one key per instance, and few distinct keys in a world:
-    # instances alike share one), then spread to the filters. A filter's group that is one such group is that
-    # very list, so that ``_orders`` builds its order once for all the keys that share it.
+def _alike(instances: Iterable[Instance]) -> dict[tuple[str, ...], list[Entry]]:
+    """The instances' entries grouped by owner, region and all the indexed values at once: one key per
+    instance, and few distinct keys in a world (instances alike share one)."""
     alike: dict[tuple[str, ...], list[Entry]] = {}
     for inst in instances:
         placed = _placed_values(inst)
@@ -151,14 +150,42 @@ def _by_groups(instances: Iterable[Instance]) -> dict[ByKey, list[Entry]]:
             alike[placed] = [(inst.seq, inst.instance_id)]
         else:
             group.append((inst.seq, inst.instance_id))
-    groups: dict[ByKey, list[Entry]] = {}
+    return alike
+
+
+def _spread(alike: dict[tuple[str, ...], list[Entry]]) -> tuple[dict[OrderKey, list[Entry]], dict[ByKey, list[Entry]]]:
+    """The groups of ``instance_order`` and of ``instances_by`` made of the groups of ``_alike``. A key's group
+    that is one of those groups is that very list, so that ``_orders`` builds its order once for all the keys
+    that share it; a key with several gets a list of its own."""
+    orders: dict[OrderKey, list[Entry]] = {}
+    by: dict[ByKey, list[Entry]] = {}
+    own: set[int] = set()  # ids of the lists made here (extended in place; the shared ones are copied first)
+
+    def add(groups: dict[Any, list[Entry]], key: Any, entries: list[Entry]) -> None:
+        group = groups.get(key)
+        if group is None:
+            groups[key] = entries
+        elif id(group) in own:
+            group.extend(entries)
+        else:
+            groups[key] = merged = [*group, *entries]
+            own.add(id(merged))
+
     for (owner, region, *values), entries in alike.items():
+        add(orders, (owner, region), entries)
         for name, value in zip(INDEXED_FILTERS, values, strict=True):
-            key = (owner, region, name, value)
-            group = groups.get(key)
-            # A key's second group makes a new list: the first one may be shared with other keys.
-            groups[key] = entries if group is None else [*group, *entries]
-    return groups
+            add(by, (owner, region, name, value), entries)
+    return orders, by
+
+
+def build_instance_indexes(instances: Iterable[Instance]) -> tuple[Map[OrderKey, InstanceOrder],
+                                                                   Map[ByKey, InstanceOrder]]:
+    """``instance_order`` and ``instances_by`` from scratch, in one pass over the instances, sharing the
+    order of every group of keys with the same instances (an account's instances all alike: one order for
+    the account and each of its four filters)."""
+    order_groups, by_groups = _spread(_alike(instances))
+    orders = _orders({**order_groups, **by_groups})
+    return Map({key: orders[key] for key in order_groups}), Map({key: orders[key] for key in by_groups})
 
 
 def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, InstanceOrder]:
@@ -168,7 +195,7 @@ def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, Instanc
 
 def build_instances_by(instances: Iterable[Instance]) -> Map[ByKey, InstanceOrder]:
     """The ``instances_by`` index from scratch."""
-    return Map(_orders(_by_groups(instances)))
+    return Map(_orders(_spread(_alike(instances))[1]))
 
 
 def _extended(index: Map[Any, InstanceOrder], groups: dict[Any, list[Entry]]) -> Map[Any, InstanceOrder]:
@@ -198,7 +225,7 @@ def instance_order_extended(order: Map[OrderKey, InstanceOrder],
 
 def instances_by_extended(index: Map[ByKey, InstanceOrder], instances: Iterable[Instance]) -> Map[ByKey, InstanceOrder]:
     """``instances_by`` with new ``instances`` (ids not in it yet) added in one step."""
-    return _extended(index, _by_groups(instances))
+    return _extended(index, _spread(_alike(instances))[1])
 
 
 def _with(index: Map[Any, InstanceOrder], key: Any, entry: Entry) -> Map[Any, InstanceOrder]:

@@ -26,6 +26,7 @@ from vmrules.indexes import (
     OrderKey,
     SortedEntries,
     addresses_with,
+    build_instance_indexes,
     build_instance_order,
     build_instances_by,
     build_private_images,
@@ -100,6 +101,10 @@ class WorldState:
     def __post_init__(self) -> None:
         # A world constructed from maps (a snapshot, the default world, a test) derives its indexes here;
         # transitions go through ``evolve``, which keeps them up to date instead.
+        if self.instances and not self.instance_order and not self.instances_by:
+            order, by = build_instance_indexes(self.instances.values())
+            object.__setattr__(self, "instance_order", order)
+            object.__setattr__(self, "instances_by", by)
         if self.instances and not self.instance_order:
             object.__setattr__(self, "instance_order", build_instance_order(self.instances.values()))
         if self.instances and not self.instances_by:
