@@ -1,20 +1,40 @@
 """The bulk builder ``add_instances``: the same world as ``add_instance`` called once per instance, indexes
 included, for every shape of instance (cloud or local disks, data disks, elastic IPs, tasks, chosen groups);
-and the collector pause of the bulk paths (vmrules.bulk), which leaves the collector as it found it."""
+the collector pause of the bulk paths (vmrules.bulk), which leaves the collector as it found it; and the
+fast paths under them: derived ids against their definition, positional constructors against the dataclasses."""
 
 from __future__ import annotations
 
 import gc
-from dataclasses import fields, replace
+import hashlib
+from dataclasses import FrozenInstanceError, fields, replace
 
 import pytest
+from immutables import Map
 
 from vmrules import World
-from vmrules.builders import DataDiskPlan, ElasticIpPlan, InstanceOptions, add_instance, add_instances
-from vmrules.bulk import collector_paused
+from vmrules.builders import (
+    DataDiskPlan,
+    ElasticIpPlan,
+    InstanceOptions,
+    _dotted,
+    _dotted_run,
+    add_instance,
+    add_instances,
+)
+from vmrules.bulk import collector_paused, positional_constructor
 from vmrules.defaults import MAIN, NORTH
-from vmrules.indexes import build_instance_order, build_instances_by, build_subnet_addresses
-from vmrules.model import Subnet
+from vmrules.ids import derive_id, derive_mac
+from vmrules.indexes import (
+    INDEXED_FILTERS,
+    ByKey,
+    InstanceOrder,
+    build_instance_indexes,
+    build_instance_order,
+    build_instances_by,
+    build_subnet_addresses,
+)
+from vmrules.model import Charge, Disk, Instance, NetworkInterface, Subnet
 from vmrules.snapshot import SnapshotError
 from vmrules.testing.invariants import check_invariants
 from vmrules.usage import recount_usage
@@ -25,6 +45,12 @@ SHAPES: list[InstanceOptions] = [
     {"data_disks": [DataDiskPlan("ssd", 20), DataDiskPlan("premium-hdd", 100, auto_delete=False)],
      "elastic_ip": ElasticIpPlan(5), "task": "createInstances", "status": "pending"},
     {"security_group_ids": ("sg-maindefault", "sg-main000001"), "key_names": ("k1",), "az": "cn-north-1a"},
+    {"private_ip": "10.0.1.77", "system_disk": "local", "data_disks": [DataDiskPlan("ssd", 20, device_name="vdd"),
+                                                                       DataDiskPlan("ssd", 30, name="logs")]},
+    {"owner": "alice", "charge": Charge("prepaid_by_duration", "normal", 5, 10**6), "launch_time": 7,
+     "hostname": "h", "description": "d", "password_digest": "ab" * 32, "nic_name": "n", "sanity_check": 0,
+     "elastic_ip": ElasticIpPlan(8, "bgp", Charge("postpaid_by_usage", "normal", 3)), "system_disk_size_gb": 60,
+     "system_disk_type": "premium-hdd", "system_disk_auto_delete": False},
 ]
 
 
@@ -36,7 +62,10 @@ def _one_by_one(world: World, count: int, options: InstanceOptions) -> tuple[lis
     return ids, world
 
 
-@pytest.mark.parametrize("options", SHAPES, ids=["defaults", "local", "disks-eip-task", "groups"])
+SHAPE_NAMES = ["defaults", "local", "disks-eip-task", "groups", "address-local-data", "everything-given"]
+
+
+@pytest.mark.parametrize("options", SHAPES, ids=SHAPE_NAMES)
 def test_add_instances_equals_add_instance_repeated(options: InstanceOptions) -> None:
     world = World.default()
     expected_ids, expected = _one_by_one(world, 12, options)
@@ -111,3 +140,82 @@ def test_an_instance_can_be_given_its_id_and_the_id_must_be_free() -> None:
     assert check_invariants(world) == []
     with pytest.raises(ValueError, match="already in use"):
         add_instance(world, instance_id=iid)
+
+
+def _reference_id(prefix: str, seq: int) -> str:
+    # derive_id's definition, spelled out digit by digit: ids in snapshots and tests depend on it.
+    n = int.from_bytes(hashlib.sha256(f"{prefix}{seq}".encode()).digest()[:8], "big")
+    digits = ""
+    for _ in range(10):
+        n, r = divmod(n, 36)
+        digits += "0123456789abcdefghijklmnopqrstuvwxyz"[r]
+    return prefix + digits
+
+
+@pytest.mark.parametrize("prefix", ["i-", "port-", "vol-", "fip-", "snapshot-", ""])
+def test_derived_ids_and_macs_are_their_definitions(prefix: str) -> None:
+    for seq in [*range(0, 3000), 10**9, 2**63]:
+        assert derive_id(prefix, seq) == _reference_id(prefix, seq)
+    for seq in range(0, 3000):
+        digest = hashlib.sha256(f"mac{seq}".encode()).digest()
+        assert derive_mac(seq) == "fa:16:3e:" + ":".join(f"{b:02x}" for b in digest[:3])
+    assert derive_id("i-", 1) == "i-6jw6fxin67"  # a fixed point that would move with any change of the digits
+
+
+@pytest.mark.parametrize("cls", [Instance, NetworkInterface, Disk])
+def test_positional_constructors_make_what_the_dataclasses_make(cls: type) -> None:
+    # Every field a distinct value, so that a field written into another's slot shows.
+    values = [f"value-{f.name}" for f in fields(cls)]
+    made = positional_constructor(cls)(*values)
+    assert made == cls(*values) and type(made) is cls
+    assert [getattr(made, f.name) for f in fields(cls)] == values
+    with pytest.raises(FrozenInstanceError):
+        made.owner = "someone else"
+
+
+def test_a_run_of_addresses_is_dotted_like_each_address() -> None:
+    for first in (0, 5, 255, 256, (10 << 24) + 3, 2**32 - 300):
+        for count in (0, 1, 251, 252, 256, 257, 600):
+            assert _dotted_run(first, count) == [_dotted(first + i) for i in range(count)]
+
+
+def test_the_pause_promotes_without_thawing_what_someone_else_froze() -> None:
+    # The pause ends with gc.freeze() + gc.unfreeze() only when nothing is frozen: nothing stays frozen after
+    # it, and a caller's frozen objects stay frozen.
+    assert gc.get_freeze_count() == 0
+    add_instances(World.default(), 3)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        add_instances(World.default(), 3)
+        World.from_json(World.default().to_json())
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_instance_indexes_built_at_once_equal_the_indexes_entry_by_entry() -> None:
+    # Instances in several subnets, AZs and statuses: keys whose group is one alike group (shared order) and
+    # keys that gather several (their own list, extended), against orders grown one entry at a time.
+    world = World.default()
+    for index, subnet in enumerate(s for s in world.subnets.values() if s.owner == MAIN and s.region == NORTH):
+        _, world = add_instances(world, 70 + index, subnet_id=subnet.subnet_id, az=subnet.az, system_disk="local")
+    for i, inst in enumerate(list(world.instances.values())[::3]):
+        world = world.with_instance(replace(inst, status=("stopped", "pending")[i % 2]))
+    instances = list(world.instances.values())
+    expected_order: dict[tuple[str, str], InstanceOrder] = {}
+    expected_by: dict[ByKey, InstanceOrder] = {}
+    empty = InstanceOrder(Map(), (), 0)
+    for inst in instances:
+        entry = (inst.seq, inst.instance_id)
+        place = (inst.owner, inst.region)
+        expected_order[place] = expected_order.get(place, empty).with_entry(entry)
+        for name, value in zip(INDEXED_FILTERS, (inst.status, inst.az, inst.subnet_id, inst.vpc_id), strict=True):
+            key = (*place, name, value)
+            expected_by[key] = expected_by.get(key, empty).with_entry(entry)
+    assert len({key[3] for key in expected_by if key[2] == "subnetId"}) > 1
+    assert build_instance_indexes(instances) == (Map(expected_order), Map(expected_by))
+    assert build_instances_by(instances) == Map(expected_by)
+    assert build_instance_order(instances) == Map(expected_order)
+    assert world.instance_order == Map(expected_order) and world.instances_by == Map(expected_by)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypedDict, Unpack
 
-from vmrules.bulk import collector_paused
+from vmrules.bulk import collector_paused, positional_constructor
 from vmrules.ids import derive_mac, derive_public_ip
 from vmrules.model import (
     DEFAULT_QUOTAS,
@@ -84,22 +84,48 @@ def _dotted(address: int) -> str:
     return f"{address >> 24 & 255}.{address >> 16 & 255}.{address >> 8 & 255}.{address & 255}"
 
 
+_OCTETS = tuple(str(octet) for octet in range(256))
+
+
+def _dotted_run(first: int, count: int) -> list[str]:
+    """``count`` consecutive addresses from ``first``, dotted: the first three octets are formatted once per
+    /24 (a bulk build hands out 100,000 addresses in a run)."""
+    out: list[str] = []
+    address, stop = first, first + count
+    while address < stop:
+        block_stop = min((address | 255) + 1, stop)
+        prefix = _dotted(address).rpartition(".")[0] + "."
+        out += [prefix + octet for octet in _OCTETS[address & 255:(block_stop - 1 & 255) + 1]]
+        address = block_stop
+    return out
+
+
 def _allocate_ip(batch: Batch[Any], subnet_id: str) -> str:
+    return _allocate_ips(batch, subnet_id, 1)[0]
+
+
+def _allocate_ips(batch: Batch[Any], subnet_id: str, count: int) -> list[str]:
+    """The subnet's next ``count`` free addresses in order, as ``count`` allocations one after another would
+    hand them out, with the subnet written once."""
+    if count == 0:
+        return []
     subnet = batch.subnets[subnet_id]
-    offset = subnet.next_host
-    reserved = subnet.reserved
+    base, offset, reserved = _network_base(subnet.cidr), subnet.next_host, subnet.reserved
     if reserved:
-        while offset in reserved:
+        addresses: list[str] = []
+        while len(addresses) < count:
+            if offset not in reserved:
+                addresses.append(_dotted(base + offset))
             offset += 1
-        reserved = tuple(r for r in reserved if r > offset)
-    # Built positionally, not with dataclasses.replace (several times slower; this runs for every interface):
-    # tests/test_builders.py pins Subnet's fields so that a new one cannot be dropped here unnoticed.
+        reserved = tuple(r for r in reserved if r >= offset)
+    else:
+        addresses = _dotted_run(base + offset, count)
+        offset += count
+    # Built positionally, not with dataclasses.replace (several times slower): tests/test_builders.py pins
+    # Subnet's fields so that a new one cannot be dropped here unnoticed.
     batch.put("subnets", subnet_id, Subnet(subnet.subnet_id, subnet.owner, subnet.region, subnet.vpc_id, subnet.az,
-                                           subnet.name, subnet.cidr, offset + 1, reserved))
-    base = batch.memo.get(subnet.cidr)
-    if base is None:
-        base = batch.memo[subnet.cidr] = _network_base(subnet.cidr)
-    return _dotted(base + offset)
+                                           subnet.name, subnet.cidr, offset, reserved))
+    return addresses
 
 
 def _reserve_ip(batch: Batch[Any], subnet_id: str, ip: str) -> None:
@@ -327,38 +353,39 @@ def add_instance(
     Data disks get device names vdb, vdc, ... unless named. ``launch_time`` defaults to the world's clock.
     """
     batch = Batch(world)
-    instance_id = _add_instance(
-        batch, owner=owner, az=az, name=name, instance_type=instance_type, image_id=image_id, subnet_id=subnet_id,
-        security_group_ids=security_group_ids, system_disk=system_disk, system_disk_type=system_disk_type,
-        system_disk_size_gb=system_disk_size_gb, system_disk_auto_delete=system_disk_auto_delete,
-        data_disks=data_disks, status=status, charge=charge, ag_id=ag_id, key_names=key_names,
-        private_ip=private_ip, launch_time=launch_time, description=description, hostname=hostname,
-        password_digest=password_digest, nic_name=nic_name, nic_description=nic_description,
+    [instance_id] = _add_instances(
+        batch, 1, owner=owner, az=az, name=name, instance_type=instance_type, image_id=image_id,
+        subnet_id=subnet_id, security_group_ids=security_group_ids, system_disk=system_disk,
+        system_disk_type=system_disk_type, system_disk_size_gb=system_disk_size_gb,
+        system_disk_auto_delete=system_disk_auto_delete, data_disks=data_disks, status=status, charge=charge,
+        ag_id=ag_id, key_names=key_names, private_ip=private_ip, launch_time=launch_time, description=description,
+        hostname=hostname, password_digest=password_digest, nic_name=nic_name, nic_description=nic_description,
         sanity_check=sanity_check, task=task, elastic_ip=elastic_ip, instance_id=instance_id)
     return instance_id, batch.done()
 
 
 def add_instances(world: W, count: int, **options: Unpack[InstanceOptions]) -> tuple[list[str], W]:
     """``count`` instances, each exactly as ``add_instance(world, **options)`` would add it, one after another
-    (the same ids, addresses, entities and indexes), built in one bulk step: the maps are changed in place
-    (``BulkBatch``) and the indexes extended once, so 100,000 instances cost a fraction of 100,000 calls of
-    ``add_instance`` (bench/scale.py). The new ids in creation order, and the new world."""
+    (the same ids, addresses, entities and indexes), built in one bulk step: what every instance derives alike
+    is derived once, the maps are changed in place (``BulkBatch``) and the indexes extended once, so 100,000
+    instances cost a fraction of 100,000 calls of ``add_instance`` (bench/scale.py). The new ids in creation
+    order, and the new world."""
     batch = BulkBatch(world)
-    # What add_instance would derive per instance and is the same for all: made once, shared (values are
-    # immutable, so sharing one is indistinguishable from equal copies).
-    if options.get("charge") is None:
-        options["charge"] = Charge(start_time=world.clock)
-    if not options.get("security_group_ids"):
-        subnet = world.subnets[options.get("subnet_id", "subnet-main00001a")]
-        default = world.default_security_group(subnet.vpc_id)
-        options["security_group_ids"] = (default.security_group_id,) if default else ()
     with collector_paused():  # only live objects are made here (vmrules.bulk)
-        ids = [_add_instance(batch, **options) for _ in range(count)]
+        ids = _add_instances(batch, count, **options)
         return ids, batch.done()
 
 
-def _add_instance(
+# Entities made by the hundred thousand: every field given, in order (vmrules.bulk; tests/test_builders.py
+# compares them with the dataclasses' own constructors).
+_new_instance = positional_constructor(Instance)
+_new_nic = positional_constructor(NetworkInterface)
+_new_disk = positional_constructor(Disk)
+
+
+def _add_instances(
     batch: Batch[Any],
+    count: int,
     *,
     owner: str | None = None,
     az: str = "cn-north-1a",
@@ -387,60 +414,90 @@ def _add_instance(
     task: str | None = None,
     elastic_ip: ElasticIpPlan | None = None,
     instance_id: str | None = None,
-) -> str:
+) -> list[str]:
+    """``count`` alike instances (``add_instance``'s arguments; ``instance_id`` only for one): first what
+    they all derive alike, then each instance's ids (in the order that fixes the sequence: instance,
+    interface, system disk, data disks, elastic IP) and entities."""
+    if instance_id is not None and count != 1:
+        raise ValueError("an explicit instance_id names one instance")
     world = batch.world
     owner = owner or world.default_account
     subnet = batch.subnets[subnet_id]
-    region = subnet.region
-    itype = world.instance_types[instance_type]
+    region, vpc_id, nic_az = subnet.region, subnet.vpc_id, az or subnet.az
     image = world.images[image_id]
+    usage = instance_usage(world.instance_types[instance_type])
     clock = world.clock
-    instance_id = batch.new_id("i-") if instance_id is None else batch.claim_id(instance_id)
     charge = charge or Charge(start_time=clock)
-    nic_id = _add_network_interface(batch, owner=owner, subnet_id=subnet_id, security_group_ids=security_group_ids,
-                                    role="Primary", private_ip=private_ip, name=nic_name, description=nic_description,
-                                    sanity_check=sanity_check, instance_id=instance_id, device_index=1,
-                                    auto_delete=True, az=az)
-    # The disks' charge and attachment record, only when there is a disk entity to make (not for an instance
-    # with a local system disk and no data disks, which most bulk-built worlds hold).
+    if not security_group_ids:
+        default = world.default_security_group(vpc_id)
+        security_group_ids = (default.security_group_id,) if default else ()
+    group_ids = tuple(security_group_ids)
+    if private_ip is None:
+        addresses: Sequence[str] = _allocate_ips(batch, subnet_id, count)
+    else:
+        _reserve_ip(batch, subnet_id, private_ip)  # every instance asks for this one address: reserved once
+        addresses = [private_ip] * count
+    # The disks' charge, only when there is a disk entity to make (not for an instance with a local system
+    # disk and no data disks, which most bulk-built worlds hold).
     disk_charge = charge
-    attachment: tuple[DiskAttachment, ...] = ()
     if system_disk != "local" or data_disks:
         disk_charge = Charge(charge.mode if charge.mode != "postpaid_by_usage" else "postpaid_by_duration",
                              "normal", clock, charge.expire_time)
-        attachment = (DiskAttachment(instance_id, "attached", clock),)
-    if system_disk == "local":
-        sd = _LOCAL_SYSTEM_DISK
-    else:
-        size = system_disk_size_gb or image.system_disk_size_gb
-        sys_id = _add_disk(batch, owner=owner, region=region, az=az, disk_type=system_disk_type, size_gb=size,
-                           name=f"{name}-system", snapshot_id=image.snapshot_id, multi_attachable=False,
-                           charge=disk_charge, status="in-use", attachments=attachment)
-        sd = SystemDisk("cloud", system_disk_auto_delete, disk_id=sys_id)
-    attached: list[InstanceDisk] = []
+    system_size = system_disk_size_gb or image.system_disk_size_gb
     used_names = {"vda"}
+    devices: list[str] = []
     for plan in data_disks:
-        disk_id = _add_disk(batch, owner=owner, region=region, az=az, disk_type=plan.disk_type,
-                            size_gb=plan.size_gb, name=plan.name or f"{name}-data", snapshot_id=plan.snapshot_id,
-                            multi_attachable=plan.multi_attachable, charge=disk_charge, status="in-use",
-                            attachments=attachment)
-        device = plan.device_name or next_device_name(used_names)
-        used_names.add(device)
-        attached.append(InstanceDisk(disk_id, device, plan.auto_delete, "attached"))
-    inst = Instance(
-        instance_id, owner, region, az, name, instance_type, image_id, status, subnet.vpc_id,  # type: ignore[arg-type]
-        subnet_id, nic_id, sd, description, hostname or name, tuple(attached), (), tuple(key_names), charge,
-        ag_id, "", clock if launch_time is None else launch_time, password_digest, None, batch.sequence,
-    )
-    batch.put("instances", instance_id, inst)
-    batch.add_usages(owner, region, instance_usage(itype))
-    if elastic_ip is not None:
-        eip_id = _add_elastic_ip(batch, owner=owner, region=region, bandwidth_mbps=elastic_ip.bandwidth_mbps, az=az,
-                                 provider=elastic_ip.provider, charge=elastic_ip.charge)
-        _bind_elastic_ip(batch, eip_id, nic_id)
-    if task is not None:
-        batch.put("tasks", instance_id, Task(task, instance_id, clock))
-    return instance_id
+        devices.append(plan.device_name or next_device_name(used_names))
+        used_names.add(devices[-1])
+    key_names, hostname = tuple(key_names), hostname or name
+    launch_time = clock if launch_time is None else launch_time
+    eip_charge = (elastic_ip and elastic_ip.charge) or Charge("postpaid_by_usage", start_time=clock)
+
+    put, new_id = batch.put, batch.new_id
+    ids: list[str] = []
+    for address in addresses:
+        iid = new_id("i-") if instance_id is None else batch.claim_id(instance_id)
+        nic_id = new_id("port-")
+        mac = derive_mac(batch.sequence)
+        sd = _LOCAL_SYSTEM_DISK
+        attached: tuple[InstanceDisk, ...] = ()
+        if system_disk != "local" or data_disks:
+            attachment = (DiskAttachment(iid, "attached", clock),)
+            if system_disk != "local":
+                sys_id = new_id("vol-")
+                put("disks", sys_id, _new_disk(
+                    sys_id, owner, region, az, f"{name}-system", system_disk_type, system_size, "in-use", "",
+                    attachment, image.snapshot_id, False, False, disk_charge, clock))
+                sd = SystemDisk("cloud", system_disk_auto_delete, disk_id=sys_id)
+            disk_ids = []
+            for plan in data_disks:
+                disk_id = new_id("vol-")
+                put("disks", disk_id, _new_disk(
+                    disk_id, owner, region, az, plan.name or f"{name}-data", plan.disk_type, plan.size_gb, "in-use",
+                    "", attachment, plan.snapshot_id, plan.multi_attachable, False, disk_charge, clock))
+                disk_ids.append(disk_id)
+            attached = tuple(InstanceDisk(disk_id, device, plan.auto_delete, "attached")
+                             for disk_id, device, plan in zip(disk_ids, devices, data_disks, strict=True))
+        seq = batch.sequence  # the instance's creation order: its elastic IP's id comes after it
+        eip_id = None
+        if elastic_ip is not None:
+            eip_id = new_id("fip-")
+            put("elastic_ips", eip_id, ElasticIp(
+                eip_id, owner, region, derive_public_ip(batch.sequence), elastic_ip.bandwidth_mbps,
+                elastic_ip.provider, az, nic_id, iid, address, eip_charge, clock))
+        put("network_interfaces", nic_id, _new_nic(
+            nic_id, owner, region, nic_az, vpc_id, subnet_id, address, "Primary", nic_name,
+            nic_description, group_ids, mac, sanity_check, eip_id, iid, 1, True, clock))
+        put("instances", iid, _new_instance(
+            iid, owner, region, az, name, instance_type, image_id, status, vpc_id,  # type: ignore[arg-type]
+            subnet_id, nic_id, sd, description, hostname, attached, (), key_names, charge, ag_id, "", launch_time,
+            password_digest, None, seq))
+        if task is not None:
+            put("tasks", iid, Task(task, iid, clock))
+        ids.append(iid)
+    if count:
+        batch.add_usages(owner, region, [(resource_type, amount * count) for resource_type, amount in usage])
+    return ids
 
 
 _LOCAL_SYSTEM_DISK = SystemDisk("local", True)

@@ -38,6 +38,7 @@ ByKey = tuple[str, str, str, str]  # (owner, region, filter name, value)
 # The instance listings' filters served by ``instances_by``: filter name and the instance's (single) value.
 INDEXED_FILTERS: tuple[str, ...] = ("status", "az", "subnetId", "vpcId")
 _indexed_values = attrgetter("status", "az", "subnet_id", "vpc_id")
+_placed_values = attrgetter("owner", "region", "status", "az", "subnet_id", "vpc_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +101,30 @@ def _entry(inst: Instance) -> Entry:
 
 
 def _orders(groups: dict[Any, list[Entry]]) -> dict[Any, InstanceOrder]:
+    """An order per group. A list that is the group of several keys (all the instances of a bulk build share
+    their status, AZ, subnet and VPC) is sorted and chunked once, and its order shared (it is immutable)."""
     out: dict[Any, InstanceOrder] = {}
+    made: dict[int, InstanceOrder] = {}  # id of a group's list -> its order (the lists live as long as this)
     for key, entries in groups.items():
-        entries.sort()
-        chunks: dict[int, list[Entry]] = {}
-        for entry in entries:
-            number = entry[0] // CHUNK
-            chunk = chunks.get(number)
-            if chunk is None:
-                chunks[number] = [entry]
-            else:
-                chunk.append(entry)
-        out[key] = InstanceOrder(Map({n: tuple(c) for n, c in chunks.items()}), tuple(sorted(chunks)), len(entries))
+        order = made.get(id(entries))
+        if order is None:
+            order = made[id(entries)] = _order_of(entries)
+        out[key] = order
     return out
+
+
+def _order_of(entries: list[Entry]) -> InstanceOrder:
+    entries.sort()
+    chunks: dict[int, tuple[Entry, ...]] = {}
+    start, count = 0, len(entries)
+    while start < count:
+        # A chunk is the run of entries with one seq // CHUNK: where the next one starts, found by bisection
+        # ((seq,) sorts before every (seq, id)).
+        number = entries[start][0] // CHUNK
+        stop = bisect.bisect_left(entries, ((number + 1) * CHUNK,), start)
+        chunks[number] = tuple(entries[start:stop])
+        start = stop
+    return InstanceOrder(Map(chunks), tuple(chunks), count)
 
 
 def _order_groups(instances: Iterable[Instance]) -> dict[OrderKey, list[Entry]]:
@@ -127,25 +139,53 @@ def _order_groups(instances: Iterable[Instance]) -> dict[OrderKey, list[Entry]]:
     return groups
 
 
-def _by_groups(instances: Iterable[Instance]) -> dict[ByKey, list[Entry]]:
-    # Grouped per (owner, region) and filter first, by the bare value: no 4-tuple key per instance and filter.
-    places: dict[OrderKey, tuple[dict[str, list[Entry]], ...]] = {}
+def _alike(instances: Iterable[Instance]) -> dict[tuple[str, ...], list[Entry]]:
+    """The instances' entries grouped by owner, region and all the indexed values at once: one key per
+    instance, and few distinct keys in a world (instances alike share one)."""
+    alike: dict[tuple[str, ...], list[Entry]] = {}
     for inst in instances:
-        place = (inst.owner, inst.region)
-        per_filter = places.get(place)
-        if per_filter is None:
-            per_filter = places[place] = tuple({} for _ in INDEXED_FILTERS)
-        entry = (inst.seq, inst.instance_id)
-        for by_value, value in zip(per_filter, _indexed_values(inst), strict=True):
-            group = by_value.get(value)
-            if group is None:
-                by_value[value] = [entry]
-            else:
-                group.append(entry)
-    return {(owner, region, name, value): entries
-            for (owner, region), per_filter in places.items()
-            for name, by_value in zip(INDEXED_FILTERS, per_filter, strict=True)
-            for value, entries in by_value.items()}
+        placed = _placed_values(inst)
+        group = alike.get(placed)
+        if group is None:
+            alike[placed] = [(inst.seq, inst.instance_id)]
+        else:
+            group.append((inst.seq, inst.instance_id))
+    return alike
+
+
+def _spread(alike: dict[tuple[str, ...], list[Entry]]) -> tuple[dict[OrderKey, list[Entry]], dict[ByKey, list[Entry]]]:
+    """The groups of ``instance_order`` and of ``instances_by`` made of the groups of ``_alike``. A key's group
+    that is one of those groups is that very list, so that ``_orders`` builds its order once for all the keys
+    that share it; a key with several gets a list of its own."""
+    orders: dict[OrderKey, list[Entry]] = {}
+    by: dict[ByKey, list[Entry]] = {}
+    own: set[int] = set()  # ids of the lists made here (extended in place; the shared ones are copied first)
+
+    def add(groups: dict[Any, list[Entry]], key: Any, entries: list[Entry]) -> None:
+        group = groups.get(key)
+        if group is None:
+            groups[key] = entries
+        elif id(group) in own:
+            group.extend(entries)
+        else:
+            groups[key] = merged = [*group, *entries]
+            own.add(id(merged))
+
+    for (owner, region, *values), entries in alike.items():
+        add(orders, (owner, region), entries)
+        for name, value in zip(INDEXED_FILTERS, values, strict=True):
+            add(by, (owner, region, name, value), entries)
+    return orders, by
+
+
+def build_instance_indexes(instances: Iterable[Instance]) -> tuple[Map[OrderKey, InstanceOrder],
+                                                                   Map[ByKey, InstanceOrder]]:
+    """``instance_order`` and ``instances_by`` from scratch, in one pass over the instances, sharing the
+    order of every group of keys with the same instances (an account's instances all alike: one order for
+    the account and each of its four filters)."""
+    order_groups, by_groups = _spread(_alike(instances))
+    orders = _orders({**order_groups, **by_groups})
+    return Map({key: orders[key] for key in order_groups}), Map({key: orders[key] for key in by_groups})
 
 
 def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, InstanceOrder]:
@@ -155,7 +195,7 @@ def build_instance_order(instances: Iterable[Instance]) -> Map[OrderKey, Instanc
 
 def build_instances_by(instances: Iterable[Instance]) -> Map[ByKey, InstanceOrder]:
     """The ``instances_by`` index from scratch."""
-    return Map(_orders(_by_groups(instances)))
+    return Map(_orders(_spread(_alike(instances))[1]))
 
 
 def _extended(index: Map[Any, InstanceOrder], groups: dict[Any, list[Entry]]) -> Map[Any, InstanceOrder]:
@@ -185,7 +225,7 @@ def instance_order_extended(order: Map[OrderKey, InstanceOrder],
 
 def instances_by_extended(index: Map[ByKey, InstanceOrder], instances: Iterable[Instance]) -> Map[ByKey, InstanceOrder]:
     """``instances_by`` with new ``instances`` (ids not in it yet) added in one step."""
-    return _extended(index, _by_groups(instances))
+    return _extended(index, _spread(_alike(instances))[1])
 
 
 def _with(index: Map[Any, InstanceOrder], key: Any, entry: Entry) -> Map[Any, InstanceOrder]:

@@ -26,6 +26,7 @@ from vmrules.indexes import (
     OrderKey,
     SortedEntries,
     addresses_with,
+    build_instance_indexes,
     build_instance_order,
     build_instances_by,
     build_private_images,
@@ -100,6 +101,10 @@ class WorldState:
     def __post_init__(self) -> None:
         # A world constructed from maps (a snapshot, the default world, a test) derives its indexes here;
         # transitions go through ``evolve``, which keeps them up to date instead.
+        if self.instances and not self.instance_order and not self.instances_by:
+            order, by = build_instance_indexes(self.instances.values())
+            object.__setattr__(self, "instance_order", order)
+            object.__setattr__(self, "instances_by", by)
         if self.instances and not self.instance_order:
             object.__setattr__(self, "instance_order", build_instance_order(self.instances.values()))
         if self.instances and not self.instances_by:
@@ -343,7 +348,7 @@ class Batch(Generic[W]):
     gives the map as changed so far.
     """
 
-    __slots__ = ("_changes", "_created", "_taken", "memo", "sequence", "world")
+    __slots__ = ("_changes", "_created", "_taken", "sequence", "world")
 
     def __init__(self, world: W) -> None:
         self.world = world
@@ -351,10 +356,8 @@ class Batch(Generic[W]):
         self._changes: dict[str, Any] = {}
         # Ids in use: the world's, and the ones this batch handed out (the only new keys a batch adds).
         self._created: set[str] = set()
-        self._taken: tuple[Container[str], ...] = (*_ID_MAPS_OF(world), self._created)
-        # Values a builder derives from data the batch does not change (a subnet's network address), computed
-        # once per batch instead of once per resource.
-        self.memo: dict[Any, Any] = {}
+        # (An empty map of the world can only gain ids through the batch, and those are in ``_created``.)
+        self._taken: tuple[Container[str], ...] = (*(m for m in _ID_MAPS_OF(world) if m), self._created)
 
     def __getattr__(self, name: str) -> Any:
         # Only called for names that are not slots: the world's fields, as changed so far.
@@ -406,33 +409,29 @@ class Batch(Generic[W]):
 
 
 class BulkBatch(Batch[W]):
-    """A ``Batch`` for many resources at once (``builders.add_instances``): each map it writes is changed in
-    place through one ``immutables`` ``MapMutation`` instead of one persistent copy per put, usage deltas are
+    """A ``Batch`` for many resources at once (``builders.add_instances``): the puts into each map are gathered
+    in a dict and applied with one ``Map.update`` instead of one persistent copy per put, usage deltas are
     summed, and ``done`` extends the indexes once for everything created (one rebuild per index key that
     gains many entries). The world it returns equals the one the same puts through a ``Batch`` would give."""
 
-    __slots__ = ("_created_in_order", "_usage_deltas")
+    __slots__ = ("_usage_deltas",)
 
     def __init__(self, world: W) -> None:
         super().__init__(world)
         self._usage_deltas: dict[UsageKey, int] = {}
-        self._created_in_order: list[str] = []  # the index entries come out sorted: their sorts cost O(n)
 
-    def new_id(self, prefix: str) -> str:
-        rid = super().new_id(prefix)
-        self._created_in_order.append(rid)
-        return rid
-
-    def claim_id(self, rid: str) -> str:
-        super().claim_id(rid)
-        self._created_in_order.append(rid)
-        return rid
+    def __getattr__(self, name: str) -> Any:
+        # A map as changed so far: the world's with the puts gathered for it applied (costs those puts; the
+        # bulk builder reads a map only before it writes it).
+        current = getattr(self.world, name)
+        pending = self._changes.get(name)
+        return current if pending is None else current.update(pending)
 
     def put(self, name: str, key: Any, value: Any) -> None:
-        current = self._changes.get(name)
-        if current is None:
-            current = self._changes[name] = getattr(self.world, name).mutate()
-        current[key] = value
+        pending = self._changes.get(name)
+        if pending is None:
+            pending = self._changes[name] = {}
+        pending[key] = value
 
     def add_usages(self, pin: str, region: str, deltas: Iterable[tuple[str, int]]) -> None:
         summed = self._usage_deltas
@@ -442,7 +441,8 @@ class BulkBatch(Batch[W]):
 
     def done(self) -> W:
         world = self.world
-        changes: dict[str, Any] = {name: mutation.finish() for name, mutation in self._changes.items()}
+        changes: dict[str, Any] = {name: getattr(world, name).update(pending)
+                                   for name, pending in self._changes.items()}
         if self._usage_deltas:
             usage = world.usage.mutate()
             for key, delta in self._usage_deltas.items():
@@ -452,11 +452,12 @@ class BulkBatch(Batch[W]):
                 else:
                     usage[key] = value
             changes["usage"] = usage.finish()
-        instances, nics = changes.get("instances"), changes.get("network_interfaces")
-        if instances is not None or nics is not None:
-            created = self._created_in_order
-            new_instances = [instances[rid] for rid in created if rid in instances] if instances is not None else []
-            new_nics = [nics[rid] for rid in created if rid in nics] if nics is not None else []
+        if "instances" in changes or "network_interfaces" in changes:
+            # The new entities in the order they were put (their index entries come out sorted: the sorts
+            # cost O(n)); a put that replaced an entity of the world is not new.
+            created = self._created
+            new_instances = [inst for rid, inst in self._changes.get("instances", {}).items() if rid in created]
+            new_nics = [nic for rid, nic in self._changes.get("network_interfaces", {}).items() if rid in created]
             changes["instance_order"] = instance_order_extended(world.instance_order, new_instances)
             changes["instances_by"] = instances_by_extended(world.instances_by, new_instances)
             changes["subnet_addresses"] = subnet_addresses_extended(world.subnet_addresses, new_nics)

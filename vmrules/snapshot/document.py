@@ -52,14 +52,17 @@ class TimeTexts:
             return value
 
 
-def _seconds(text: str, info: ValidationInfo) -> int | None:
+def _check_time(text: str, info: ValidationInfo) -> str:
+    # Called for every time of a snapshot (hundreds of thousands): the lookup of TimeTexts.parse written out.
     context = info.context
     times = context.get("times") if isinstance(context, dict) else None
-    return times.parse(text) if isinstance(times, TimeTexts) else parse_iso(text)
-
-
-def _check_time(text: str, info: ValidationInfo) -> str:
-    if _seconds(text, info) is None:
+    if isinstance(times, TimeTexts):
+        seconds = times.seconds.get(text)
+        if seconds is None:  # not seen yet (or seen, and not a time: parse says so again)
+            seconds = times.parse(text)
+    else:
+        seconds = parse_iso(text)
+    if seconds is None:
         raise ValueError(f"{text[:40]!r} is not an ISO-8601 time such as 2026-01-01T00:00:00Z")
     return text
 
