@@ -123,3 +123,28 @@ def test_a_run_message_shows_the_three_characters_as_written(world: World) -> No
     assert _password_errors(world, iid, "Xa7#mPaBcQ2") == [
         "password breaks the password rule 'letter-sequence': it contains the run of 3 or more consecutive "
         "letters 'aBc'"]
+
+
+def _name_messages(world: World, iid: str, name: str) -> list[str]:
+    return [e.message for e in check(world, "modifyInstanceAttribute",
+                                     {"regionId": NORTH, "instanceId": iid, "name": name})]
+
+
+@pytest.mark.rule("MODIFY_INSTANCE_ATTRIBUTE.NAME")
+def test_a_refused_name_lists_only_characters_outside_the_chinese_range(world: World) -> None:
+    # The edges of the range are refused only with a character truly outside it, and are then not named.
+    iid, world = instance(world)
+    assert _name_messages(world, iid, "vm\u4e00\u9fff") == []
+    assert _name_messages(world, iid, "vm\u4e00\u9fff!") == [
+        "name contains '!'; only Chinese characters, digits, letters, '_' and '-' are allowed"]
+
+
+@pytest.mark.rule("MODIFY_INSTANCE_ATTRIBUTE.NAME")
+@pytest.mark.parametrize("length", [1, 32])
+def test_a_name_of_1_or_32_characters_with_a_bad_one_breaks_only_the_characters_part(world: World,
+                                                                                      length: int) -> None:
+    iid, world = instance(world)
+    assert _name_messages(world, iid, "w" * length) == []
+    assert _name_messages(world, iid, "w" * (length - 1) + "!") == [
+        "name contains '!'; only Chinese characters, digits, letters, '_' and '-' are allowed"]
+    assert _name_messages(world, iid, "w" * 33) == ["name has 33 characters; allowed 1 to 32"]
