@@ -54,3 +54,12 @@ def test_a_cloud_system_disk_needs_its_disk_type(world: World, system_disk: dict
 def test_an_availability_group_request_gives_only_the_primary_ip(world: World, primary: dict[str, Any],
                                                                   overridden: list[str]) -> None:
     assert fields(world, from_ag(primary), "CREATE_INSTANCES.AG_NO_OVERRIDE") == overridden
+
+
+@pytest.mark.rule("CREATE_INSTANCES.NORMAL_REQUIRED")
+@pytest.mark.parametrize("missing", ["az", "imageId", "instanceType", "systemDisk"])
+def test_a_normal_request_names_exactly_the_field_it_lacks(world: World, missing: str) -> None:
+    params = normal({"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}})
+    assert fields(world, params, "CREATE_INSTANCES.NORMAL_REQUIRED") == []
+    del params["instanceSpec"][missing]
+    assert fields(world, params, "CREATE_INSTANCES.NORMAL_REQUIRED") == [f"{S}.{missing}"]

@@ -110,3 +110,17 @@ def test_a_primary_ip_needs_no_address_left_to_hand_out(world: World) -> None:
     new = ok(out)
     assert new.network_interfaces[new.instances[out.result["instanceIds"][0]].primary_nic_id].private_ip == (
         "10.0.2.254")
+
+
+@pytest.mark.rule("CREATE_INSTANCES.SECURITY_GROUP_COUNT")
+def test_five_security_groups_with_a_duplicate_are_refused_for_the_duplicate_only(world: World) -> None:
+    def messages(groups: list[str]) -> list[str]:
+        return [e.message for e in check(world, "createInstances", spec({"securityGroups": groups}))
+                if e.rule == "CREATE_INSTANCES.SECURITY_GROUP_COUNT"]
+
+    five = ["sg-main000001", "sg-main000002", "sg-main000003", "sg-main000004", "sg-main000001"]
+    found = messages(five)
+    assert len(found) == 1 and "sg-main000001 more than once" in found[0]
+    six = [*five[:4], "sg-main000005", "sg-main000006"]
+    assert len(messages(six)) == 1 and "has 6 groups" in messages(six)[0]
+    assert messages([*five[:4], "sg-main000005"]) == []

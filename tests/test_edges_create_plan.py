@@ -132,3 +132,39 @@ def test_a_type_under_1_gb_uses_no_memory_quota(world: World) -> None:
     new = ok(out)
     assert len(out.result["instanceIds"]) == 3
     assert new.used("alice", NORTH, "instance_memory") == world.used("alice", NORTH, "instance_memory")
+
+
+def _reserving(world: World, next_host: int, reserved: list[int]) -> World:
+    """The world read back from its snapshot with 10.0.2.0/24's nextHost and reservedHosts set."""
+    document = world.to_dict()
+    for subnet in document["subnets"]:
+        if subnet["subnetId"] == "subnet-main00001b":
+            subnet["nextHost"], subnet["reservedHosts"] = next_host, reserved
+    return World.from_dict(document)
+
+
+def _many_on_the_b_subnet() -> dict[str, Any]:
+    return {"regionId": NORTH, "maxCount": 10, "instanceSpec": {
+        "name": "web", "az": "cn-north-1b", "instanceType": "g.n2.medium", "imageId": "img-centos7cld",
+        "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001b"}},
+        "systemDisk": {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}}}}
+
+
+@pytest.mark.rule("CREATE_INSTANCES.SUBNET_ADDRESSES")
+@pytest.mark.parametrize("reserved", [[253, 254], [253, 254, 255], [253, 254, 300]])
+def test_reserved_offsets_past_the_last_host_take_no_free_address(world: World, reserved: list[int]) -> None:
+    # 10.0.2.0/24 hands out offsets up to 254: from 250, with 253 and 254 reserved, three are free whatever
+    # else a snapshot reserves past the last host (the broadcast address 255, or beyond the subnet).
+    out = execute(_reserving(world, 250, reserved), "createInstances", _many_on_the_b_subnet())
+    new = ok(out)
+    assert [new.network_interfaces[new.instances[i].primary_nic_id].private_ip
+            for i in out.result["instanceIds"]] == ["10.0.2.250", "10.0.2.251", "10.0.2.252"]
+
+
+@pytest.mark.rule("CREATE_INSTANCES.SUBNET_ADDRESSES")
+def test_a_subnet_whose_last_hosts_are_reserved_next_to_the_broadcast_one_is_full(world: World) -> None:
+    full = _reserving(world, 250, [250, 251, 252, 253, 254, 255])
+    out = execute(full, "createInstances", _many_on_the_b_subnet())
+    assert out.error is not None and out.error.rule == "CREATE_INSTANCES.SUBNET_ADDRESSES"
+    one_left = _reserving(world, 250, [250, 251, 252, 253, 255])
+    assert len(execute(one_left, "createInstances", _many_on_the_b_subnet()).result["instanceIds"]) == 1
