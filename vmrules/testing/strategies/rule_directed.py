@@ -14,7 +14,8 @@ The fields searched first, and exhaustively, are the ones the rule names (``Rule
 until a clean pair is found.
 
 ``directed_pairs(world, rule_id, operation, caller, bases, rng)`` returns the pairs, one per kind of edge,
-the bounds first (the conformance kit sends a few of them per rule); ``directed_pair`` the best single one;
+the bounds first (the conformance kit sends a few of them per rule), and for a state rule one breaking request
+per refused state (status, task in progress) the world holds; ``directed_pair`` the best single one;
 ``rule_directed_requests(world, rule_id)`` is the hypothesis strategy.
 """
 
@@ -415,7 +416,8 @@ def directed_pairs(world: World, rule_id: str, operation: str, caller: str, base
                    limit: int = PAIRS_PER_RULE) -> list[DirectedPair]:
     """Boundary pairs for ``rule_id`` from mutations of ``bases`` (requests for ``operation``): the best pair of
     each edge kind found within ``budget`` checks, clean ones first, in ``EDGE_KINDS`` order, at most
-    ``limit``. Empty when no mutant makes ``check`` report the rule first."""
+    ``limit``; for a state rule whose pairs include an id swap, then one breaking request (no neighbour) for
+    each other refused state the world holds. Empty when no mutant makes ``check`` report the rule first."""
     rng = rng or random.Random(0)
     entry = CATALOGUE.get(rule_id)
     field = entry.field if entry is not None else None
