@@ -17,7 +17,14 @@ from vmrules import EFFECTS, World, check, execute
 from vmrules.catalogue import CATALOGUE
 from vmrules.cli import main as cli_main
 from vmrules.defaults import MAIN, SECOND
-from vmrules.testing.adapters import EmulatorProcess, HttpAdapter, InProcessAdapter, load_credentials, same_json
+from vmrules.testing.adapters import (
+    EmulatorProcess,
+    HttpAdapter,
+    InProcessAdapter,
+    load_credentials,
+    resource_view,
+    same_json,
+)
 from vmrules.testing.conformance import (
     EDGE_TARGETS,
     ConformanceFailure,
@@ -35,6 +42,7 @@ from vmrules.testing.conformance import (
 )
 from vmrules.testing.conformance.scenarios import SCENARIOS
 from vmrules.testing.faulty import fault
+from vmrules.testing.faulty_kinds import KeptDisks
 from vmrules.testing.invariants import check_invariants
 from vmrules.testing.strategies import directed_pair, directed_pairs
 
@@ -411,3 +419,38 @@ def test_a_fresh_seed_is_drawn_and_reported() -> None:
     assert first.seed is not None and second.seed is not None and first.seed != second.seed
     again = run_conformance(InProcessAdapter, steps=3, examples=1, settings=settings, seed=first.seed)
     assert again.steps == first.steps and again.rules_hit == first.rules_hit
+
+
+class _Viewed(InProcessAdapter):
+    def resources(self) -> dict[str, Any]:
+        return resource_view(self.world)
+
+
+class _ViewedKeptDisks(KeptDisks):
+    def resources(self) -> dict[str, Any]:
+        return resource_view(self.world)
+
+
+def _delete_an_instance_with_data_disks(adapter: Any) -> Lockstep:
+    lock = Lockstep(adapter)
+    assert lock.start() is None
+    inst = min((i for i in lock.model.instances.values() if i.owner == "alice" and i.status == "stopped"
+                and i.data_disks and all(d.auto_delete for d in i.data_disks)
+                and (i.charge is None or i.charge.mode != "prepaid_by_duration")), key=lambda i: i.instance_id)
+    assert lock.request("deleteInstance", {"regionId": "cn-north-1", "instanceId": inst.instance_id}, "alice") is None
+    return lock
+
+
+def test_a_systems_resource_view_shows_a_disk_the_vm_api_does_not() -> None:
+    # deleteInstance keeps the data disks: no describe the VM API has shows it after settle ...
+    assert _delete_an_instance_with_data_disks(KeptDisks()).settle() is None
+    # ... the system's own view of its disks does, at that settle
+    found = _delete_an_instance_with_data_disks(_ViewedKeptDisks()).settle()
+    assert found is not None and found.kind == "observation" and found.operation == "resources"
+    assert (found.where or "").startswith("resources.disks") and found.rule is None
+    assert _delete_an_instance_with_data_disks(_Viewed()).settle() is None  # the reference's view agrees
+
+
+def test_the_reference_with_a_resource_view_agrees_with_itself() -> None:
+    report = run_conformance(_Viewed, steps=10, examples=3, seed=0, shrink=False)
+    assert report.ok, report.explanation

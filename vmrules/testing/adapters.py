@@ -4,11 +4,15 @@ An adapter is three methods (``SystemAdapter``): ``call`` sends one API request 
 envelope, ``settle`` waits until the system has no task in progress, ``reset`` brings it to a world snapshot
 (or returns False when it cannot, and the kit then builds its starting state through the API alone).
 
-Two optional methods widen what the kit does (docs/conformance.md): ``advance(seconds)`` moves the system's
-clock (the kit then also drives prepaid expiry and VNC URL expiry), and ``carries(operation, params)`` says
+Three optional methods widen what the kit does (docs/conformance.md): ``advance(seconds)`` moves the system's
+clock (the kit then also drives prepaid expiry and VNC URL expiry), ``carries(operation, params)`` says
 whether the system's transport can carry a request faithfully (the HTTP adapter cannot send a number as a
 path segment or an empty list in a query string; the kit skips such requests instead of reporting the
-transport's loss as a divergence).
+transport's loss as a divergence), and ``resources()`` returns the system's own view of its disks, network
+interfaces and elastic IPs — the disk and VPC services' side, which the VM API shows only through the
+instances — as the ``disks``, ``networkInterfaces`` and ``elasticIps`` sections of a world snapshot
+(``resource_view`` makes them from a ``World``): the kit then compares them with the reference's after every
+settle. Without it, the kit probes them indirectly (attaching a deleted instance's disks elsewhere, ...).
 """
 
 from __future__ import annotations
@@ -47,6 +51,13 @@ class SystemAdapter(Protocol):
     def reset(self, snapshot: JSON) -> bool:
         """Bring the system to the world ``snapshot``; False when it cannot."""
         ...
+
+
+def resource_view(world: World) -> JSON:
+    """The ``disks``, ``networkInterfaces`` and ``elasticIps`` sections of ``world``'s snapshot: what an
+    adapter's optional ``resources()`` returns for a system whose state is a ``World``."""
+    snapshot = world.to_dict()
+    return {section: snapshot[section] for section in ("disks", "networkInterfaces", "elasticIps")}
 
 
 class InProcessAdapter:

@@ -10,7 +10,7 @@ from typing import Any
 from vmrules.defaults import MAIN, NORTH
 from vmrules.engine import advance, execute, settle
 from vmrules.operation import Outcome
-from vmrules.testing.adapters import SystemAdapter
+from vmrules.testing.adapters import SystemAdapter, resource_view
 from vmrules.testing.conformance.compare import IdMap, first_difference, normalized
 from vmrules.testing.conformance.divergence import ConformanceFailure, Divergence, Step, explain
 from vmrules.testing.conformance.edges import create_spec, edge_world
@@ -37,6 +37,10 @@ def _is_envelope(reply: Any) -> bool:
 
 def _mutating(operation: str) -> bool:
     return not operation.startswith("describe")
+
+
+# The snapshot sections an adapter's optional ``resources()`` returns, and the id key of their entries.
+RESOURCE_SECTIONS = (("disks", "diskId"), ("networkInterfaces", "networkInterfaceId"), ("elasticIps", "elasticIpId"))
 
 
 class Lockstep:
@@ -195,6 +199,32 @@ class Lockstep:
                     self.trace.append({"op": operation, "params": params, "caller": caller, "expect": expect,
                                        "note": "DIVERGES: " + explain(divergence)})
                     return divergence
+        return self.observe_resources()
+
+    def observe_resources(self) -> Divergence | None:
+        """With the adapter's optional ``resources()`` — its disks, network interfaces and elastic IPs, as
+        the sections of a world snapshot (``World.to_dict``) — those compared with the reference's, entry by
+        entry by id (the model's ids translated): what the VM API shows only indirectly (a disk kept after
+        deleteInstance, an elastic IP left bound) is then seen at the first settle after it."""
+        view = getattr(self.adapter, "resources", None)
+        if not callable(view):
+            return None
+        system_view = view()
+        snapshot = resource_view(self.model)
+        for section, key in RESOURCE_SECTIONS:
+            expected = {self.ids.system(e[key]): normalized(self.ids.system(e), self.volatile)
+                        for e in snapshot[section]}
+            got = system_view.get(section) if isinstance(system_view, dict) else None
+            actual = {e.get(key): normalized(e, self.volatile) for e in got if isinstance(e, dict)} \
+                if isinstance(got, list) else {}
+            found = first_difference(expected, actual, f"resources.{section}")
+            if found is not None:
+                where, a, b = found
+                divergence = Divergence("observation", self.steps, "resources", MAIN, {"section": section},
+                                        {"result": a}, {"result": b}, None, where, a, b)
+                self.trace.append({"op": "resources", "params": {"section": section},
+                                   "note": "DIVERGES: " + explain(divergence)})
+                return divergence
         return None
 
     # ---- comparison ------------------------------------------------------------------------------------
