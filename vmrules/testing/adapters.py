@@ -53,11 +53,15 @@ class SystemAdapter(Protocol):
         ...
 
 
+# The snapshot sections an adapter's optional ``resources()`` returns, and the id key of their entries.
+RESOURCE_SECTIONS = (("disks", "diskId"), ("networkInterfaces", "networkInterfaceId"), ("elasticIps", "elasticIpId"))
+
+
 def resource_view(world: World) -> JSON:
     """The ``disks``, ``networkInterfaces`` and ``elasticIps`` sections of ``world``'s snapshot: what an
     adapter's optional ``resources()`` returns for a system whose state is a ``World``."""
     snapshot = world.to_dict()
-    return {section: snapshot[section] for section in ("disks", "networkInterfaces", "elasticIps")}
+    return {section: snapshot[section] for section, _ in RESOURCE_SECTIONS}
 
 
 class InProcessAdapter:

@@ -69,17 +69,17 @@ def send_pair(lock: Lockstep, data: st.DataObject, rule_id: str, operations: Seq
     if caller != callers[0] and (rule_id in SETUPS or (
             makers and all(maker(world, caller, operation) is None for maker in makers))):
         caller = callers[0]  # the account setups build states for, and the one the starting world equips best
+    # A signing adapter knows its callers (``callers``): it cannot sign for an account it has no key of.
+    signs_for: Sequence[str] = getattr(lock.adapter, "callers", ())
     aimed_as = AIMED_AS.get(rule_id)
     if aimed_as is not None and aimed_as in world.accounts:
-        # The state only this account holds in the edge world; a signing adapter must hold its key.
-        signs_for = getattr(lock.adapter, "callers", ())
+        # The state only this account holds in the edge world.
         if signs_for and aimed_as not in signs_for:
             return False, None
         caller = aimed_as
     if rule_id == "REQUEST.UNKNOWN_CALLER":
         params = data.draw(valid_requests(world, operation, caller=caller), label="request")
-        # A signing adapter knows its callers (``callers``): it cannot sign for an account it has no key of.
-        if getattr(lock.adapter, "callers", ()):
+        if signs_for:
             return False, lock.request(operation, params, caller)
         return True, lock.request(operation, params, "nobody-at-all")
     bases: list[Any] = []

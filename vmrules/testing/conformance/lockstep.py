@@ -10,7 +10,7 @@ from typing import Any
 from vmrules.defaults import MAIN, NORTH
 from vmrules.engine import advance, execute, settle
 from vmrules.operation import Outcome
-from vmrules.testing.adapters import SystemAdapter, resource_view
+from vmrules.testing.adapters import RESOURCE_SECTIONS, SystemAdapter, resource_view
 from vmrules.testing.conformance.compare import IdMap, first_difference, normalized
 from vmrules.testing.conformance.divergence import ConformanceFailure, Divergence, Step, explain
 from vmrules.testing.conformance.edges import create_spec, edge_world
@@ -37,10 +37,6 @@ def _is_envelope(reply: Any) -> bool:
 
 def _mutating(operation: str) -> bool:
     return not operation.startswith("describe")
-
-
-# The snapshot sections an adapter's optional ``resources()`` returns, and the id key of their entries.
-RESOURCE_SECTIONS = (("disks", "diskId"), ("networkInterfaces", "networkInterfaceId"), ("elasticIps", "elasticIpId"))
 
 
 class Lockstep:
@@ -212,8 +208,7 @@ class Lockstep:
         system_view = view()
         snapshot = resource_view(self.model)
         for section, key in RESOURCE_SECTIONS:
-            expected = {self.ids.system(e[key]): normalized(self.ids.system(e), self.volatile)
-                        for e in snapshot[section]}
+            expected = {e[key]: normalized(e, self.volatile) for e in self.ids.system(snapshot[section])}
             got = system_view.get(section) if isinstance(system_view, dict) else None
             actual = {e.get(key): normalized(e, self.volatile) for e in got if isinstance(e, dict)} \
                 if isinstance(got, list) else {}

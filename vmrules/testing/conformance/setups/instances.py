@@ -176,13 +176,13 @@ def own_image_deleted(lock: Lockstep, data: st.DataObject, caller: str,
     if gone:
         return [_rebuild_in_place(gone[0].instance_id)], None
     for source in _stopped_cloud(world, caller):
-        made = execute(world, "createImage", {"regionId": NORTH, "instanceId": source.instance_id,
-                                              "name": "soon-deleted"}, caller=caller)
+        create = {"regionId": NORTH, "instanceId": source.instance_id, "name": "soon-deleted"}
+        made = execute(world, "createImage", create, caller=caller)  # asked first: the id the image will have
         if not made.ok:
             continue
         image_id = made.result["imageId"]
         found = run_steps(lock, [
-            ("createImage", {"regionId": NORTH, "instanceId": source.instance_id, "name": "soon-deleted"}),
+            ("createImage", create),
             ("settle", {}),
             ("rebuildInstance", {"regionId": NORTH, "instanceId": source.instance_id, "imageId": image_id}),
             ("settle", {}),

@@ -45,37 +45,43 @@ def _requests(lock: Lockstep, caller: str, rule_id: str, inst: Instance) -> list
     return [target]  # DELETE_INSTANCE.STATUS
 
 
+def _running(lock: Lockstep, caller: str) -> list[Instance]:
+    return idle_instances(lock, caller, lambda i: i.status == "running" and plain_charge(i))
+
+
+def _freeing_step(lock: Lockstep, caller: str, rule_id: str) -> tuple[str, JSON] | None:
+    """The step that gives the interface rules' requests what they need when no running instance has it: an
+    interface attached to a running instance (for a detach), or one detached from an idle instance (for an
+    attach, when every free interface is attached)."""
+    if rule_id == "DETACH_NETWORK_INTERFACE.STATUS_RUNNING_OR_STOPPED":
+        hosts = [(i, nics[0]) for i in _running(lock, caller) for nics in [free_nics(lock, caller, i)] if nics]
+        return ("attachNetworkInterface", interface_request(hosts[0][0].instance_id, hosts[0][1])) if hosts else None
+    if rule_id == "ATTACH_NETWORK_INTERFACE.STATUS_RUNNING_OR_STOPPED":
+        holders = idle_instances(lock, caller, lambda i: i.status in ("running", "stopped") and plain_charge(i)
+                                 and bool(i.secondary_nic_ids))
+        return (("detachNetworkInterface", interface_request(holders[0].instance_id, holders[0].secondary_nic_ids[0]))
+                if holders else None)
+    return None
+
+
 @registry.setup_for("ATTACH_DISK.STATUS_RUNNING_OR_STOPPED", "DETACH_DISK.STATUS_RUNNING_OR_STOPPED",
                     "ATTACH_NETWORK_INTERFACE.STATUS_RUNNING_OR_STOPPED",
                     "DETACH_NETWORK_INTERFACE.STATUS_RUNNING_OR_STOPPED", "DELETE_INSTANCE.STATUS")
 def stopping_instance(lock: Lockstep, data: st.DataObject, caller: str,
                       rule_id: str) -> tuple[list[JSON], Divergence | None]:
     """One of the caller's running instances the rule's request can be aimed at, stopped (left stopping)."""
-    def running() -> list[Instance]:
-        return idle_instances(lock, caller, lambda i: i.status == "running" and plain_charge(i))
+    def candidates() -> list[tuple[Instance, list[JSON]]]:
+        return [(i, made) for i in _running(lock, caller) for made in [_requests(lock, caller, rule_id, i)] if made]
 
-    candidates = [(i, made) for i in running() for made in [_requests(lock, caller, rule_id, i)] if made]
-    if not candidates and rule_id == "DETACH_NETWORK_INTERFACE.STATUS_RUNNING_OR_STOPPED":
-        # no running instance has a secondary interface: one is attached (and settled) first
-        hosts = [(i, nics[0]) for i in running() for nics in [free_nics(lock, caller, i)] if nics]
-        if hosts:
-            host, nic = hosts[0]
-            found = run_steps(lock, [("attachNetworkInterface", interface_request(host.instance_id, nic)),
-                                     ("settle", {})], caller)
-            if found is not None:
-                return [], found
-            candidates = [(i, made) for i in running() for made in [_requests(lock, caller, rule_id, i)] if made]
-    if not candidates and rule_id == "ATTACH_NETWORK_INTERFACE.STATUS_RUNNING_OR_STOPPED":
-        # every free interface is attached: one is detached (and settled) from an idle instance first
-        holders = idle_instances(lock, caller, lambda i: i.status in ("running", "stopped") and plain_charge(i)
-                                 and bool(i.secondary_nic_ids))
-        if holders:
-            found = run_steps(lock, [("detachNetworkInterface", interface_request(
-                holders[0].instance_id, holders[0].secondary_nic_ids[0])), ("settle", {})], caller)
-            if found is not None:
-                return [], found
-            candidates = [(i, made) for i in running() for made in [_requests(lock, caller, rule_id, i)] if made]
-    if not candidates:
+    found = candidates()
+    if not found:
+        freeing = _freeing_step(lock, caller, rule_id)
+        if freeing is not None:
+            divergence = run_steps(lock, [freeing, ("settle", {})], caller)
+            if divergence is not None:
+                return [], divergence
+            found = candidates()
+    if not found:
         return [], None
-    inst, requests = pick(data, candidates, "instance to stop")
+    inst, requests = pick(data, found, "instance to stop")
     return requests, lock.request("stopInstance", {"regionId": NORTH, "instanceId": inst.instance_id}, caller)
