@@ -68,8 +68,9 @@ SHAPE_NAMES = ["defaults", "local", "disks-eip-task", "groups", "address-local-d
 @pytest.mark.parametrize("options", SHAPES, ids=SHAPE_NAMES)
 def test_add_instances_equals_add_instance_repeated(options: InstanceOptions) -> None:
     world = World.default()
-    expected_ids, expected = _one_by_one(world, 12, options)
-    ids, built = add_instances(world, 12, **options)
+    count = 1 if "private_ip" in options else 12  # an explicit address is one interface's
+    expected_ids, expected = _one_by_one(world, count, options)
+    ids, built = add_instances(world, count, **options)
     assert ids == expected_ids
     assert built == expected  # every map, the usage counters and the derived indexes
 
@@ -219,3 +220,23 @@ def test_instance_indexes_built_at_once_equal_the_indexes_entry_by_entry() -> No
     assert build_instances_by(instances) == Map(expected_by)
     assert build_instance_order(instances) == Map(expected_order)
     assert world.instance_order == Map(expected_order) and world.instances_by == Map(expected_by)
+
+
+def test_an_explicit_address_must_be_free_and_names_one_instance() -> None:
+    from vmrules.builders import add_network_interface
+
+    world = World.default()
+    SUBNET = "subnet-main00001a"  # alice's subnet of the default world
+    _, world = add_instance(world, owner="alice", subnet_id=SUBNET, private_ip="10.0.1.200")
+    assert world.address_user(SUBNET, "10.0.1.200") is not None
+    assert check_invariants(world) == []
+    with pytest.raises(ValueError, match=r"10\.0\.1\.200 is already in use"):
+        add_instance(world, owner="alice", subnet_id=SUBNET, private_ip="10.0.1.200")
+    with pytest.raises(ValueError, match=r"10\.0\.1\.200 is already in use"):
+        add_network_interface(world, owner="alice", subnet_id=SUBNET, private_ip="10.0.1.200")
+    with pytest.raises(ValueError, match="names one instance"):
+        add_instances(world, 2, owner="alice", subnet_id=SUBNET, private_ip="10.0.1.201")
+    # The next address is free, by either builder.
+    _, after = add_instances(world, 1, owner="alice", subnet_id=SUBNET, private_ip="10.0.1.201")
+    _, beside = add_network_interface(world, owner="alice", subnet_id=SUBNET, private_ip="10.0.1.202")
+    assert check_invariants(after) == [] and check_invariants(beside) == []

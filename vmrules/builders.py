@@ -129,6 +129,10 @@ def _allocate_ips(batch: Batch[Any], subnet_id: str, count: int) -> list[str]:
 
 
 def _reserve_ip(batch: Batch[Any], subnet_id: str, ip: str) -> None:
+    """Take ``ip`` in the subnet for a new interface; refused when an interface of the world holds it (one
+    address is one interface's: CREATE_INSTANCES.PRIMARY_IP_FREE says so of a request, a builder of a world)."""
+    if batch.world.address_user(subnet_id, ip) is not None:
+        raise ValueError(f"address {ip} is already in use in {subnet_id}")
     subnet = batch.subnets[subnet_id]
     offset = int(ipaddress.ip_address(ip)) - _network_base(subnet.cidr)
     if offset < subnet.next_host or offset in subnet.reserved:
@@ -435,8 +439,11 @@ def _add_instances(
     if private_ip is None:
         addresses: Sequence[str] = _allocate_ips(batch, subnet_id, count)
     else:
-        _reserve_ip(batch, subnet_id, private_ip)  # every instance asks for this one address: reserved once
-        addresses = [private_ip] * count
+        # One address is one interface's (CREATE_INSTANCES.PRIMARY_IP_SINGLE says so of a request).
+        if count != 1:
+            raise ValueError("an explicit private_ip names one instance")
+        _reserve_ip(batch, subnet_id, private_ip)
+        addresses = [private_ip]
     # The disks' charge, only when there is a disk entity to make (not for an instance with a local system
     # disk and no data disks, which most bulk-built worlds hold).
     disk_charge = charge
