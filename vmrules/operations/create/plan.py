@@ -63,7 +63,6 @@ class Plan(NamedTuple):
     image_id: str | None
     subnet_id: str | None
     security_groups: tuple[str, ...] | None
-    system_disk_given: bool
     system_category: str | None
     system_type: str | None
     system_size: int | None
@@ -148,14 +147,14 @@ def _plan(world: World, caller: str, region: str, spec: InstanceSpec, template: 
     sd = spec.systemDisk if use_request else None
     if sd is not None:
         cds = sd.cloudDiskSpec
-        system = (True, sd.diskCategory, cds.diskType if cds else None, cds.diskSizeGB if cds else None,
+        system = (sd.diskCategory, cds.diskType if cds else None, cds.diskSizeGB if cds else None,
                   sd.autoDelete)
     elif source is not None:
         t = source.system_disk
-        system = (True, t.category, t.disk_type if t.category == "cloud" else None,
+        system = (t.category, t.disk_type if t.category == "cloud" else None,
                   t.size_gb if t.category == "cloud" else None, t.auto_delete if t.category == "cloud" else None)
     else:
-        system = (False, None, None, None, None)
+        system = (None, None, None, None)
     image = world.image(caller, region, image_id) if image_id else None
     base: list[DiskPlan] = []
     if image is not None and image.data_disks:
@@ -186,8 +185,8 @@ def _plan(world: World, caller: str, region: str, spec: InstanceSpec, template: 
             azs = ()
     else:
         azs = (spec.az,) if spec.az is not None else ()
-    return Plan(mode, azs, instance_type, image_id, subnet_id, sgs, system[0], system[1], system[2], system[3],
-                system[4], data_disks, eip_fields[0], eip_fields[1], eip_fields[2], eip_fields[3], keys,
+    return Plan(mode, azs, instance_type, image_id, subnet_id, sgs, system[0], system[1], system[2],
+                system[3], data_disks, eip_fields[0], eip_fields[1], eip_fields[2], eip_fields[3], keys,
                 nic.primaryIpAddress if nic is not None else None), image
 
 
