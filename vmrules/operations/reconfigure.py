@@ -7,7 +7,6 @@ the world's usage counters always match its instances; ``settle`` only returns t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from operator import attrgetter
 from typing import Any
@@ -295,7 +294,7 @@ def resize_nic_limit(ctx: ResizeCtx) -> Findings:
                    f"{target.instance_type} allows at most {target.nic_limit} (the primary included)")
 
 
-def _quota_rule(rule_id: str, resource: str, unit: str, amount: Callable[[InstanceType], int]) -> Rule[ResizeCtx]:
+def _quota_rule(rule_id: str, resource: str, unit: str) -> Rule[ResizeCtx]:
     @rule(
         rule_id,
         phase=Phase.QUOTA,
@@ -308,7 +307,7 @@ def _quota_rule(rule_id: str, resource: str, unit: str, amount: Callable[[Instan
         account = ctx.world.account(ctx.caller)
         if inst is None or current is None or target is None or account is None:
             return None
-        delta = amount(target) - amount(current)
+        delta = _usage_of(target, resource) - _usage_of(current, resource)
         used = ctx.world.used(ctx.caller, inst.region, resource)
         limit = account.quota(resource)
         if delta <= 0 or used + delta <= limit:
@@ -319,9 +318,14 @@ def _quota_rule(rule_id: str, resource: str, unit: str, amount: Callable[[Instan
     return check
 
 
-resize_cpu_quota = _quota_rule("RESIZE_INSTANCE.CPU_QUOTA", "instance_cpu", "vCPUs", lambda t: t.cpu)
-resize_memory_quota = _quota_rule("RESIZE_INSTANCE.MEMORY_QUOTA", "instance_memory", "GB of memory",
-                                  lambda t: t.memory_mb // 1024)
+resize_cpu_quota = _quota_rule("RESIZE_INSTANCE.CPU_QUOTA", "instance_cpu", "vCPUs")
+resize_memory_quota = _quota_rule("RESIZE_INSTANCE.MEMORY_QUOTA", "instance_memory", "GB of memory")
+
+
+def _usage_of(itype: InstanceType, resource: str) -> int:
+    """What one instance of ``itype`` counts against ``resource`` (usage.instance_usage: the one definition the
+    transition and the usage recount use too)."""
+    return dict(instance_usage(itype))[resource]
 
 
 # effect: RESIZE_INSTANCE.RESIZES, RESIZE_INSTANCE.CHANGES_GENERATION (settle: COMPLETIONS["resizeInstance"])
