@@ -59,8 +59,9 @@ PACKAGE = "vmrules"
 
 # Test files that start services or subprocesses, or that only check generated text; they are slow per mutant
 # and kill nothing the example tests would not (docs staleness would "kill" any change to a statement string).
+# (test_bench_scripts runs bench/, which the mutated copy of the tree does not hold.)
 SLOW_OR_TEXTUAL = ("test_cli", "test_conformance", "test_examples", "test_server", "test_faulty", "test_docs_fresh",
-                   "test_seed_quotes", "test_determinism", "test_openapi_fuzz")
+                   "test_seed_quotes", "test_determinism", "test_openapi_fuzz", "test_bench_scripts")
 
 # Which test files to run first for a module (``-x`` stops at the first failure, so relevant files first).
 FIRST_TESTS: dict[str, tuple[str, ...]] = {

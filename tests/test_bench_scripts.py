@@ -1,0 +1,41 @@
+"""The benchmark scripts run: docs/performance.md's figures come from them, and a reader reruns them.
+
+Each script is started as a reader would start it (a new interpreter, from the repository's root) at its
+smallest sizes. Nothing here looks at a time: the figures are only checked to be there and positive, and the
+scripts' own checks (createInstances builds what building directly builds; a snapshot read writes the text it
+was read from) would make them exit non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _figures(tmp_path: Path, *args: str) -> dict[str, Any]:
+    out = tmp_path / "figures.json"
+    done = subprocess.run([sys.executable, *args, "--json", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return figures
+
+
+def test_the_scale_benchmark_measures_builders_and_snapshots(tmp_path: Path) -> None:
+    rows = _figures(tmp_path, "bench/scale.py", "--bulk-only", "--sizes", "100")
+    for row in ("builders: add_instances, n instances (s)", "snapshot write: world.to_json() (s)",
+                "snapshot read: World.from_json(text) (s)", "  baseline: json.loads of it (s)",
+                "snapshot to_json + from_json / json dumps + loads (goal ≤ 2)",
+                "  snapshot read, the benchmark's world frozen: World.from_json(text) (s)"):
+        assert rows[row]["100"] > 0, row
+
+
+def test_the_create_benchmark_measures_its_side_by_side_ratios(tmp_path: Path) -> None:
+    figures = _figures(tmp_path, "bench/bench.py", "--create-only", "--rounds", "1")
+    for name in ("ratio_check_vs_parse", "ratio_execute_vs_direct", "create_check_cpu_us", "create_direct_cpu_us"):
+        assert figures[name] > 0, name
