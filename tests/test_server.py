@@ -539,7 +539,11 @@ def test_vmrules_serve_starts_the_emulator(tmp_path: Path) -> None:
     with server:
         still_answers(server)
         assert "WARNING --no-auth" in server.stderr_text()  # open admin is said out loud
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"]  # a clean stop leaves no -wal or -shm
+        server.stop()
+        stderr = server.stderr_text()
+    assert server.process is not None and server.process.returncode == 0, stderr  # stopped by SIGTERM, cleanly
+    # a clean stop leaves no -wal or -shm
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"], stderr
     store = Store.open(state, World.default())
     assert store.load() == World.default()
     store.close()

@@ -137,15 +137,23 @@ def run(args: argparse.Namespace) -> int:
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # leave serve_forever, close the store cleanly
 
-    signal.signal(signal.SIGTERM, stop)
+    term_handler = signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
-        if store is not None:
-            store.close()
+        # A second signal must not cut the clean-up short: the store's close checkpoints the log into the
+        # database and removes the -wal and -shm files. Then the handlers are as they were before serving.
+        int_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            server.server_close()
+        finally:
+            if store is not None:
+                store.close()
+            signal.signal(signal.SIGINT, int_handler)
+            signal.signal(signal.SIGTERM, term_handler)
     return 0
 
 
