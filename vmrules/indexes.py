@@ -22,14 +22,16 @@ of the property suite's state machine.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from immutables import Map
 
 from vmrules.model import Image, Instance, NetworkInterface
+
+K = TypeVar("K")
 
 CHUNK = 64
 OrderKey = tuple[str, str]  # (owner, region)
@@ -127,10 +129,11 @@ def _order_of(entries: list[Entry]) -> InstanceOrder:
     return InstanceOrder(Map(chunks), tuple(chunks), count)
 
 
-def _order_groups(instances: Iterable[Instance]) -> dict[OrderKey, list[Entry]]:
-    groups: dict[OrderKey, list[Entry]] = {}
+def _grouped(instances: Iterable[Instance], key_of: Callable[[Instance], K]) -> dict[K, list[Entry]]:
+    """The instances' entries grouped by ``key_of``, each group in the order given."""
+    groups: dict[K, list[Entry]] = {}
     for inst in instances:
-        key = (inst.owner, inst.region)
+        key = key_of(inst)
         group = groups.get(key)
         if group is None:
             groups[key] = [(inst.seq, inst.instance_id)]
@@ -139,18 +142,17 @@ def _order_groups(instances: Iterable[Instance]) -> dict[OrderKey, list[Entry]]:
     return groups
 
 
+_order_key = attrgetter("owner", "region")
+
+
+def _order_groups(instances: Iterable[Instance]) -> dict[OrderKey, list[Entry]]:
+    return _grouped(instances, _order_key)
+
+
 def _alike(instances: Iterable[Instance]) -> dict[tuple[str, ...], list[Entry]]:
     """The instances' entries grouped by owner, region and all the indexed values at once: one key per
     instance, and few distinct keys in a world (instances alike share one)."""
-    alike: dict[tuple[str, ...], list[Entry]] = {}
-    for inst in instances:
-        placed = _placed_values(inst)
-        group = alike.get(placed)
-        if group is None:
-            alike[placed] = [(inst.seq, inst.instance_id)]
-        else:
-            group.append((inst.seq, inst.instance_id))
-    return alike
+    return _grouped(instances, _placed_values)
 
 
 def _spread(alike: dict[tuple[str, ...], list[Entry]]) -> tuple[dict[OrderKey, list[Entry]], dict[ByKey, list[Entry]]]:
