@@ -3,8 +3,10 @@
 reference's own divergences (must be none). Prints the Markdown tables of docs/conformance.md.
 
 Run: ``python property_tests/conformance_detection.py [--seeds 3] [--reference-seeds 10] [--jobs 2]
-[--faults NAME,...]``. Every run uses the default settings (``run_conformance``) with a fresh seed, printed
-so that any row can be reproduced (``run_conformance(fault(NAME).make, seed=SEED)``).
+[--faults NAME,...] [--reference-seed SEED ...]``. Every run uses the default settings (``run_conformance``)
+with a fresh seed (or the ``--reference-seed`` given), printed so that any row can be reproduced
+(``run_conformance(fault(NAME).make, seed=SEED)``). "Requests sent" counts every call the kit made of the
+reference as a system (steps, setups and observations): what a run costs a system, across commits.
 """
 
 from __future__ import annotations
@@ -39,11 +41,17 @@ def _fault_run(name: str, seed: int) -> dict[str, Any]:
 
 def _reference_run(seed: int) -> dict[str, Any]:
     warnings.simplefilter("ignore")
+    made: list[InProcessAdapter] = []
+
+    def adapter() -> InProcessAdapter:
+        made.append(InProcessAdapter())
+        return made[-1]
+
     start, cpu = time.perf_counter(), time.process_time()
-    report = run_conformance(InProcessAdapter, seed=seed, shrink=False)
+    report = run_conformance(adapter, seed=seed, shrink=False)
     return {"seed": seed, "ok": report.ok, "fired": len(CATALOGUE) - len(report.rules_never_hit),
             "never": report.rules_never_hit, "steps": report.steps, "seconds": time.perf_counter() - start,
-            "cpu": time.process_time() - cpu,
+            "cpu": time.process_time() - cpu, "requests": sum(a.requests for a in made),
             "explanation": report.explanation}
 
 
@@ -57,11 +65,14 @@ def main() -> None:
     parser.add_argument("--reference-seeds", type=int, default=10, help="fresh seeds for the reference")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--faults", help="comma-separated fault names (default: all)")
+    parser.add_argument("--reference-seed", type=int, action="append", default=[], metavar="SEED",
+                        help="a reference run with this seed instead of fresh ones (repeatable; the kit's cost "
+                             "compared across commits)")
     args = parser.parse_args()
     names = args.faults.split(",") if args.faults else [f.name for f in FAULTS]
     # Seed by seed over all faults (a measurement cut short still covers every fault), the reference first.
     fault_jobs = [(n, secrets.randbelow(2**32)) for _ in range(args.seeds) for n in names]
-    reference_seeds = [secrets.randbelow(2**32) for _ in range(args.reference_seeds)]
+    reference_seeds = args.reference_seed or [secrets.randbelow(2**32) for _ in range(args.reference_seeds)]
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         reference_futures = [pool.submit(_reference_run, seed) for seed in reference_seeds]
         fault_futures = [pool.submit(_fault_run, name, seed) for name, seed in fault_jobs]
@@ -79,6 +90,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for name in names:
         runs = by_fault[name]
+        if not runs:  # --seeds 0: the reference alone
+            continue
         found = [r for r in runs if r["detected"]]
         seeds = ", ".join(str(r["seed"]) if r["detected"] else f"**{r['seed']}**" for r in runs)
         print(f"| {name} | {runs[0]['kind']} | {len(found)}/{len(runs)} | "
@@ -97,12 +110,12 @@ def main() -> None:
         print(f"| {kind} | {len(faults)} | {len(found)}/{len(runs)} ({len(found) / len(runs):.0%}) | "
               f"{always}/{len(faults)} | {_median([r['steps'] for r in found])} |")
 
-    print("\n| reference seed | divergence | catalogue rules fired | steps compared | seconds "
+    print("\n| reference seed | divergence | catalogue rules fired | steps compared | requests sent | seconds "
           "| processor seconds |")
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for r in reference:
         print(f"| {r['seed']} | {'none' if r['ok'] else 'YES'} | {r['fired']}/{len(CATALOGUE)} "
-              f"({r['fired'] / len(CATALOGUE):.0%}) | {r['steps']} | {r['seconds']:.1f} | "
+              f"({r['fired'] / len(CATALOGUE):.0%}) | {r['steps']} | {r['requests']} | {r['seconds']:.1f} | "
               f"{r['cpu']:.1f} |")
     never = sorted(set.intersection(*(set(r["never"]) for r in reference))) if reference else []
     print(f"\nNever fired in any of the {len(reference)} reference runs ({len(never)}): {', '.join(never)}")

@@ -9,22 +9,32 @@ from typing import Any
 
 import pytest
 
+from vmrules import World
 from vmrules.catalogue import CATALOGUE
 from vmrules.testing.adapters import InProcessAdapter
 from vmrules.testing.conformance import Report, run_conformance
 from vmrules.testing.conformance.directed import _once
 from vmrules.testing.conformance.divergence import Divergence
+from vmrules.testing.conformance.edges import edge_world
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.scenarios import SCENARIOS
 from vmrules.testing.faulty import CLASSES, FAULTS, Fault, WithoutRules, fault
-from vmrules.testing.faulty_kinds import KeptDisks, LastingVncUrl, OnePastLimit, StepNotEnforced, WrongPaging
+from vmrules.testing.faulty_kinds import (
+    ActsWhenRefused,
+    KeptDisks,
+    LastingVncUrl,
+    OnePastLimit,
+    StepNotEnforced,
+    WrongPaging,
+)
 
 ISSUE_FAULTS = ("ninth-data-disk", "six-security-groups", "twenty-first-share", "local-generation-change",
                 "stop-from-stopped", "swapped-status", "quota-not-enforced", "id-leak")
 # One of each class the kit finds with seed 0 (and a few the sweep's pairs and scenarios aim at), checked in CI;
 # the adapters themselves are checked below. Every fault over fresh seeds: conformance_detection.py.
 CI_FAULTS = ("ssd-1010", "ssd-step-5", "start-from-running", "kept-eip-binding", "kept-data-disks",
-             "token-ignored", "first-page-only", "clock-lag-day", "frozen-clock", "id-leak")
+             "token-ignored", "first-page-only", "clock-lag-day", "frozen-clock", "acts-when-refused-for-state",
+             "id-leak")
 
 
 def test_the_faults_cover_every_class() -> None:
@@ -35,7 +45,7 @@ def test_the_faults_cover_every_class() -> None:
     assert set(kinds) == set(CLASSES), kinds
     for f in FAULTS:
         assert f.rules <= set(CATALOGUE), f.name
-        assert f.rules or f.kind in ("kept resource", "ignored token", "paging", "time"), f.name
+        assert f.rules or f.kind in ("kept resource", "ignored token", "paging", "time", "acts when refused"), f.name
 
 
 @pytest.mark.parametrize("name", CI_FAULTS)
@@ -85,6 +95,40 @@ def test_wrong_paging_serves_the_first_page_for_every_page() -> None:
     pages = [(a.call("describeImages", {**params, "pageNumber": n}, "alice")["result"]["images"])
              for a in (right, wrong) for n in (1, 2)]
     assert pages[0] == pages[2] == pages[3] != pages[1]
+
+
+RESIZE_GATE = "RESIZE_INSTANCE.STATUS_STOPPED"
+
+
+def _resize_of_a_running_instance(world: World) -> dict[str, str]:
+    iid = min(i.instance_id for i in world.instances.values()
+              if i.owner == "alice" and i.status == "running" and i.instance_type == "g.n2.medium")
+    return {"regionId": "cn-north-1", "instanceId": iid, "instanceType": "g.n2.large"}
+
+
+def test_acts_when_refused_answers_the_refusal_and_makes_the_change() -> None:
+    world = edge_world()
+    resize = _resize_of_a_running_instance(world)
+    reference, faulty = InProcessAdapter(world), ActsWhenRefused([RESIZE_GATE], world)
+    right, wrong = reference.call("resizeInstance", resize, "alice"), faulty.call("resizeInstance", resize, "alice")
+    assert right["error"] == wrong["error"] and right["error"]["status"] == "FAILED_PRECONDITION"
+    assert reference.world == world and reference.requests == faulty.requests == 1
+    assert faulty.world.instances[resize["instanceId"]].instance_type == "g.n2.large"  # it acted all the same
+    # a refusal by a rule it was not given changes nothing
+    before = faulty.world
+    assert "error" in faulty.call("resizeInstance", {**resize, "instanceType": "x.nope.large"}, "alice")
+    assert faulty.world == before
+
+
+def test_a_settle_after_a_refused_change_observes() -> None:
+    # Only later reads show a system that acts when it refuses: the settle after a refused change must observe
+    # even though the reference changed nothing.
+    lock = Lockstep(ActsWhenRefused([RESIZE_GATE]))
+    assert lock.start() is None and lock.settle() is None  # observed: nothing pending
+    assert lock.request("resizeInstance", _resize_of_a_running_instance(lock.model), "alice") is None  # both refuse
+    divergence = lock.settle()
+    assert divergence is not None and divergence.kind == "observation", divergence
+    assert divergence.operation == "describeInstances"
 
 
 def test_without_rules_takes_out_only_the_named_rule() -> None:

@@ -77,6 +77,11 @@ class InProcessAdapter:
         self.world = outcome.world
         return outcome.to_response(f"inproc-{self._requests}")
 
+    @property
+    def requests(self) -> int:
+        """How many calls this system has answered (what a kit run cost it)."""
+        return self._requests
+
     def settle(self) -> None:
         self.world = settle(self.world)
 

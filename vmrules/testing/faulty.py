@@ -2,7 +2,7 @@
 
 ``FAULTS`` lists them: each breaks one seed rule the way a fake-cloud implementer plausibly would, with its
 class (``CLASSES``: wrong bound, wrong step, missing status gate, kept resource, ignored token, paging, time,
-other) and the rules the kit may name when it finds it. The systems themselves are in
+acts when refused, other) and the rules the kit may name when it finds it. The systems themselves are in
 ``vmrules.testing.faulty_kinds``; ``tests/test_faulty_implementations.py`` checks a handful with a fixed seed,
 and ``property_tests/conformance_detection.py`` measures every one over fresh seeds.
 """
@@ -18,6 +18,7 @@ from vmrules.rules import Phase
 from vmrules.testing.adapters import SystemAdapter
 from vmrules.testing.conformance.run import Report
 from vmrules.testing.faulty_kinds import (
+    ActsWhenRefused,
     IgnoredToken,
     KeptDisks,
     KeptElasticIpBinding,
@@ -36,11 +37,11 @@ from vmrules.testing.faulty_kinds import (
     WrongPaging,
 )
 
-__all__ = ["CLASSES", "FAULTS", "Fault", "LeakyIds", "OnePastLimit", "StepNotEnforced", "SwappedStatus",
-           "UnenforcedQuota", "WithoutRules", "fault"]
+__all__ = ["CLASSES", "FAULTS", "ActsWhenRefused", "Fault", "LeakyIds", "OnePastLimit", "StepNotEnforced",
+           "SwappedStatus", "UnenforcedQuota", "WithoutRules", "fault"]
 
 CLASSES = ("wrong bound", "wrong step", "missing status gate", "kept resource", "ignored token", "paging", "time",
-           "other")
+           "acts when refused", "other")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,12 @@ class Fault:
 
 def _state_rules() -> frozenset[str]:
     return frozenset(rid for rid, entry in CATALOGUE.items() if entry.phase == Phase.STATE)
+
+
+def _changes_state_rules() -> frozenset[str]:
+    """The state rules of the operations that change the world (not the describes)."""
+    return frozenset(r.id for name, op in OPERATION_TABLE.items() if not name.startswith("describe")
+                     for r in op.rules if r.phase == Phase.STATE)
 
 
 def _without(name: str, rule_id: str, description: str, kind: str = "wrong bound") -> Fault:
@@ -191,6 +198,15 @@ FAULTS: tuple[Fault, ...] = (
     _observed("clock-lag-day", "every advance loses a day", lambda: WrongClock(rate=1.0, lag=86400), "time"),
     _observed("vnc-never-expires", "describeInstanceVncUrl hands out the same URL after its hour is over",
               LastingVncUrl, "time"),
+    # acts when refused: the answer is the reference's refusal; only later reads show the change
+    _observed("acts-when-refused-for-state", "a change refused for the resource's state (FAILED_PRECONDITION) "
+              "is answered so, yet made", lambda: ActsWhenRefused(_changes_state_rules()), "acts when refused"),
+    _observed("image-made-over-quota", "createImage and copyImages refused for the image quota make the images "
+              "all the same", lambda: ActsWhenRefused({"CREATE_IMAGE.QUOTA", "COPY_IMAGES.QUOTA"}),
+              "acts when refused"),
+    _observed("resized-over-quota", "resizeInstance refused for the cpu or memory quota resizes all the same",
+              lambda: ActsWhenRefused({"RESIZE_INSTANCE.CPU_QUOTA", "RESIZE_INSTANCE.MEMORY_QUOTA"}),
+              "acts when refused"),
     # other
     # The quota shows first where the reference's best effort creates fewer instances than maxCount.
     Fault("quota-not-enforced", "createInstances ignores the instance quota (describeQuotas still shows it)",

@@ -119,6 +119,29 @@ class LeakyIds(_Guarded):
 
 
 
+class ActsWhenRefused(_Guarded):
+    """Acts first and validates after: a change refused by one of ``refusals`` (rule ids) is answered with the
+    refusal, exactly as the reference answers it, yet takes effect as if those rules were not there (a system
+    that provisions, then checks the status or the quota and reports the failure without rolling back). Only
+    later reads show it."""
+
+    def __init__(self, refusals: Iterable[str], world: World | None = None) -> None:
+        super().__init__(world)
+        self.refusals = frozenset(refusals)
+        self.lenient = WithoutRules(self.refusals)
+
+    def run(self, operation: str, params: JSON, caller: str) -> Outcome:
+        outcome = execute(self.world, operation, params, caller=caller)
+        if outcome.error is None or outcome.error.rule not in self.refusals:
+            return outcome
+        self.lenient.world = self.world
+        try:
+            applied = self.lenient.run(operation, params, caller)
+        except Exception:  # a transition that cannot act on this state: then nothing changes, as in the reference
+            return outcome
+        return Outcome(applied.world if applied.ok else self.world, {}, outcome.error)
+
+
 # ---- limits and steps ---------------------------------------------------------------------------------
 
 

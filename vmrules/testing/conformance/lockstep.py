@@ -59,9 +59,9 @@ class Lockstep:
         # The last request's answers (the reference's envelope, the system's reply): what scenarios that
         # compare across steps (a VNC URL before and after its validity) read.
         self.last: tuple[JSON, Any] | None = None
-        # Whether anything may have changed since the last observations (a change accepted, a task completed,
-        # the clock moved), and for which callers they were made: a settle after only refusals and reads
-        # observes nothing new, so it observes nothing.
+        # Whether anything may have changed since the last observations (a change requested, accepted or
+        # refused; a task completed; the clock moved), and for which callers they were made: a settle after only
+        # reads observes nothing new, so it observes nothing.
         self._changed = True
         self._observed: set[str] = set()
         self.reset_ok = False
@@ -96,7 +96,9 @@ class Lockstep:
         record: JSON = {"op": operation, "params": params, "caller": caller, "expect": _expect(outcome)}
         self.trace.append(record)
         self.model = outcome.world
-        if _mutating(operation) and (outcome.ok or (isinstance(reply, dict) and "result" in reply)):
+        if _mutating(operation):
+            # Refused or not: a system may act and then report the refusal (faulty_kinds.ActsWhenRefused), which
+            # only the observations after the next settle show.
             self._changed = True
         if outcome.error is not None:
             self.rules_hit[outcome.error.rule] += 1
