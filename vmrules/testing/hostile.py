@@ -15,7 +15,6 @@ may run outside a guard. Use them against your own implementation too::
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -111,23 +110,39 @@ class Planted:
         return f"Planted(path={self.path!r}, value=<{type(self.value).__name__}>)"
 
 
-def _containers(value: Any, path: str | None) -> list[tuple[Any, str | None]]:
-    """Every dict and list inside ``value`` (plain values only) with its path."""
-    found: list[tuple[Any, str | None]] = []
-    if type(value) in (dict, list):
-        found.append((value, path))
-        items = value.items() if type(value) is dict else enumerate(value)
+def _shallow(value: Any) -> Any:
+    return dict(value) if type(value) is dict else list(value) if type(value) is list else value
+
+
+def _copy_with_containers(value: Any) -> tuple[Any, list[tuple[Any, str | None]]]:
+    """A copy of ``value`` whose dicts and lists are new (nothing else is planted into, so the rest is shared),
+    and every dict and list in it with its path, each before what it holds. Iterative: the arbitrary
+    parameters nest hundreds of levels deep (``arbitrary_params``), past what a recursive copy such as
+    ``copy.deepcopy`` survives at every stack depth (it failed on hypothesis's replay but not on the first
+    run, which hypothesis reported as a strategy drawing differently, FlakyStrategyDefinition)."""
+    root = _shallow(value)
+    places: list[tuple[Any, str | None]] = []
+    pending: list[tuple[Any, str | None]] = [(root, None)]
+    while pending:
+        container, path = pending.pop()
+        if type(container) is not dict and type(container) is not list:
+            continue
+        places.append((container, path))
+        items = list(container.items()) if type(container) is dict else list(enumerate(container))
+        inner = []
         for key, item in items:
-            found.extend(_containers(item, str(key) if path is None else f"{path}.{key}"))
-    return found
+            if type(item) is dict or type(item) is list:
+                container[key] = copied = _shallow(item)
+                inner.append((copied, str(key) if path is None else f"{path}.{key}"))
+        pending.extend(reversed(inner))  # the first item is taken next: the order they are read in
+    return root, places
 
 
 @st.composite
 def _plant(draw: st.DrawFn, drawn: st.SearchStrategy[tuple[Any, World | None]]) -> Planted:
     params, world = draw(drawn)
-    params = copy.deepcopy(params)
+    params, places = _copy_with_containers(params)
     value = draw(hostile_values())
-    places = _containers(params, None)
     if not places or draw(st.integers(0, 9)) == 0:
         return Planted(value, None, value, world)
     container, path = draw(st.sampled_from(places))
