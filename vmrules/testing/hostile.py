@@ -109,6 +109,11 @@ class Planted:
     def __repr__(self) -> str:  # hypothesis prints examples: never call the hostile value's own repr
         return f"Planted(path={self.path!r}, value=<{type(self.value).__name__}>)"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # hypothesis's printer shows a dataclass field by field (the hostile value's own repr, which raises)
+        # unless the object prints itself: a failing example is then reported, not the printer's error
+        printer.text(repr(self))
+
 
 def _shallow(value: Any) -> Any:
     return dict(value) if type(value) is dict else list(value) if type(value) is list else value
