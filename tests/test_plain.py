@@ -10,7 +10,7 @@ import pytest
 
 from vmrules import World, check, execute
 from vmrules.plain import MAX_DEPTH, MAX_NODES, Plain, _Reader, to_plain
-from vmrules.testing.hostile import hostile_class
+from vmrules.testing.hostile import Planted, _copy_with_containers, hostile_class
 
 
 def read_by_reader(params: object) -> Plain:
@@ -80,3 +80,30 @@ class _HashRaising(metaclass=_HashRaisingMeta):
 def test_a_value_whose_type_cannot_be_hashed_is_refused_not_raised(world: World, params: dict[Any, Any]) -> None:
     errors = check(world, "stopInstance", params)
     assert errors and errors[0].rule.startswith("REQUEST.")
+
+
+def test_a_planted_example_prints_without_its_hostile_value() -> None:
+    # hypothesis prints a failing example's draws with its own printer, which shows a dataclass field by field:
+    # a Planted must print itself, or the report calls the hostile value's raising __repr__
+    from hypothesis.vendor.pretty import pretty
+
+    hostile = hostile_class(object, frozenset({"__repr__", "__str__"}))()
+    planted = Planted({"regionId": hostile}, "regionId", hostile)
+    assert pretty(planted) == repr(planted) == "Planted(path='regionId', value=<HostileObjectReprStr>)"
+
+
+def test_planting_copies_parameters_nested_past_the_recursion_limit() -> None:
+    deep: Any = "bottom"
+    for _ in range(5000):  # copy.deepcopy needs two frames a level
+        deep = [deep]
+    params = {"regionId": "cn-north-1", "filters": deep}
+    copied, places = _copy_with_containers(params)
+    assert copied is not params and copied["regionId"] == "cn-north-1"
+    original, copy = deep, copied["filters"]
+    for _ in range(5000):  # every level a new list (== would recurse as deep as the lists)
+        assert type(copy) is list and copy is not original and len(copy) == 1
+        original, copy = original[0], copy[0]
+    assert copy == "bottom"
+    assert len(places) == 5001 and places[0][0] is copied and places[0][1] is None
+    assert places[1][0] is copied["filters"] and [path for _, path in places[1:4]] == ["filters", "filters.0",
+                                                                                       "filters.0.0"]
