@@ -107,3 +107,12 @@ def test_planting_copies_parameters_nested_past_the_recursion_limit() -> None:
     assert len(places) == 5001 and places[0][0] is copied and places[0][1] is None
     assert places[1][0] is copied["filters"] and [path for _, path in places[1:4]] == ["filters", "filters.0",
                                                                                        "filters.0.0"]
+
+
+def test_hostile_values_print_through_hypothesis_printer_by_their_class_name() -> None:
+    from hypothesis.vendor.pretty import pretty
+
+    for base in (object, dict, list, str, int):
+        value = hostile_class(base, frozenset({"__repr__", "__iter__", "keys", "items"}))()
+        assert pretty(value) == f"<{type(value).__name__} object>"
+        assert to_plain({"x": value}).value["x"] is not value  # the reader never hands the value itself on

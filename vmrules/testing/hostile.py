@@ -63,7 +63,12 @@ def hostile_class(base: type, methods: frozenset[str], error: type[Exception] = 
     if "__hash__" not in methods and "__eq__" in methods:
         namespace["__hash__"] = base.__hash__  # stay hashable: only the named methods misbehave
     label = "".join(m.strip("_").title() for m in sorted(methods))[:40]
-    return type(f"Hostile{base.__name__.title()}{label}", (base,), namespace)
+    name = f"Hostile{base.__name__.title()}{label}"
+    # hypothesis prints a failing example's values with its own printer, which asks a value for _repr_pretty_
+    # before it calls repr (or the hostile __iter__ of a list or dict subclass): no request reader looks for it,
+    # so the report names the value instead of raising (a raising __getattribute__ hides it even so)
+    namespace["_repr_pretty_"] = lambda self, printer, cycle: printer.text(f"<{name} object>")
+    return type(name, (base,), namespace)
 
 
 _SAMPLE_VALUES: dict[type, Any] = {object: None, dict: {"regionId": "cn-north-1"}, list: ["x"], tuple: ("x",),
