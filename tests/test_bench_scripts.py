@@ -39,3 +39,11 @@ def test_the_create_benchmark_measures_its_side_by_side_ratios(tmp_path: Path) -
     figures = _figures(tmp_path, "bench/bench.py", "--create-only", "--rounds", "1")
     for name in ("ratio_check_vs_parse", "ratio_execute_vs_direct", "create_check_cpu_us", "create_direct_cpu_us"):
         assert figures[name] > 0, name
+
+
+def test_the_create_breakdown_measures_every_part_and_every_rule(tmp_path: Path) -> None:
+    from vmrules.operations import OPERATION_TABLE
+
+    figures = _figures(tmp_path, "bench/create_parts.py", "--rounds", "1", "--top", "3")
+    assert len(figures["parts"]) == 7 and all(value > 0 for value in figures["parts"].values())
+    assert set(figures["rules"]) == {r.id for r in OPERATION_TABLE["createInstances"].rules}

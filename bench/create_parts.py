@@ -1,0 +1,100 @@
+"""Where a createInstances of ``FULL_SPEC`` spends its time, part by part (issue 19's check and execute rows).
+Run: ``python bench/create_parts.py [--rounds 7] [--top 15] [--json FILE]``.
+
+Prints, in processor microseconds (median over the rounds, the parts taking turns within a round): the
+request's parse, its context, the rule loop, the transition, the builder call inside the transition and the
+same entities built directly (bench/bench.py's baseline); then the rules, costliest first. The parts are
+measured on one context whose rules have run once (the quota room is then computed already, as it is when
+the transition follows the rules), so they add up only roughly to ``execute``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench import FULL_SPEC, build_full_spec_directly  # bench/bench.py, beside this script
+from vmrules import World
+from vmrules.operations import OPERATION_TABLE
+from vmrules.operations.create import transition
+
+
+def _cpu_us(fn: Callable[[], object], number: int) -> float:
+    start = time.process_time()
+    for _ in range(number):
+        fn()
+    return (time.process_time() - start) / number * 1e6
+
+
+def measure(rounds: int) -> tuple[dict[str, float], list[tuple[float, str]]]:
+    op = OPERATION_TABLE["createInstances"]
+    world = World.default()
+    caller = world.default_account
+    parsed = op.parse(FULL_SPEC)
+    assert not isinstance(parsed, list), parsed
+    ctx = op.context(world, caller, parsed)
+    plan = op._plan  # the rule loop's own table: each check function beside its rule
+
+    def rules() -> None:
+        for check, _ in plan:
+            check(ctx)
+
+    rules()
+    builder_kwargs: dict[str, Any] = {}
+    builder = transition.add_instance
+
+    def recording(w: World, **kwargs: Any) -> Any:
+        builder_kwargs.update(kwargs)
+        return builder(w, **kwargs)
+
+    transition.add_instance = recording  # type: ignore[assignment]
+    try:
+        op.apply(ctx)
+    finally:
+        transition.add_instance = builder
+    parts: dict[str, Callable[[], object]] = {
+        "parse (plain copy + request model)": lambda: op.parse(FULL_SPEC),
+        "request model alone": lambda: op.request.model_validate(FULL_SPEC),
+        "context": lambda: op.context(world, caller, parsed),
+        "rule loop (71 checks)": rules,
+        "transition (apply)": lambda: op.apply(ctx),
+        "  of it the builder call": lambda: builder(world, **builder_kwargs),
+        "built directly (bench.py's baseline)": build_full_spec_directly(world),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in parts}
+    per_rule: dict[str, list[float]] = {r.id: [] for _, r in plan}
+    for _ in range(rounds):
+        for name, fn in parts.items():
+            samples[name].append(_cpu_us(fn, 300))
+        for check, r in plan:
+            per_rule[r.id].append(_cpu_us(lambda c=check: c(ctx), 2000))  # type: ignore[misc]
+    figures = {name: statistics.median(values) for name, values in samples.items()}
+    ranked = sorted(((statistics.median(v), rid) for rid, v in per_rule.items()), reverse=True)
+    return figures, ranked
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--top", type=int, default=15, help="rules to list, costliest first")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    figures, ranked = measure(args.rounds)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump({"parts": figures, "rules": {rule_id: value for value, rule_id in ranked}}, out, indent=1)
+    for name, value in figures.items():
+        print(f"{name:40s} {value:8.1f} µs")
+    print(f"{'the rules one by one, summed':40s} {sum(t for t, _ in ranked):8.1f} µs")
+    cheap = [t for t, _ in ranked if t < 0.3]
+    print(f"{f'  of them the {len(cheap)} under 0.3 µs':40s} {sum(cheap):8.1f} µs")
+    for value, rule_id in ranked[: args.top]:
+        print(f"  {rule_id:54s} {value:6.2f} µs")
+
+
+if __name__ == "__main__":
+    main()
