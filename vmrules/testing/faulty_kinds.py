@@ -118,7 +118,6 @@ class LeakyIds(_Guarded):
 
 
 
-
 class ActsWhenRefused(_Guarded):
     """Acts first and validates after: a change refused by one of ``refusals`` (rule ids) is answered with the
     refusal, exactly as the reference answers it, yet takes effect as if those rules were not there (a system
