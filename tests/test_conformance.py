@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import random
 import re
+import subprocess
+import sys
 import unittest
 from pathlib import Path
 from typing import Any
@@ -419,6 +421,31 @@ def test_a_fresh_seed_is_drawn_and_reported() -> None:
     assert first.seed is not None and second.seed is not None and first.seed != second.seed
     again = run_conformance(InProcessAdapter, steps=3, examples=1, settings=settings, seed=first.seed)
     assert again.steps == first.steps and again.rules_hit == first.rules_hit
+
+
+_REPLAY_RUN = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import service_constants  # a module of the user's, full of constants, imported before the kit runs
+from vmrules.testing.adapters import InProcessAdapter
+from vmrules.testing.conformance import KitSettings, run_conformance
+report = run_conformance(InProcessAdapter, steps=25, examples=6, settings=KitSettings(sweep=False), seed=11)
+print(json.dumps([report.steps, report.rules_hit, report.accepted]))
+"""
+
+
+def test_a_seed_replays_whatever_modules_the_process_has_imported(tmp_path: Path) -> None:
+    # Hypothesis mixes constants from the process's own (non-test) modules into its draws: a user's pytest
+    # session, with their service's modules imported, must draw what `vmrules conform --seed N` draws. The
+    # other process keeps the constants out of this one (hypothesis remembers every module it has read).
+    values = [*range(-5, 400), *(2**k for k in range(8, 40)), "cn-north-1", "alice", "bob", "g.n2.medium", "ssd",
+              "img-centos7cld", "", "x" * 40, *(f"name{i}" for i in range(200))]
+    (tmp_path / "service_constants.py").write_text("".join(f"C{i} = {v!r}\n" for i, v in enumerate(values)))
+    here = run_conformance(InProcessAdapter, steps=25, examples=6, settings=KitSettings(sweep=False), seed=11)
+    done = subprocess.run([sys.executable, "-c", _REPLAY_RUN, str(tmp_path)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout) == [here.steps, here.rules_hit, here.accepted]
 
 
 class _Viewed(InProcessAdapter):

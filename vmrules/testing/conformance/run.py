@@ -24,6 +24,7 @@ from vmrules.testing.conformance.divergence import ConformanceFailure, Divergenc
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.machine import KIT_HYPOTHESIS_SETTINGS, ConformanceMachine, RunStats
 from vmrules.testing.conformance.minimize import minimize
+from vmrules.testing.conformance.seeding import seed_only_draws
 from vmrules.testing.conformance.settings import KitSettings, Mode
 from vmrules.testing.strategies.rule_directed import forget_vocabulary
 
@@ -166,14 +167,15 @@ def run_conformance(adapter_factory: Callable[[], SystemAdapter], *, steps: int 
     if seed is None:
         seed = secrets.randbelow(2**32)  # a fresh run each time, replayable from the report
     test = hypothesis_seed(seed)(test)
-    failure = _sweep(adapter_factory, kit, stats, seed, shrink) if kit.sweep else None
-    if failure is None:
-        try:
-            test()
-        except Exception as error:  # a ConformanceFailure (possibly in a group) is the report; else a bug
-            failure = _failure_in(error)
-            if failure is None:
-                raise
+    with seed_only_draws():  # what the run draws depends on the seed, not on the modules this process imported
+        failure = _sweep(adapter_factory, kit, stats, seed, shrink) if kit.sweep else None
+        if failure is None:
+            try:
+                test()
+            except Exception as error:  # a ConformanceFailure (possibly in a group) is the report; else a bug
+                failure = _failure_in(error)
+                if failure is None:
+                    raise
     if failure is None:
         return Report(True, kit.mode, stats.examples, stats.steps, stats.skipped,
                       first_detection=None, rules_hit=dict(stats.rules_hit), seed=seed, directed=stats.directed,
