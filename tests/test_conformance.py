@@ -448,6 +448,22 @@ def test_a_seed_replays_whatever_modules_the_process_has_imported(tmp_path: Path
     assert json.loads(done.stdout) == [here.steps, here.rules_hit, here.accepted]
 
 
+def test_overlapping_kit_runs_leave_hypothesis_as_it_was() -> None:
+    from hypothesis.internal.conjecture import providers
+
+    from vmrules.testing.conformance.seeding import seed_only_draws
+
+    original = providers._get_local_constants
+    first, second = seed_only_draws(), seed_only_draws()
+    first.__enter__()
+    second.__enter__()
+    assert providers._get_local_constants is not original and len(providers._get_local_constants()) == 0
+    first.__exit__(None, None, None)  # the first to leave is not the last: the pool stays empty
+    assert providers._get_local_constants is not original
+    second.__exit__(None, None, None)
+    assert providers._get_local_constants is original
+
+
 class _Viewed(InProcessAdapter):
     def resources(self) -> dict[str, Any]:
         return resource_view(self.world)

@@ -15,6 +15,7 @@ after a module full of constants is imported, says so.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -26,22 +27,36 @@ try:
 except ImportError:  # a hypothesis without the pool
     Constants = None  # type: ignore[assignment, misc]
 
+_LOCAL_CONSTANTS: Any = getattr(providers, "_get_local_constants", None)
+_CACHE: Any = getattr(providers, "CONSTANTS_CACHE", None)
+_USABLE = Constants is not None and callable(_LOCAL_CONSTANTS) and hasattr(_CACHE, "cache")
+# Runs may overlap (threads, or a kit run inside another): the pool is emptied by the first to enter and
+# restored by the last to leave, whatever order they leave in.
+_lock = threading.Lock()
+_active = [0]
+
+
+def _install(get_constants: Any) -> None:
+    setattr(providers, "_get_local_constants", get_constants)  # noqa: B010 - a module's private function
+    _CACHE.cache.clear()  # the allowed constants cached so far were computed with the other pool
+
 
 @contextmanager
 def seed_only_draws() -> Iterator[None]:
     """While the block runs, hypothesis draws no constants from the process's modules (its own global
-    constants, the same everywhere, stay). Restores hypothesis as it was, and empties the cache of allowed
-    constants on both sides so that neither sees the other's."""
-    local_constants: Any = getattr(providers, "_get_local_constants", None)
-    cache: Any = getattr(providers, "CONSTANTS_CACHE", None)
-    if Constants is None or not callable(local_constants) or cache is None or not hasattr(cache, "cache"):
+    constants, the same everywhere, stay); afterwards hypothesis is as it was."""
+    if not _USABLE:
         yield
         return
     empty = Constants()
-    setattr(providers, "_get_local_constants", lambda: empty)  # noqa: B010 - a module's private function
-    cache.cache.clear()
+    with _lock:
+        if _active[0] == 0:
+            _install(lambda: empty)
+        _active[0] += 1
     try:
         yield
     finally:
-        setattr(providers, "_get_local_constants", local_constants)  # noqa: B010
-        cache.cache.clear()
+        with _lock:
+            _active[0] -= 1
+            if _active[0] == 0:
+                _install(_LOCAL_CONSTANTS)
