@@ -1,10 +1,10 @@
 """Seeds that replay wherever they are run.
 
-Hypothesis (6.131 and later) mixes constants it finds in the process's own modules into what it draws: now and
-then an integer or a string is taken from the source of any imported module that is neither the standard
-library, an installed package nor a test file. Which modules those are depends on the process: a pytest
-session that imported a user's service and adapter modules is not ``vmrules conform`` on the command line, and
-an editable install of vmrules counts its own modules too. The same seed then draws other steps, and a
+Hypothesis (6.170, the version this project tests with) mixes constants it finds in the process's own modules
+into what it draws: now and then an integer or a string is taken from the source of any imported module that
+is neither the standard library, an installed package nor a test file. Which modules those are depends on the
+process: a pytest session that imported a user's service and adapter modules is not ``vmrules conform`` on the
+command line, and an editable install of vmrules counts its own modules too. The same seed then draws other steps, and a
 conformance failure reported with ``--seed N`` does not replay with that seed elsewhere.
 
 ``seed_only_draws()`` empties that pool while the kit runs, so that what a run draws depends on its seed alone.
