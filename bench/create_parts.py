@@ -13,21 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import FULL_SPEC, build_full_spec_directly  # bench/bench.py, beside this script
+from bench import FULL_SPEC, build_full_spec_directly, cpu_seconds  # bench/bench.py, beside this script
 from vmrules import World
 from vmrules.operations import OPERATION_TABLE
 from vmrules.operations.create import transition
 
 
 def _cpu_us(fn: Callable[[], object], number: int) -> float:
-    start = time.process_time()
-    for _ in range(number):
-        fn()
-    return (time.process_time() - start) / number * 1e6
+    return cpu_seconds(fn, repeat=1, number=number) * 1e6  # one run: the rounds take turns around it
 
 
 def measure(rounds: int) -> tuple[dict[str, float], list[tuple[float, str]]]:

@@ -127,7 +127,7 @@ class ActsWhenRefused(_Guarded):
     def __init__(self, refusals: Iterable[str], world: World | None = None) -> None:
         super().__init__(world)
         self.refusals = frozenset(refusals)
-        self.lenient = WithoutRules(self.refusals)
+        self.lenient = WithoutRules(self.refusals, self.world)  # given this system's world before each run
 
     def run(self, operation: str, params: JSON, caller: str) -> Outcome:
         outcome = execute(self.world, operation, params, caller=caller)
