@@ -6,6 +6,11 @@ request's parse, its context, the rule loop, the transition, the builder call in
 same entities built directly (bench/bench.py's baseline); then the rules, costliest first. The parts are
 measured on one context whose rules have run once (the quota room is then computed already, as it is when
 the transition follows the rules), so they add up only roughly to ``execute``.
+
+Last, the floors of bench/bench.py's two ratios: ``check`` and ``execute`` as a user calls them, beside the
+request model and the direct build, first with every rule, then with only the ``--keep`` costliest rules, then
+with none (the operation's rule plan swapped for the run, restored after). What no rule costs is the part of
+each ratio that removing or speeding up rules cannot reach.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
+import vmrules
 from bench import FULL_SPEC, build_full_spec_directly, cpu_seconds  # bench/bench.py, beside this script
 from vmrules import World
 from vmrules.operations import OPERATION_TABLE
@@ -73,16 +79,46 @@ def measure(rounds: int) -> tuple[dict[str, float], list[tuple[float, str]]]:
     return figures, ranked
 
 
+def floors(rounds: int, ranked: list[tuple[float, str]], keep: int) -> dict[str, float]:
+    """check / request model and execute / direct build, each with every rule, the ``keep`` costliest and none:
+    the same side-by-side medians of per-round ratios as bench/bench.py's ``measure_create``."""
+    op = OPERATION_TABLE["createInstances"]
+    world = World.default()
+    full_plan = op._plan
+    costliest = {rule_id for _, rule_id in ranked[:keep]}
+    plans = {"every rule": full_plan, f"the {keep} costliest rules": tuple(
+        (c, r) for c, r in full_plan if r.id in costliest), "no rule": ()}
+    direct = build_full_spec_directly(world)
+    ratios: dict[str, list[float]] = {f"{kind}, {label}": [] for kind in ("check / model", "execute / direct")
+                                       for label in plans}
+    try:
+        for _ in range(rounds):
+            model = _cpu_us(lambda: op.request.model_validate(FULL_SPEC), 1000)
+            built = _cpu_us(direct, 200)
+            for label, plan in plans.items():
+                object.__setattr__(op, "_plan", plan)  # Operation is frozen: the swap is this benchmark's alone
+                checked = _cpu_us(lambda: vmrules.check(world, "createInstances", FULL_SPEC), 300)
+                executed = _cpu_us(lambda: vmrules.execute(world, "createInstances", FULL_SPEC), 100)
+                ratios[f"check / model, {label}"].append(checked / model)
+                ratios[f"execute / direct, {label}"].append(executed / built)
+    finally:
+        object.__setattr__(op, "_plan", full_plan)
+    return {name: statistics.median(values) for name, values in ratios.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--top", type=int, default=15, help="rules to list, costliest first")
+    parser.add_argument("--keep", type=int, default=16, help="rules the middle floor keeps, costliest first")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     figures, ranked = measure(args.rounds)
+    floor = floors(args.rounds, ranked, args.keep)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
-            json.dump({"parts": figures, "rules": {rule_id: value for value, rule_id in ranked}}, out, indent=1)
+            json.dump({"parts": figures, "rules": {rule_id: value for value, rule_id in ranked}, "floors": floor},
+                      out, indent=1)
     for name, value in figures.items():
         print(f"{name:40s} {value:8.1f} µs")
     print(f"{'the rules one by one, summed':40s} {sum(t for t, _ in ranked):8.1f} µs")
@@ -90,6 +126,9 @@ def main() -> None:
     print(f"{f'  of them the {len(cheap)} under 0.3 µs':40s} {sum(cheap):8.1f} µs")
     for value, rule_id in ranked[: args.top]:
         print(f"  {rule_id:54s} {value:6.2f} µs")
+    print("floors of the two ratios (median of the rounds' ratios):")
+    for name, value in floor.items():
+        print(f"  {name:54s} {value:6.2f}")
 
 
 if __name__ == "__main__":

@@ -47,3 +47,4 @@ def test_the_create_breakdown_measures_every_part_and_every_rule(tmp_path: Path)
     figures = _figures(tmp_path, "bench/create_parts.py", "--rounds", "1", "--top", "3")
     assert len(figures["parts"]) == 7 and all(value > 0 for value in figures["parts"].values())
     assert set(figures["rules"]) == {r.id for r in OPERATION_TABLE["createInstances"].rules}
+    assert len(figures["floors"]) == 6 and all(value > 0 for value in figures["floors"].values())
