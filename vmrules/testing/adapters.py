@@ -22,18 +22,17 @@ import json
 import os
 import re
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 from urllib.parse import quote
 
 from vmrules import World, advance, execute, settle
 from vmrules.operations import OPERATION_TABLE
 from vmrules.server.process import ServerProcess, serve_args
+from vmrules.testing.connections import Origin
 
 JSON = dict[str, Any]
 
@@ -143,6 +142,17 @@ class HttpAdapter:
         self.region = region
         self.admin = admin
         self.callers: tuple[str, ...] = tuple(self.credentials) if self.credentials else ()
+        self._origin = Origin(self.base_url, timeout)  # kept-alive connections (vmrules.testing.connections)
+
+    def close(self) -> None:
+        """Close the connections this adapter keeps open (the kit calls this when a run is done with it)."""
+        self._origin.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def call(self, operation: str, params: JSON, caller: str) -> JSON:
         op = OPERATION_TABLE.get(operation)
@@ -220,14 +230,9 @@ class HttpAdapter:
         }
 
     def _send(self, method: str, path: str, body: bytes, headers: Mapping[str, str]) -> JSON:
-        request = urllib.request.Request(self.base_url + path, data=body or None, method=method,
-                                         headers=dict(headers))
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                payload = response.read()
-        except urllib.error.HTTPError as exc:
-            payload = exc.read()
-        except (urllib.error.URLError, OSError) as exc:
+            payload = self._origin.send(method, path, body, headers)
+        except OSError as exc:
             return {"requestId": "", "error": {"code": 503, "status": "UNAVAILABLE",
                                                 "message": f"{method} {path}: {exc}"}}
         try:

@@ -90,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         def factory() -> SystemAdapter:
             return kind(url, credentials, admin=admin)
 
-        probe = factory().call("describeQuotas", {"regionId": NORTH}, callers[0])
+        with kind(url, credentials, admin=admin) as probing:
+            probe = probing.call("describeQuotas", {"regionId": NORTH}, callers[0])
         if not _is_envelope(probe) or probe.get("error", {}).get("status") in ("UNAVAILABLE", "UNAUTHENTICATED"):
             sys.stderr.write(f"vmrules conform: error: {url} does not answer as a JD Cloud VM API: "
                              f"{_short(probe, 200)}\n")
@@ -117,7 +118,13 @@ def _replay_command(factory: Callable[[], SystemAdapter], kit: KitSettings, trac
         return 2
     if start is not None:
         kit = dataclasses.replace(kit, world=start)
-    lockstep, found = replay(factory(), steps, kit)
+    adapter = factory()
+    try:
+        lockstep, found = replay(adapter, steps, kit)
+    finally:
+        close = getattr(adapter, "close", None)
+        if callable(close):
+            close()
     if found is None:
         print(f"conformant: {lockstep.steps} steps of {trace} replayed ({kit.mode} mode), no divergence")
         return 0
