@@ -48,3 +48,12 @@ def test_the_create_breakdown_measures_every_part_and_every_rule(tmp_path: Path)
     assert len(figures["parts"]) == 7 and all(value > 0 for value in figures["parts"].values())
     assert set(figures["rules"]) == {r.id for r in OPERATION_TABLE["createInstances"].rules}
     assert len(figures["floors"]) == 6 and all(value > 0 for value in figures["floors"].values())
+
+
+def test_the_http_adapter_benchmark_measures_both_sides(tmp_path: Path) -> None:
+    figures = _figures(tmp_path, "bench/http_adapter.py", "--rounds", "1", "--requests", "5", "--steps", "1",
+                       "--examples", "1", "--no-sweep")
+    assert len(figures) == 2
+    for row in figures.values():
+        assert set(row) == {"kept alive", "a new connection each", "new / kept alive"}
+        assert all(value > 0 for value in row.values())

@@ -167,3 +167,10 @@ def test_an_adapter_let_go_without_close_closes_its_connection() -> None:
         gc.collect()
     assert [w.message for w in caught if issubclass(w.category, ResourceWarning)] == []
     assert len(recorder.connections) == 1
+
+
+def test_without_keep_alive_each_request_has_its_connection() -> None:
+    with serving() as (url, recorder), HttpAdapter(url, keep_alive=False) as adapter:
+        for _ in range(3):
+            assert "result" in adapter.call("describeQuotas", {"regionId": "cn-north-1"}, "alice")
+    assert [len(requests) for requests in recorder.connections] == [1, 1, 1]

@@ -127,6 +127,8 @@ class HttpAdapter:
     ``reset`` use the emulator's admin endpoints; a system without them cannot be reset, and ``settle`` then
     polls describeInstances/describeImages until no transitional status is left. In signed mode the emulator's
     admin endpoints need a key marked admin: ``admin_key`` (access key, secret key) signs those calls.
+    Requests share one kept-alive connection per thread; ``keep_alive=False`` opens a new one for each (for a
+    server that mishandles kept-alive connections). ``close()`` (or ``with``) closes them.
     """
 
     TRANSITIONAL = frozenset({"pending", "starting", "stopping", "rebooting", "rebuilding", "resizing",
@@ -134,7 +136,7 @@ class HttpAdapter:
 
     def __init__(self, base_url: str, credentials: Mapping[str, tuple[str, str]] | None = None, *,
                  timeout: float = 30.0, region: str = "cn-north-1", admin: bool = True,
-                 admin_key: tuple[str, str] | None = None) -> None:
+                 admin_key: tuple[str, str] | None = None, keep_alive: bool = True) -> None:
         self.base_url = base_url.rstrip("/")
         self.admin_key = admin_key
         self.credentials = dict(credentials) if credentials is not None else None
@@ -142,7 +144,8 @@ class HttpAdapter:
         self.region = region
         self.admin = admin
         self.callers: tuple[str, ...] = tuple(self.credentials) if self.credentials else ()
-        self._origin = Origin(self.base_url, timeout)  # kept-alive connections (vmrules.testing.connections)
+        # Kept-alive connections (vmrules.testing.connections); keep_alive=False: a new connection per request.
+        self._origin = Origin(self.base_url, timeout, keep_alive=keep_alive)
 
     def close(self) -> None:
         """Close the connections this adapter keeps open (the kit calls this when a run is done with it)."""

@@ -11,7 +11,8 @@ sends request after request on it while the server keeps it open:
   it again could act twice. A server that closes a connection in the instant between that look and the
   request fails that one request; urllib3 (under ``requests``) reuses connections the same way.
 * When a proxy is configured for the origin (urllib's ``*_proxy`` and ``no_proxy`` environment variables),
-  or the scheme is neither http nor https, requests go through urllib as they always did, one connection each.
+  the scheme is neither http nor https, or the caller asks for it (``keep_alive=False``, for a server that
+  mishandles kept-alive connections), requests go through urllib as they always did, one connection each.
 
 The ``Host`` header is the base URL's own host and port, exactly as written: the request signature covers it.
 """
@@ -30,9 +31,10 @@ from urllib.parse import urlsplit
 
 
 class Origin:
-    """Requests to ``base_url`` (scheme, host, port and an optional path prefix) with ``timeout`` seconds."""
+    """Requests to ``base_url`` (scheme, host, port and an optional path prefix) with ``timeout`` seconds;
+    ``keep_alive=False``: a new connection through urllib for each request."""
 
-    def __init__(self, base_url: str, timeout: float) -> None:
+    def __init__(self, base_url: str, timeout: float, *, keep_alive: bool = True) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         parts = urlsplit(self.base_url)
@@ -44,7 +46,7 @@ class Origin:
             self._port = parts.port
         except ValueError:  # not a port number: urllib refuses the URL on each request, as it always did
             self._port, self._scheme = None, ""
-        self._direct = self._scheme in ("http", "https") and not _proxied(self._scheme, self._host)
+        self._direct = keep_alive and self._scheme in ("http", "https") and not _proxied(self._scheme, self._host)
         # Built now, from the environment as it is now: the proxies it uses are the ones looked at above
         # (urlopen's shared opener keeps whatever the environment held at its first use).
         self._opener = urllib.request.build_opener()

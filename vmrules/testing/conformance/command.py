@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--emulator-clock", action="store_true",
                         help="the endpoint is vmrules serve --frozen-clock: the kit moves its clock (POST "
                         "/admin/advance), so time is stepped and time fields compared exactly")
+    parser.add_argument("--no-keep-alive", action="store_true",
+                        help="open a new connection for each request (for an endpoint that mishandles kept-alive "
+                        "connections)")
     parser.add_argument("--no-shrink", action="store_true", help="report the first divergence as found")
     parser.add_argument("--replay", metavar="TRACE.jsonl",
                         help="replay a trace (e.g. a divergence's) in lockstep instead of generating steps")
@@ -81,16 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             if missing:
                 sys.stderr.write(f"vmrules conform: error: no credentials for caller(s) {', '.join(missing)}\n")
                 return 2
-        url, admin = args.url, not args.no_admin
+        url, admin, keep_alive = args.url, not args.no_admin, not args.no_keep_alive
         if args.emulator_clock and not admin:
             sys.stderr.write("vmrules conform: error: --emulator-clock needs the admin endpoints (not --no-admin)\n")
             return 2
         kind = EmulatorAdapter if args.emulator_clock else HttpAdapter
 
         def factory() -> SystemAdapter:
-            return kind(url, credentials, admin=admin)
+            return kind(url, credentials, admin=admin, keep_alive=keep_alive)
 
-        with kind(url, credentials, admin=admin) as probing:
+        with kind(url, credentials, admin=admin, keep_alive=keep_alive) as probing:
             probe = probing.call("describeQuotas", {"regionId": NORTH}, callers[0])
         if not _is_envelope(probe) or probe.get("error", {}).get("status") in ("UNAVAILABLE", "UNAUTHENTICATED"):
             sys.stderr.write(f"vmrules conform: error: {url} does not answer as a JD Cloud VM API: "
