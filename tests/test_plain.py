@@ -10,7 +10,7 @@ import pytest
 
 from vmrules import World, check, execute
 from vmrules.plain import MAX_DEPTH, MAX_NODES, Plain, _Reader, to_plain
-from vmrules.testing.hostile import Planted, _copy_with_containers, hostile_class
+from vmrules.testing.hostile import HostileError, Planted, _copy_with_containers, hostile_class
 
 
 def read_by_reader(params: object) -> Plain:
@@ -113,6 +113,9 @@ def test_hostile_values_print_through_hypothesis_printer_by_their_class_name() -
     from hypothesis.vendor.pretty import pretty
 
     for base in (object, dict, list, str, int):
-        value = hostile_class(base, frozenset({"__repr__", "__iter__", "keys", "items"}))()
-        assert pretty(value) == f"<{type(value).__name__} object>"
-        assert to_plain({"x": value}).value["x"] is not value  # the reader never hands the value itself on
+        for methods in ({"__repr__", "__iter__", "keys", "items"}, {"__repr__", "__getattribute__"}):
+            value = hostile_class(base, frozenset(methods))()
+            assert pretty(value) == f"<{type(value).__name__} object>"
+            assert to_plain({"x": value}).value["x"] is not value  # the reader never hands the value itself on
+    with pytest.raises(HostileError):  # every other attribute still raises
+        _ = hostile_class(object, frozenset({"__getattribute__"}))().__dict__

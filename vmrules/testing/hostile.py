@@ -66,9 +66,21 @@ def hostile_class(base: type, methods: frozenset[str], error: type[Exception] = 
     name = f"Hostile{base.__name__.title()}{label}"
     # hypothesis prints a failing example's values with its own printer, which asks a value for _repr_pretty_
     # before it calls repr (or the hostile __iter__ of a list or dict subclass): no request reader looks for it,
-    # so the report names the value instead of raising (a raising __getattribute__ hides it even so)
+    # so the report names the value instead of raising. A raising __getattribute__ lets that one name through,
+    # or the printer's lookup would fail and fall back to the raising repr.
     namespace["_repr_pretty_"] = lambda self, printer, cycle: printer.text(f"<{name} object>")
+    if "__getattribute__" in methods:
+        namespace["__getattribute__"] = _raising_getattribute(error)
     return type(name, (base,), namespace)
+
+
+def _raising_getattribute(error: type[BaseException]) -> Callable[[Any, str], Any]:
+    def __getattribute__(self: Any, attribute: str) -> Any:
+        if attribute == "_repr_pretty_":  # for hypothesis's printer only (hostile_class)
+            return object.__getattribute__(self, attribute)
+        raise error("hostile __getattribute__")
+
+    return __getattribute__
 
 
 _SAMPLE_VALUES: dict[type, Any] = {object: None, dict: {"regionId": "cn-north-1"}, list: ["x"], tuple: ("x",),
