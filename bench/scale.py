@@ -69,8 +69,8 @@ def bench_world() -> tuple[World, str]:
 
 
 def build(n: int, start: tuple[World, str] | None = None) -> World:
-    """``bench_world()`` plus ``n`` running instances of alice (one of them, the middle one, stopped) built with
-    the bulk builder ``add_instances``, and n/20 private images."""
+    """``bench_world()`` plus ``n`` running instances of alice (one of them, the middle one, stopped and made
+    from a private localDisk image) built with the bulk builder ``add_instances``, and n/20 private images."""
     world, subnet_id = start or bench_world()
     ids, world = add_instances(world, n, name="bulk", system_disk="local", subnet_id=subnet_id)
     if ids:
@@ -79,6 +79,10 @@ def build(n: int, start: tuple[World, str] | None = None) -> World:
     for i in range(max(n // 20, 1)):
         world = add_image(world, replace(template, image_id=f"img-bench{i:06d}", owner="alice", source="private",
                                          name=f"private-{i}"))
+    if ids:  # the first private image is a localDisk one, and the stopped instance was made from it
+        local = replace(world.images["img-bench000000"], root_device_type="localDisk")
+        world = world.with_image(local)
+        world = world.with_instance(replace(world.instances[ids[n // 2]], image_id=local.image_id))
     return world
 
 
@@ -126,11 +130,11 @@ def measure(n: int, rows: dict[str, dict[int, float]], *, listings: bool = True)
     some = next(world.owned_instances("alice", NORTH, n // 3))
     reps = 5 if n >= 100_000 else 15
 
-    def timed(row: str, operation: str, params: dict[str, Any], *, number: int = 20) -> None:
+    def timed(row: str, operation: str, params: dict[str, Any], *, number: int = 20, refused_by: str = "") -> None:
         if not listings:
             return
         outcome = execute(world, operation, params)
-        assert outcome.ok, (row, outcome.error)
+        assert (outcome.error.rule if outcome.error else "") == refused_by, (row, outcome.error)
         put(row, median_seconds(lambda: execute(world, operation, params), repeat=reps, number=number) * 1e6)
 
     timed("describeInstances, first page, no filter (µs)", "describeInstances", {"regionId": NORTH})
@@ -147,6 +151,10 @@ def measure(n: int, rows: dict[str, dict[int, float]], *, listings: bool = True)
                                           {"name": "name", "values": ["bulk"]}]})
     timed("describeInstances, filter subnetId, first page (µs)", "describeInstances",
           {"regionId": NORTH, "filters": [{"name": "subnetId", "values": ["subnet-bench0001a"]}]})
+    timed("describeInstances, filter imageId, 1 match (µs)", "describeInstances",
+          {"regionId": NORTH, "filters": [{"name": "imageId", "values": ["img-bench000000"]}]})
+    timed("deleteImage of a localDisk image 1 instance uses, refused (µs)", "deleteImage",
+          {"regionId": NORTH, "imageId": "img-bench000000"}, refused_by="DELETE_IMAGE.LOCAL_IMAGE_IN_USE")
     timed("describeInstanceStatus, first page (µs)", "describeInstanceStatus", {"regionId": NORTH})
     timed("describeInstanceStatus, filter status stopped, 1 match (µs)", "describeInstanceStatus",
           {"regionId": NORTH, "filters": [{"name": "status", "values": ["stopped"]}]})

@@ -301,6 +301,23 @@ def test_delete_local_image_in_use(world: World) -> None:
     ok(run(used, "deleteImage", imageId=cloud))
 
 
+@pytest.mark.rule("DELETE_IMAGE.LOCAL_IMAGE_IN_USE")
+def test_local_image_in_use_counts_other_accounts_instances_and_follows_rebuilds(world: World) -> None:
+    # The instances made from an image are found through the world's imageId index, across accounts: an
+    # instance of an account it was shared with keeps it (after the sharing ended), and one rebuilt from
+    # another image no longer does.
+    img, world = make_image(world, system_disk="local", image_id="img-centos7lcl")
+    world = ok(run(world, "shareImage", imageId=img, pins=["bob"]))
+    bobs, world = add_instance(world, owner="bob", subnet_id=BOB_SUBNET, system_disk="local", image_id=img)
+    world = ok(run(world, "unShareImage", imageId=img, pins=["bob"]))
+    refusal = run(world, "deleteImage", imageId=img)
+    refused(refusal, "DELETE_IMAGE.LOCAL_IMAGE_IN_USE", "FAILED_PRECONDITION")
+    assert refusal.error is not None and f"1 instance(s) use it ({bobs})" in refusal.error.message
+    world = world.with_instance(replace(world.instances[bobs], image_id="img-centos7lcl"))
+    ok(run(world, "deleteImage", imageId=img))
+    assert world.image_users(img) == [] and bobs in world.image_users("img-centos7lcl")
+
+
 # ---- copyImages -------------------------------------------------------------------------------------
 
 

@@ -282,6 +282,17 @@ class WorldState:
         ``value``, in creation order (index lookup); None when there are none."""
         return self.instances_by.get((caller, region, name, value))
 
+    def image_users(self, image_id: str) -> list[str]:
+        """The ids of every account's instances, in any region, whose image is ``image_id`` (the imageId index:
+        costs the accounts' regions and the matches, not the world's instances)."""
+        by = self.instances_by
+        users: list[str] = []
+        for owner, region in self.instance_order:  # the (account, region) pairs that have instances
+            order = by.get((owner, region, "imageId", image_id))
+            if order is not None:
+                users.extend(order.ids(0))
+        return users
+
     def owned_instance_count(self, caller: str, region: str) -> int:
         order = self.instance_order.get((caller, region))
         return 0 if order is None else order.count

@@ -114,9 +114,9 @@ STATUS_FILTERS = _instance_keys(all_interfaces=False, with_az_and_type=False)
 def _listed(ctx: Ctx[FilteredRequest], keys: tuple[FilterKey[_Row], ...]) -> tuple[list[_Row], int]:
     """The page of the caller's instances in the region that pass the filters, in creation order, and the
     number that pass. Served by the world's indexes: an unfiltered page costs the page, an ``instanceId``
-    filter its ids, a lone ``status`` / ``az`` / ``subnetId`` / ``vpcId`` filter the page (its count is in the
-    index); other filters look at the instances the most selective indexed filter leaves, else at the caller's
-    instances in the region."""
+    filter its ids, a lone ``status`` / ``az`` / ``subnetId`` / ``vpcId`` / ``imageId`` filter the page (its
+    count is in the index); other filters look at the instances the most selective indexed filter leaves, else
+    at the caller's instances in the region."""
     world, caller, region = ctx.world, ctx.caller, ctx.req.regionId
     number, size = page_bounds(ctx.req.pageNumber, ctx.req.pageSize)
     start = (number - 1) * size

@@ -63,8 +63,7 @@ def delete_image_local_in_use(ctx: ImageCtx) -> Findings:
     image = ctx.image
     if image is None or image.root_device_type != "localDisk":
         return None
-    # A rule may scan: only localDisk images pay for it, and only when deleting one.
-    users = sorted(i.instance_id for i in ctx.world.instances.values() if i.image_id == image.image_id)
+    users = sorted(ctx.world.image_users(image.image_id))
     if not users:
         return None
     shown = ", ".join(users[:5]) + (", ..." if len(users) > 5 else "")
