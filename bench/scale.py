@@ -69,8 +69,9 @@ def bench_world() -> tuple[World, str]:
 
 
 def build(n: int, start: tuple[World, str] | None = None) -> World:
-    """``bench_world()`` plus ``n`` running instances of alice (one of them, the middle one, stopped and made
-    from a private localDisk image) built with the bulk builder ``add_instances``, and n/20 private images."""
+    """``bench_world()`` plus ``n`` running instances of alice (one of them, the middle one, stopped, made from
+    a private localDisk image and in a fault domain of its own) built with the bulk builder ``add_instances``,
+    and n/20 private images."""
     world, subnet_id = start or bench_world()
     ids, world = add_instances(world, n, name="bulk", system_disk="local", subnet_id=subnet_id)
     if ids:
@@ -79,10 +80,12 @@ def build(n: int, start: tuple[World, str] | None = None) -> World:
     for i in range(max(n // 20, 1)):
         world = add_image(world, replace(template, image_id=f"img-bench{i:06d}", owner="alice", source="private",
                                          name=f"private-{i}"))
-    if ids:  # the first private image is a localDisk one, and the stopped instance was made from it
+    if ids:  # the first private image is a localDisk one; the stopped instance was made from it, in a fault
+        # domain of its own
         local = replace(world.images["img-bench000000"], root_device_type="localDisk")
         world = world.with_image(local)
-        world = world.with_instance(replace(world.instances[ids[n // 2]], image_id=local.image_id))
+        world = world.with_instance(replace(world.instances[ids[n // 2]], image_id=local.image_id,
+                                            fault_domain="fd-bench"))
     return world
 
 
@@ -153,6 +156,10 @@ def measure(n: int, rows: dict[str, dict[int, float]], *, listings: bool = True)
           {"regionId": NORTH, "filters": [{"name": "subnetId", "values": ["subnet-bench0001a"]}]})
     timed("describeInstances, filter imageId, 1 match (µs)", "describeInstances",
           {"regionId": NORTH, "filters": [{"name": "imageId", "values": ["img-bench000000"]}]})
+    timed("describeInstances, filter faultDomain, 1 match (µs)", "describeInstances",
+          {"regionId": NORTH, "filters": [{"name": "faultDomain", "values": ["fd-bench"]}]})
+    timed("describeInstances, filter networkInterfaceId, 1 id (µs)", "describeInstances",
+          {"regionId": NORTH, "filters": [{"name": "networkInterfaceId", "values": [some.primary_nic_id]}]})
     timed("deleteImage of a localDisk image 1 instance uses, refused (µs)", "deleteImage",
           {"regionId": NORTH, "imageId": "img-bench000000"}, refused_by="DELETE_IMAGE.LOCAL_IMAGE_IN_USE")
     timed("describeInstanceStatus, first page (µs)", "describeInstanceStatus", {"regionId": NORTH})

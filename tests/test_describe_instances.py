@@ -202,6 +202,28 @@ def test_filters_select_instances(world: World) -> None:
     assert out.result["totalCount"] == 2
 
 
+def test_an_interface_filter_names_only_the_caller_s_instances_its_interfaces_are_attached_to(world: World) -> None:
+    # The instances are found through the interfaces (direct lookups): a free interface, another account's and
+    # an unknown id match nothing, and the other filters still apply to what the interfaces name.
+    a, world = instance(world)
+    b, world = instance(world, status="stopped")
+    bobs, world = instance(world, owner="bob", subnet_id="subnet-bobnet001a")
+    nic_a, nic_b = world.instances[a].primary_nic_id, world.instances[b].primary_nic_id
+    nic_bob = world.instances[bobs].primary_nic_id
+    assert world.network_interfaces["port-eniplain01"].instance_id is None
+
+    def listed(*filters: dict[str, Any], op: str = "describeInstances") -> list[str]:
+        return ids(run(world, op, filters=list(filters)), op)
+
+    assert listed(f("networkInterfaceId", nic_b, nic_a)) == [a, b]
+    assert listed(f("networkInterfaceId", nic_a, nic_a)) == [a]
+    assert listed(f("networkInterfaceId", "port-eniplain01", nic_bob, "port-nosuch0001")) == []
+    assert listed(f("networkInterfaceId", nic_a, nic_b), f("status", "stopped")) == [b]
+    assert listed(f("networkInterfaceId", nic_b), op="describeInstanceStatus") == [b]
+    assert ids(run(world, "describeInstances", caller="bob", filters=[f("networkInterfaceId", nic_bob, nic_a)])
+               ) == [bobs]
+
+
 def test_secondary_interfaces_in_filters(world: World) -> None:
     iid, world = instance(world)
     inst = world.instances[iid]

@@ -4,10 +4,11 @@
   id), as an ``InstanceOrder``: sorted chunks of at most ``CHUNK`` entries in an ``immutables.Map``, so adding
   or removing one instance copies one chunk, and a page costs the chunks it skips plus the page.
 * ``instances_by``: per (owner, region, filter name, value) for the filters ``status``, ``az``, ``subnetId``,
-  ``vpcId`` and ``imageId``, the instances with that value in creation order (an ``InstanceOrder`` each), so a
-  listing filtered by one of them costs its matches, not the account's instances (and deleteImage finds the
-  instances made from an image without looking at the others). ``WorldState.with_instance`` (the
-  one way a transition puts an instance) moves an instance between these when its status changes.
+  ``vpcId``, ``imageId``, ``instanceType`` and ``faultDomain`` (each one field with one value), the instances
+  with that value in creation order (an ``InstanceOrder`` each), so a listing filtered by one of them costs its
+  matches, not the account's instances (and deleteImage finds the instances made from an image without looking
+  at the others). ``WorldState.with_instance`` (the one way a transition puts an instance) moves an instance
+  between these when one of those values changes (a status change, a resize, a rebuild).
 * ``private_images``: per (owner, region), that account's private images oldest first (ties by id), as
   ``SortedEntries``: describeImages of an account's private images reads its page, not the region's images.
 * ``subnet_addresses``: per subnet, private address -> the interface that has it (primaryIpAddress checks and
@@ -39,9 +40,10 @@ OrderKey = tuple[str, str]  # (owner, region)
 Entry = tuple[int, str]  # (seq, instance id): creation order
 ByKey = tuple[str, str, str, str]  # (owner, region, filter name, value)
 # The instance listings' filters served by ``instances_by``: filter name and the instance's (single) value.
-INDEXED_FILTERS: tuple[str, ...] = ("status", "az", "subnetId", "vpcId", "imageId")
-_indexed_values = attrgetter("status", "az", "subnet_id", "vpc_id", "image_id")
-_placed_values = attrgetter("owner", "region", "status", "az", "subnet_id", "vpc_id", "image_id")
+INDEXED_FILTERS: tuple[str, ...] = ("status", "az", "subnetId", "vpcId", "imageId", "instanceType", "faultDomain")
+_INDEXED_FIELDS = ("status", "az", "subnet_id", "vpc_id", "image_id", "instance_type", "fault_domain")
+_indexed_values = attrgetter(*_INDEXED_FIELDS)
+_placed_values = attrgetter("owner", "region", *_INDEXED_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +187,7 @@ def build_instance_indexes(instances: Iterable[Instance]) -> tuple[Map[OrderKey,
                                                                    Map[ByKey, InstanceOrder]]:
     """``instance_order`` and ``instances_by`` from scratch, in one pass over the instances, sharing the
     order of every group of keys with the same instances (an account's instances all alike: one order for
-    the account and each of its five filters)."""
+    the account and each of its filters)."""
     order_groups, by_groups = _spread(_alike(instances))
     orders = _orders({**order_groups, **by_groups})
     return Map({key: orders[key] for key in order_groups}), Map({key: orders[key] for key in by_groups})

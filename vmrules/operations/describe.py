@@ -113,10 +113,10 @@ STATUS_FILTERS = _instance_keys(all_interfaces=False, with_az_and_type=False)
 
 def _listed(ctx: Ctx[FilteredRequest], keys: tuple[FilterKey[_Row], ...]) -> tuple[list[_Row], int]:
     """The page of the caller's instances in the region that pass the filters, in creation order, and the
-    number that pass. Served by the world's indexes: an unfiltered page costs the page, an ``instanceId``
-    filter its ids, a lone ``status`` / ``az`` / ``subnetId`` / ``vpcId`` / ``imageId`` filter the page (its
-    count is in the index); other filters look at the instances the most selective indexed filter leaves, else
-    at the caller's instances in the region."""
+    number that pass. Served by the world's indexes: an unfiltered page costs the page, an ``instanceId`` or
+    ``networkInterfaceId`` filter its ids, a lone filter of ``INDEXED_FILTERS`` (status, AZ, subnet, VPC, image,
+    type, fault domain) the page (its count is in the index); other filters look at the instances the most
+    selective indexed filter leaves, else at the caller's instances in the region."""
     world, caller, region = ctx.world, ctx.caller, ctx.req.regionId
     number, size = page_bounds(ctx.req.pageNumber, ctx.req.pageSize)
     start = (number - 1) * size
@@ -125,7 +125,7 @@ def _listed(ctx: Ctx[FilteredRequest], keys: tuple[FilterKey[_Row], ...]) -> tup
         rows = [_Row(world, i) for i in islice(world.owned_instances(caller, region, start), size)]
         return rows, world.owned_instance_count(caller, region)
     known = {k.name for k in keys}
-    indexed = None if any(f.name == "instanceId" for f in filters) else _narrowest(world, caller, region, [
+    indexed = None if any(f.name in _LOOKED_UP for f in filters) else _narrowest(world, caller, region, [
         f for f in filters if f.name in INDEXED_FILTERS and f.name in known])
     if indexed is not None and len(filters) == 1:  # the index holds exactly the matches
         orders, total = indexed
@@ -165,12 +165,23 @@ def _in_creation_order(orders: Sequence[InstanceOrder], start: int = 0) -> Itera
     return (instance_id for _, instance_id in islice(merged, start, None))
 
 
+# Filters whose values name what to look up directly: instance ids, and interface ids (an interface names the
+# one instance it is attached to, which the world's consistency checks hold to the instance's own list).
+_LOOKED_UP = ("instanceId", "networkInterfaceId")
+
+
 def _candidates(world: World, caller: str, region: str, filters: Sequence[Filter]) -> Iterator[_Row]:
     """The rows the filters are evaluated on, in creation order: the named instances when an instanceId
-    filter is given (direct lookups), else every instance of the caller in the region."""
+    filter is given, else the instances the interfaces of a networkInterfaceId filter are attached to (direct
+    lookups, a superset of the matches: the filters still decide), else every instance of the caller in the
+    region."""
     named = next((f.values for f in filters if f.name == "instanceId"), None)
     if named is None:
-        return (_Row(world, i) for i in world.owned_instances(caller, region))
+        nic_ids = next((f.values for f in filters if f.name == "networkInterfaceId"), None)
+        if nic_ids is None:
+            return (_Row(world, i) for i in world.owned_instances(caller, region))
+        nics = (world.network_interfaces.get(nic_id) for nic_id in nic_ids)
+        named = [nic.instance_id for nic in nics if nic is not None and nic.instance_id is not None]
     found = {i.instance_id: i for i in (world.instance(caller, region, iid) for iid in named) if i is not None}
     return (_Row(world, i) for i in sorted(found.values(), key=_creation_order))
 
