@@ -74,17 +74,15 @@ def build(n: int, start: tuple[World, str] | None = None) -> World:
     and n/20 private images."""
     world, subnet_id = start or bench_world()
     ids, world = add_instances(world, n, name="bulk", system_disk="local", subnet_id=subnet_id)
-    if ids:
-        world = world.with_instance(replace(world.instances[ids[n // 2]], status="stopped"))
     template = world.images["img-centos7cld"]
     for i in range(max(n // 20, 1)):
         world = add_image(world, replace(template, image_id=f"img-bench{i:06d}", owner="alice", source="private",
                                          name=f"private-{i}"))
-    if ids:  # the first private image is a localDisk one; the stopped instance was made from it, in a fault
-        # domain of its own
+    if ids:  # the first private image is a localDisk one; the middle instance is stopped, made from it, in a
+        # fault domain of its own
         local = replace(world.images["img-bench000000"], root_device_type="localDisk")
         world = world.with_image(local)
-        world = world.with_instance(replace(world.instances[ids[n // 2]], image_id=local.image_id,
+        world = world.with_instance(replace(world.instances[ids[n // 2]], status="stopped", image_id=local.image_id,
                                             fault_domain="fd-bench"))
     return world
 

@@ -52,6 +52,14 @@ class SystemAdapter(Protocol):
         ...
 
 
+def close_adapter(adapter: object) -> None:
+    """Call the adapter's optional ``close()`` (an ``HttpAdapter`` closes its connections): the kit calls this
+    on every adapter it made once it is done with it."""
+    close = getattr(adapter, "close", None)
+    if callable(close):
+        close()
+
+
 # The snapshot sections an adapter's optional ``resources()`` returns, and the id key of their entries.
 RESOURCE_SECTIONS = (("disks", "diskId"), ("networkInterfaces", "networkInterfaceId"), ("elasticIps", "elasticIpId"))
 

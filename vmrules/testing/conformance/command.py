@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from vmrules.defaults import MAIN, NORTH, SECOND
-from vmrules.testing.adapters import SystemAdapter
+from vmrules.testing.adapters import SystemAdapter, close_adapter
 from vmrules.testing.conformance.divergence import _short, explain
 from vmrules.testing.conformance.lockstep import _is_envelope
 from vmrules.testing.conformance.minimize import replay, trace_steps
@@ -125,9 +125,7 @@ def _replay_command(factory: Callable[[], SystemAdapter], kit: KitSettings, trac
     try:
         lockstep, found = replay(adapter, steps, kit)
     finally:
-        close = getattr(adapter, "close", None)
-        if callable(close):
-            close()
+        close_adapter(adapter)
     if found is None:
         print(f"conformant: {lockstep.steps} steps of {trace} replayed ({kit.mode} mode), no divergence")
         return 0

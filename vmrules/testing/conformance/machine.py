@@ -15,7 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from vmrules.defaults import MAIN
 from vmrules.operations import OPERATION_TABLE
-from vmrules.testing.adapters import SystemAdapter
+from vmrules.testing.adapters import SystemAdapter, close_adapter
 from vmrules.testing.conformance.directed import directed_rules, send_pair
 from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.edges import EDGE_TARGETS
@@ -180,6 +180,4 @@ class ConformanceMachine(RuleBasedStateMachine):
             stats.skipped += self.lockstep.skipped
             stats.rules_hit.update(self.lockstep.rules_hit)
             stats.accepted.update(self.lockstep.accepted)
-        close = getattr(self.adapter, "close", None)
-        if callable(close):
-            close()
+        close_adapter(self.adapter)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from vmrules.testing.adapters import SystemAdapter
+from vmrules.testing.adapters import SystemAdapter, close_adapter
 from vmrules.testing.conformance.divergence import ConformanceFailure, Divergence, Step
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import KitSettings
@@ -68,9 +68,7 @@ def minimize(adapter_factory: Callable[[], SystemAdapter], failure: ConformanceF
             candidate = best[:i] + best[i + chunk:]
             replays += 1
             lockstep, found = replay(adapter_factory(), candidate, kit)
-            close = getattr(lockstep.adapter, "close", None)
-            if callable(close):
-                close()
+            close_adapter(lockstep.adapter)
             if found is not None and _same(found, target):
                 best = list(lockstep.history)
                 result = lockstep.failure(found)

@@ -18,7 +18,7 @@ from hypothesis.stateful import get_state_machine_test
 from vmrules.catalogue import CATALOGUE
 from vmrules.defaults import MAIN
 from vmrules.operations import OPERATION_TABLE
-from vmrules.testing.adapters import SystemAdapter
+from vmrules.testing.adapters import SystemAdapter, close_adapter
 from vmrules.testing.conformance.directed import rule_sweep
 from vmrules.testing.conformance.divergence import ConformanceFailure, Divergence
 from vmrules.testing.conformance.lockstep import Lockstep
@@ -133,9 +133,7 @@ def _sweep(adapter_factory: Callable[[], SystemAdapter], kit: KitSettings, stats
             pairs, found = rule_sweep(lock, seed, operations, kit.callers or (MAIN,),
                                       scenarios=kit.operations is None, ran=stats.scenarios)
     finally:
-        close = getattr(adapter, "close", None)
-        if callable(close):
-            close()
+        close_adapter(adapter)
     stats.steps += lock.steps
     stats.skipped += lock.skipped
     stats.directed += pairs
