@@ -167,6 +167,10 @@ def measure(n: int, rows: dict[str, dict[int, float]], *, listings: bool = True)
           {"regionId": NORTH})
     timed("describeImages, private, first page (µs)", "describeImages",
           {"regionId": NORTH, "imageSource": "private"})
+    timed("describeImages, public, first page (µs)", "describeImages",
+          {"regionId": NORTH, "imageSource": "public"})
+    timed("describeImages, shared, none (µs)", "describeImages",
+          {"regionId": NORTH, "imageSource": "shared"})
     spec = json.loads(json.dumps(FULL_SPEC))
     spec["instanceSpec"]["primaryNetworkInterface"]["networkInterface"]["primaryIpAddress"] = "10.0.1.200"
     timed("createInstances with primaryIpAddress (µs)", "createInstances", spec, number=20)

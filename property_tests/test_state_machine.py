@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from vmrules import World, advance, execute, settle
 from vmrules.defaults import MAIN, NORTH, SECOND
-from vmrules.indexes import build_instance_order, build_instances_by, build_private_images, build_subnet_addresses
+from vmrules.indexes import build_image_listings, build_instance_order, build_instances_by, build_subnet_addresses
 from vmrules.testing.invariants import check_invariants
 from vmrules.testing.strategies import arbitrary_params, invalid_requests, operations, valid_requests, worlds
 from vmrules.usage import recount_usage
@@ -66,7 +66,7 @@ class WorldMachine(RuleBasedStateMachine):
         # The derived indexes the transitions keep up to date are exactly what a rebuild from the maps gives.
         assert self.world.instance_order == build_instance_order(self.world.instances.values())
         assert self.world.instances_by == build_instances_by(self.world.instances.values())
-        assert self.world.private_images == build_private_images(self.world.images.values())
+        assert self.world.image_listings == build_image_listings(self.world.images.values())
         assert self.world.subnet_addresses == build_subnet_addresses(self.world.network_interfaces.values())
 
     @invariant()

@@ -11,7 +11,8 @@ from helpers import instance, ok, refused, run
 
 from vmrules import World, settle
 from vmrules.builders import DataDiskPlan, add_account, add_image, add_instance, add_snapshot
-from vmrules.defaults import DEFAULT_QUOTAS
+from vmrules.defaults import DEFAULT_QUOTAS, NORTH
+from vmrules.operations.image_queries import source_for
 
 BOB_SUBNET = "subnet-bobnet001a"
 
@@ -616,3 +617,55 @@ def test_private_images_page_from_the_index_like_a_scan(world: World) -> None:
         assert out.result["totalCount"] == len(scan)
     out = run(world, "describeImages", imageSource="private", pageSize=100, imageName="p-1")
     assert ids(out) == [i.image_id for i in scan if "p-1" in i.name][:100]
+
+
+def _listing_scan(world: World, caller: str, region: str, source: str | None) -> list[str]:
+    """What describeImages lists, by definition: every image ``World.image`` lets the caller see in the region
+    (with ``source``: that the caller sees as that source), oldest first, ties by id."""
+    seen = [i for i in world.images.values() if world.image(caller, region, i.image_id) is not None
+            and (source is None or source_for(caller, i) == source)]
+    return [i.image_id for i in sorted(seen, key=lambda i: (i.create_time, i.image_id))]
+
+
+def test_every_image_listing_from_the_index_like_a_scan(world: World) -> None:
+    """describeImages of each source, and describeImageConstraintsBatch of all images, read the world's
+    image_listings index; they must list what a scan of the world's images lists, for owners, accounts shared
+    with, accounts shared with no more, other regions, and images a snapshot may hold oddly (shared with its
+    own owner, with an account twice, a public image with a share list)."""
+    template = world.images["img-centos7cld"]
+    world = world.evolve(accounts=world.accounts.set("alice", replace(
+        world.accounts["alice"], quotas=tuple((n, 10**6) for n, _ in world.accounts["alice"].quotas))))
+    for k in range(150):  # many share a creation time: chunks split, ties go by id
+        world = add_image(world, replace(template, image_id=f"img-list{(k * 61) % 150:05d}", owner="alice",
+                                         source="private", name=f"p-{k}", create_time=k % 4))
+    world = add_image(world, replace(template, image_id="img-bobs00001", owner="bob", source="private",
+                                     shared_with=("alice", "carol", "carol", "bob")))
+    world = add_image(world, replace(template, image_id="img-pubshared", owner="jdcloud", source="public",
+                                     shared_with=("alice",), create_time=2))
+    world = add_image(world, replace(template, image_id="img-east00001", owner="alice", source="private",
+                                     region="cn-east-2"))
+    world = ok(run(world, "shareImage", imageId="img-list00003", pins=["bob", "carol"]))
+    world = ok(run(world, "shareImage", imageId="img-list00004", pins=["bob"]))
+    world = ok(run(world, "unShareImage", imageId="img-list00004", pins=["bob"]))
+    world = ok(run(world, "deleteImage", imageId="img-list00005"))
+    world = ok(run(world, "modifyImageAttribute", imageId="img-list00006", name="renamed"))
+
+    for caller in ("alice", "bob", "carol", "member01"):
+        for region in (NORTH, "cn-east-2"):
+            assert [i.image_id for i in world.visible_images(caller, region)] == \
+                _listing_scan(world, caller, region, None), (caller, region)
+            for source in ("public", "thirdparty", "private", "shared"):
+                expected = _listing_scan(world, caller, region, source)
+                for size, number in ((100, 1), (100, 2), (10, 3)):
+                    out = run(world, "describeImages", caller=caller, regionId=region, imageSource=source,
+                              pageSize=size, pageNumber=number)
+                    assert ids(out) == expected[(number - 1) * size:number * size], (caller, region, source)
+                    assert out.result["totalCount"] == len(expected)
+                filtered = run(world, "describeImages", caller=caller, regionId=region, imageSource=source,
+                               pageSize=100, imageName="p-1")
+                assert ids(filtered) == [i for i in expected if "p-1" in world.images[i].name][:100]
+    assert ids(run(world, "describeImages", caller="carol", imageSource="shared")) == [
+        "img-list00003", "img-bobs00001"]  # creation time 0 before the builder's clock, whatever the ids
+    assert ids(run(world, "describeImages", caller="bob", imageSource="shared")) == ["img-list00003"]
+    batch = run(world, "describeImageConstraintsBatch", caller="carol")
+    assert {c["imageId"] for c in batch.result["imageConstraints"]} == {"img-lampthird1", "img-ubuntu18cd"}

@@ -9,8 +9,12 @@
   matches, not the account's instances (and deleteImage finds the instances made from an image without looking
   at the others). ``WorldState.with_instance`` (the one way a transition puts an instance) moves an instance
   between these when one of those values changes (a status change, a resize, a rebuild).
-* ``private_images``: per (owner, region), that account's private images oldest first (ties by id), as
-  ``SortedEntries``: describeImages of an account's private images reads its page, not the region's images.
+* ``image_listings``: per (imageSource as listed, account, region), the images describeImages lists for that
+  source, oldest first (ties by id), as ``SortedEntries``: ``("private", owner, region)`` an account's own
+  private images, ``("shared", pin, region)`` the private images of others shared with it, and
+  ``("public", "", region)`` / ``("thirdparty", "", region)`` the images every account sees. A listing of one
+  source reads its page, not the world's images; the four lists of an account are what it can see, each image
+  once.
 * ``subnet_addresses``: per subnet, private address -> the interface that has it (primaryIpAddress checks and
   address allocation look one address up).
 
@@ -386,36 +390,66 @@ class SortedEntries:
             start = 0
 
 
+ListingKey = tuple[str, str, str]  # (imageSource as listed, account or "" for everyone's, region)
+LISTED_SOURCES: tuple[str, ...] = ("public", "thirdparty", "private", "shared")  # describeImages' imageSource
+
+
+def listing_key(source: str, caller: str, region: str) -> ListingKey:
+    """The listing describeImages reads for ``imageSource=source`` asked by ``caller``."""
+    return source, caller if source in ("private", "shared") else "", region
+
+
 def _image_entry(image: Image) -> Entry:
     return image.create_time, image.image_id
 
 
-def build_private_images(images: Iterable[Image]) -> Map[OrderKey, SortedEntries]:
-    """The ``private_images`` index from scratch: per (owner, region), the private images oldest first (ties by
-    id), the order describeImages lists them in."""
-    groups: dict[OrderKey, list[Entry]] = {}
+def listing_keys(image: Image) -> tuple[ListingKey, ...]:
+    """The listings ``image`` is in: its owner's private list and the shared list of each account it is
+    shared with (a private image), or its source's list (public and third-party images, seen by everyone).
+    An account never finds its own image among its shared ones, so each account sees each image once."""
+    if image.source != "private":
+        return ((image.source, "", image.region),)
+    shared = (("shared", pin, image.region) for pin in dict.fromkeys(image.shared_with) if pin != image.owner)
+    return (("private", image.owner, image.region), *shared)
+
+
+def build_image_listings(images: Iterable[Image]) -> Map[ListingKey, SortedEntries]:
+    """The ``image_listings`` index from scratch: per listing, its images oldest first (ties by id), the order
+    describeImages lists them in."""
+    groups: dict[ListingKey, list[Entry]] = {}
     for image in images:
-        if image.source == "private":
-            groups.setdefault((image.owner, image.region), []).append(_image_entry(image))
+        entry = _image_entry(image)
+        for key in listing_keys(image):
+            groups.setdefault(key, []).append(entry)
     return Map({key: SortedEntries.of(entries) for key, entries in groups.items()})
 
 
-def private_images_replaced(index: Map[OrderKey, SortedEntries], old: Image | None,
-                            new: Image | None) -> Map[OrderKey, SortedEntries]:
-    """``private_images`` after ``old`` (None: nothing) is replaced by ``new`` (None: removed)."""
-    if old is not None and new is not None and _image_entry(old) == _image_entry(new) \
-            and (old.owner, old.region, old.source) == (new.owner, new.region, new.source):
-        return index  # a status or sharing change: same place
-    if old is not None and old.source == "private":
-        key = (old.owner, old.region)
-        current = index.get(key)
-        if current is not None:
-            rest = current.without_entry(_image_entry(old))
-            index = index.delete(key) if rest is None else index.set(key, rest)
-    if new is not None and new.source == "private":
-        key = (new.owner, new.region)
-        current = index.get(key)
-        entry = _image_entry(new)
-        index = index.set(key, SortedEntries(((entry,),), (entry,), 1) if current is None
-                          else current.with_entry(entry))
+def image_listings_replaced(index: Map[ListingKey, SortedEntries], old: Image | None,
+                            new: Image | None) -> Map[ListingKey, SortedEntries]:
+    """``image_listings`` after ``old`` (None: nothing) is replaced by ``new`` (None: removed): only the
+    listings the image leaves or joins change (a status change touches none, a share one)."""
+    old_keys = listing_keys(old) if old is not None else ()
+    new_keys = listing_keys(new) if new is not None else ()
+    # Same creation time and id: the image keeps its place in the listings it stays in.
+    stays = old is not None and new is not None and _image_entry(old) == _image_entry(new)
+    if old is not None:
+        for key in old_keys:
+            if not (stays and key in new_keys):
+                index = _listing_without(index, key, _image_entry(old))
+    if new is not None:
+        for key in new_keys:
+            if not (stays and key in old_keys):
+                current = index.get(key)
+                entry = _image_entry(new)
+                index = index.set(key, SortedEntries(((entry,),), (entry,), 1) if current is None
+                                  else current.with_entry(entry))
     return index
+
+
+def _listing_without(index: Map[ListingKey, SortedEntries], key: ListingKey,
+                     entry: Entry) -> Map[ListingKey, SortedEntries]:
+    current = index.get(key)
+    if current is None:
+        return index
+    rest = current.without_entry(entry)
+    return index.delete(key) if rest is None else index.set(key, rest)

@@ -11,6 +11,7 @@ for resources of other accounts or regions: to a caller, someone else's resource
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -21,22 +22,25 @@ from immutables import Map
 from vmrules.clock import DEFAULT_EPOCH
 from vmrules.ids import derive_id
 from vmrules.indexes import (
+    LISTED_SOURCES,
     ByKey,
     InstanceOrder,
+    ListingKey,
     OrderKey,
     SortedEntries,
     addresses_with,
+    build_image_listings,
     build_instance_indexes,
     build_instance_order,
     build_instances_by,
-    build_private_images,
     build_subnet_addresses,
     by_replaced,
+    image_listings_replaced,
     instance_order_extended,
     instances_by_extended,
+    listing_key,
     order_with,
     order_without,
-    private_images_replaced,
     subnet_addresses_extended,
 )
 from vmrules.model import (
@@ -95,7 +99,7 @@ class WorldState:
     # ---- derived indexes (vmrules.indexes): never in snapshots, built on construction, kept by transitions
     instance_order: Map[OrderKey, InstanceOrder] = field(default_factory=_empty)
     instances_by: Map[ByKey, InstanceOrder] = field(default_factory=_empty)
-    private_images: Map[OrderKey, SortedEntries] = field(default_factory=_empty)
+    image_listings: Map[ListingKey, SortedEntries] = field(default_factory=_empty)
     subnet_addresses: Map[str, Map[str, str]] = field(default_factory=_empty)
 
     def __post_init__(self) -> None:
@@ -109,8 +113,8 @@ class WorldState:
             object.__setattr__(self, "instance_order", build_instance_order(self.instances.values()))
         if self.instances and not self.instances_by:
             object.__setattr__(self, "instances_by", build_instances_by(self.instances.values()))
-        if self.images and not self.private_images:
-            object.__setattr__(self, "private_images", build_private_images(self.images.values()))
+        if self.images and not self.image_listings:
+            object.__setattr__(self, "image_listings", build_image_listings(self.images.values()))
         if self.network_interfaces and not self.subnet_addresses:
             object.__setattr__(self, "subnet_addresses", build_subnet_addresses(self.network_interfaces.values()))
 
@@ -140,8 +144,8 @@ class WorldState:
                 values[_ORDER_INDEX] = build_instance_order(changes["instances"].values())
             if "instances_by" not in changes:
                 values[_BY_INDEX] = build_instances_by(changes["instances"].values())
-        if "images" in changes and "private_images" not in changes:
-            values[_IMAGES_INDEX] = build_private_images(changes["images"].values())
+        if "images" in changes and "image_listings" not in changes:
+            values[_IMAGES_INDEX] = build_image_listings(changes["images"].values())
         if "network_interfaces" in changes and "subnet_addresses" not in changes \
                 and len(changes["network_interfaces"]) != len(self.network_interfaces):
             values[_ADDRESSES_INDEX] = build_subnet_addresses(changes["network_interfaces"].values())
@@ -177,32 +181,42 @@ class WorldState:
     # ---- images: the one way a transition puts or removes one, keeping the index -------------------
 
     def with_image(self, image: Image) -> Self:
-        """The world with ``image`` put in (new, or replacing the image with its id), ``private_images``
-        updated in O(log n)."""
-        return self.evolve(images=self.images.set(image.image_id, image), private_images=private_images_replaced(
-            self.private_images, self.images.get(image.image_id), image))
+        """The world with ``image`` put in (new, or replacing the image with its id), ``image_listings``
+        updated in O(log n) per listing the image leaves or joins."""
+        return self.evolve(images=self.images.set(image.image_id, image), image_listings=image_listings_replaced(
+            self.image_listings, self.images.get(image.image_id), image))
 
     def without_image(self, image_id: str) -> Self:
-        """The world without the image (if present), ``private_images`` updated in O(log n)."""
+        """The world without the image (if present), ``image_listings`` updated in O(log n) per listing."""
         old = self.images.get(image_id)
         if old is None:
             return self
         return self.evolve(images=self.images.delete(image_id),
-                           private_images=private_images_replaced(self.private_images, old, None))
+                           image_listings=image_listings_replaced(self.image_listings, old, None))
 
-    def own_private_images(self, caller: str, region: str, start: int = 0) -> Iterator[Image]:
-        """The caller's private images in the region oldest first (ties by id), from position ``start``
-        (index-served: costs what it yields)."""
-        order = self.private_images.get((caller, region))
+    def listed_images(self, source: str, caller: str, region: str, start: int = 0) -> Iterator[Image]:
+        """The images describeImages lists for ``imageSource=source`` to the caller in the region, oldest first
+        (ties by id), from position ``start`` (index-served: costs what it yields; an unknown source lists
+        nothing)."""
+        order = self.image_listings.get(listing_key(source, caller, region))
         if order is None:
             return
         images = self.images
         for _, image_id in order.entries(start):
             yield images[image_id]
 
-    def own_private_image_count(self, caller: str, region: str) -> int:
-        order = self.private_images.get((caller, region))
+    def listed_image_count(self, source: str, caller: str, region: str) -> int:
+        order = self.image_listings.get(listing_key(source, caller, region))
         return 0 if order is None else order.count
+
+    def visible_images(self, caller: str, region: str) -> Iterator[Image]:
+        """Every image the caller can see in the region (``image`` finds), oldest first (ties by id): its four
+        listings merged, each image in exactly one of them."""
+        orders = [o for o in (self.image_listings.get(listing_key(source, caller, region))
+                              for source in LISTED_SOURCES) if o is not None]
+        images = self.images
+        for _, image_id in heapq.merge(*(o.entries() for o in orders)):
+            yield images[image_id]
 
     # ---- identifiers --------------------------------------------------------------------------------
 
@@ -480,7 +494,7 @@ _FIELD_INDEX: dict[str, int] = {name: i for i, name in enumerate(_FIELDS)}
 _READ_ALL = attrgetter(*_FIELDS)
 _ORDER_INDEX = _FIELD_INDEX["instance_order"]
 _BY_INDEX = _FIELD_INDEX["instances_by"]
-_IMAGES_INDEX = _FIELD_INDEX["private_images"]
+_IMAGES_INDEX = _FIELD_INDEX["image_listings"]
 _ADDRESSES_INDEX = _FIELD_INDEX["subnet_addresses"]
 # The slots' own descriptors: writing through them bypasses the frozen dataclass's __setattr__ guard, which
 # is what a constructor does too.

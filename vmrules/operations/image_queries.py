@@ -12,6 +12,7 @@ from itertools import islice
 from typing import Any
 
 from vmrules.effects import default, effect
+from vmrules.indexes import LISTED_SOURCES
 from vmrules.model import IMAGE_STATUSES, Image
 from vmrules.operation import Ctx, Operation, Request
 from vmrules.operations.common import Completion, enum_rule, region_exists
@@ -30,7 +31,7 @@ from vmrules.world import World
 
 JSON = dict[str, Any]
 
-IMAGE_SOURCES: tuple[str, ...] = ("public", "thirdparty", "private", "shared")
+IMAGE_SOURCES: tuple[str, ...] = LISTED_SOURCES  # ("public", "thirdparty", "private", "shared"): the listings
 ROOT_DEVICE_TYPES: tuple[str, ...] = ("localDisk", "cloudDisk")
 ARCHITECTURES: tuple[str, ...] = ("i386", "x86_64", "arm64")
 
@@ -40,12 +41,6 @@ def source_for(caller: str, image: Image) -> str:
     if image.source == "private" and image.owner != caller:
         return "shared"
     return image.source
-
-
-def visible_images(world: World, caller: str, region: str) -> list[Image]:
-    """Every image the caller can see in the region, oldest first (ties by id): deterministic order."""
-    seen = [i for i in world.images.values() if world.image(caller, region, i.image_id) is not None]
-    return sorted(seen, key=lambda i: (i.create_time, i.image_id))
 
 
 # ---- describeImage ----------------------------------------------------------------------------------
@@ -114,15 +109,14 @@ def _describe_images(ctx: Ctx[DescribeImagesRequest]) -> tuple[World, JSON]:
     if req.ids is not None:  # named images: look them up (O(ids)) instead of scanning the region's images
         named = {i.image_id: i for i in (world.image(ctx.caller, ctx.region, rid) for rid in req.ids) if i}
         candidates: Iterable[Image] = sorted(named.values(), key=lambda i: (i.create_time, i.image_id))
-    elif req.imageSource == "private":  # the caller's own private images: the world's private_images index
+    else:  # one source's listing (DESCRIBE_IMAGES.SOURCE_OR_IDS: without ids there is a source), index-served
+        source = req.imageSource or ""
         if (req.platform, req.rootDeviceType, req.status, req.imageName, req.architecture) == (None,) * 5:
             number, size = page_bounds(req.pageNumber, req.pageSize)
-            shown = list(islice(world.own_private_images(ctx.caller, ctx.region, (number - 1) * size), size))
-            return world, {"images": [image_view(world, i, ctx.caller) for i in shown],
-                           "totalCount": world.own_private_image_count(ctx.caller, ctx.region)}
-        candidates = world.own_private_images(ctx.caller, ctx.region)
-    else:
-        candidates = visible_images(world, ctx.caller, ctx.region)
+            listed = world.listed_images(source, ctx.caller, ctx.region, (number - 1) * size)
+            return world, {"images": [image_view(world, i, ctx.caller) for i in islice(listed, size)],
+                           "totalCount": world.listed_image_count(source, ctx.caller, ctx.region)}
+        candidates = world.listed_images(source, ctx.caller, ctx.region)
     found = [i for i in candidates if _matches(ctx.caller, i, req)]
     shown, total = page(found, req.pageNumber, req.pageSize)
     return world, {"images": [image_view(world, i, ctx.caller) for i in shown], "totalCount": total}
@@ -225,10 +219,13 @@ class DescribeImageConstraintsBatchRequest(Request):
 # effect: DESCRIBE_IMAGE_CONSTRAINTS_BATCH.UNSUPPORTED_TYPES, DESCRIBE_IMAGE_CONSTRAINTS_BATCH.PRIVATE_UNCONSTRAINED
 def _describe_constraints_batch(ctx: Ctx[DescribeImageConstraintsBatchRequest]) -> tuple[World, JSON]:
     ids = ctx.req.ids
-    images = visible_images(ctx.world, ctx.caller, ctx.region)
-    if ids is not None:
-        wanted = set(ids)
-        images = [i for i in images if i.image_id in wanted]
+    world = ctx.world
+    images: Iterable[Image]
+    if ids is None:
+        images = world.visible_images(ctx.caller, ctx.region)
+    else:  # the named images, looked up (O(ids)), in the order of the listing
+        named = {i.image_id: i for i in (world.image(ctx.caller, ctx.region, rid) for rid in ids) if i}
+        images = sorted(named.values(), key=lambda i: (i.create_time, i.image_id))
     return ctx.world, {"imageConstraints": [constraint_view(i) for i in images if i.constraint is not None]}
 
 
