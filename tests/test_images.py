@@ -597,7 +597,7 @@ def test_describe_image_constraints_batch(world: World) -> None:
 
 
 def test_private_images_page_from_the_index_like_a_scan(world: World) -> None:
-    """describeImages of the caller's private images reads the world's private_images index; pages, order
+    """describeImages of the caller's private images reads the world's image_listings index; pages, order
     (oldest first, ties by id) and totals must be a scan's, with many images sharing one creation time (chunks
     split) and after images are deleted and others' private images added."""
     template = world.images["img-centos7cld"]
