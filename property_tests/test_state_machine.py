@@ -11,7 +11,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from vmrules import World, advance, execute, settle
 from vmrules.defaults import MAIN, NORTH, SECOND
-from vmrules.indexes import build_image_listings, build_instance_order, build_instances_by, build_subnet_addresses
+from vmrules.indexes import (
+    build_default_groups,
+    build_image_listings,
+    build_instance_order,
+    build_instances_by,
+    build_subnet_addresses,
+)
 from vmrules.testing.invariants import check_invariants
 from vmrules.testing.strategies import arbitrary_params, invalid_requests, operations, valid_requests, worlds
 from vmrules.usage import recount_usage
@@ -68,6 +74,7 @@ class WorldMachine(RuleBasedStateMachine):
         assert self.world.instances_by == build_instances_by(self.world.instances.values())
         assert self.world.image_listings == build_image_listings(self.world.images.values())
         assert self.world.subnet_addresses == build_subnet_addresses(self.world.network_interfaces.values())
+        assert self.world.default_groups == build_default_groups(self.world.security_groups.values())
 
     @invariant()
     def quotas_report_the_world(self) -> None:

@@ -248,3 +248,31 @@ def test_an_explicit_address_must_be_free_and_names_one_instance() -> None:
     _, after = add_instances(world, 1, owner="alice", subnet_id=SUBNET, private_ip="10.0.1.201")
     _, beside = add_network_interface(world, owner="alice", subnet_id=SUBNET, private_ip="10.0.1.202")
     assert check_invariants(after) == [] and check_invariants(beside) == []
+
+
+def test_default_groups_index_finds_what_a_scan_of_the_groups_finds(world: World) -> None:
+    """``default_security_group`` reads ``default_groups``: for every VPC it must give the first default group
+    a scan of the world's groups finds (none for a VPC without one, the first of two defaults), and a world
+    whose groups are replaced gets the index rebuilt."""
+    from vmrules.indexes import build_default_groups
+    from vmrules.model import SecurityGroup
+
+    def scanned(w: World, vpc_id: str) -> SecurityGroup | None:
+        return next((g for g in w.security_groups.values() if g.vpc_id == vpc_id and g.is_default), None)
+
+    extra = {f"sg-extra{k:05d}": SecurityGroup(f"sg-extra{k:05d}", MAIN, NORTH, f"vpc-extra{k % 40:04d}", "g",
+                                               k % 7 == 0, "") for k in range(200)}
+    extra["sg-second0def"] = SecurityGroup("sg-second0def", MAIN, NORTH, "vpc-extra0000", "g", True, "")
+    groups = world.security_groups.update(extra)
+    evolved = world.evolve(security_groups=groups)
+    vpcs = {g.vpc_id for g in groups.values()} | {"vpc-nothere0"}
+    for w in (world, evolved):
+        assert w.default_groups == build_default_groups(w.security_groups.values())
+        for vpc_id in vpcs:
+            assert w.default_security_group(vpc_id) == scanned(w, vpc_id), vpc_id
+    assert evolved.default_security_group("vpc-extra0003") is None  # its groups 3, 43, ..., 163: none k % 7 == 0
+    first = evolved.default_security_group("vpc-extra0000")  # two defaults: sg-extra00000 and sg-second0def
+    assert first is not None
+    without = evolved.evolve(security_groups=groups.delete(first.security_group_id))
+    assert without.default_security_group("vpc-extra0000") == scanned(without, "vpc-extra0000") != first
+    assert without.default_security_group("vpc-extra0000") is not None

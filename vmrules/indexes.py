@@ -17,6 +17,9 @@
   once.
 * ``subnet_addresses``: per subnet, private address -> the interface that has it (primaryIpAddress checks and
   address allocation look one address up).
+* ``default_groups``: per VPC, its default security group (the first the world's map lists, as a scan finds
+  it): a createInstances without security groups looks it up instead of reading every group of the world. No
+  operation changes security groups, so it changes only with the world's groups themselves.
 
 Indexes are derived data: never written to snapshots, built from the maps when a world is constructed
 (``WorldState.__post_init__``, so on load too), kept up to date by ``WorldState.with_instance`` /
@@ -35,7 +38,7 @@ from typing import Any, TypeVar
 
 from immutables import Map
 
-from vmrules.model import Image, Instance, NetworkInterface
+from vmrules.model import Image, Instance, NetworkInterface, SecurityGroup
 
 K = TypeVar("K")
 
@@ -453,3 +456,12 @@ def _listing_without(index: Map[ListingKey, SortedEntries], key: ListingKey,
         return index
     rest = current.without_entry(entry)
     return index.delete(key) if rest is None else index.set(key, rest)
+
+
+def build_default_groups(groups: Iterable[SecurityGroup]) -> Map[str, str]:
+    """The ``default_groups`` index from scratch: per VPC, the id of the first default group of ``groups``."""
+    first: dict[str, str] = {}
+    for group in groups:
+        if group.is_default:
+            first.setdefault(group.vpc_id, group.security_group_id)
+    return Map(first)

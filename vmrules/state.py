@@ -29,6 +29,7 @@ from vmrules.indexes import (
     OrderKey,
     SortedEntries,
     addresses_with,
+    build_default_groups,
     build_image_listings,
     build_instance_indexes,
     build_instance_order,
@@ -101,6 +102,7 @@ class WorldState:
     instances_by: Map[ByKey, InstanceOrder] = field(default_factory=_empty)
     image_listings: Map[ListingKey, SortedEntries] = field(default_factory=_empty)
     subnet_addresses: Map[str, Map[str, str]] = field(default_factory=_empty)
+    default_groups: Map[str, str] = field(default_factory=_empty)
 
     def __post_init__(self) -> None:
         # A world constructed from maps (a snapshot, the default world, a test) derives its indexes here;
@@ -117,6 +119,8 @@ class WorldState:
             object.__setattr__(self, "image_listings", build_image_listings(self.images.values()))
         if self.network_interfaces and not self.subnet_addresses:
             object.__setattr__(self, "subnet_addresses", build_subnet_addresses(self.network_interfaces.values()))
+        if self.security_groups and not self.default_groups:
+            object.__setattr__(self, "default_groups", build_default_groups(self.security_groups.values()))
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(clock={self.clock}, default_account={self.default_account!r}, "
@@ -149,6 +153,8 @@ class WorldState:
         if "network_interfaces" in changes and "subnet_addresses" not in changes \
                 and len(changes["network_interfaces"]) != len(self.network_interfaces):
             values[_ADDRESSES_INDEX] = build_subnet_addresses(changes["network_interfaces"].values())
+        if "security_groups" in changes and "default_groups" not in changes:  # no transition changes groups
+            values[_GROUPS_INDEX] = build_default_groups(changes["security_groups"].values())
         new = object.__new__(type(self))
         for write, value in zip(_SLOT_WRITERS, values, strict=True):
             write(new, value)
@@ -276,10 +282,9 @@ class WorldState:
         return self.instance_types.get(name)
 
     def default_security_group(self, vpc_id: str) -> SecurityGroup | None:
-        for sg in self.security_groups.values():
-            if sg.vpc_id == vpc_id and sg.is_default:
-                return sg
-        return None
+        """The VPC's default security group (the first the map lists), looked up in ``default_groups``."""
+        group_id = self.default_groups.get(vpc_id)
+        return None if group_id is None else self.security_groups[group_id]
 
     def owned_instances(self, caller: str, region: str, start: int = 0) -> Iterator[Instance]:
         """The caller's instances in the region in creation order, from position ``start`` (index-served:
@@ -496,6 +501,7 @@ _ORDER_INDEX = _FIELD_INDEX["instance_order"]
 _BY_INDEX = _FIELD_INDEX["instances_by"]
 _IMAGES_INDEX = _FIELD_INDEX["image_listings"]
 _ADDRESSES_INDEX = _FIELD_INDEX["subnet_addresses"]
+_GROUPS_INDEX = _FIELD_INDEX["default_groups"]
 # The slots' own descriptors: writing through them bypasses the frozen dataclass's __setattr__ guard, which
 # is what a constructor does too.
 _SLOT_WRITERS = tuple(WorldState.__dict__[name].__set__ for name in _FIELDS)
