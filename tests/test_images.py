@@ -665,7 +665,7 @@ def test_every_image_listing_from_the_index_like_a_scan(world: World) -> None:
                                pageSize=100, imageName="p-1")
                 assert ids(filtered) == [i for i in expected if "p-1" in world.images[i].name][:100]
     assert ids(run(world, "describeImages", caller="carol", imageSource="shared")) == [
-        "img-list00003", "img-bobs00001"]  # creation time 0 before the builder's clock, whatever the ids
+        "img-list00003", "img-bobs00001"]  # created at 3, long before the template bob's image copies (2025)
     assert ids(run(world, "describeImages", caller="bob", imageSource="shared")) == ["img-list00003"]
     batch = run(world, "describeImageConstraintsBatch", caller="carol")
     assert {c["imageId"] for c in batch.result["imageConstraints"]} == {"img-lampthird1", "img-ubuntu18cd"}

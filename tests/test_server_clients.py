@@ -83,7 +83,7 @@ def test_a_jdc_session_create_describe_stop_start_image_delete(server: ServerPro
     if isinstance(jdc, str):
         pytest.skip(jdc)
     env = {**os.environ, "HOME": str(tmp_path)}  # jdc keeps its profiles under ~/.jdc
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the first jdc run compiles what jdc imports, for the other eleven
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the first jdc run compiles what jdc imports, for the runs after it
 
     def run(*args: str) -> Any:
         done = subprocess.run([*jdc, *args], capture_output=True, text=True, env=env, timeout=120)
