@@ -433,20 +433,24 @@ def image_listings_replaced(index: Map[ListingKey, SortedEntries], old: Image | 
     listings the image leaves or joins change (a status change touches none, a share one)."""
     old_keys = listing_keys(old) if old is not None else ()
     new_keys = listing_keys(new) if new is not None else ()
-    # Same creation time and id: the image keeps its place in the listings it stays in.
-    stays = old is not None and new is not None and _image_entry(old) == _image_entry(new)
-    if old is not None:
+    old_entry = _image_entry(old) if old is not None else None
+    new_entry = _image_entry(new) if new is not None else None
+    stays = old_entry == new_entry  # same creation time and id: the image keeps its place where it stays
+    if old_entry is not None:
         for key in old_keys:
             if not (stays and key in new_keys):
-                index = _listing_without(index, key, _image_entry(old))
-    if new is not None:
+                index = _listing_without(index, key, old_entry)
+    if new_entry is not None:
         for key in new_keys:
             if not (stays and key in old_keys):
-                current = index.get(key)
-                entry = _image_entry(new)
-                index = index.set(key, SortedEntries(((entry,),), (entry,), 1) if current is None
-                                  else current.with_entry(entry))
+                index = _listing_with(index, key, new_entry)
     return index
+
+
+def _listing_with(index: Map[ListingKey, SortedEntries], key: ListingKey,
+                  entry: Entry) -> Map[ListingKey, SortedEntries]:
+    current = index.get(key)
+    return index.set(key, SortedEntries.of((entry,)) if current is None else current.with_entry(entry))
 
 
 def _listing_without(index: Map[ListingKey, SortedEntries], key: ListingKey,

@@ -43,6 +43,13 @@ def source_for(caller: str, image: Image) -> str:
     return image.source
 
 
+def _named_images(world: World, caller: str, region: str, ids: Iterable[str]) -> list[Image]:
+    """The images among ``ids`` the caller can see in the region, each once, in listing order (oldest first,
+    ties by id): looked up, O(ids), not found in a listing."""
+    named = {i.image_id: i for i in (world.image(caller, region, rid) for rid in ids) if i is not None}
+    return sorted(named.values(), key=lambda i: (i.create_time, i.image_id))
+
+
 # ---- describeImage ----------------------------------------------------------------------------------
 
 
@@ -106,9 +113,8 @@ def _matches(caller: str, image: Image, req: DescribeImagesRequest) -> bool:
 # effect: DESCRIBE_IMAGES.DEFAULT_PAGE_SIZE, DESCRIBE_IMAGES.LISTS_VISIBLE_IMAGES
 def _describe_images(ctx: Ctx[DescribeImagesRequest]) -> tuple[World, JSON]:
     req, world = ctx.req, ctx.world
-    if req.ids is not None:  # named images: look them up (O(ids)) instead of scanning the region's images
-        named = {i.image_id: i for i in (world.image(ctx.caller, ctx.region, rid) for rid in req.ids) if i}
-        candidates: Iterable[Image] = sorted(named.values(), key=lambda i: (i.create_time, i.image_id))
+    if req.ids is not None:  # named images: looked up instead of listed
+        candidates: Iterable[Image] = _named_images(world, ctx.caller, ctx.region, req.ids)
     else:  # one source's listing (DESCRIBE_IMAGES.SOURCE_OR_IDS: without ids there is a source), index-served
         source = req.imageSource or ""
         if (req.platform, req.rootDeviceType, req.status, req.imageName, req.architecture) == (None,) * 5:
@@ -219,13 +225,8 @@ class DescribeImageConstraintsBatchRequest(Request):
 # effect: DESCRIBE_IMAGE_CONSTRAINTS_BATCH.UNSUPPORTED_TYPES, DESCRIBE_IMAGE_CONSTRAINTS_BATCH.PRIVATE_UNCONSTRAINED
 def _describe_constraints_batch(ctx: Ctx[DescribeImageConstraintsBatchRequest]) -> tuple[World, JSON]:
     ids = ctx.req.ids
-    world = ctx.world
-    images: Iterable[Image]
-    if ids is None:
-        images = world.visible_images(ctx.caller, ctx.region)
-    else:  # the named images, looked up (O(ids)), in the order of the listing
-        named = {i.image_id: i for i in (world.image(ctx.caller, ctx.region, rid) for rid in ids) if i}
-        images = sorted(named.values(), key=lambda i: (i.create_time, i.image_id))
+    images = (ctx.world.visible_images(ctx.caller, ctx.region) if ids is None
+              else _named_images(ctx.world, ctx.caller, ctx.region, ids))
     return ctx.world, {"imageConstraints": [constraint_view(i) for i in images if i.constraint is not None]}
 
 
