@@ -15,6 +15,8 @@ from vmrules import OPERATIONS, World, execute, settle
 from vmrules.builders import DataDiskPlan, add_elastic_ip, add_instance, bind_elastic_ip
 from vmrules.model import DiskAttachment, InstanceDisk
 from vmrules.testing import check_invariants
+from vmrules.testing.conformance import first_difference, normalized
+from vmrules.testing.conformance.compare import _first_difference
 from vmrules.testing.strategies import invalid_requests, valid_passwords, valid_requests
 
 WORLDS_6 = operation_worlds(max_instances=6)  # built here, not inside a test
@@ -155,3 +157,33 @@ def test_invalid_requests_cover_at_least_two_rules(operation: str) -> None:
     sample()
     specific = [r for r in targeted if not r.startswith("REQUEST.")]
     assert len(targeted) >= 3 and specific, targeted
+
+
+_NAMES = st.sampled_from(["id", "status", "launchTime", "macAddress", "ip"])
+_JSON = st.recursive(st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from([0.0, 1.0, "a", "b"]),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_NAMES, inner, max_size=4),
+                     max_leaves=12)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(_JSON, _JSON, st.booleans(), st.sets(_NAMES, max_size=2))
+def test_first_difference_is_the_difference_of_the_normalized_values(
+        a: object, b: object, alike: bool, volatile: set[str]) -> None:
+    """The comparison that copies nothing agrees with comparing the normalized copies member by member, on
+    values that differ (drawn apart) and on values that differ only in volatile members (``b`` drawn from
+    ``a``)."""
+    frozen = frozenset(volatile)
+    if alike:
+        b = _with_volatile_changed(a, frozen)
+    expected = _first_difference(normalized(a, frozen), normalized(b, frozen), "result")
+    assert first_difference(a, b, volatile=frozen) == expected
+    if alike:
+        assert expected is None
+
+
+def _with_volatile_changed(value: object, volatile: frozenset[str]) -> object:
+    if isinstance(value, dict):
+        return {k: ("changed" if k in volatile else _with_volatile_changed(v, volatile)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_volatile_changed(v, volatile) for v in value]
+    return value

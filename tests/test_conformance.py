@@ -178,6 +178,25 @@ def test_first_difference_names_the_path() -> None:
     assert first_difference({"a": 1}, {"a": 1}) is None
 
 
+def test_first_difference_leaves_volatile_members_out_at_every_level() -> None:
+    volatile = frozenset({"launchTime", "macAddress"})
+    model = {"instances": [{"id": "i-1", "launchTime": "t0", "nic": {"macAddress": "m0", "ip": "10.0.0.4"}}]}
+    same = {"instances": [{"id": "i-1", "launchTime": "t1", "nic": {"ip": "10.0.0.4", "macAddress": "m1"}}]}
+    assert first_difference(model, same, volatile=volatile) is None
+    assert first_difference(model, same) == ("result.instances[0].launchTime", "t0", "t1")
+    # Present on one side only: left out too.
+    assert first_difference(model, {"instances": [{"id": "i-1", "nic": {"ip": "10.0.0.4"}}]},
+                            volatile=volatile) is None
+    # What is not volatile is still compared, with its type, and named by its path.
+    other = {"instances": [{"id": "i-1", "launchTime": "t1", "nic": {"macAddress": "m1", "ip": "10.0.0.5"}}]}
+    assert first_difference(model, other, volatile=volatile) == ("result.instances[0].nic.ip", "10.0.0.4",
+                                                                 "10.0.0.5")
+    assert first_difference({"n": 1, "launchTime": 0}, {"n": True}, volatile=volatile) == ("result.n", 1, True)
+    assert first_difference({"a": 1}, {"a": 1, "b": 2}, volatile=volatile) == ("result.b", "<absent>", 2)
+    assert first_difference([1, 2], [1], volatile=volatile) == ("result (length)", 2, 1)
+    assert first_difference({"a": []}, {"a": {}}, volatile=volatile) == ("result.a", [], {})
+
+
 def test_modes_decide_what_is_compared() -> None:
     swapped = fault("swapped-status").make
     assert run_conformance(swapped, steps=30, examples=20, settings=KitSettings(mode="outcome"), seed=0).ok

@@ -210,11 +210,10 @@ class Lockstep:
         system_view = view()
         snapshot = resource_view(self.model)
         for section, key in RESOURCE_SECTIONS:
-            expected = {e[key]: normalized(e, self.volatile) for e in self.ids.system(snapshot[section])}
+            expected = {e[key]: e for e in self.ids.system(snapshot[section])}
             got = system_view.get(section) if isinstance(system_view, dict) else None
-            actual = {e.get(key): normalized(e, self.volatile) for e in got if isinstance(e, dict)} \
-                if isinstance(got, list) else {}
-            found = first_difference(expected, actual, f"resources.{section}")
+            actual = {e.get(key): e for e in got if isinstance(e, dict)} if isinstance(got, list) else {}
+            found = first_difference(expected, actual, f"resources.{section}", self.volatile)
             if found is not None:
                 where, a, b = found
                 divergence = Divergence("observation", self.steps, "resources", MAIN, {"section": section},
@@ -248,11 +247,11 @@ class Lockstep:
             return None
         if mode == "outcome" or (mode == "status" and context == "request"):
             return None
-        ref_result = normalized(reference["result"], self.volatile)
-        sys_result = normalized(self.ids.model(reply["result"]), self.volatile)
+        ref_result, sys_result = reference["result"], self.ids.model(reply["result"])
         if mode == "status":
-            ref_result, sys_result = _summary(operation, ref_result), _summary(operation, sys_result)
-        found = first_difference(ref_result, sys_result)
+            ref_result = _summary(operation, normalized(ref_result, self.volatile))
+            sys_result = _summary(operation, normalized(sys_result, self.volatile))
+        found = first_difference(ref_result, sys_result, volatile=self.volatile)
         if found is None:
             return None
         return diverge("result", *found)
