@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 # 2026-01-01T00:00:00Z: where the default world's clock starts.
 DEFAULT_EPOCH = 1767225600
 HOUR = 3600
+_UNIX_EPOCH = datetime(1970, 1, 1)  # naive, read as UTC: iso() appends the Z
 
 
 def iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``seconds`` on the clock as ISO-8601 UTC with a Z (``2026-01-01T00:00:00Z``), the year always 4 digits.
+
+    Every time field of every listing is rendered by this (5 of them per instance described), so it adds a
+    ``timedelta`` to a fixed epoch and uses ``isoformat``: half the cost of ``fromtimestamp`` + ``strftime``,
+    and a year below 1000 keeps its leading zeros (ISO-8601, and what ``parse_iso`` reads back)."""
+    return (_UNIX_EPOCH + timedelta(seconds=seconds)).isoformat() + "Z"
 
 
 def parse_iso(text: str) -> int | None:
