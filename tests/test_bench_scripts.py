@@ -57,3 +57,9 @@ def test_the_http_adapter_benchmark_measures_both_sides(tmp_path: Path) -> None:
     for row in figures.values():
         assert set(row) == {"kept alive", "a new connection each", "new / kept alive"}
         assert all(value > 0 for value in row.values())
+
+
+def test_the_kit_benchmark_measures_a_self_test_run_and_a_listing(tmp_path: Path) -> None:
+    figures = _figures(tmp_path, "bench/kit.py", "--rounds", "1", "--steps", "1", "--examples", "1", "--no-sweep")
+    assert set(figures) == {"describeInstances, 100 rows (ms)", "self-test run (s)"}
+    assert all(row["this tree"] > 0 for row in figures.values())
