@@ -24,9 +24,12 @@ class Recorder:
     """What a test server saw: one entry per connection, each the request lines it read on it."""
 
     def __init__(self, behaviour: str) -> None:
-        self.behaviour = behaviour  # "keep", "close-unannounced" or "read-then-hang-up"
+        # "keep", "close-unannounced", "read-then-hang-up" (the second request of the first connection read,
+        # then the connection closed without an answer) or "hang-up-at-once" (every connection closed unanswered)
+        self.behaviour = behaviour
         self.connections: list[list[str]] = []
         self.hosts: list[str] = []
+        self.nonces: list[str] = []
         self.lock = threading.Lock()
 
 
@@ -46,7 +49,10 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
             with recorder.lock:
                 self.seen.append(self.requestline)
                 recorder.hosts.append(self.headers.get("Host", ""))
-            if recorder.behaviour == "read-then-hang-up" and len(self.seen) == 2:
+                recorder.nonces.append(self.headers.get("x-jdcloud-nonce", ""))
+                first_connection = recorder.connections[0] is self.seen
+            if recorder.behaviour == "hang-up-at-once" or (
+                    recorder.behaviour == "read-then-hang-up" and first_connection and len(self.seen) == 2):
                 self.close_connection = True  # the request read whole, then no answer at all
                 return
             self.send_response(200)
@@ -126,6 +132,24 @@ def test_a_request_read_but_not_answered_is_not_sent_again() -> None:
         assert "result" in adapter.call("describeQuotas", {"regionId": "cn-north-1"}, "alice")
     assert [len(requests) for requests in recorder.connections] == [2, 1]
     assert sum("stop" in line for requests in recorder.connections for line in requests) == 1
+
+
+def test_a_get_the_server_hung_up_on_is_sent_once_more_signed_anew() -> None:
+    # The server's idle timeout meeting the request: the kept-alive connection is found closed, unanswered.
+    keys = {"alice": ("AK-ALICE", "alice-secret")}
+    with serving("read-then-hang-up") as (url, recorder), HttpAdapter(url, keys) as adapter:
+        assert "result" in adapter.call("describeQuotas", {"regionId": "cn-north-1"}, "alice")
+        assert "result" in adapter.call("describeInstances", {"regionId": "cn-north-1"}, "alice")
+    assert [len(requests) for requests in recorder.connections] == [2, 1]
+    assert recorder.connections[0][1] == recorder.connections[1][0]  # the same GET, on a new connection
+    assert len(set(recorder.nonces)) == 3  # each sending signed with a nonce of its own
+
+
+def test_a_get_is_not_sent_again_when_a_new_connection_fails() -> None:
+    with serving("hang-up-at-once") as (url, recorder), HttpAdapter(url) as adapter:
+        reply = adapter.call("describeQuotas", {"regionId": "cn-north-1"}, "alice")
+    assert reply["error"]["status"] == "UNAVAILABLE"
+    assert [len(requests) for requests in recorder.connections] == [1]
 
 
 def test_each_thread_has_its_connection_and_close_closes_them_all() -> None:

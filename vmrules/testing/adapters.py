@@ -23,7 +23,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, Self, runtime_checkable
@@ -32,7 +32,7 @@ from urllib.parse import quote
 from vmrules import World, advance, execute, settle
 from vmrules.operations import OPERATION_TABLE
 from vmrules.server.process import ServerProcess, serve_args
-from vmrules.testing.connections import Origin
+from vmrules.testing.connections import Origin, StaleConnection
 
 JSON = dict[str, Any]
 
@@ -181,12 +181,16 @@ class HttpAdapter:
             query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in flatten_query(rest))
         else:
             body = json.dumps(params, ensure_ascii=False).encode("utf-8")
-        headers = {"Content-Type": "application/json"}
         region = str(params.get("regionId", self.region))
-        if self.credentials is None:
-            headers["x-vmrules-caller"] = caller
-        else:
-            headers.update(self._sign(op.method, url_path, query, headers, body, caller, region))
+
+        def headers() -> dict[str, str]:  # made again for a resent GET: a new date and nonce, signed anew
+            made = {"Content-Type": "application/json"}
+            if self.credentials is None:
+                made["x-vmrules-caller"] = caller
+            else:
+                made.update(self._sign(op.method, url_path, query, made, body, caller, region))
+            return made
+
         return self._send(op.method, url_path + (f"?{query}" if query else ""), body, headers)
 
     def carries(self, operation: str, params: JSON) -> bool:
@@ -240,9 +244,18 @@ class HttpAdapter:
             "x-jdcloud-content-sha256": hashlib.sha256(body).hexdigest(),
         }
 
-    def _send(self, method: str, path: str, body: bytes, headers: Mapping[str, str]) -> JSON:
+    def _send(self, method: str, path: str, body: bytes, headers: Callable[[], Mapping[str, str]]) -> JSON:
+        """The reply to one request (``headers()`` makes its headers), or an UNAVAILABLE envelope when none
+        came. A GET that found its kept-alive connection closed by the server before any answer
+        (``StaleConnection``: the server's idle timeout met it) is sent once more, on a new connection, with
+        headers made anew; any other request is never sent twice (the server may have acted on it)."""
         try:
-            payload = self._origin.send(method, path, body, headers)
+            try:
+                payload = self._origin.send(method, path, body, headers())
+            except StaleConnection:
+                if method != "GET":
+                    raise
+                payload = self._origin.send(method, path, body, headers())
         except OSError as exc:
             return {"requestId": "", "error": {"code": 503, "status": "UNAVAILABLE",
                                                 "message": f"{method} {path}: {exc}"}}
@@ -255,9 +268,12 @@ class HttpAdapter:
             "code": 502, "status": "UNKNOWN", "message": "response is not a JSON object"}}
 
     def _admin_send(self, method: str, path: str, body: bytes) -> JSON:
-        headers = {"Content-Type": "application/json"}
-        if self.credentials is not None and self.admin_key is not None:
-            headers.update(self._sign(method, path, "", headers, body, "", self.region, self.admin_key))
+        def headers() -> dict[str, str]:
+            made = {"Content-Type": "application/json"}
+            if self.credentials is not None and self.admin_key is not None:
+                made.update(self._sign(method, path, "", made, body, "", self.region, self.admin_key))
+            return made
+
         return self._send(method, path, body, headers)
 
     def settle(self) -> None:

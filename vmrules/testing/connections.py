@@ -6,10 +6,12 @@ sends request after request on it while the server keeps it open:
 
 * A connection the server closed while it was idle (its keep-alive timeout) reads as ready with nothing to
   read. That is looked at before each request is written, and the request then goes out on a new connection.
-* A request is never sent twice: when sending it or awaiting its answer fails, the connection is dropped and
-  the failure is raised (the adapter answers it as UNAVAILABLE). The server may have acted on it, so sending
-  it again could act twice. A server that closes a connection in the instant between that look and the
-  request fails that one request; urllib3 (under ``requests``) reuses connections the same way.
+* A request is never sent twice by this module: when sending it or awaiting its answer fails, the connection
+  is dropped and the failure is raised (the adapter answers it as UNAVAILABLE). The server may have acted on
+  it, so sending it again could act twice. A server can close an idle connection in the instant between that
+  look and the request; the request then finds the connection closed before any answer came, and the
+  failure raised is ``StaleConnection``. The adapter sends a GET again once when that happens, signed anew (a
+  GET only reads), and reports anything else as UNAVAILABLE.
 * When a proxy is configured for the origin (urllib's ``*_proxy`` and ``no_proxy`` environment variables),
   the scheme is neither http nor https, or the caller asks for it (``keep_alive=False``, for a server that
   mishandles kept-alive connections), requests go through urllib as they always did, one connection each.
@@ -28,6 +30,16 @@ import urllib.request
 import weakref
 from collections.abc import Mapping
 from urllib.parse import urlsplit
+
+
+class StaleConnection(ConnectionError):
+    """A kept-alive connection, used before, was found closed by the server before any answer to this request
+    came (the server's idle timeout met the request on the way). The server did not answer; whether it read
+    the request is unknown."""
+
+
+# What a closed connection raises while the request is written or before the status line has come.
+_CLOSED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
 
 class Origin:
@@ -58,18 +70,23 @@ class Origin:
         weakref.finalize(self, _close_each, self._open, self._lock)
 
     def send(self, method: str, path: str, body: bytes, headers: Mapping[str, str]) -> bytes:
-        """The response body (whatever the status). Raises ``OSError`` when no answer came."""
+        """The response body (whatever the status). Raises ``ConnectionError`` when no answer came, and its
+        ``StaleConnection`` when a reused connection was found closed before any answer."""
         if not self._direct:
             return self._send_by_urllib(method, path, body, headers)
         with_host = {"Host": self._netloc, **headers}
         connection = self._connection()
+        reused = connection.sock is not None
+        answered = False
         try:
             connection.request(method, self._prefix + path, body=body or None, headers=with_host)
             response = connection.getresponse()
+            answered = True
             payload = response.read()
         except (OSError, http.client.HTTPException) as exc:
             self._drop(connection)
-            raise ConnectionError(f"no answer ({type(exc).__name__}: {exc})") from exc
+            failure = StaleConnection if reused and not answered and isinstance(exc, _CLOSED) else ConnectionError
+            raise failure(f"no answer ({type(exc).__name__}: {exc})") from exc
         if response.will_close:
             self._drop(connection)
         return payload
