@@ -171,6 +171,8 @@ def measure(n: int, rows: dict[str, dict[int, float]], *, listings: bool = True)
           {"regionId": NORTH, "imageSource": "public"})
     timed("describeImages, shared, none (µs)", "describeImages",
           {"regionId": NORTH, "imageSource": "shared"})
+    timed("describeImageConstraintsBatch, no ids, the 2 official (µs)", "describeImageConstraintsBatch",
+          {"regionId": NORTH})
     spec = json.loads(json.dumps(FULL_SPEC))
     spec["instanceSpec"]["primaryNetworkInterface"]["networkInterface"]["primaryIpAddress"] = "10.0.1.200"
     timed("createInstances with primaryIpAddress (µs)", "createInstances", spec, number=20)

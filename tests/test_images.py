@@ -12,6 +12,7 @@ from helpers import instance, ok, refused, run
 from vmrules import World, settle
 from vmrules.builders import DataDiskPlan, add_account, add_image, add_instance, add_snapshot
 from vmrules.defaults import DEFAULT_QUOTAS, NORTH
+from vmrules.model import ImageConstraint
 from vmrules.operations.image_queries import source_for
 
 BOB_SUBNET = "subnet-bobnet001a"
@@ -644,6 +645,14 @@ def test_every_image_listing_from_the_index_like_a_scan(world: World) -> None:
                                      shared_with=("alice",), create_time=2))
     world = add_image(world, replace(template, image_id="img-east00001", owner="alice", source="private",
                                      region="cn-east-2"))
+    # Images with an instance-type constraint that a snapshot may hold beside the official ones: a private one
+    # shared with carol, and one deleted again.
+    limited = ImageConstraint("excludes", ("g.n2.medium",))
+    world = add_image(world, replace(template, image_id="img-limited01", owner="bob", source="private",
+                                     shared_with=("carol",), constraint=limited, create_time=1))
+    world = add_image(world, replace(template, image_id="img-limited02", owner="alice", source="private",
+                                     constraint=limited))
+    world = world.without_image("img-limited02")
     world = ok(run(world, "shareImage", imageId="img-list00003", pins=["bob", "carol"]))
     world = ok(run(world, "shareImage", imageId="img-list00004", pins=["bob"]))
     world = ok(run(world, "unShareImage", imageId="img-list00004", pins=["bob"]))
@@ -664,8 +673,14 @@ def test_every_image_listing_from_the_index_like_a_scan(world: World) -> None:
                 filtered = run(world, "describeImages", caller=caller, regionId=region, imageSource=source,
                                pageSize=100, imageName="p-1")
                 assert ids(filtered) == [i for i in expected if "p-1" in world.images[i].name][:100]
+            batch = run(world, "describeImageConstraintsBatch", caller=caller, regionId=region)
+            assert [c["imageId"] for c in batch.result["imageConstraints"]] == [
+                i for i in _listing_scan(world, caller, region, None) if world.images[i].constraint is not None]
     assert ids(run(world, "describeImages", caller="carol", imageSource="shared")) == [
-        "img-list00003", "img-bobs00001"]  # created at 3, long before the template bob's image copies (2025)
+        "img-limited01", "img-list00003", "img-bobs00001"]  # created at 1 and 3, long before the template (2025)
     assert ids(run(world, "describeImages", caller="bob", imageSource="shared")) == ["img-list00003"]
     batch = run(world, "describeImageConstraintsBatch", caller="carol")
-    assert {c["imageId"] for c in batch.result["imageConstraints"]} == {"img-lampthird1", "img-ubuntu18cd"}
+    assert {c["imageId"] for c in batch.result["imageConstraints"]} == {"img-lampthird1", "img-ubuntu18cd",
+                                                                        "img-limited01"}
+    alice = run(world, "describeImageConstraintsBatch", caller="alice").result["imageConstraints"]
+    assert [c["imageId"] for c in alice] == ["img-lampthird1", "img-ubuntu18cd"]

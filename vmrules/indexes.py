@@ -14,7 +14,8 @@
   private images, ``("shared", pin, region)`` the private images of others shared with it, and
   ``("public", "", region)`` / ``("thirdparty", "", region)`` the images every account sees. A listing of one
   source reads its page, not the world's images; the four lists of an account are what it can see, each image
-  once.
+  once. An image with an instance-type constraint is also in the same listings under ``"constrained "`` +
+  source, so describeImageConstraintsBatch reads the constrained images an account sees, not all it sees.
 * ``subnet_addresses``: per subnet, private address -> the interface that has it (primaryIpAddress checks and
   address allocation look one address up).
 * ``default_groups``: per VPC, its default security group (the first the world's map lists, as a scan finds
@@ -395,11 +396,14 @@ class SortedEntries:
 
 ListingKey = tuple[str, str, str]  # (imageSource as listed, account or "" for everyone's, region)
 LISTED_SOURCES: tuple[str, ...] = ("public", "thirdparty", "private", "shared")  # describeImages' imageSource
+# Before a source in a listing's key: only the images of that listing with an instance-type constraint.
+CONSTRAINED = "constrained "
 
 
 def listing_key(source: str, caller: str, region: str) -> ListingKey:
-    """The listing describeImages reads for ``imageSource=source`` asked by ``caller``."""
-    return source, caller if source in ("private", "shared") else "", region
+    """The listing describeImages reads for ``imageSource=source`` asked by ``caller`` (``source`` may carry
+    the ``CONSTRAINED`` prefix)."""
+    return source, caller if source.removeprefix(CONSTRAINED) in ("private", "shared") else "", region
 
 
 def _image_entry(image: Image) -> Entry:
@@ -408,12 +412,18 @@ def _image_entry(image: Image) -> Entry:
 
 def listing_keys(image: Image) -> tuple[ListingKey, ...]:
     """The listings ``image`` is in: its owner's private list and the shared list of each account it is
-    shared with (a private image), or its source's list (public and third-party images, seen by everyone).
-    An account never finds its own image among its shared ones, so each account sees each image once."""
+    shared with (a private image), or its source's list (public and third-party images, seen by everyone);
+    with a constraint, also each of those under ``CONSTRAINED``. An account never finds its own image among
+    its shared ones, so each account sees each image once."""
+    keys: tuple[ListingKey, ...]
     if image.source != "private":
-        return ((image.source, "", image.region),)
-    shared = (("shared", pin, image.region) for pin in dict.fromkeys(image.shared_with) if pin != image.owner)
-    return (("private", image.owner, image.region), *shared)
+        keys = ((image.source, "", image.region),)
+    else:
+        shared = (("shared", pin, image.region) for pin in dict.fromkeys(image.shared_with) if pin != image.owner)
+        keys = (("private", image.owner, image.region), *shared)
+    if image.constraint is None:
+        return keys
+    return (*keys, *((CONSTRAINED + source, account, region) for source, account, region in keys))
 
 
 def build_image_listings(images: Iterable[Image]) -> Map[ListingKey, SortedEntries]:

@@ -22,6 +22,7 @@ from immutables import Map
 from vmrules.clock import DEFAULT_EPOCH
 from vmrules.ids import derive_id
 from vmrules.indexes import (
+    CONSTRAINED,
     LISTED_SOURCES,
     ByKey,
     InstanceOrder,
@@ -218,7 +219,15 @@ class WorldState:
     def visible_images(self, caller: str, region: str) -> Iterator[Image]:
         """Every image the caller can see in the region (``image`` finds), oldest first (ties by id): its four
         listings merged, each image in exactly one of them."""
-        orders = [o for o in (self.image_listings.get(listing_key(source, caller, region))
+        return self._merged_listings(caller, region, "")
+
+    def constrained_images(self, caller: str, region: str) -> Iterator[Image]:
+        """The images of ``visible_images`` that have an instance-type constraint, in the same order, from the
+        constrained listings (costs what it yields)."""
+        return self._merged_listings(caller, region, CONSTRAINED)
+
+    def _merged_listings(self, caller: str, region: str, prefix: str) -> Iterator[Image]:
+        orders = [o for o in (self.image_listings.get(listing_key(prefix + source, caller, region))
                               for source in LISTED_SOURCES) if o is not None]
         images = self.images
         for _, image_id in heapq.merge(*(o.entries() for o in orders)):

@@ -225,8 +225,10 @@ class DescribeImageConstraintsBatchRequest(Request):
 # effect: DESCRIBE_IMAGE_CONSTRAINTS_BATCH.UNSUPPORTED_TYPES, DESCRIBE_IMAGE_CONSTRAINTS_BATCH.PRIVATE_UNCONSTRAINED
 def _describe_constraints_batch(ctx: Ctx[DescribeImageConstraintsBatchRequest]) -> tuple[World, JSON]:
     ids = ctx.req.ids
-    images = (ctx.world.visible_images(ctx.caller, ctx.region) if ids is None
-              else _named_images(ctx.world, ctx.caller, ctx.region, ids))
+    if ids is None:  # every constrained image the caller sees, from the index (not every image it sees)
+        return ctx.world, {"imageConstraints": [constraint_view(i) for i in
+                                                ctx.world.constrained_images(ctx.caller, ctx.region)]}
+    images = _named_images(ctx.world, ctx.caller, ctx.region, ids)
     return ctx.world, {"imageConstraints": [constraint_view(i) for i in images if i.constraint is not None]}
 
 
