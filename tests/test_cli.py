@@ -18,6 +18,7 @@ from cli_runner import run_cli
 
 from vmrules import World
 from vmrules.builders import add_instance
+from vmrules.clock import MAX_CLOCK
 from vmrules.engine import settle
 
 SCRIPT = shutil.which("vmrules", path=str(Path(sys.executable).parent)) or shutil.which("vmrules")
@@ -299,6 +300,13 @@ def test_run_writes_the_world_as_of_a_failing_step(tmp_path: Path) -> None:
 )
 def test_run_bad_trace_files(tmp_path: Path, line: str, fragments: list[str]) -> None:
     bad_input(cli("run", trace(tmp_path, line)), *fragments)
+
+
+def test_run_an_advance_past_the_latest_clock_is_bad_input(tmp_path: Path) -> None:
+    room = MAX_CLOCK - World.default().clock
+    assert cli("run", trace(tmp_path, {"op": "advance", "seconds": room})).returncode == 0
+    bad_input(cli("run", trace(tmp_path, {"op": "settle"}, {"op": "advance", "seconds": room + 1})),
+              "line 2", "9990-01-01T00:00:00Z", f"it may move {room} s more")
 
 
 def test_run_bad_trace_and_world_paths(tmp_path: Path) -> None:

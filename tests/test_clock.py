@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from vmrules.clock import DEFAULT_EPOCH, iso, parse_iso, year_of
+from vmrules import World, advance, advance_room, execute, settle
+from vmrules.clock import DEFAULT_EPOCH, MAX_CLOCK, iso, parse_iso, year_of
+from vmrules.defaults import NORTH
+from vmrules.snapshot import SnapshotError
 
 # Across the years a world's clock can hold: before and after the Unix epoch, leap days, the end of a year,
 # the last second of year 9999.
@@ -29,3 +32,45 @@ def test_a_year_below_1000_keeps_four_digits_and_reads_back() -> None:
     last_of_999 = -30610224001
     assert iso(last_of_999) == "0999-12-31T23:59:59Z"
     assert parse_iso(iso(last_of_999)) == last_of_999
+
+
+# ---- the clock's bound: every time an operation derives from it must show ---------------------------------
+
+PREPAID_3Y = {"az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": "img-centos7lcl", "name": "late",
+              "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001a"}},
+              "systemDisk": {"diskCategory": "local"},
+              "charge": {"chargeMode": "prepaid_by_duration", "chargeUnit": "year", "chargeDuration": 3}}
+
+
+def test_the_clock_advances_up_to_max_clock_and_no_further() -> None:
+    world = World.default()
+    room = advance_room(world)
+    assert room == MAX_CLOCK - world.clock and iso(MAX_CLOCK) == "9990-01-01T00:00:00Z"
+    latest = advance(world, room)
+    assert latest.clock == MAX_CLOCK and advance_room(latest) == 0
+    assert advance(latest, 0) is not None
+    with pytest.raises(ValueError, match="9990-01-01T00:00:00Z"):
+        advance(world, room + 1)
+    with pytest.raises(ValueError, match="9990-01-01T00:00:00Z"):
+        advance(latest, 1)
+
+
+def test_at_the_latest_clock_every_operation_still_shows_its_times() -> None:
+    world = advance(World.default(), advance_room(World.default()))
+    created = execute(world, "createInstances", {"regionId": NORTH, "instanceSpec": PREPAID_3Y})
+    assert created.ok, created.error
+    listed = execute(settle(created.world), "describeInstances", {"regionId": NORTH})
+    late = next(i for i in listed.result["instances"] if i["instanceName"] == "late")
+    assert late["launchTime"] == "9990-01-01T00:00:00Z"
+    assert late["charge"]["chargeExpiredTime"].startswith("9992-12-")
+    assert World.from_json(settle(created.world).to_json()).clock == MAX_CLOCK
+
+
+def test_a_snapshot_whose_clock_is_past_max_clock_is_refused_by_path() -> None:
+    document = World.default().to_dict()
+    document["clock"] = iso(MAX_CLOCK)
+    assert World.from_dict(document).clock == MAX_CLOCK
+    document["clock"] = iso(MAX_CLOCK + 1)
+    with pytest.raises(SnapshotError) as refused:
+        World.from_dict(document)
+    assert refused.value.path == "clock" and "9990-01-01T00:00:00Z" in str(refused.value)

@@ -34,6 +34,7 @@ from jdcloud_sdk.services.vpc.client.VpcClient import VpcClient
 from sdk_scenario import REGION, Quiet, instance_spec, params
 
 from vmrules import World
+from vmrules.clock import MAX_CLOCK
 from vmrules.server.process import ServerProcess, serve_args
 from vmrules.testing import MockJDCloud, UnmockedRequest, mock_jdcloud
 
@@ -232,6 +233,16 @@ def test_tasks_can_complete_after_n_seconds_of_the_given_clock() -> None:
         now[0] += 1
         assert _status(client, instance_id) == "running"
         assert mock.world.clock >= 30
+
+
+def test_a_clock_far_ahead_stops_the_world_at_the_latest_clock() -> None:
+    now = [1000.0]
+    with mock_jdcloud(complete_after_seconds=30, clock=lambda: now[0]) as mock:
+        client = vm_client()
+        client.send(_create(1))
+        now[0] += 1e13  # past what the world's clock may show: it stops at MAX_CLOCK, and requests are answered
+        assert client.send(_create(1)).error is None
+        assert mock.world.clock == MAX_CLOCK
 
 
 def test_advance_moves_the_worlds_clock_only() -> None:

@@ -29,6 +29,7 @@ from jdcloud_sdk.core.signer import Signer
 
 from vmrules import World
 from vmrules.builders import add_instances
+from vmrules.clock import MAX_CLOCK
 from vmrules.server import Credentials, Emulator
 from vmrules.server.app import MAX_BODY_BYTES, Response, StreamedResponse
 from vmrules.server.http import bind
@@ -156,6 +157,23 @@ def test_a_frozen_clock_moves_only_by_admin_advance() -> None:
     assert status_of(emu, iid) == "running"
     for bad in ({"seconds": -1}, {"seconds": 1.5}, {"seconds": True}, {}, [], b"{", None):
         assert error(call(emu, "POST", "/admin/advance", bad)) == (400, "INVALID_ARGUMENT")
+
+
+def test_admin_advance_stops_at_the_latest_clock() -> None:
+    clock = Clock()
+    emu = emulator(clock, frozen_clock=True)
+    room = MAX_CLOCK - emu.world.clock
+    past = call(emu, "POST", "/admin/advance", {"seconds": room + 1})
+    assert error(past) == (400, "INVALID_ARGUMENT") and "9990-01-01T00:00:00Z" in past.body["error"]["message"]
+    assert call(emu, "POST", "/admin/advance", {"seconds": room}).body["result"]["clock"] == "9990-01-01T00:00:00Z"
+    iid = create(emu)  # its times, 3 years ahead at most, still show
+    assert call(emu, "GET", INSTANCES).status == 200 and iid
+    assert error(call(emu, "POST", "/admin/advance", {"seconds": 1})) == (400, "INVALID_ARGUMENT")
+    # A clock that follows wall time stops there too: a request a day later is answered.
+    following = emulator(clock)
+    call(following, "POST", "/admin/advance", {"seconds": MAX_CLOCK - following.world.clock})
+    clock.at += 86400
+    assert call(following, "GET", INSTANCES).status == 200 and following.world.clock == MAX_CLOCK
 
 
 # ---- admin endpoints ----------------------------------------------------------------------------------------

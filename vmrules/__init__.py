@@ -6,7 +6,7 @@ world and the API result, or a typed ``VmError`` naming the rule it broke. See R
 
 from vmrules.catalogue import EFFECTS, RULES, effects_for, rules_for
 from vmrules.effects import Effect
-from vmrules.engine import advance, check, execute, settle
+from vmrules.engine import advance, advance_room, check, execute, settle
 from vmrules.errors import Status, VmError
 from vmrules.operation import Operation, Outcome, Request
 from vmrules.operations import OPERATION_TABLE, OPERATIONS
@@ -29,6 +29,7 @@ __all__ = [
     "VmError",
     "World",
     "advance",
+    "advance_room",
     "check",
     "effects_for",
     "execute",

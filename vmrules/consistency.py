@@ -5,8 +5,9 @@
 snapshot collection, its key and the member concerned (``disks['vol-1'].attachments[1]``); the reader turns
 the key into the entry's position in the document (``disks[3].attachments[1]``). The invariants, in order:
 
-* the world's default account is an account; quota limits are not negative and each resource type is listed
-  once; every instance type is offered only in known availability zones;
+* the clock is at most ``clock.MAX_CLOCK`` (9990-01-01T00:00:00Z); the world's default account is an account;
+  quota limits are not negative and each resource type is listed once; every instance type is offered only in
+  known availability zones;
 * every entity is stored under its own id, belongs to an account (official and third-party images: to the
   platform) in a known region and, where it has one, an availability zone of that region; every status,
   charge mode and role is in its enum;
@@ -35,6 +36,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from vmrules.clock import MAX_CLOCK, iso
 from vmrules.model import (
     ATTACHMENT_STATUSES,
     CHARGE_MODES,
@@ -93,6 +95,9 @@ def first_inconsistency(world: WorldState) -> Inconsistency | None:
 
 
 def _world(world: WorldState) -> Iterator[Inconsistency]:
+    if world.clock > MAX_CLOCK:  # operations put times up to 3 years ahead of it, and those must show
+        yield Inconsistency("", None, "clock", f"the clock {iso(world.clock)} is past {iso(MAX_CLOCK)}, the latest "
+                                               "it may be (times derived from it need a four-digit year)")
     if world.default_account and world.default_account not in world.accounts:
         yield Inconsistency("", None, "defaultAccount", f"unknown account {world.default_account!r} (not in accounts)")
     for pin, account in world.accounts.items():

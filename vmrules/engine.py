@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vmrules.clock import MAX_CLOCK, iso
 from vmrules.errors import VmError
 from vmrules.operation import Operation, Outcome
 from vmrules.operations import COMPLETIONS, OPERATION_TABLE
@@ -86,7 +87,18 @@ def _complete(world: World, resource_ids: list[str]) -> World:
 
 
 def advance(world: World, seconds: int) -> World:
-    """Move the world's logical clock forward (VNC URL expiry, prepaid expiry). Tasks are not completed."""
+    """Move the world's logical clock forward (VNC URL expiry, prepaid expiry). Tasks are not completed.
+
+    The clock never passes ``MAX_CLOCK`` (9990-01-01T00:00:00Z: the times operations derive from it must keep a
+    four-digit year); ``advance_room`` says how far it may still move."""
     if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
         raise ValueError(f"advance takes a non-negative whole number of seconds, got {seconds!r}")
+    if seconds > advance_room(world):
+        raise ValueError(f"advance by {seconds} s would move the clock past {iso(MAX_CLOCK)}, the latest it may "
+                         f"show; it may move {advance_room(world)} s more")
     return world.evolve(clock=world.clock + seconds)
+
+
+def advance_room(world: World) -> int:
+    """How many seconds ``advance`` may still move the world's clock (0 at or past ``MAX_CLOCK``)."""
+    return max(0, MAX_CLOCK - world.clock)
