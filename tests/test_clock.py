@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -74,3 +75,14 @@ def test_a_snapshot_whose_clock_is_past_max_clock_is_refused_by_path() -> None:
     with pytest.raises(SnapshotError) as refused:
         World.from_dict(document)
     assert refused.value.path == "clock" and "9990-01-01T00:00:00Z" in str(refused.value)
+
+
+def test_a_time_without_a_zone_is_read_as_utc_whatever_the_machine_s_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "CST-8")  # POSIX form: UTC+8 without a zone database
+    time.tzset()
+    try:
+        assert parse_iso("2026-01-01T00:00:00") == DEFAULT_EPOCH == parse_iso("2026-01-01T00:00:00Z")
+        assert parse_iso("2026-01-01T08:00:00+08:00") == DEFAULT_EPOCH
+    finally:
+        monkeypatch.undo()
+        time.tzset()

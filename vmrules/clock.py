@@ -7,10 +7,9 @@ from datetime import UTC, datetime, timedelta
 # 2026-01-01T00:00:00Z: where the default world's clock starts.
 DEFAULT_EPOCH = 1767225600
 HOUR = 3600
-# 9999-12-31T23:59:59Z: the last second ISO-8601's four-digit year can show (and parse_iso can read back).
-LATEST_TIME = 253402300799
 # 9990-01-01T00:00:00Z: the latest the world's clock may be. Operations put times ahead of the clock (a
-# prepaid instance's expiry, at most 3 years ahead), and every time they put must still be one iso() can show.
+# prepaid instance's expiry, at most 3 years ahead), and every time they put must still be one iso() can show:
+# a four-digit year, up to 9999-12-31T23:59:59Z, which parse_iso reads back.
 MAX_CLOCK = 253086768000
 _UNIX_EPOCH = datetime(1970, 1, 1)  # naive, read as UTC: iso() appends the Z
 
