@@ -86,3 +86,15 @@ def test_a_time_without_a_zone_is_read_as_utc_whatever_the_machine_s_zone(monkey
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+@pytest.mark.parametrize("seconds", [-1, True, 1.5, "60"])
+def test_advance_takes_only_a_whole_number_of_seconds_0_or_more(seconds: object) -> None:
+    with pytest.raises(ValueError, match="non-negative whole number"):
+        advance(World.default(), seconds)  # type: ignore[arg-type]
+
+
+def test_a_world_already_past_max_clock_has_no_room_and_may_still_advance_by_0() -> None:
+    past = World.default().evolve(clock=MAX_CLOCK + 5)  # only a builder can make one: snapshots refuse it
+    assert advance_room(past) == 0
+    assert advance(past, 0).clock == MAX_CLOCK + 5

@@ -74,3 +74,11 @@ def test_request_rules_come_before_operation_rules(world: World) -> None:
     # a missing instanceId in an unknown region: the shape error wins over the region rule
     errors = check(world, "stopInstance", {"regionId": "cn-nowhere-9"})
     assert [e.rule for e in errors] == ["REQUEST.REQUIRED"]
+
+
+def test_execute_reports_the_first_of_several_request_errors() -> None:
+    world = World.default()
+    params = {"regionId": 5, "instanceId": 7}
+    errors = check(world, "stopInstance", params)
+    assert [e.field for e in errors] == ["regionId", "instanceId"]
+    assert execute(world, "stopInstance", params).error == errors[0]
