@@ -93,12 +93,22 @@ def advance(world: World, seconds: int) -> World:
     four-digit year); ``advance_room`` says how far it may still move."""
     if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
         raise ValueError(f"advance takes a non-negative whole number of seconds, got {seconds!r}")
-    if seconds > advance_room(world):
-        raise ValueError(f"advance by {seconds} s would move the clock past {iso(MAX_CLOCK)}, the latest it may "
-                         f"show; it may move {advance_room(world)} s more")
+    refusal = advance_refusal(world, seconds)
+    if refusal is not None:
+        raise ValueError(refusal)
     return world.evolve(clock=world.clock + seconds)
 
 
 def advance_room(world: World) -> int:
     """How many seconds ``advance`` may still move the world's clock (0 at or past ``MAX_CLOCK``)."""
     return max(0, MAX_CLOCK - world.clock)
+
+
+def advance_refusal(world: World, seconds: int) -> str | None:
+    """Why ``advance`` refuses to move the clock ``seconds`` on (past ``MAX_CLOCK``), or None when it may: the
+    message the emulator and ``vmrules run`` report too."""
+    room = advance_room(world)
+    if seconds <= room:
+        return None
+    return f"advancing by {seconds} s would move the clock past {iso(MAX_CLOCK)}, the latest it may show; it may " \
+           f"move {room} s more"

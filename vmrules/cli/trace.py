@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from vmrules.cli.inputs import InputError, json_type, parse_json
-from vmrules.clock import MAX_CLOCK, iso
-from vmrules.engine import advance, advance_room, execute, settle
+from vmrules.clock import iso
+from vmrules.engine import advance, advance_refusal, execute, settle
 from vmrules.errors import Status
 from vmrules.operation import Outcome
 from vmrules.world import World
@@ -246,9 +246,9 @@ def _run_step(world: World, step: Step, names: dict[str, object]) -> StepReport:
         pending = len(world.tasks)
         return StepReport(step, settle(world), None, f"{pending} task{'' if pending == 1 else 's'} completed")
     if step.op == "advance":
-        if step.seconds > advance_room(world):
-            raise InputError(f"line {step.line}: advance by {step.seconds} s would move the clock past "
-                             f"{iso(MAX_CLOCK)}, the latest it may show (it may move {advance_room(world)} s more)")
+        refusal = advance_refusal(world, step.seconds)
+        if refusal is not None:
+            raise InputError(f"line {step.line}: {refusal}")
         later = advance(world, step.seconds)
         return StepReport(step, later, None, f"clock +{step.seconds}s, now {iso(later.clock)}")
     params = substitute(step.params, names)

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vmrules import World, advance_room
-from vmrules.clock import MAX_CLOCK, iso
+from vmrules import World
+from vmrules.clock import iso
+from vmrules.engine import advance_refusal
 from vmrules.operation import Outcome
 from vmrules.schema import openapi_document
 from vmrules.server.journal import Applied, Entry, Kind, apply
@@ -228,11 +229,9 @@ class Emulator:
             return _error(request_id, 400, "INVALID_ARGUMENT",
                           'the body must be {"seconds": N} with N a whole number of seconds, 0 or more')
         with self._lock:
-            room = advance_room(self._world)
-            if seconds > room:
-                return _error(request_id, 400, "INVALID_ARGUMENT",
-                              f"advancing by {seconds} s would move the clock past {iso(MAX_CLOCK)}, the latest "
-                              f"it may show; it may move {room} s more")
+            refusal = advance_refusal(self._world, seconds)
+            if refusal is not None:
+                return _error(request_id, 400, "INVALID_ARGUMENT", refusal)
             world = self._change("advance", request_id, seconds=seconds).world
         return Response(200, {"requestId": request_id, "result": {"clock": iso(world.clock)}})
 
