@@ -12,7 +12,7 @@ from dataclasses import FrozenInstanceError, fields, replace
 import pytest
 from immutables import Map
 
-from vmrules import World
+from vmrules import World, state
 from vmrules.builders import (
     DataDiskPlan,
     ElasticIpPlan,
@@ -36,6 +36,7 @@ from vmrules.indexes import (
 )
 from vmrules.model import Charge, Disk, Instance, NetworkInterface, Subnet
 from vmrules.snapshot import SnapshotError
+from vmrules.state import Batch
 from vmrules.testing.invariants import check_invariants
 from vmrules.usage import recount_usage
 
@@ -73,6 +74,34 @@ def test_add_instances_equals_add_instance_repeated(options: InstanceOptions) ->
     ids, built = add_instances(world, count, **options)
     assert ids == expected_ids
     assert built == expected  # every map, the usage counters and the derived indexes
+
+
+def test_add_instances_skips_ids_the_world_holds_like_add_instance() -> None:
+    # Six ids per instance (instance, interface, system disk, two data disks, elastic IP). The world holds the
+    # id the 5th instance's system disk would get, and the one the 9th instance would get once the first is
+    # skipped: the bulk builder's block of ids (Batch.new_ids) gives way to one id at a time, and both builders
+    # skip the two.
+    options = SHAPES[2]
+    world = World.default()
+    held = {derive_id("vol-", world.sequence + 4 * 6 + 3), derive_id("i-", world.sequence + 8 * 6 + 1 + 1)}
+    for rid in held:
+        image = replace(world.images["img-centos7cld"], image_id=rid, owner=MAIN, source="private")
+        world = world.evolve(images=world.images.set(rid, image))
+    expected_ids, expected = _one_by_one(world, 12, options)
+    ids, built = add_instances(world, 12, **options)
+    assert ids == expected_ids and built == expected
+    assert built.sequence == world.sequence + 12 * 6 + 2  # both were met and skipped
+
+
+def test_a_block_of_ids_made_one_at_a_time_when_derived_ids_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A derivation that repeats itself (each id twice in a row): inside a block two ids are then the same, which
+    # one new_id call after another never hands out.
+    monkeypatch.setattr(state, "derive_id", lambda prefix, seq: f"{prefix}{seq // 2}")
+    by_block, one_by_one = Batch(World.default()), Batch(World.default())
+    ids, sequences = by_block.new_ids(("i-", "vol-", "vol-"), 4)
+    expected = [(one_by_one.new_id(prefix), one_by_one.sequence) for _ in range(4) for prefix in ("i-", "vol-", "vol-")]
+    assert list(zip(ids, sequences, strict=True)) == expected
+    assert len(set(ids)) == 12 and by_block.sequence == one_by_one.sequence > World.default().sequence + 12
 
 
 def test_add_instances_extends_indexes_of_a_world_with_instances() -> None:

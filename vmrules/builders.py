@@ -460,37 +460,47 @@ def _add_instances(
     launch_time = clock if launch_time is None else launch_time
     eip_charge = (elastic_ip and elastic_ip.charge) or Charge("postpaid_by_usage", start_time=clock)
 
-    put, new_id = batch.put, batch.new_id
+    # Each instance's ids, in the order that fixes the sequence, all derived up front (Batch.new_ids): the
+    # instance's (unless given), its interface's, its disks', its elastic IP's.
+    disk_count = (system_disk != "local") + len(data_disks)
+    prefixes = ("i-",) * (instance_id is None) + ("port-",) + ("vol-",) * disk_count + ("fip-",) * (
+        elastic_ip is not None)
+    width = len(prefixes)
+    claimed = batch.claim_id(instance_id) if instance_id is not None else ""  # before the ids derived after it
+    new_ids, sequences = batch.new_ids(prefixes, len(addresses))
+    nic_at = width - 1 - disk_count - (elastic_ip is not None)  # where an instance's interface id stands
+    put = batch.put
     ids: list[str] = []
-    for address in addresses:
-        iid = new_id("i-") if instance_id is None else batch.claim_id(instance_id)
-        nic_id = new_id("port-")
-        mac = derive_mac(batch.sequence)
+    for at, address in zip(range(nic_at, len(new_ids), width), addresses, strict=True):
+        iid = new_ids[at - 1] if instance_id is None else claimed
+        nic_id = new_ids[at]
+        mac = derive_mac(sequences[at])
+        at += 1
         sd = _LOCAL_SYSTEM_DISK
         attached: tuple[InstanceDisk, ...] = ()
-        if system_disk != "local" or data_disks:
+        if disk_count:
             attachment = (DiskAttachment(iid, "attached", clock),)
             if system_disk != "local":
-                sys_id = new_id("vol-")
+                sys_id = new_ids[at]
+                at += 1
                 put("disks", sys_id, _new_disk(
                     sys_id, owner, region, az, f"{name}-system", system_disk_type, system_size, "in-use", "",
                     attachment, image.snapshot_id, False, False, disk_charge, clock))
                 sd = SystemDisk("cloud", system_disk_auto_delete, disk_id=sys_id)
-            disk_ids = []
-            for plan in data_disks:
-                disk_id = new_id("vol-")
+            disk_ids = new_ids[at:at + len(data_disks)]
+            at += len(data_disks)
+            for disk_id, plan in zip(disk_ids, data_disks, strict=True):
                 put("disks", disk_id, _new_disk(
                     disk_id, owner, region, az, plan.name or f"{name}-data", plan.disk_type, plan.size_gb, "in-use",
                     "", attachment, plan.snapshot_id, plan.multi_attachable, False, disk_charge, clock))
-                disk_ids.append(disk_id)
             attached = tuple(InstanceDisk(disk_id, device, plan.auto_delete, "attached")
                              for disk_id, device, plan in zip(disk_ids, devices, data_disks, strict=True))
-        seq = batch.sequence  # the instance's creation order: its elastic IP's id comes after it
+        seq = sequences[at - 1]  # the instance's creation order: its elastic IP's id comes after it
         eip_id = None
         if elastic_ip is not None:
-            eip_id = new_id("fip-")
+            eip_id = new_ids[at]
             put("elastic_ips", eip_id, ElasticIp(
-                eip_id, owner, region, derive_public_ip(batch.sequence), elastic_ip.bandwidth_mbps,
+                eip_id, owner, region, derive_public_ip(sequences[at]), elastic_ip.bandwidth_mbps,
                 elastic_ip.provider, az, nic_id, iid, address, eip_charge, clock))
         put("network_interfaces", nic_id, _new_nic(
             nic_id, owner, region, nic_az, vpc_id, subnet_id, address, "Primary", nic_name,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Collection, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Generic, Self, TypeVar
@@ -376,6 +376,14 @@ def fresh_id(prefix: str, sequence: int, maps: Sequence[Container[str]]) -> tupl
             return candidate, sequence
 
 
+def _disjoint(block: set[str], taken: Collection[str]) -> bool:
+    """No id of ``block`` is in ``taken``, looking up the smaller side in the larger (a bulk build into a small
+    world walks the world's few ids; one instance made in a large world looks up its own few)."""
+    if len(taken) < len(block):
+        return block.isdisjoint(taken)  # a map's iteration gives its keys
+    return not any(rid in taken for rid in block)
+
+
 W = TypeVar("W", bound=WorldState)
 
 
@@ -396,7 +404,7 @@ class Batch(Generic[W]):
         # Ids in use: the world's, and the ones this batch handed out (the only new keys a batch adds).
         self._created: set[str] = set()
         # (An empty map of the world can only gain ids through the batch, and those are in ``_created``.)
-        self._taken: tuple[Container[str], ...] = (*(m for m in _ID_MAPS_OF(world) if m), self._created)
+        self._taken: tuple[Collection[str], ...] = (*(m for m in _ID_MAPS_OF(world) if m), self._created)
 
     def __getattr__(self, name: str) -> Any:
         # Only called for names that are not slots: the world's fields, as changed so far.
@@ -418,6 +426,30 @@ class Batch(Generic[W]):
         rid, self.sequence = fresh_id(prefix, self.sequence, self._taken)
         self._created.add(rid)
         return rid
+
+    def new_ids(self, prefixes: Sequence[str], count: int) -> tuple[list[str], list[int]]:
+        """``count`` rounds of ``new_id(prefix)`` for each of ``prefixes`` in turn, and after each id the batch's
+        sequence (the number it was derived from): exactly what those calls give, in their order.
+
+        Usually no derived id is taken, and then the ids are the next ``count * len(prefixes)`` sequence numbers'
+        in a row. Those are derived as one block and checked against the taken ids at once, which saves the
+        per-id calls of a bulk build (a third of ``add_instances``'s time). When one is taken, the calls are made
+        one by one instead, from the same starting sequence, and skip it as ``new_id`` does."""
+        width, start = len(prefixes), self.sequence
+        total = width * count
+        ids: list[str] = [""] * total
+        for offset, prefix in enumerate(prefixes):
+            ids[offset::width] = [derive_id(prefix, s) for s in range(start + 1 + offset, start + 1 + total, width)]
+        block = set(ids)
+        if len(block) == total and all(_disjoint(block, taken) for taken in self._taken):
+            self._created |= block
+            self.sequence = start + total
+            return ids, list(range(start + 1, start + 1 + total))
+        sequences: list[int] = []
+        for index in range(total):
+            ids[index] = self.new_id(prefixes[index % width])
+            sequences.append(self.sequence)
+        return ids, sequences
 
     def claim_id(self, rid: str) -> str:
         """``rid`` as a new resource's id, chosen by the caller (a builder's explicit id); it must be free."""
