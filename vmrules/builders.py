@@ -469,7 +469,8 @@ def _add_instances(
     claimed = batch.claim_id(instance_id) if instance_id is not None else ""  # before the ids derived after it
     new_ids, sequences = batch.new_ids(prefixes, len(addresses))
     nic_at = width - 1 - disk_count - (elastic_ip is not None)  # where an instance's interface id stands
-    put = batch.put
+    put_disk, put_eip, put_nic, put_instance, put_task = map(
+        batch.putter, ("disks", "elastic_ips", "network_interfaces", "instances", "tasks"))
     ids: list[str] = []
     for at, address in zip(range(nic_at, len(new_ids), width), addresses, strict=True):
         iid = new_ids[at - 1] if instance_id is None else claimed
@@ -483,14 +484,14 @@ def _add_instances(
             if system_disk != "local":
                 sys_id = new_ids[at]
                 at += 1
-                put("disks", sys_id, _new_disk(
+                put_disk(sys_id, _new_disk(
                     sys_id, owner, region, az, f"{name}-system", system_disk_type, system_size, "in-use", "",
                     attachment, image.snapshot_id, False, False, disk_charge, clock))
                 sd = SystemDisk("cloud", system_disk_auto_delete, disk_id=sys_id)
             disk_ids = new_ids[at:at + len(data_disks)]
             at += len(data_disks)
             for disk_id, plan in zip(disk_ids, data_disks, strict=True):
-                put("disks", disk_id, _new_disk(
+                put_disk(disk_id, _new_disk(
                     disk_id, owner, region, az, plan.name or f"{name}-data", plan.disk_type, plan.size_gb, "in-use",
                     "", attachment, plan.snapshot_id, plan.multi_attachable, False, disk_charge, clock))
             attached = tuple(InstanceDisk(disk_id, device, plan.auto_delete, "attached")
@@ -499,18 +500,18 @@ def _add_instances(
         eip_id = None
         if elastic_ip is not None:
             eip_id = new_ids[at]
-            put("elastic_ips", eip_id, ElasticIp(
+            put_eip(eip_id, ElasticIp(
                 eip_id, owner, region, derive_public_ip(sequences[at]), elastic_ip.bandwidth_mbps,
                 elastic_ip.provider, az, nic_id, iid, address, eip_charge, clock))
-        put("network_interfaces", nic_id, _new_nic(
+        put_nic(nic_id, _new_nic(
             nic_id, owner, region, nic_az, vpc_id, subnet_id, address, "Primary", nic_name,
             nic_description, group_ids, mac, sanity_check, eip_id, iid, 1, True, clock))
-        put("instances", iid, _new_instance(
+        put_instance(iid, _new_instance(
             iid, owner, region, az, name, instance_type, image_id, status, vpc_id,  # type: ignore[arg-type]
             subnet_id, nic_id, sd, description, hostname, attached, (), key_names, charge, ag_id, "", launch_time,
             password_digest, None, seq))
         if task is not None:
-            put("tasks", iid, Task(task, iid, clock))
+            put_task(iid, Task(task, iid, clock))
         ids.append(iid)
     if count:
         batch.add_usages(owner, region, [(resource_type, amount * count) for resource_type, amount in usage])

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-from collections.abc import Collection, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from operator import attrgetter
 from typing import Any, Generic, Self, TypeVar
 
@@ -422,6 +423,10 @@ class Batch(Generic[W]):
             current = getattr(self.world, name)
         self._changes[name] = current.set(key, value)
 
+    def putter(self, name: str) -> Callable[[Any, Any], None]:
+        """``put`` into the map ``name``, as a function of the key and value (a bulk builder's loop calls it)."""
+        return partial(self.put, name)
+
     def new_id(self, prefix: str) -> str:
         rid, self.sequence = fresh_id(prefix, self.sequence, self._taken)
         self._created.add(rid)
@@ -504,6 +509,13 @@ class BulkBatch(Batch[W]):
             pending = self._changes[name] = {}
         pending[key] = value
 
+    def putter(self, name: str) -> Callable[[Any, Any], None]:
+        # The gathered puts' own item assignment: a call into C per put, no Python frame.
+        pending = self._changes.get(name)
+        if pending is None:
+            pending = self._changes[name] = {}
+        return pending.__setitem__
+
     def add_usages(self, pin: str, region: str, deltas: Iterable[tuple[str, int]]) -> None:
         summed = self._usage_deltas
         for resource_type, delta in deltas:
@@ -513,7 +525,7 @@ class BulkBatch(Batch[W]):
     def done(self) -> W:
         world = self.world
         changes: dict[str, Any] = {name: getattr(world, name).update(pending)
-                                   for name, pending in self._changes.items()}
+                                   for name, pending in self._changes.items() if pending}  # (a putter unused)
         if self._usage_deltas:
             usage = world.usage.mutate()
             for key, delta in self._usage_deltas.items():
