@@ -12,11 +12,21 @@ from test_snapshot import MALFORMED, busy_world
 
 from vmrules import World
 from vmrules.builders import DataDiskPlan
-from vmrules.snapshot import SnapshotError
+from vmrules.snapshot import SnapshotError, writing
 
 
 def test_to_json_is_the_compact_text_of_to_dict(world: World) -> None:
     for w in (World.default(), busy_world(world)[0]):
+        assert w.to_json() == json.dumps(w.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("entries_per_slice", [1, 2, 3, 1000])
+def test_to_json_written_a_slice_at_a_time_is_the_same_text(world: World, entries_per_slice: int,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # world_to_json makes and writes each collection a slice of entries at a time: a slice of one, slices that
+    # divide a collection evenly or leave a rest, one slice for all, and empty collections, all read the same.
+    monkeypatch.setattr(writing._Stream, "SLICE", entries_per_slice)
+    for w in (World(), World.default(), busy_world(world)[0]):
         assert w.to_json() == json.dumps(w.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 

@@ -3,7 +3,8 @@ and ``world_to_json(world)``, the same as JSON text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -246,6 +247,8 @@ def _template(world: WorldState, t: m.InstanceTemplate, time: _Times) -> JSON:
 
 
 _creation_order = attrgetter("seq", "instance_id")
+# What makes a collection of the document from its entries: ``list``, or ``_Stream`` (world_to_json).
+Collect = Callable[[Iterable[JSON]], Any]
 
 
 def _sorted(entities: Iterable[Any], key: str) -> list[Any]:
@@ -259,7 +262,9 @@ def world_to_dict(world: WorldState) -> JSON:
         return _document(world)
 
 
-def _document(world: WorldState) -> JSON:
+def _document(world: WorldState, collect: Collect = list) -> JSON:
+    """The document, each collection of entities made by ``collect`` from its entries in order (``list``, or a
+    ``_Stream`` that leaves them to be made while the text is written)."""
     w = world
     time = _Times()
     return {
@@ -267,53 +272,91 @@ def _document(world: WorldState) -> JSON:
         "clock": time(w.clock),
         "sequence": w.sequence,
         "defaultAccount": w.default_account,
-        "regions": [{"regionId": r.region_id, "azs": list(r.azs)} for r in _sorted(w.regions.values(), "region_id")],
-        "accounts": [
+        "regions": collect({"regionId": r.region_id, "azs": list(r.azs)}
+                           for r in _sorted(w.regions.values(), "region_id")),
+        "accounts": collect(
             {"pin": a.pin, "realNameVerified": a.real_name_verified,
              "quotas": [{"resourceType": t, "limit": n} for t, n in a.quotas]}
             for a in _sorted(w.accounts.values(), "pin")
-        ],
-        "instanceTypes": [_instance_type(t) for t in _sorted(w.instance_types.values(), "instance_type")],
-        "images": [_image(w, i) for i in _sorted(w.images.values(), "image_id")],
-        "vpcs": [{**vpc_view(v), **_owned(v)} for v in _sorted(w.vpcs.values(), "vpc_id")],
-        "subnets": [{**subnet_view(s), **_owned(s), "nextHost": s.next_host,
-                      "reservedHosts": list(s.reserved)}
-                    for s in _sorted(w.subnets.values(), "subnet_id")],
-        "securityGroups": [{**security_group_view(g), **_owned(g)}
-                           for g in _sorted(w.security_groups.values(), "security_group_id")],
-        "networkInterfaces": [_network_interface(w, n, time) for n in _sorted(w.network_interfaces.values(), "nic_id")],
-        "elasticIps": [_elastic_ip(e, time) for e in _sorted(w.elastic_ips.values(), "elastic_ip_id")],
-        "disks": [_disk(d, time) for d in _sorted(w.disks.values(), "disk_id")],
-        "snapshots": [
+        ),
+        "instanceTypes": collect(_instance_type(t) for t in _sorted(w.instance_types.values(), "instance_type")),
+        "images": collect(_image(w, i) for i in _sorted(w.images.values(), "image_id")),
+        "vpcs": collect({**vpc_view(v), **_owned(v)} for v in _sorted(w.vpcs.values(), "vpc_id")),
+        "subnets": collect({**subnet_view(s), **_owned(s), "nextHost": s.next_host,
+                            "reservedHosts": list(s.reserved)}
+                           for s in _sorted(w.subnets.values(), "subnet_id")),
+        "securityGroups": collect({**security_group_view(g), **_owned(g)}
+                                  for g in _sorted(w.security_groups.values(), "security_group_id")),
+        "networkInterfaces": collect(_network_interface(w, n, time)
+                                     for n in _sorted(w.network_interfaces.values(), "nic_id")),
+        "elasticIps": collect(_elastic_ip(e, time) for e in _sorted(w.elastic_ips.values(), "elastic_ip_id")),
+        "disks": collect(_disk(d, time) for d in _sorted(w.disks.values(), "disk_id")),
+        "snapshots": collect(
             {"snapshotId": s.snapshot_id, "diskId": s.source_disk_id or "", "snapshotSizeGB": s.size_gb,
              "images": [s.image_id] if s.image_id else [], "status": s.status, "createTime": time(s.create_time),
              "diskType": s.disk_type, **_owned(s)}
             for s in _sorted(w.snapshots.values(), "snapshot_id")
-        ],
-        "keypairs": [
+        ),
+        "keypairs": collect(
             {"keyName": k.key_name, "keyFingerprint": k.fingerprint, "createTime": time(k.create_time), **_owned(k)}
             for k in sorted(w.keypairs.values(), key=lambda k: (k.owner, k.region, k.key_name))
-        ],
-        "instances": [_instance(w, i, time) for i in sorted(w.instances.values(), key=_creation_order)],
-        "instanceTemplates": [_template(w, t, time) for t in _sorted(w.templates.values(), "template_id")],
-        "availabilityGroups": [
+        ),
+        "instances": collect(_instance(w, i, time) for i in sorted(w.instances.values(), key=_creation_order)),
+        "instanceTemplates": collect(_template(w, t, time) for t in _sorted(w.templates.values(), "template_id")),
+        "availabilityGroups": collect(
             {"id": g.ag_id, "name": g.name, "instanceTemplateId": g.template_id, "azs": list(g.azs), **_owned(g)}
             for g in _sorted(w.availability_groups.values(), "ag_id")
-        ],
-        "tasks": [
+        ),
+        "tasks": collect(
             {"kind": t.kind, "resourceId": t.resource_id, "started": time(t.started), "ref": t.ref}
             for t in _sorted(w.tasks.values(), "resource_id")
-        ],
-        "clientTokens": [
+        ),
+        "clientTokens": collect(
             {"ownerPin": pin, "regionId": region, "clientToken": token, "instanceIds": list(ids)}
             for (pin, region, token), ids in sorted(w.client_tokens.items())
-        ],
+        ),
     }
 
 
 def world_to_json(world: WorldState) -> str:
     """The snapshot of ``world`` as compact JSON text (non-ASCII characters as themselves): the text of
     ``json.dumps(world_to_dict(world), ensure_ascii=False, separators=(",", ":"))``, serialised by
-    pydantic-core's JSON writer (Rust), several times faster than ``json.dumps``."""
+    pydantic-core's JSON writer (Rust), several times faster than ``json.dumps``.
+
+    The collections are written a slice of entries at a time, each slice's dicts made just before it is
+    written and let go after, so the whole document never exists at once: a 100,000-instance world's would be
+    about a gigabyte of short-lived objects, and fresh memory costs more than reused (page faults)."""
+    pieces: list[str] = []
     with collector_paused():
-        return to_json(_document(world)).decode()
+        for key, value in _document(world, _Stream).items():
+            pieces += (",", _text(key), ":")
+            if isinstance(value, _Stream):
+                value.write(pieces)
+            else:
+                pieces.append(_text(value))
+    pieces[0] = "{"  # in place of the first comma
+    pieces.append("}")
+    return "".join(pieces)
+
+
+def _text(value: object) -> str:
+    return to_json(value).decode()
+
+
+class _Stream:
+    """A collection of the document left unmade: ``write`` makes and writes its entries a slice at a time."""
+
+    __slots__ = ("entries",)
+    SLICE = 1000
+
+    def __init__(self, entries: Iterable[JSON]) -> None:
+        self.entries = iter(entries)
+
+    def write(self, pieces: list[str]) -> None:
+        pieces.append("[")
+        separator = ""
+        while entries := list(islice(self.entries, self.SLICE)):
+            pieces += (separator, _text(entries)[1:-1])  # a slice's entries without its brackets
+            separator = ","
+        pieces.append("]")
+
