@@ -98,10 +98,11 @@ def test_a_block_of_ids_made_one_at_a_time_when_derived_ids_collide(monkeypatch:
     # one new_id call after another never hands out.
     monkeypatch.setattr(state, "derive_id", lambda prefix, seq: f"{prefix}{seq // 2}")
     by_block, one_by_one = Batch(World.default()), Batch(World.default())
-    ids, sequences = by_block.new_ids(("i-", "vol-", "vol-"), 4)
-    expected = [(one_by_one.new_id(prefix), one_by_one.sequence) for _ in range(4) for prefix in ("i-", "vol-", "vol-")]
+    prefixes = ("i-", "vol-", "vol-")
+    ids, sequences = by_block.new_ids(prefixes, 8)  # 24 ids: enough to be made as a block
+    expected = [(one_by_one.new_id(prefix), one_by_one.sequence) for _ in range(8) for prefix in prefixes]
     assert list(zip(ids, sequences, strict=True)) == expected
-    assert len(set(ids)) == 12 and by_block.sequence == one_by_one.sequence > World.default().sequence + 12
+    assert len(set(ids)) == 24 and by_block.sequence == one_by_one.sequence > World.default().sequence + 24
 
 
 def test_add_instances_extends_indexes_of_a_world_with_instances() -> None:

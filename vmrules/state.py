@@ -377,6 +377,11 @@ def fresh_id(prefix: str, sequence: int, maps: Sequence[Container[str]]) -> tupl
             return candidate, sequence
 
 
+# Fewer ids than this are made one by one: the block's set and checks cost more than they save (one
+# createInstances of one instance makes 2 to 6).
+_BLOCK_MIN = 16
+
+
 def _disjoint(block: set[str], taken: Collection[str]) -> bool:
     """No id of ``block`` is in ``taken``, looking up the smaller side in the larger (a bulk build into a small
     world walks the world's few ids; one instance made in a large world looks up its own few)."""
@@ -438,18 +443,21 @@ class Batch(Generic[W]):
 
         Usually no derived id is taken, and then the ids are the next ``count * len(prefixes)`` sequence numbers'
         in a row. Those are derived as one block and checked against the taken ids at once, which saves the
-        per-id calls of a bulk build (a third of ``add_instances``'s time). When one is taken, the calls are made
-        one by one instead, from the same starting sequence, and skip it as ``new_id`` does."""
+        per-id calls of a bulk build (a third of ``add_instances``'s time). When one is taken, or there are only
+        a few, the calls are made one by one instead, from the same starting sequence, and skip a taken id as
+        ``new_id`` does."""
         width, start = len(prefixes), self.sequence
         total = width * count
         ids: list[str] = [""] * total
-        for offset, prefix in enumerate(prefixes):
-            ids[offset::width] = [derive_id(prefix, s) for s in range(start + 1 + offset, start + 1 + total, width)]
-        block = set(ids)
-        if len(block) == total and all(_disjoint(block, taken) for taken in self._taken):
-            self._created |= block
-            self.sequence = start + total
-            return ids, list(range(start + 1, start + 1 + total))
+        if total >= _BLOCK_MIN:
+            for offset, prefix in enumerate(prefixes):
+                ids[offset::width] = [derive_id(prefix, s)
+                                      for s in range(start + 1 + offset, start + 1 + total, width)]
+            block = set(ids)
+            if len(block) == total and all(_disjoint(block, taken) for taken in self._taken):
+                self._created |= block
+                self.sequence = start + total
+                return ids, list(range(start + 1, start + 1 + total))
         sequences: list[int] = []
         for index in range(total):
             ids[index] = self.new_id(prefixes[index % width])
