@@ -93,6 +93,15 @@ def test_add_instances_skips_ids_the_world_holds_like_add_instance() -> None:
     assert built.sequence == world.sequence + 12 * 6 + 2  # both were met and skipped
 
 
+@pytest.mark.parametrize("count", [1, 7, 8, 30])  # 2, 14, 16 and 60 ids: one by one, then as a block
+def test_a_block_of_ids_is_what_new_id_gives_one_by_one(count: int) -> None:
+    by_block, one_by_one = Batch(World.default()), Batch(World.default())
+    ids, sequences = by_block.new_ids(("i-", "port-"), count)
+    expected = [(one_by_one.new_id(prefix), one_by_one.sequence) for _ in range(count) for prefix in ("i-", "port-")]
+    assert list(zip(ids, sequences, strict=True)) == expected
+    assert by_block.sequence == one_by_one.sequence == World.default().sequence + 2 * count
+
+
 def test_a_block_of_ids_made_one_at_a_time_when_derived_ids_collide(monkeypatch: pytest.MonkeyPatch) -> None:
     # A derivation that repeats itself (each id twice in a row): inside a block two ids are then the same, which
     # one new_id call after another never hands out.
