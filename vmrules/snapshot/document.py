@@ -4,9 +4,12 @@ against (one per entity, in the API's own camelCase names); ``SnapshotError`` fo
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar, cast
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, ValidationInfo
+from pydantic.dataclasses import dataclass
+from pydantic_core import CoreSchema
 
 from vmrules import model as m
 from vmrules.clock import DEFAULT_EPOCH, iso, parse_iso
@@ -102,34 +105,57 @@ class _Shape(BaseModel):
                               field_title_generator=lambda name, _info: name)
 
 
-class _Ref(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True,
-                              field_title_generator=lambda name, _info: name)
+# The entities' shapes are slotted pydantic dataclasses, not models: a 100,000-instance snapshot validates into
+# millions of them, and a model instance carries a ``__dict__`` and a fields-set of its own (about three times
+# the memory, and the time to fill it; docs/decisions/bulk-builds.md).
+def _entity_shape(extra: Literal["forbid", "ignore"]) -> Callable[[type[T]], type[T]]:
+    config = ConfigDict(strict=True, extra=extra, field_title_generator=lambda name, _info: name)
+
+    def shape(cls: type[T]) -> type[T]:
+        cls.__get_pydantic_core_schema__ = classmethod(_dict_or_instance)  # type: ignore[attr-defined]
+        return cast(type[T], dataclass(frozen=True, slots=True, kw_only=True, config=config)(cls))
+    return shape
 
 
-class Region(_Shape):
+def _dict_or_instance(cls: type, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+    # A strict dataclass takes only its own instances from Python; a snapshot's entries are dicts (from_dict),
+    # as a strict model's are. Its fields stay strict.
+    schema = handler(source)
+    cast(dict[str, Any], schema)["strict"] = False
+    return schema
+
+
+_shape = _entity_shape("forbid")
+_ref = _entity_shape("ignore")
+
+
+@_shape
+class Region:
     """model-only: a region and its availability zones."""
 
     regionId: str
     azs: Entries[str]
 
 
-class Quota(_Shape):
+@_shape
+class Quota:
     """describeQuotas' Quota without ``used`` (usage is derived from the entities)."""
 
     resourceType: str
     limit: int
 
 
-class Account(_Shape):
+@_shape
+class Account:
     """model-only: an account (pin), whether it passed real-name verification, and its per-region quotas."""
 
     pin: str
     realNameVerified: bool = True
-    quotas: Entries[Quota] = []
+    quotas: Entries[Quota] = Field([])
 
 
-class Charge(_Shape):
+@_shape
+class Charge:
     """The API's Charge. ``chargeStatus`` is the recorded status: a prepaid resource past its
     ``chargeExpiredTime`` reads as overdue without it being recorded."""
 
@@ -140,22 +166,26 @@ class Charge(_Shape):
     chargeRetireTime: Any = _derived()
 
 
-class InstanceTypeState(_Shape):
+@_shape
+class InstanceTypeState:
     az: str
     inStock: bool
 
 
-class Gpu(_Shape):
+@_shape
+class Gpu:
     model: str
     number: int
 
 
-class LocalDisk(_Shape):
+@_shape
+class LocalDisk:
     diskType: str
     diskSizeGB: int
 
 
-class InstanceType(_Shape):
+@_shape
+class InstanceType:
     """The vm service's InstanceType, plus ``offline``."""
 
     family: str
@@ -164,27 +194,30 @@ class InstanceType(_Shape):
     memoryMB: int
     nicLimit: int
     desc: str = ""
-    state: Entries[InstanceTypeState] = []
+    state: Entries[InstanceTypeState] = Field([])
     gpu: Gpu | None = None
-    localDisks: Entries[LocalDisk] = []
+    localDisks: Entries[LocalDisk] = Field([])
     generation: int
     offline: bool = Field(False, description=_model_only("the type is no longer sold (下线)"))
 
 
-class ImageConstraint(_Shape):
+@_shape
+class ImageConstraint:
     """The vm service's ImageInstanceTypeConstraint."""
 
     constraintsType: Literal["excludes", "includes"]
     instanceTypes: Entries[str]
 
 
-class ImageCloudDisk(_Shape):
+@_shape
+class ImageCloudDisk:
     diskType: str
     diskSizeGB: int
     snapshotId: str = ""
 
 
-class ImageDataDisk(_Shape):
+@_shape
+class ImageDataDisk:
     """An InstanceDiskAttachment of a whole-machine image: a cloud data disk captured in the image."""
 
     diskCategory: Literal["cloud"] = "cloud"
@@ -194,7 +227,8 @@ class ImageDataDisk(_Shape):
     status: Any = _derived()
 
 
-class Image(_Shape):
+@_shape
+class Image:
     """The vm service's Image. ``imageSource`` is the image's own source (public, thirdparty, private), never
     ``shared`` (that is how another account sees a private image)."""
 
@@ -211,7 +245,7 @@ class Image(_Shape):
     sizeMB: int = 0
     desc: str = ""
     systemDisk: Any = _derived("from rootDeviceType")
-    dataDisks: Entries[ImageDataDisk] = []
+    dataDisks: Entries[ImageDataDisk] = Field([])
     snapshotId: str = ""
     rootDeviceType: m.RootDeviceType
     progress: str = "100%"
@@ -223,7 +257,8 @@ class Image(_Shape):
         None, description=_model_only("the instance types the image supports (describeImageConstraints)"))
 
 
-class DiskAttachment(_Shape):
+@_shape
+class DiskAttachment:
     """The disk service's DiskAttachment."""
 
     attachmentId: Any = _derived()
@@ -234,7 +269,8 @@ class DiskAttachment(_Shape):
     attachTime: IsoTime = EPOCH0
 
 
-class Disk(_Shape):
+@_shape
+class Disk:
     """The disk service's Disk."""
 
     diskId: str
@@ -244,7 +280,7 @@ class Disk(_Shape):
     diskType: str
     diskSizeGB: int
     status: m.DiskStatus = "available"
-    attachments: Entries[DiskAttachment] = []
+    attachments: Entries[DiskAttachment] = Field([])
     snapshotId: str = ""
     multiAttachable: bool = False
     encrypted: bool = False
@@ -255,13 +291,15 @@ class Disk(_Shape):
     regionId: RegionId
 
 
-class CloudDiskRef(_Ref):
+@_ref
+class CloudDiskRef:
     """A reference to a disk of the ``disks`` collection."""
 
     diskId: str
 
 
-class SystemDiskAttachment(_Shape):
+@_shape
+class SystemDiskAttachment:
     """An instance's system disk (InstanceDiskAttachment): ``localDisk`` when local, ``cloudDisk`` (a
     reference into ``disks``) when cloud."""
 
@@ -273,7 +311,8 @@ class SystemDiskAttachment(_Shape):
     status: Any = _derived("always attached")
 
 
-class DataDiskAttachment(_Shape):
+@_shape
+class DataDiskAttachment:
     """An instance's data disk (InstanceDiskAttachment): the instance side of the attachment; the disk itself
     is in ``disks``."""
 
@@ -284,13 +323,15 @@ class DataDiskAttachment(_Shape):
     status: m.AttachmentStatus = "attached"
 
 
-class NetworkInterfaceRef(_Ref):
+@_ref
+class NetworkInterfaceRef:
     """A reference to an interface of the ``networkInterfaces`` collection."""
 
     networkInterfaceId: str
 
 
-class NetworkInterfaceAttachment(_Shape):
+@_shape
+class NetworkInterfaceAttachment:
     """An instance's InstanceNetworkInterfaceAttachment: a reference into ``networkInterfaces``."""
 
     deviceIndex: Any = _derived("the interface's deviceIndex")
@@ -298,12 +339,14 @@ class NetworkInterfaceAttachment(_Shape):
     networkInterface: NetworkInterfaceRef = Field(description=_REF)
 
 
-class AgRef(_Shape):
+@_shape
+class AgRef:
     id: str = ""
     name: Any = _derived()
 
 
-class Instance(_Shape):
+@_shape
+class Instance:
     """The vm service's Instance."""
 
     instanceId: str
@@ -319,12 +362,12 @@ class Instance(_Shape):
     description: str = ""
     imageId: str
     systemDisk: SystemDiskAttachment
-    dataDisks: Entries[DataDiskAttachment] = []
+    dataDisks: Entries[DataDiskAttachment] = Field([])
     primaryNetworkInterface: NetworkInterfaceAttachment
-    secondaryNetworkInterfaces: Entries[NetworkInterfaceAttachment] = []
+    secondaryNetworkInterfaces: Entries[NetworkInterfaceAttachment] = Field([])
     launchTime: IsoTime = EPOCH0
     az: str
-    keyNames: Entries[str] = []
+    keyNames: Entries[str] = Field([])
     charge: Charge | None = Field(description="null: the instance has no billing information")
     ag: AgRef | None = None
     faultDomain: str = ""
@@ -337,13 +380,15 @@ class Instance(_Shape):
     seq: int = Field(0, description=_model_only("creation sequence number: the order of describeInstances"))
 
 
-class PrimaryIp(_Shape):
+@_shape
+class PrimaryIp:
     privateIpAddress: str
     elasticIpId: str = ""
     elasticIpAddress: Any = _derived()
 
 
-class NetworkInterface(_Shape):
+@_shape
+class NetworkInterface:
     """The vpc service's NetworkInterface."""
 
     networkInterfaceName: str = ""
@@ -353,7 +398,7 @@ class NetworkInterface(_Shape):
     macAddress: str = ""
     vpcId: str
     subnetId: str
-    networkSecurityGroupIds: Entries[str] = []
+    networkSecurityGroupIds: Entries[str] = Field([])
     sanityCheck: int = 1
     primaryIp: PrimaryIp
     secondaryIps: Any = _derived()
@@ -368,7 +413,8 @@ class NetworkInterface(_Shape):
     regionId: RegionId
 
 
-class ElasticIp(_Shape):
+@_shape
+class ElasticIp:
     """The vpc service's ElasticIp. ``az`` "" is all-AZ (全可用区)."""
 
     elasticIpId: str
@@ -386,7 +432,8 @@ class ElasticIp(_Shape):
     regionId: RegionId
 
 
-class Vpc(_Shape):
+@_shape
+class Vpc:
     """The vpc service's Vpc."""
 
     vpcId: str
@@ -396,7 +443,8 @@ class Vpc(_Shape):
     regionId: RegionId
 
 
-class Subnet(_Shape):
+@_shape
+class Subnet:
     """The vpc service's Subnet."""
 
     subnetId: str
@@ -411,7 +459,8 @@ class Subnet(_Shape):
         "host offsets at or past nextHost taken by explicitly chosen addresses (the allocator skips them)"))
 
 
-class SecurityGroup(_Shape):
+@_shape
+class SecurityGroup:
     """The vpc service's NetworkSecurityGroup."""
 
     networkSecurityGroupId: str
@@ -424,7 +473,8 @@ class SecurityGroup(_Shape):
     regionId: RegionId
 
 
-class Keypair(_Shape):
+@_shape
+class Keypair:
     """The vm service's Keypair."""
 
     keyName: str
@@ -434,7 +484,8 @@ class Keypair(_Shape):
     regionId: RegionId
 
 
-class Snapshot(_Shape):
+@_shape
+class Snapshot:
     """The disk service's Snapshot."""
 
     snapshotId: str
@@ -448,13 +499,15 @@ class Snapshot(_Shape):
     regionId: RegionId
 
 
-class TemplateDiskBody(_Shape):
+@_shape
+class TemplateDiskBody:
     diskType: str
     diskSizeGB: int
     snapshotId: str = ""
 
 
-class TemplateDisk(_Shape):
+@_shape
+class TemplateDisk:
     """The vm service's InstanceTemplateDiskAttachment."""
 
     diskCategory: m.DiskCategory
@@ -464,37 +517,42 @@ class TemplateDisk(_Shape):
     noDevice: Any = _derived()
 
 
-class TemplateNetworkInterface(_Shape):
+@_shape
+class TemplateNetworkInterface:
     subnetId: str
-    securityGroups: Entries[str] = []
+    securityGroups: Entries[str] = Field([])
     sanityCheck: Any = _derived()
 
 
-class TemplateNetworkInterfaceAttachment(_Shape):
+@_shape
+class TemplateNetworkInterfaceAttachment:
     deviceIndex: Any = _derived("always 1")
     autoDelete: Any = _derived("always true")
     networkInterface: TemplateNetworkInterface
 
 
-class TemplateElasticIp(_Shape):
+@_shape
+class TemplateElasticIp:
     bandwidthMbps: int
     provider: Any = _derived()
     chargeMode: Any = _derived()
 
 
-class InstanceTemplateData(_Shape):
+@_shape
+class InstanceTemplateData:
     instanceType: str
     vpcId: str
     imageId: str
     includePassword: Any = _derived()
     systemDisk: TemplateDisk
-    dataDisks: Entries[TemplateDisk] = []
+    dataDisks: Entries[TemplateDisk] = Field([])
     primaryNetworkInterface: TemplateNetworkInterfaceAttachment
     elasticIp: TemplateElasticIp | None = None
-    keyNames: Entries[str] = []
+    keyNames: Entries[str] = Field([])
 
 
-class InstanceTemplate(_Shape):
+@_shape
+class InstanceTemplate:
     """The vm service's InstanceTemplate."""
 
     id: str
@@ -507,7 +565,8 @@ class InstanceTemplate(_Shape):
     regionId: RegionId
 
 
-class AvailabilityGroup(_Shape):
+@_shape
+class AvailabilityGroup:
     """The ag service's AvailabilityGroup."""
 
     id: str
@@ -518,7 +577,8 @@ class AvailabilityGroup(_Shape):
     regionId: RegionId
 
 
-class Task(_Shape):
+@_shape
+class Task:
     """model-only: asynchronous work in progress on a resource; ``settle`` completes it."""
 
     kind: str = Field(description="the operation whose completion finishes it, e.g. stopInstance")
@@ -527,7 +587,8 @@ class Task(_Shape):
     ref: str | None = Field(None, description="the other party, when there is one")
 
 
-class ClientToken(_Shape):
+@_shape
+class ClientToken:
     """model-only: the instances a createInstances call with this clientToken created (idempotency)."""
 
     ownerPin: str

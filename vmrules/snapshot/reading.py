@@ -45,12 +45,24 @@ def _path(loc: Sequence[int | str]) -> str:
     return out
 
 
-def _first_error(error: ValidationError) -> SnapshotError:
+# The entities' shapes are pydantic dataclasses (snapshot/document.py), whose errors for an unknown member, a
+# missing one and an entry that is not an object are worded for keyword arguments; a snapshot's reader says
+# what a model says of a document.
+_DOCUMENT_WORDING = {
+    "unexpected_keyword_argument": ("extra_forbidden", "Extra inputs are not permitted"),
+    "missing_keyword_only_argument": ("missing", "Field required"),
+}
+
+
+def _first_error(error: ValidationError, *, from_text: bool = False) -> SnapshotError:
     first = error.errors(include_url=False)[0]
-    message = first["msg"]
-    if first["type"] == "value_error":
+    kind, message = _DOCUMENT_WORDING.get(first["type"], (first["type"], first["msg"]))
+    if kind == "dataclass_type":
+        message = "Input should be an object" if from_text else \
+            f"Input should be a valid dictionary or instance of {first.get('ctx', {}).get('class_name')}"
+    if kind == "value_error":
         message = str(first.get("ctx", {}).get("error", message))
-    elif first["type"] != "missing":
+    elif kind != "missing":
         shown = repr(first.get("input"))
         message += f" (got {shown[:60]}{'...' if len(shown) > 60 else ''})"
     return SnapshotError(_path(first["loc"]), message)
@@ -334,7 +346,7 @@ def _text_error(error: ValidationError) -> SnapshotError:
         return SnapshotError("", f"a snapshot is a JSON object, got {_json_type(first.get('input'))}")
     if first["type"] == "json_invalid":
         return SnapshotError("", f"not JSON: {first.get('ctx', {}).get('error', first['msg'])}")
-    return _first_error(error)
+    return _first_error(error, from_text=True)
 
 
 def _json_type(value: object) -> str:
