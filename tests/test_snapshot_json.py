@@ -58,6 +58,43 @@ def test_malformed_text_fails_at_the_same_path(world: World, mutate: Any, path: 
     assert from_text.value.path == from_dict.value.path == path
 
 
+def _entry(collection: str, value: Any) -> Any:
+    return lambda data: data[collection].__setitem__(0, value)
+
+
+def _member(collection: str, name: str, value: Any = None, *, drop: bool = False) -> Any:
+    def mutate(data: dict[str, Any]) -> None:
+        if drop:
+            del data[collection][0][name]
+        else:
+            data[collection][0][name] = value
+    return mutate
+
+
+# The entities' shapes are pydantic dataclasses, whose own errors speak of keyword arguments: the readers word
+# them for a document, as the errors of models did.
+@pytest.mark.parametrize(("mutate", "from_dict", "from_text"), [
+    (_entry("vpcs", 1), "vpcs[0]: Input should be a valid dictionary or instance of Vpc (got 1)",
+     "vpcs[0]: Input should be an object (got 1)"),
+    (_entry("vpcs", None), "vpcs[0]: Input should be a valid dictionary or instance of Vpc (got None)",
+     "vpcs[0]: Input should be an object (got None)"),
+    (_member("vpcs", "vpcId", drop=True), "vpcs[0].vpcId: Field required", "vpcs[0].vpcId: Field required"),
+    (_member("vpcs", "colour", "red"), "vpcs[0].colour: Extra inputs are not permitted (got 'red')",
+     "vpcs[0].colour: Extra inputs are not permitted (got 'red')"),
+    (_member("disks", "charge", "x"), "disks[0].charge: Input should be a valid dictionary or instance of Charge "
+     "(got 'x')", "disks[0].charge: Input should be an object (got 'x')"),
+], ids=["entry-number", "entry-null", "member-missing", "member-unknown", "nested-not-object"])
+def test_shape_errors_are_worded_for_a_document(mutate: Any, from_dict: str, from_text: str) -> None:
+    data = World.default().to_dict()
+    mutate(data)
+    with pytest.raises(SnapshotError) as caught:
+        World.from_dict(data)
+    assert str(caught.value) == from_dict
+    with pytest.raises(SnapshotError) as caught:
+        World.from_json(json.dumps(data))
+    assert str(caught.value) == from_text
+
+
 @pytest.mark.parametrize(("text", "problem"), [
     ("[1, 2]", "a snapshot is a JSON object, got list"),
     ('"world"', "a snapshot is a JSON object, got str"),
