@@ -1,7 +1,7 @@
 """World snapshots: a JSON-compatible document holding a whole world, in the API's own camelCase shapes.
 
 ``world_to_dict(world)`` writes a snapshot; ``world_from_dict(data, make)`` reads one back, so that
-``world_from_dict(world_to_dict(w), World) == w``. Reading validates the document against the pydantic models
+``world_from_dict(world_to_dict(w), World) == w``. Reading validates the document against the pydantic shapes
 below (strict JSON types, unknown fields refused), then checks ids and references, and only then builds
 the world: a malformed snapshot raises one ``SnapshotError`` naming the path of the first problem
 (``instances[3].systemDisk.diskCategory``) and never yields a half-built world. The format is described in

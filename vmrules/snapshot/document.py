@@ -34,7 +34,7 @@ class SnapshotError(ValueError):
         super().__init__(f"{path or 'snapshot'}: {problem}")
 
 
-# ---- the format, as pydantic models -------------------------------------------------------------------
+# ---- the format, as pydantic shapes (the snapshot a model, its entities dataclasses) --------------------
 
 
 class TimeTexts:
@@ -100,7 +100,7 @@ OwnerPin = Annotated[str, Field(description=_model_only("the pin of the owning a
 RegionId = Annotated[str, Field(description=_model_only("the region the resource is in"))]
 
 
-class _Shape(BaseModel):
+class _Shape(BaseModel):  # the snapshot itself (WorldSnapshot): one per read, so a model
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True,
                               field_title_generator=lambda name, _info: name)
 
