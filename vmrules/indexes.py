@@ -230,15 +230,13 @@ def _extended(index: Map[Any, InstanceOrder], groups: dict[Any, list[Entry]]) ->
     return index.update(updates) if updates else index
 
 
-def instance_order_extended(order: Map[OrderKey, InstanceOrder],
-                            instances: Iterable[Instance]) -> Map[OrderKey, InstanceOrder]:
-    """``instance_order`` with new ``instances`` (ids not in it yet) added in one step."""
-    return _extended(order, _order_groups(instances))
-
-
-def instances_by_extended(index: Map[ByKey, InstanceOrder], instances: Iterable[Instance]) -> Map[ByKey, InstanceOrder]:
-    """``instances_by`` with new ``instances`` (ids not in it yet) added in one step."""
-    return _extended(index, _spread(_alike(instances))[1])
+def instance_indexes_extended(order: Map[OrderKey, InstanceOrder], by: Map[ByKey, InstanceOrder],
+                              instances: Iterable[Instance]) -> tuple[Map[OrderKey, InstanceOrder],
+                                                                      Map[ByKey, InstanceOrder]]:
+    """``instance_order`` and ``instances_by`` with new ``instances`` (ids not in them yet) added in one step,
+    from one grouping of the instances (as ``build_instance_indexes`` builds both)."""
+    order_groups, by_groups = _spread(_alike(instances))
+    return _extended(order, order_groups), _extended(by, by_groups)
 
 
 def _with(index: Map[Any, InstanceOrder], key: Any, entry: Entry) -> Map[Any, InstanceOrder]:

@@ -39,8 +39,7 @@ from vmrules.indexes import (
     build_subnet_addresses,
     by_replaced,
     image_listings_replaced,
-    instance_order_extended,
-    instances_by_extended,
+    instance_indexes_extended,
     listing_key,
     order_with,
     order_without,
@@ -549,8 +548,8 @@ class BulkBatch(Batch[W]):
             created = self._created
             new_instances = [inst for rid, inst in self._changes.get("instances", {}).items() if rid in created]
             new_nics = [nic for rid, nic in self._changes.get("network_interfaces", {}).items() if rid in created]
-            changes["instance_order"] = instance_order_extended(world.instance_order, new_instances)
-            changes["instances_by"] = instances_by_extended(world.instances_by, new_instances)
+            changes["instance_order"], changes["instances_by"] = instance_indexes_extended(
+                world.instance_order, world.instances_by, new_instances)
             changes["subnet_addresses"] = subnet_addresses_extended(world.subnet_addresses, new_nics)
         return world.evolve(sequence=self.sequence, **changes)
 
