@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vmrules import World, execute, settle
@@ -98,6 +98,10 @@ def test_an_inconsistent_snapshot_is_refused_with_a_path_or_loads_consistent(dat
     assert check_invariants(settle(world)) == []
 
 
+# A check of the generator, not a property to explore: the same examples under every profile. Some mutations
+# are harmless (a quota one higher), so a random run of the thorough profile's 300 examples would sooner or
+# later draw 5 harmless ones in a row (it did, with --hypothesis-seed=237103927527744828435497711860393852473).
+@settings(derandomize=True, max_examples=30, database=None)
 @given(data=st.data())
 def test_mutations_mostly_make_inconsistent_worlds(data: st.DataObject) -> None:
     # The generator is worth running only if what it makes is refused most of the time: check one sample.
