@@ -45,12 +45,11 @@ def _path(loc: Sequence[int | str]) -> str:
     return out
 
 
-# The entities' shapes are pydantic dataclasses (snapshot/document.py), whose errors for an unknown member, a
-# missing one and an entry that is not an object are worded for keyword arguments; a snapshot's reader says
-# what a model says of a document.
+# The entities' shapes are pydantic dataclasses (snapshot/document.py), whose errors for an unknown member and
+# for an entry that is not an object are worded for a constructor; a snapshot's reader says what a model says
+# of a document.
 _DOCUMENT_WORDING = {
     "unexpected_keyword_argument": ("extra_forbidden", "Extra inputs are not permitted"),
-    "missing_keyword_only_argument": ("missing", "Field required"),
 }
 
 
