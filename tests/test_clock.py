@@ -10,6 +10,7 @@ import pytest
 from vmrules import World, advance, advance_room, execute, settle
 from vmrules.clock import DEFAULT_EPOCH, MAX_CLOCK, iso, parse_iso, year_of
 from vmrules.defaults import NORTH
+from vmrules.engine import advance_as_far_as_allowed
 from vmrules.snapshot import SnapshotError
 
 # Across the years a world's clock can hold: before and after the Unix epoch, leap days, the end of a year,
@@ -54,6 +55,14 @@ def test_the_clock_advances_up_to_max_clock_and_no_further() -> None:
         advance(world, room + 1)
     with pytest.raises(ValueError, match="9990-01-01T00:00:00Z"):
         advance(latest, 1)
+
+
+def test_a_clock_following_wall_time_stops_at_max_clock() -> None:
+    world = World.default()
+    room = advance_room(world)
+    assert advance_as_far_as_allowed(world, 60).clock == world.clock + 60
+    assert advance_as_far_as_allowed(world, room).clock == MAX_CLOCK
+    assert advance_as_far_as_allowed(world, room + 10**9).clock == MAX_CLOCK
 
 
 def test_at_the_latest_clock_every_operation_still_shows_its_times() -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from vmrules import World, advance, advance_room, execute, settle
+from vmrules import World, execute, settle
+from vmrules.engine import advance_as_far_as_allowed
 from vmrules.operation import Outcome
 
 Kind = Literal["call", "settle", "advance", "sync"]
@@ -75,7 +76,7 @@ def complete_due(world: World, delay: int) -> World:
 def arrive(world: World, clock: int, delay: int) -> tuple[World, World]:
     """The world at a request's arrival: (clock brought to ``clock``, never back nor past ``MAX_CLOCK``; that
     and the due tasks completed)."""
-    moved = advance(world, min(clock - world.clock, advance_room(world))) if clock > world.clock else world
+    moved = advance_as_far_as_allowed(world, clock - world.clock) if clock > world.clock else world
     return moved, complete_due(moved, delay)
 
 
@@ -104,5 +105,5 @@ def apply(world: World, entry: Entry, *, strict: bool = False) -> Applied:
     elif entry.kind == "advance":
         # The server refused an advance past the clock's room before making the entry; the wall time that came
         # with the entry (``arrive``) may have used up a second of that room since, so the move stops at it.
-        world = complete_due(advance(world, min(entry.seconds, advance_room(world))), entry.delay)
+        world = complete_due(advance_as_far_as_allowed(world, entry.seconds), entry.delay)
     return Applied(world, outcome, world is not moved)
