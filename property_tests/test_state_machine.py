@@ -1,6 +1,6 @@
 """Property 6: a random walk over every operation (valid, invalid and junk requests by several accounts) plus
-settle and advance keeps every world invariant and the world's indexes equal to a rebuild, and describeQuotas
-reports what the world holds."""
+settle (every task, or those due as the emulator completes them) and advance keeps every world invariant and the
+world's indexes equal to a rebuild, and describeQuotas reports what the world holds."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from vmrules.indexes import (
     build_instance_order,
     build_instances_by,
     build_subnet_addresses,
+    build_task_starts,
 )
 from vmrules.testing.invariants import check_invariants
 from vmrules.testing.strategies import arbitrary_params, invalid_requests, operations, valid_requests, worlds
@@ -58,6 +59,11 @@ class WorldMachine(RuleBasedStateMachine):
     def settle_tasks(self) -> None:
         self.world = settle(self.world)
 
+    @rule(delay=st.sampled_from([0, 1, 30, 3600]))
+    def settle_due_tasks(self, delay: int) -> None:
+        # What the emulator and the mock do on each request while tasks take ``delay`` seconds.
+        self.world = settle(self.world, started_by=self.world.clock - delay)
+
     @rule(seconds=st.sampled_from([1, 60, 3600, 86400, 86400 * 40]))
     def advance_clock(self, seconds: int) -> None:
         self.world = advance(self.world, seconds)
@@ -75,6 +81,7 @@ class WorldMachine(RuleBasedStateMachine):
         assert self.world.image_listings == build_image_listings(self.world.images.values())
         assert self.world.subnet_addresses == build_subnet_addresses(self.world.network_interfaces.values())
         assert self.world.default_groups == build_default_groups(self.world.security_groups.values())
+        assert self.world.task_starts == build_task_starts(self.world.tasks)
 
     @invariant()
     def quotas_report_the_world(self) -> None:

@@ -73,7 +73,7 @@ def settle(world: World, *, started_by: int | None = None) -> World:
         while world.tasks:
             world = _complete(world, sorted(world.tasks.keys()))
         return world
-    due = sorted(rid for rid, task in world.tasks.items() if task.started <= started_by)
+    due = sorted(world.tasks_started_by(started_by))  # index-served: costs what is due
     return _complete(world, due)
 
 

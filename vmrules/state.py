@@ -25,6 +25,7 @@ from vmrules.ids import derive_id
 from vmrules.indexes import (
     CONSTRAINED,
     LISTED_SOURCES,
+    NO_TASKS,
     ByKey,
     InstanceOrder,
     ListingKey,
@@ -37,13 +38,17 @@ from vmrules.indexes import (
     build_instance_order,
     build_instances_by,
     build_subnet_addresses,
+    build_task_starts,
     by_replaced,
     image_listings_replaced,
     instance_indexes_extended,
     listing_key,
     order_with,
     order_without,
+    started_by,
     subnet_addresses_extended,
+    task_starts_extended,
+    task_starts_replaced,
 )
 from vmrules.model import (
     Account,
@@ -104,6 +109,7 @@ class WorldState:
     image_listings: Map[ListingKey, SortedEntries] = field(default_factory=_empty)
     subnet_addresses: Map[str, Map[str, str]] = field(default_factory=_empty)
     default_groups: Map[str, str] = field(default_factory=_empty)
+    task_starts: SortedEntries = NO_TASKS
 
     def __post_init__(self) -> None:
         # A world constructed from maps (a snapshot, the default world, a test) derives its indexes here;
@@ -122,6 +128,8 @@ class WorldState:
             object.__setattr__(self, "subnet_addresses", build_subnet_addresses(self.network_interfaces.values()))
         if self.security_groups and not self.default_groups:
             object.__setattr__(self, "default_groups", build_default_groups(self.security_groups.values()))
+        if self.tasks and not self.task_starts.count:
+            object.__setattr__(self, "task_starts", build_task_starts(self.tasks))
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(clock={self.clock}, default_account={self.default_account!r}, "
@@ -156,6 +164,8 @@ class WorldState:
             values[_ADDRESSES_INDEX] = build_subnet_addresses(changes["network_interfaces"].values())
         if "security_groups" in changes and "default_groups" not in changes:  # no transition changes groups
             values[_GROUPS_INDEX] = build_default_groups(changes["security_groups"].values())
+        if "tasks" in changes and "task_starts" not in changes:
+            values[_TASKS_INDEX] = build_task_starts(changes["tasks"])
         new = object.__new__(type(self))
         for write, value in zip(_SLOT_WRITERS, values, strict=True):
             write(new, value)
@@ -337,10 +347,21 @@ class WorldState:
         return resource_id in self.tasks
 
     def with_task(self, resource_id: str, kind: str, ref: str | None = None) -> Self:
-        return self.evolve(tasks=self.tasks.set(resource_id, Task(kind, resource_id, self.clock, ref)))
+        task = Task(kind, resource_id, self.clock, ref)
+        return self.evolve(tasks=self.tasks.set(resource_id, task), task_starts=task_starts_replaced(
+            self.task_starts, resource_id, self.tasks.get(resource_id), task))
 
     def without_task(self, resource_id: str) -> Self:
-        return self.evolve(tasks=self.tasks.delete(resource_id)) if resource_id in self.tasks else self
+        old = self.tasks.get(resource_id)
+        if old is None:
+            return self
+        return self.evolve(tasks=self.tasks.delete(resource_id),
+                           task_starts=task_starts_replaced(self.task_starts, resource_id, old, None))
+
+    def tasks_started_by(self, clock: int) -> list[str]:
+        """The resources whose task started at or before ``clock``, in start order (index-served: costs the
+        tasks it yields, not every task in progress)."""
+        return started_by(self.task_starts, clock)
 
     def used(self, pin: str, region: str, resource_type: str) -> int:
         return self.usage.get((pin, region, resource_type), 0)
@@ -400,12 +421,13 @@ class Batch(Generic[W]):
     gives the map as changed so far.
     """
 
-    __slots__ = ("_changes", "_created", "_taken", "sequence", "world")
+    __slots__ = ("_changes", "_created", "_taken", "_task_puts", "sequence", "world")
 
     def __init__(self, world: W) -> None:
         self.world = world
         self.sequence = world.sequence
         self._changes: dict[str, Any] = {}
+        self._task_puts: list[str] = []  # the resources a task was put for (``done`` updates task_starts)
         # Ids in use: the world's, and the ones this batch handed out (the only new keys a batch adds).
         self._created: set[str] = set()
         # (An empty map of the world can only gain ids through the batch, and those are in ``_created``.)
@@ -426,6 +448,8 @@ class Batch(Generic[W]):
         if current is None:
             current = getattr(self.world, name)
         self._changes[name] = current.set(key, value)
+        if name == "tasks":
+            self._task_puts.append(key)
 
     def putter(self, name: str) -> Callable[[Any, Any], None]:
         """``put`` into the map ``name``, as a function of the key and value (a bulk builder's loop calls it)."""
@@ -488,6 +512,11 @@ class Batch(Generic[W]):
                     addresses = addresses_with(addresses, nics[rid])
             changes["instance_order"], changes["instances_by"] = order, by
             changes["subnet_addresses"] = addresses
+        if "tasks" in changes:
+            starts, before, after = self.world.task_starts, self.world.tasks, changes["tasks"]
+            for rid in dict.fromkeys(self._task_puts):
+                starts = task_starts_replaced(starts, rid, before.get(rid), after[rid])
+            changes["task_starts"] = starts
         return self.world.evolve(sequence=self.sequence, **changes)
 
 
@@ -551,6 +580,8 @@ class BulkBatch(Batch[W]):
             changes["instance_order"], changes["instances_by"] = instance_indexes_extended(
                 world.instance_order, world.instances_by, new_instances)
             changes["subnet_addresses"] = subnet_addresses_extended(world.subnet_addresses, new_nics)
+        if "tasks" in changes:
+            changes["task_starts"] = task_starts_extended(world.task_starts, world.tasks, self._changes["tasks"])
         return world.evolve(sequence=self.sequence, **changes)
 
 
@@ -562,6 +593,7 @@ _BY_INDEX = _FIELD_INDEX["instances_by"]
 _IMAGES_INDEX = _FIELD_INDEX["image_listings"]
 _ADDRESSES_INDEX = _FIELD_INDEX["subnet_addresses"]
 _GROUPS_INDEX = _FIELD_INDEX["default_groups"]
+_TASKS_INDEX = _FIELD_INDEX["task_starts"]
 # The slots' own descriptors: writing through them bypasses the frozen dataclass's __setattr__ guard, which
 # is what a constructor does too.
 _SLOT_WRITERS = tuple(WorldState.__dict__[name].__set__ for name in _FIELDS)

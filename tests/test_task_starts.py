@@ -1,0 +1,107 @@
+"""The ``task_starts`` index (vmrules.indexes): the tasks in progress by start, which ``settle(started_by=...)``
+reads so that completing the due tasks costs what is due (the emulator and the mock call it on every request
+while tasks take time). It must equal a rebuild after every way a task is put or removed, and the partial
+settle must complete exactly the tasks its definition names, in resource-id order."""
+
+from __future__ import annotations
+
+import pytest
+
+from vmrules import World, advance, execute, settle
+from vmrules.builders import add_instance, add_instances
+from vmrules.defaults import NORTH
+from vmrules.engine import _complete
+from vmrules.indexes import CHUNK, NO_TASKS, build_task_starts
+from vmrules.model import Task
+from vmrules.state import Batch, BulkBatch
+
+
+def _rebuilt(world: World) -> bool:
+    return world.task_starts == build_task_starts(world.tasks)
+
+
+def _staggered(world: World) -> World:
+    """Tasks started at four clock values (ids are derived, so start order and id order differ): three
+    instances being created at each of three, and a running one stopped at the last."""
+    stopped, world = add_instance(world)
+    for step in (0, 30, 30):
+        world = advance(world, step)
+        for _ in range(3):
+            _, world = add_instance(world, task="createInstances", status="pending")
+    world = advance(world, 5)
+    outcome = execute(world, "stopInstance", {"regionId": NORTH, "instanceId": stopped})
+    assert outcome.ok, outcome.error
+    return outcome.world
+
+
+def _by_definition(world: World, started_by: int) -> World:
+    """settle(started_by=...) as its docstring defines it: every task started at or before ``started_by``,
+    completed in resource-id order, read from the tasks themselves (no index)."""
+    return _complete(world, sorted(rid for rid, task in world.tasks.items() if task.started <= started_by))
+
+
+def test_partial_settle_completes_exactly_the_tasks_started_by_then(world: World) -> None:
+    busy = _staggered(world)
+    starts = sorted({task.started for task in busy.tasks.values()})
+    assert len(starts) == 4 and _rebuilt(busy)
+    for cutoff in (starts[0] - 1, starts[0], starts[1] - 1, starts[1], starts[2], starts[3], starts[3] + 1):
+        done = settle(busy, started_by=cutoff)
+        assert done == _by_definition(busy, cutoff), cutoff
+        assert _rebuilt(done)
+        left = {rid for rid, task in busy.tasks.items() if task.started > cutoff}
+        assert set(done.tasks) == left, cutoff
+
+
+def test_tasks_started_by_is_the_due_prefix_in_start_order(world: World) -> None:
+    busy = _staggered(world)
+    entries = sorted((task.started, rid) for rid, task in busy.tasks.items())
+    for cutoff in sorted({started for started, _ in entries}):
+        assert busy.tasks_started_by(cutoff) == [rid for started, rid in entries if started <= cutoff]
+    assert busy.tasks_started_by(entries[0][0] - 1) == []
+    assert World.default().tasks_started_by(10**12) == []
+
+
+def test_with_task_and_without_task_keep_the_index(world: World) -> None:
+    rid, world = add_instance(world)
+    once = world.with_task(rid, "stopInstance")
+    assert list(once.task_starts.entries()) == [(world.clock, rid)]
+    moved = advance(once, 60).with_task(rid, "startInstance")  # the same resource's task, started later
+    assert list(moved.task_starts.entries()) == [(world.clock + 60, rid)] and _rebuilt(moved)
+    assert moved.without_task(rid).task_starts == NO_TASKS
+    assert moved.without_task("i-notthere") is moved
+
+
+@pytest.mark.parametrize("count", [1, CHUNK - 1, CHUNK, 3 * CHUNK])
+def test_bulk_builds_extend_the_index_as_one_by_one_builds_do(world: World, count: int) -> None:
+    busy = advance(_staggered(world), 1)
+    ids, bulk = add_instances(busy, count, task="createInstances", status="pending")
+    one = busy
+    for _ in range(count):
+        _, one = add_instance(one, task="createInstances", status="pending")
+    assert bulk.task_starts == one.task_starts and _rebuilt(bulk)
+    assert bulk.tasks_started_by(bulk.clock)[-count:] == sorted(ids)  # the newest start: ids in order
+
+
+@pytest.mark.parametrize("batch_kind", [Batch, BulkBatch])
+@pytest.mark.parametrize("count", [1, CHUNK + 1])
+def test_a_batch_replacing_tasks_moves_their_entries(world: World, batch_kind: type[Batch[World]],
+                                                     count: int) -> None:
+    busy = _staggered(world)
+    later = advance(busy, 1000)
+    batch = batch_kind(later)
+    replaced = sorted(busy.tasks)[:2]  # tasks already in progress, started anew
+    for rid in replaced:
+        batch.put("tasks", rid, Task("startInstance", rid, later.clock))
+    for i in range(count):  # and tasks on resources without one
+        rid = f"i-fresh{i:05d}"
+        batch.put("tasks", rid, Task("stopInstance", rid, later.clock))
+    done = batch.done()
+    assert _rebuilt(done)
+    assert not set(replaced) & set(done.tasks_started_by(busy.clock))
+
+
+def test_a_world_made_from_maps_or_read_from_a_snapshot_derives_the_index(world: World) -> None:
+    busy = _staggered(world)
+    assert World.from_json(busy.to_json()).task_starts == busy.task_starts
+    fresh = busy.evolve(tasks=busy.tasks.delete(next(iter(busy.tasks))))  # no index handed over: rebuilt
+    assert _rebuilt(fresh) and fresh.task_starts != busy.task_starts
