@@ -63,3 +63,8 @@ def test_the_kit_benchmark_measures_a_self_test_run_and_a_listing(tmp_path: Path
     figures = _figures(tmp_path, "bench/kit.py", "--rounds", "1", "--steps", "1", "--examples", "1", "--no-sweep")
     assert set(figures) == {"describeInstances, 100 rows (ms)", "self-test run (s)"}
     assert all(row["this tree"] > 0 for row in figures.values())
+
+
+def test_the_task_benchmark_measures_every_mark(tmp_path: Path) -> None:
+    figures = _figures(tmp_path, "bench/tasks.py", "--marks", "10,20", "--batch", "10", "--requests", "2")
+    assert set(figures) == {"10", "20"} and all(value > 0 for value in figures.values())
