@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from vmrules import World, advance, execute, settle
+from vmrules import World, advance, execute, settle, state
 from vmrules.builders import add_instance, add_instances
 from vmrules.defaults import NORTH
 from vmrules.engine import _complete
@@ -105,3 +105,27 @@ def test_a_world_made_from_maps_or_read_from_a_snapshot_derives_the_index(world:
     assert World.from_json(busy.to_json()).task_starts == busy.task_starts
     fresh = busy.evolve(tasks=busy.tasks.delete(next(iter(busy.tasks))))  # no index handed over: rebuilt
     assert _rebuilt(fresh) and fresh.task_starts != busy.task_starts
+
+
+def test_transitions_and_builds_keep_the_index_without_rebuilding_it(world: World,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every way a transition or builder puts or removes a task hands the updated index over: a rebuild (what
+    ``evolve`` falls back to without it) would cost every task in progress, on every request."""
+    busy = _staggered(world)
+    iid, busy = add_instance(busy)
+
+    def no_rebuild(tasks: object) -> None:
+        raise AssertionError("task_starts was rebuilt instead of kept")
+
+    monkeypatch.setattr(state, "build_task_starts", no_rebuild)
+    moved = busy.with_task(iid, "stopInstance").without_task(iid).with_task(iid, "startInstance")
+    _, one = add_instance(moved, task="createInstances", status="pending")
+    for count in (2, CHUNK + 1):
+        _, bulk = add_instances(one, count, task="createInstances", status="pending")
+        _, bulk = add_instances(bulk, count)  # no task: the index is left as it is
+    due = settle(bulk, started_by=busy.clock)  # the older tasks, startInstance on iid among them
+    outcome = execute(due, "stopInstance", {"regionId": NORTH, "instanceId": iid})  # an operation's task
+    assert outcome.ok, outcome.error
+    done = settle(outcome.world)
+    monkeypatch.undo()
+    assert all(_rebuilt(w) for w in (moved, one, bulk, due, outcome.world)) and done.task_starts == NO_TASKS
