@@ -17,8 +17,8 @@ from vmrules.indexes import (
     build_instance_order,
     build_instances_by,
     build_subnet_addresses,
-    build_task_starts,
 )
+from vmrules.task_starts import build_task_starts
 from vmrules.testing.invariants import check_invariants
 from vmrules.testing.strategies import arbitrary_params, invalid_requests, operations, valid_requests, worlds
 from vmrules.usage import recount_usage

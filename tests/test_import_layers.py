@@ -18,7 +18,7 @@ SHELLS = ("cli", "server", "wire", "testing", "docgen", "schema")  # as in test_
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("vmrules.ids", "vmrules.clock", "vmrules.errors", "vmrules.model", "vmrules.plain",
                     "vmrules.request_fields", "vmrules.bulk")),
-    ("indexes", ("vmrules.indexes",)),
+    ("indexes", ("vmrules.indexes", "vmrules.task_starts")),
     ("state", ("vmrules.state",)),
     ("world readers", ("vmrules.usage", "vmrules.views", "vmrules.consistency",
                        "vmrules.snapshot.document")),

@@ -1,4 +1,4 @@
-"""The ``task_starts`` index (vmrules.indexes): the tasks in progress by start, which ``settle(started_by=...)``
+"""The ``task_starts`` index (vmrules.task_starts): the tasks in progress by start, which ``settle(started_by=...)``
 reads so that completing the due tasks costs what is due (the emulator and the mock call it on every request
 while tasks take time). It must equal a rebuild after every way a task is put or removed, and the partial
 settle must complete exactly the tasks its definition names, in resource-id order."""
@@ -11,9 +11,9 @@ from vmrules import World, advance, execute, settle, state
 from vmrules.builders import add_instance, add_instances
 from vmrules.defaults import NORTH
 from vmrules.engine import _complete
-from vmrules.indexes import CHUNK, NO_TASKS, build_task_starts
 from vmrules.model import Task
 from vmrules.state import Batch, BulkBatch
+from vmrules.task_starts import NO_TASKS, build_task_starts
 
 
 def _rebuilt(world: World) -> bool:
@@ -52,26 +52,30 @@ def test_partial_settle_completes_exactly_the_tasks_started_by_then(world: World
         assert set(done.tasks) == left, cutoff
 
 
-def test_tasks_started_by_is_the_due_prefix_in_start_order(world: World) -> None:
+def test_tasks_started_by_are_the_tasks_started_at_or_before_the_clock(world: World) -> None:
     busy = _staggered(world)
-    entries = sorted((task.started, rid) for rid, task in busy.tasks.items())
-    for cutoff in sorted({started for started, _ in entries}):
-        assert busy.tasks_started_by(cutoff) == [rid for started, rid in entries if started <= cutoff]
-    assert busy.tasks_started_by(entries[0][0] - 1) == []
+    starts = sorted({task.started for task in busy.tasks.values()})
+    for cutoff in (starts[0] - 1, *starts, starts[-1] + 1):
+        due = busy.tasks_started_by(cutoff)
+        assert len(due) == len(set(due))
+        assert set(due) == {rid for rid, task in busy.tasks.items() if task.started <= cutoff}, cutoff
+    assert busy.task_starts.starts == tuple(starts)
     assert World.default().tasks_started_by(10**12) == []
 
 
 def test_with_task_and_without_task_keep_the_index(world: World) -> None:
     rid, world = add_instance(world)
     once = world.with_task(rid, "stopInstance")
-    assert list(once.task_starts.entries()) == [(world.clock, rid)]
+    assert once.task_starts.starts == (world.clock,) and once.tasks_started_by(world.clock) == [rid]
+    assert once.with_task(rid, "stopInstance").task_starts == once.task_starts  # the same start: no change
     moved = advance(once, 60).with_task(rid, "startInstance")  # the same resource's task, started later
-    assert list(moved.task_starts.entries()) == [(world.clock + 60, rid)] and _rebuilt(moved)
-    assert moved.without_task(rid).task_starts == NO_TASKS
+    assert moved.task_starts.starts == (world.clock + 60,) and _rebuilt(moved)
+    assert moved.tasks_started_by(world.clock + 59) == []
+    assert moved.without_task(rid).task_starts == NO_TASKS and moved.without_task(rid).task_starts.starts == ()
     assert moved.without_task("i-notthere") is moved
 
 
-@pytest.mark.parametrize("count", [1, CHUNK - 1, CHUNK, 3 * CHUNK])
+@pytest.mark.parametrize("count", [1, 2, 150])
 def test_bulk_builds_extend_the_index_as_one_by_one_builds_do(world: World, count: int) -> None:
     busy = advance(_staggered(world), 1)
     ids, bulk = add_instances(busy, count, task="createInstances", status="pending")
@@ -79,11 +83,11 @@ def test_bulk_builds_extend_the_index_as_one_by_one_builds_do(world: World, coun
     for _ in range(count):
         _, one = add_instance(one, task="createInstances", status="pending")
     assert bulk.task_starts == one.task_starts and _rebuilt(bulk)
-    assert bulk.tasks_started_by(bulk.clock)[-count:] == sorted(ids)  # the newest start: ids in order
+    assert set(bulk.task_starts.by_start[bulk.clock]) == set(ids)  # the newest start: these alone
 
 
 @pytest.mark.parametrize("batch_kind", [Batch, BulkBatch])
-@pytest.mark.parametrize("count", [1, CHUNK + 1])
+@pytest.mark.parametrize("count", [1, 150])
 def test_a_batch_replacing_tasks_moves_their_entries(world: World, batch_kind: type[Batch[World]],
                                                      count: int) -> None:
     busy = _staggered(world)
@@ -120,7 +124,7 @@ def test_transitions_and_builds_keep_the_index_without_rebuilding_it(world: Worl
     monkeypatch.setattr(state, "build_task_starts", no_rebuild)
     moved = busy.with_task(iid, "stopInstance").without_task(iid).with_task(iid, "startInstance")
     _, one = add_instance(moved, task="createInstances", status="pending")
-    for count in (2, CHUNK + 1):
+    for count in (2, 150):
         _, bulk = add_instances(one, count, task="createInstances", status="pending")
         _, bulk = add_instances(bulk, count)  # no task: the index is left as it is
     due = settle(bulk, started_by=busy.clock)  # the older tasks, startInstance on iid among them

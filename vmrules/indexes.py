@@ -21,9 +21,9 @@
 * ``default_groups``: per VPC, its default security group (the first the world's map lists, as a scan finds
   it): a createInstances without security groups looks it up instead of reading every group of the world. No
   operation changes security groups, so it changes only with the world's groups themselves.
-* ``task_starts``: the tasks in progress as ``(started, resource id)``, in that order (``SortedEntries``), so
-  the tasks started by a given clock value (what ``settle(started_by=...)`` completes, on every request the
-  emulator and the mock serve while tasks take time) cost what is due, not every task in progress.
+* ``task_starts`` (``vmrules.task_starts``): the tasks in progress by start time, so the tasks started by a
+  given clock value (what ``settle(started_by=...)`` completes, before every request the emulator and the mock
+  serve while tasks take time) cost what is due, not every task in progress.
 
 Indexes are derived data: never written to snapshots, built from the maps when a world is constructed
 (``WorldState.__post_init__``, so on load too), kept up to date by ``WorldState.with_instance`` /
@@ -35,14 +35,14 @@ checked against a rebuild after every step of the property suite's state machine
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, TypeVar
 
 from immutables import Map
 
-from vmrules.model import Image, Instance, NetworkInterface, SecurityGroup, Task
+from vmrules.model import Image, Instance, NetworkInterface, SecurityGroup
 
 K = TypeVar("K")
 
@@ -480,47 +480,3 @@ def build_default_groups(groups: Iterable[SecurityGroup]) -> Map[str, str]:
         if group.is_default:
             first.setdefault(group.vpc_id, group.security_group_id)
     return Map(first)
-
-
-# ---- tasks in progress by start ---------------------------------------------------------------------
-
-NO_TASKS = SortedEntries((), (), 0)
-
-
-def build_task_starts(tasks: Mapping[str, Task]) -> SortedEntries:
-    """The ``task_starts`` index from scratch: ``(started, resource id)`` of every task (keyed as ``tasks``
-    is: the resource id ``settle`` completes)."""
-    return SortedEntries.of((task.started, rid) for rid, task in tasks.items())
-
-
-def task_starts_replaced(index: SortedEntries, rid: str, old: Task | None, new: Task | None) -> SortedEntries:
-    """``task_starts`` after the task on ``rid`` goes from ``old`` to ``new`` (None: no task)."""
-    if old is not None and (new is None or new.started != old.started):
-        index = index.without_entry((old.started, rid)) or NO_TASKS
-    if new is not None:
-        index = index.with_entry((new.started, rid))
-    return index
-
-
-def task_starts_extended(index: SortedEntries, tasks: Mapping[str, Task], puts: Mapping[str, Task]) -> SortedEntries:
-    """``task_starts`` after the tasks ``puts`` are put into ``tasks`` (a bulk build's): one entry at a time
-    for a few, else one rebuild of the entries (a bulk of 100,000 would copy the chunk list 100,000 times)."""
-    if len(puts) < CHUNK:
-        for rid, task in puts.items():
-            index = task_starts_replaced(index, rid, tasks.get(rid), task)
-        return index
-    entries = set(index.entries())
-    entries.difference_update((old.started, rid) for rid in puts if (old := tasks.get(rid)) is not None)
-    entries.update((task.started, rid) for rid, task in puts.items())
-    return SortedEntries.of(entries)
-
-
-def started_by(index: SortedEntries, clock: int) -> list[str]:
-    """The resource ids of the tasks started at or before ``clock``, in start order (a prefix of the index:
-    costs what it yields)."""
-    due: list[str] = []
-    for started, rid in index.entries():
-        if started > clock:
-            break
-        due.append(rid)
-    return due

@@ -25,7 +25,6 @@ from vmrules.ids import derive_id
 from vmrules.indexes import (
     CONSTRAINED,
     LISTED_SOURCES,
-    NO_TASKS,
     ByKey,
     InstanceOrder,
     ListingKey,
@@ -38,17 +37,13 @@ from vmrules.indexes import (
     build_instance_order,
     build_instances_by,
     build_subnet_addresses,
-    build_task_starts,
     by_replaced,
     image_listings_replaced,
     instance_indexes_extended,
     listing_key,
     order_with,
     order_without,
-    started_by,
     subnet_addresses_extended,
-    task_starts_extended,
-    task_starts_replaced,
 )
 from vmrules.model import (
     Account,
@@ -67,6 +62,13 @@ from vmrules.model import (
     Subnet,
     Task,
     Vpc,
+)
+from vmrules.task_starts import (
+    NO_TASKS,
+    TaskStarts,
+    build_task_starts,
+    task_starts_extended,
+    task_starts_replaced,
 )
 
 # Usage counters kept per (pin, region, resourceType): quota checks and describeQuotas read them in O(1).
@@ -109,7 +111,7 @@ class WorldState:
     image_listings: Map[ListingKey, SortedEntries] = field(default_factory=_empty)
     subnet_addresses: Map[str, Map[str, str]] = field(default_factory=_empty)
     default_groups: Map[str, str] = field(default_factory=_empty)
-    task_starts: SortedEntries = NO_TASKS
+    task_starts: TaskStarts = NO_TASKS
 
     def __post_init__(self) -> None:
         # A world constructed from maps (a snapshot, the default world, a test) derives its indexes here;
@@ -128,7 +130,7 @@ class WorldState:
             object.__setattr__(self, "subnet_addresses", build_subnet_addresses(self.network_interfaces.values()))
         if self.security_groups and not self.default_groups:
             object.__setattr__(self, "default_groups", build_default_groups(self.security_groups.values()))
-        if self.tasks and not self.task_starts.count:
+        if self.tasks and not self.task_starts.by_start:
             object.__setattr__(self, "task_starts", build_task_starts(self.tasks))
 
     def __repr__(self) -> str:
@@ -359,9 +361,9 @@ class WorldState:
                            task_starts=task_starts_replaced(self.task_starts, resource_id, old, None))
 
     def tasks_started_by(self, clock: int) -> list[str]:
-        """The resources whose task started at or before ``clock``, in start order (index-served: costs the
-        tasks it yields, not every task in progress)."""
-        return started_by(self.task_starts, clock)
+        """The resources whose task started at or before ``clock``, in no particular order (index-served:
+        costs the tasks it yields, not every task in progress)."""
+        return self.task_starts.started_by(clock)
 
     def used(self, pin: str, region: str, resource_type: str) -> int:
         return self.usage.get((pin, region, resource_type), 0)
