@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -384,6 +385,9 @@ def load_results(results: Path) -> dict[tuple[str, str, str], dict[str, object]]
 def coverage_map(tree: Path, files: Sequence[str], cache: Path) -> tuple[CoverageMap, float]:
     """The per-test coverage map of the unmutated tree (recorded once per hash of vmrules/ and tests/) and the
     seconds the recording took (the whole fast set under coverage: the baseline for the timeout)."""
+    if importlib.util.find_spec("coverage") is None:  # else the recording fails as if the tests did
+        raise SystemExit("--select coverage (the default) needs coverage.py: pip install -e '.[bench]', "
+                         "or run with --select files")
     path = cache / f"coverage-v2-{tree_hash(ROOT, (PACKAGE, 'tests'))}.json"
     meta = path.with_suffix(".seconds")
     if not (path.exists() and meta.exists()):

@@ -9,6 +9,7 @@ was read from) would make them exit non-zero.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +69,18 @@ def test_the_kit_benchmark_measures_a_self_test_run_and_a_listing(tmp_path: Path
 def test_the_task_benchmark_measures_every_mark(tmp_path: Path) -> None:
     figures = _figures(tmp_path, "bench/tasks.py", "--marks", "10,20", "--batch", "10", "--requests", "2")
     assert set(figures) == {"10", "20"} and all(value > 0 for value in figures.values())
+
+
+def test_the_mutation_runner_names_what_it_is_missing_without_coverage(tmp_path: Path) -> None:
+    """Installed with ``.[test]`` only, the runner's default test selection cannot record coverage: it says
+    which extra installs it (instead of reporting that the unmutated tests fail)."""
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    # a module set to None in sys.modules is one Python treats as not installed
+    (blocked / "sitecustomize.py").write_text("import sys\nsys.modules['coverage'] = None\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(blocked)}
+    done = subprocess.run([sys.executable, "bench/mutate.py", "--module", "task_starts.py",
+                           "--results", str(tmp_path / "results.json")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode != 0
+    assert "needs coverage.py: pip install -e '.[bench]'" in done.stderr, done.stderr[-2000:]

@@ -13,7 +13,7 @@ from vmrules.defaults import NORTH
 from vmrules.engine import _complete
 from vmrules.model import Task
 from vmrules.state import Batch, BulkBatch
-from vmrules.task_starts import NO_TASKS, build_task_starts
+from vmrules.task_starts import NO_TASKS, TaskStarts, build_task_starts
 
 
 def _rebuilt(world: World) -> bool:
@@ -73,6 +73,24 @@ def test_with_task_and_without_task_keep_the_index(world: World) -> None:
     assert moved.tasks_started_by(world.clock + 59) == []
     assert moved.without_task(rid).task_starts == NO_TASKS and moved.without_task(rid).task_starts.starts == ()
     assert moved.without_task("i-notthere") is moved
+
+
+def test_entries_go_in_and_out_at_any_start_time() -> None:
+    """The index's own edges: a start time gained or lost first, last or in the middle keeps the tuple of start
+    times ascending and in step with the sets; taking out an entry that is not there changes nothing."""
+    index = NO_TASKS
+    for started, rid in ((20, "b"), (10, "a"), (30, "c"), (20, "d"), (15, "e")):
+        index = index.with_entry(started, rid)
+    assert index.starts == (10, 15, 20, 30)
+    assert index.with_entry(20, "b") is index
+    assert index.without_entry(20, "x") is index and index.without_entry(25, "a") is index
+    assert NO_TASKS.without_entry(10, "a") is NO_TASKS
+    assert index.without_entry(20, "b").starts == (10, 15, 20, 30)  # "d" still started then
+    assert index.without_entry(15, "e").starts == (10, 20, 30)  # a middle start time lost
+    assert index.without_entry(10, "a").starts == (15, 20, 30)
+    assert index.without_entry(30, "c").starts == (10, 15, 20)
+    assert sorted(index.without_entry(15, "e").started_by(20)) == ["a", "b", "d"]
+    assert TaskStarts(index.by_start, (10, 20, 30)) != index  # start times out of step with the sets
 
 
 @pytest.mark.parametrize("count", [1, 2, 150])
