@@ -46,9 +46,9 @@ def test_the_create_breakdown_measures_every_part_and_every_rule(tmp_path: Path)
     from vmrules.operations import OPERATION_TABLE
 
     figures = _figures(tmp_path, "bench/create_parts.py", "--rounds", "1", "--top", "3")
-    assert len(figures["parts"]) == 7 and all(value > 0 for value in figures["parts"].values())
+    assert len(figures["parts"]) == 9 and all(value > 0 for value in figures["parts"].values())
     assert set(figures["rules"]) == {r.id for r in OPERATION_TABLE["createInstances"].rules}
-    assert len(figures["floors"]) == 6 and all(value > 0 for value in figures["floors"].values())
+    assert len(figures["floors"]) == 8 and all(value > 0 for value in figures["floors"].values())
 
 
 def test_the_http_adapter_benchmark_measures_both_sides(tmp_path: Path) -> None:
