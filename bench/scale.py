@@ -71,8 +71,8 @@ def bench_world() -> tuple[World, str]:
 
 def build(n: int, start: tuple[World, str] | None = None) -> World:
     """``bench_world()`` plus ``n`` running instances of alice (one of them, the middle one, stopped, made from
-    a private localDisk image and in a fault domain of its own) built with the bulk builder ``add_instances``,
-    and n/20 private images."""
+    a private localDisk image, in a fault domain of its own and in the default world's availability group) built
+    with the bulk builder ``add_instances``, and n/20 private images."""
     world, subnet_id = start or bench_world()
     ids, world = add_instances(world, n, name="bulk", system_disk="local", subnet_id=subnet_id)
     template = world.images["img-centos7cld"]
@@ -80,11 +80,11 @@ def build(n: int, start: tuple[World, str] | None = None) -> World:
         world = add_image(world, replace(template, image_id=f"img-bench{i:06d}", owner="alice", source="private",
                                          name=f"private-{i}"))
     if ids:  # the first private image is a localDisk one; the middle instance is stopped, made from it, in a
-        # fault domain of its own
+        # fault domain of its own and alice's availability group
         local = replace(world.images["img-bench000000"], root_device_type="localDisk")
         world = world.with_image(local)
         world = world.with_instance(replace(world.instances[ids[n // 2]], status="stopped", image_id=local.image_id,
-                                            fault_domain="fd-bench"))
+                                            fault_domain="fd-bench", ag_id="ag-web00000001"))
     return world
 
 
@@ -157,6 +157,8 @@ def measure(n: int, rows: dict[str, dict[int, float]], *, listings: bool = True)
           {"regionId": NORTH, "filters": [{"name": "imageId", "values": ["img-bench000000"]}]})
     timed("describeInstances, filter faultDomain, 1 match (µs)", "describeInstances",
           {"regionId": NORTH, "filters": [{"name": "faultDomain", "values": ["fd-bench"]}]})
+    timed("describeInstances, filter agId, 1 match (µs)", "describeInstances",
+          {"regionId": NORTH, "filters": [{"name": "agId", "values": ["ag-web00000001"]}]})
     timed("describeInstances, filter networkInterfaceId, 1 id (µs)", "describeInstances",
           {"regionId": NORTH, "filters": [{"name": "networkInterfaceId", "values": [some.primary_nic_id]}]})
     timed("deleteImage of a localDisk image 1 instance uses, refused (µs)", "deleteImage",

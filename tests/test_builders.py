@@ -247,6 +247,8 @@ def test_instance_indexes_built_at_once_equal_the_indexes_entry_by_entry() -> No
         world = world.with_instance(replace(inst, image_id="img-ubuntu18cd"))
     for inst in list(world.instances.values())[2::7]:  # resized, in another fault domain
         world = world.with_instance(replace(inst, instance_type="g.n2.large", fault_domain="fd-2"))
+    for inst in list(world.instances.values())[3::4]:  # in an availability group (the others in none)
+        world = world.with_instance(replace(inst, ag_id="ag-web00000001"))
     instances = list(world.instances.values())
     expected_order: dict[tuple[str, str], InstanceOrder] = {}
     expected_by: dict[ByKey, InstanceOrder] = {}
@@ -256,13 +258,13 @@ def test_instance_indexes_built_at_once_equal_the_indexes_entry_by_entry() -> No
         place = (inst.owner, inst.region)
         expected_order[place] = expected_order.get(place, empty).with_entry(entry)
         values = (inst.status, inst.az, inst.subnet_id, inst.vpc_id, inst.image_id, inst.instance_type,
-                  inst.fault_domain)
+                  inst.fault_domain, inst.ag_id)
         for name, value in zip(INDEXED_FILTERS, values, strict=True):
             key = (*place, name, value)
             expected_by[key] = expected_by.get(key, empty).with_entry(entry)
     assert len({key[3] for key in expected_by if key[2] == "subnetId"}) > 1
     assert all(len({key[3] for key in expected_by if key[2] == name}) > 1
-               for name in ("imageId", "instanceType", "faultDomain"))
+               for name in ("imageId", "instanceType", "faultDomain", "agId"))
     assert build_instance_indexes(instances) == (Map(expected_order), Map(expected_by))
     assert build_instances_by(instances) == Map(expected_by)
     assert build_instance_order(instances) == Map(expected_order)

@@ -345,20 +345,23 @@ def test_unfiltered_pages_match_the_filtered_listing(world: World) -> None:
 
 
 def test_index_served_filters_page_like_a_scan(world: World) -> None:
-    """status / az / subnetId / vpcId filters are served by the world's index (alone: the page is read from
-    it; with others: its matches are the candidates); pages, order and totals must be a scan's, also after
+    """status / az / subnetId / vpcId / agId filters are served by the world's index (alone: the page is read
+    from it; with others: its matches are the candidates); pages, order and totals must be a scan's, also after
     transitions moved instances between statuses."""
     made: list[str] = []
     for k in range(30):
         iid, world = instance(world, name=f"vm-{k:02d}", status="stopped" if k % 3 == 0 else "running",
                               az="cn-north-1b" if k % 4 == 0 else "cn-north-1a",
-                              subnet_id="subnet-main00001b" if k % 4 == 0 else "subnet-main00001a")
+                              subnet_id="subnet-main00001b" if k % 4 == 0 else "subnet-main00001a",
+                              ag_id="ag-web00000001" if k % 5 != 1 else None)
         made.append(iid)
+    assert world.instances_with("alice", "cn-north-1", "agId", "ag-web00000001") is not None  # index-served
     for iid in made[1:12:2]:  # move some between statuses through the operations
         op = "stopInstance" if world.instances[iid].status == "running" else "startInstance"
         world = settle(ok(run(world, op, instanceId=iid)))
     ordered = sorted(world.instances.values(), key=lambda i: (i.seq, i.instance_id))
-    attribute = {"status": "status", "az": "az", "subnetId": "subnet_id", "vpcId": "vpc_id", "name": "name"}
+    attribute = {"status": "status", "az": "az", "subnetId": "subnet_id", "vpcId": "vpc_id", "name": "name",
+                 "agId": "ag_id"}
 
     def expected(filters: list[dict[str, Any]]) -> list[str]:
         return [i.instance_id for i in ordered if i.owner == "alice" and i.region == "cn-north-1" and all(
@@ -368,7 +371,8 @@ def test_index_served_filters_page_like_a_scan(world: World) -> None:
     cases = [[f("status", "stopped")], [f("status", "running", "stopped", "running")], [f("status", "stopping")],
              [f("az", "cn-north-1b")], [f("subnetId", "subnet-main00001a")], [f("vpcId", "vpc-main000001")],
              [f("status", "running"), f("az", "cn-north-1b")], [f("status", "stopped"), f("name", "vm-1")],
-             [f("status", "running"), f("status", "stopped")]]
+             [f("status", "running"), f("status", "stopped")], [f("agId", "ag-web00000001")],
+             [f("agId", "ag-web00000001"), f("status", "stopped")], [f("agId", "ag-missing0001")], [f("agId", "")]]
     for filters in cases:
         want = expected(filters)
         for op in LISTS if all(x["name"] != "az" for x in filters) else ("describeInstances",):

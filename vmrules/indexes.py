@@ -4,7 +4,8 @@
   id), as an ``InstanceOrder``: sorted chunks of at most ``CHUNK`` entries in an ``immutables.Map``, so adding
   or removing one instance copies one chunk, and a page costs the chunks it skips plus the page.
 * ``instances_by``: per (owner, region, filter name, value) for the filters ``status``, ``az``, ``subnetId``,
-  ``vpcId``, ``imageId``, ``instanceType`` and ``faultDomain`` (each one field with one value), the instances
+  ``vpcId``, ``imageId``, ``instanceType``, ``faultDomain`` and ``agId`` (each one field with one value; an
+  instance in no availability group is kept under the value None, which no filter value equals), the instances
   with that value in creation order (an ``InstanceOrder`` each), so a listing filtered by one of them costs its
   matches, not the account's instances (and deleteImage finds the instances made from an image without looking
   at the others). ``WorldState.with_instance`` (the one way a transition puts an instance) moves an instance
@@ -49,10 +50,11 @@ K = TypeVar("K")
 CHUNK = 64
 OrderKey = tuple[str, str]  # (owner, region)
 Entry = tuple[int, str]  # (seq, instance id): creation order
-ByKey = tuple[str, str, str, str]  # (owner, region, filter name, value)
+ByKey = tuple[str, str, str, str | None]  # (owner, region, filter name, value: None for no availability group)
 # The instance listings' filters served by ``instances_by``: filter name and the instance's (single) value.
-INDEXED_FILTERS: tuple[str, ...] = ("status", "az", "subnetId", "vpcId", "imageId", "instanceType", "faultDomain")
-_INDEXED_FIELDS = ("status", "az", "subnet_id", "vpc_id", "image_id", "instance_type", "fault_domain")
+INDEXED_FILTERS: tuple[str, ...] = ("status", "az", "subnetId", "vpcId", "imageId", "instanceType", "faultDomain",
+                                     "agId")
+_INDEXED_FIELDS = ("status", "az", "subnet_id", "vpc_id", "image_id", "instance_type", "fault_domain", "ag_id")
 _indexed_values = attrgetter(*_INDEXED_FIELDS)
 _placed_values = attrgetter("owner", "region", *_INDEXED_FIELDS)
 

@@ -99,7 +99,8 @@ def _instance_keys(*, all_interfaces: bool, with_az_and_type: bool) -> tuple[Fil
         FilterKey("imageId", lambda r: (r.inst.image_id,)),
         FilterKey("networkInterfaceId", lambda r: (r.inst.primary_nic_id, *r.inst.secondary_nic_ids)),
         FilterKey("subnetId", lambda r: (r.inst.subnet_id,)),
-        FilterKey("agId", lambda r: (r.inst.ag_id,) if r.inst.ag_id else (), single=True),
+        # ``is not None``, as the index keeps it: an instance in no group has no value to match
+        FilterKey("agId", lambda r: (r.inst.ag_id,) if r.inst.ag_id is not None else (), single=True),
         FilterKey("faultDomain", lambda r: (r.inst.fault_domain,)),
     ]
     if with_az_and_type:
@@ -115,8 +116,8 @@ def _listed(ctx: Ctx[FilteredRequest], keys: tuple[FilterKey[_Row], ...]) -> tup
     """The page of the caller's instances in the region that pass the filters, in creation order, and the
     number that pass. Served by the world's indexes: an unfiltered page costs the page, an ``instanceId`` or
     ``networkInterfaceId`` filter its ids, a lone filter of ``INDEXED_FILTERS`` (status, AZ, subnet, VPC, image,
-    type, fault domain) the page (its count is in the index); other filters look at the instances the most
-    selective indexed filter leaves, else at the caller's instances in the region."""
+    type, fault domain, availability group) the page (its count is in the index); other filters look at the
+    instances the most selective indexed filter leaves, else at the caller's instances in the region."""
     world, caller, region = ctx.world, ctx.caller, ctx.req.regionId
     number, size = page_bounds(ctx.req.pageNumber, ctx.req.pageSize)
     start = (number - 1) * size
