@@ -105,7 +105,9 @@ class Mutant:
 
     module: str  # path relative to the package, e.g. operations/disks.py
     index: int  # position in the module's deterministic mutant list
-    key: str  # stable name: file:line, operator, change (and an occurrence number when that repeats)
+    # Stable name: file, the enclosing definition (``scope_of``), operator and change, with an occurrence number
+    # when that repeats. No line number: an edit elsewhere in the file leaves every other key as it was.
+    key: str
     line: int
     operator: str
     change: str  # human-readable description
@@ -209,10 +211,10 @@ def mutants_of(module: str, source: str) -> list[Mutant]:
     tree = ast.parse(source)
     pos = _Offsets(source)
     skip = _inside_fstring(tree) | _annotation_nodes(tree) | _docstring_nodes(tree) | _assertions(tree)
-    found: list[tuple[int, int, str, str, int, int, str]] = []
+    found: list[tuple[int, int, str, str, int, int, str, int]] = []
 
     def add(node: ast.expr | ast.stmt, operator: str, change: str, start: int, end: int, replacement: str) -> None:
-        found.append((node.lineno, node.col_offset, operator, change, start, end, replacement))
+        found.append((node.lineno, node.col_offset, operator, change, start, end, replacement, id(node)))
 
     for rules in _rule_tuples(tree):
         for element in rules.elts:
@@ -264,12 +266,36 @@ def mutants_of(module: str, source: str) -> list[Mutant]:
                 _negate(condition, source, pos, add)
 
     found.sort(key=lambda f: (f[0], f[1], f[2], f[3]))
+    scopes = scope_of(tree)
     seen: dict[str, int] = {}
     mutants = []
-    for n, (line, _, operator, change, start, end, repl) in enumerate(found):
-        key = mutant_key(f"{PACKAGE}/{module}:{line}", operator, change, seen)
+    for n, (line, _, operator, change, start, end, repl, node_id) in enumerate(found):
+        key = mutant_key(f"{PACKAGE}/{module}::{scopes.get(node_id, '<module>')}", operator, change, seen)
         mutants.append(Mutant(module, n, key, line, operator, change, start, end, repl))
     return mutants
+
+
+def scope_of(tree: ast.Module) -> dict[int, str]:
+    """For every node (by ``id``), the definition it sits in: the dotted name of the innermost function or
+    class (``Batch.new_ids``), or at module level the name a statement assigns (``_BLOCK_MIN``, the operation
+    ``CREATE_INSTANCES``), else ``<module>``."""
+    scopes: dict[int, str] = {}
+
+    def visit(node: ast.AST, scope: str | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = scope
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                inner = child.name if scope is None else f"{scope}.{child.name}"
+            elif scope is None and isinstance(child, (ast.Assign, ast.AnnAssign)):
+                targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+                names = [t.id for t in targets if isinstance(t, ast.Name)]
+                inner = names[0] if names else None
+            if inner is not None:
+                scopes[id(child)] = inner
+            visit(child, inner)
+
+    visit(tree, None)
+    return scopes
 
 
 def mutant_key(where: str, operator: str, change: str, seen: dict[str, int]) -> str:
@@ -374,12 +400,20 @@ def load_results(results: Path) -> dict[tuple[str, str, str], dict[str, object]]
     records: list[dict[str, object]] = []
     if results.exists():
         records = [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines() if line.strip()]
-    unkeyed = sorted((r for r in records if "key" not in r), key=lambda r: (str(r["module"]), int(str(r["index"]))))
-    seen: dict[tuple[str, str], dict[str, int]] = {}
-    for r in unkeyed:  # records written before keys existed: rebuild the key in mutant order
-        counts = seen.setdefault((str(r["module"]), str(r["source_sha"])), {})
-        r["key"] = mutant_key(str(r["where"]), str(r["operator"]), str(r["change"]), counts)
-    return {(str(r["module"]), str(r["source_sha"]), str(r["key"])): r for r in records}
+    # Records written before keys named the enclosing definition (file:line keys, or none) match no mutant of
+    # today's keys: those mutants count as not run and run again.
+    return {(str(r["module"]), str(r["source_sha"]), str(r["key"])): r for r in records if "::" in str(r.get("key"))}
+
+
+def stale_equivalents(excluded: Collection[str]) -> list[str]:
+    """The keys of ``excluded`` that name no mutant of the current sources (the code they were judged on changed:
+    judge the mutant again, then update or drop its entry)."""
+    current: set[str] = set()
+    for module in sorted({key.split("::", 1)[0].removeprefix(f"{PACKAGE}/") for key in excluded if "::" in key}):
+        path = ROOT / PACKAGE / module
+        if path.exists():
+            current.update(m.key for m in mutants_of(module, path.read_text(encoding="utf-8")))
+    return sorted(key for key in excluded if key not in current)
 
 
 def coverage_map(tree: Path, files: Sequence[str], cache: Path) -> tuple[CoverageMap, float]:
@@ -560,7 +594,8 @@ def report(results: Path, modules: Sequence[str], excluded: dict[str, str]) -> s
         rows.append(f"| {module} | {len(mutants)} | {killed} | {timeouts} | {len(alive) - len(equivalent)} "
                     f"({open_provisional}) | {len(equivalent)} | {len(mutants) - len(outcomes)} | {score:.1%}"
                     + (f" of the {len(outcomes)} run |" if len(outcomes) < len(mutants) else " |"))
-        survivors.extend(f"- {m.key}" + (f" — equivalent: {excluded[m.key]}" if m.key in excluded else "")
+        survivors.extend(f"- {m.key} (line {m.line})"
+                         + (f" — equivalent: {excluded[m.key]}" if m.key in excluded else "")
                          + (" (provisional)" if m.key in provisional else "") for m in alive)
     return "\n".join(rows) + ("\n\nSurviving mutants:\n" + "\n".join(survivors) if survivors else "")
 
@@ -595,16 +630,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "pytest and the libraries (not vmrules) once (bench/mutate_fork.py)")
     parser.add_argument("--list", action="store_true", help="list the mutants and run nothing")
     parser.add_argument("--report", action="store_true", help="print the score table of recorded results only")
+    parser.add_argument("--check-equivalent", action="store_true",
+                        help="only check that every key of the --equivalent file names a mutant of the current "
+                        "sources (exit 1 listing those that do not)")
     parser.add_argument("--equivalent", type=Path, default=ROOT / "bench" / "mutate_equivalent.json",
                         help="JSON object {mutant key: why the mutant is equivalent}")
     args = parser.parse_args(argv)
     modules = args.module or all_modules()
     excluded: dict[str, str] = (json.loads(args.equivalent.read_text(encoding="utf-8"))
                                 if args.equivalent.exists() else {})
+    stale = stale_equivalents(excluded)
+    if args.check_equivalent:
+        print("\n".join(f"names no mutant of the current source: {key}" for key in stale)
+              or f"every one of the {len(excluded)} keys in {args.equivalent.name} names a current mutant")
+        return 1 if stale else 0
     if args.list:
         for module in modules:
             for m in mutants_of(module, (ROOT / PACKAGE / module).read_text(encoding="utf-8")):
-                print(f"#{m.index} {m.key}")
+                print(f"#{m.index} {m.key} (line {m.line})")
         return 0
     args.results.parent.mkdir(parents=True, exist_ok=True)
     if not args.report:
@@ -614,6 +657,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                        first_stage_only=args.first_stage_only, select=args.select, fork=not args.no_fork,
                        equivalent=excluded)
     print(report(args.results, modules, excluded))
+    if stale:
+        print(f"\n{len(stale)} keys in {args.equivalent.name} name no mutant of the current source (judge them "
+              "again): " + "; ".join(stale))
     return 0
 
 

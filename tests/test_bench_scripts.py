@@ -84,3 +84,35 @@ def test_the_mutation_runner_names_what_it_is_missing_without_coverage(tmp_path:
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode != 0
     assert "needs coverage.py: pip install -e '.[bench]'" in done.stderr, done.stderr[-2000:]
+
+
+def _check_equivalent(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "bench/mutate.py", "--check-equivalent", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_every_equivalent_mutant_listed_is_a_mutant_of_the_current_source(tmp_path: Path) -> None:
+    """bench/mutate_equivalent.json names each mutant judged equivalent; once its code changes, the entry names
+    no mutant and the judgement must be made again. The check itself refuses a key that names none."""
+    done = _check_equivalent()
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    listed = json.loads((ROOT / "bench" / "mutate_equivalent.json").read_text(encoding="utf-8"))
+    stale = tmp_path / "equivalent.json"
+    gone = "vmrules/state.py::_BLOCK_MIN int: 16 -> 18"  # no such mutant: ints move by one
+    stale.write_text(json.dumps({**listed, gone: "a judgement of code that changed"}), encoding="utf-8")
+    done = _check_equivalent("--equivalent", str(stale))
+    assert done.returncode == 1
+    assert done.stdout.strip() == f"names no mutant of the current source: {gone}"
+
+
+def test_mutant_keys_survive_edits_outside_their_definition(monkeypatch: Any) -> None:
+    """A key names the definition a mutant sits in, not its line: lines added above it leave it unchanged."""
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    import mutate
+
+    source = (ROOT / "vmrules" / "state.py").read_text(encoding="utf-8")
+    before = [m.key for m in mutate.mutants_of("state.py", source)]
+    after = [m.key for m in mutate.mutants_of("state.py", "# an edit\n\n" + source)]
+    assert after == before
+    assert "vmrules/state.py::_BLOCK_MIN int: 16 -> 15" in before
+    assert any(key.startswith("vmrules/state.py::Batch.new_ids ") for key in before)
