@@ -5,23 +5,33 @@ Run: ``nice -n 10 python bench/scale.py`` (several minutes on two cores; ``--siz
 look). Every figure is a median of repeated runs (``time.perf_counter``); the snapshot and builder rows are
 measured beside their baselines (json.dumps + json.loads of the same document; add_instance once per
 instance) in interleaved repetitions. Recorded in docs/performance.md.
+
+``--baseline REV`` compares another commit side by side: the package as it is at REV (``git archive``, into a
+temporary directory) and the checkout's own, each run by this same script in a new interpreter, taking turns
+size by size, and printed as one table of both with the ratio current / baseline.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import io
 import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import bench  # bench/bench.py, beside this script
+import vmrules
 from bench import median_seconds
 from vmrules import World, advance, execute, settle
 from vmrules.builders import add_image, add_instance, add_instances
@@ -293,16 +303,93 @@ def _load() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+ROOT = Path(__file__).resolve().parent.parent
+SIDES = ("baseline", "current")
+
+
+def _package_at(rev: str, into: Path) -> str | None:
+    """Extract the package as it is at ``rev`` into ``into``; why not, when it cannot."""
+    try:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev, "vmrules"],
+                                 capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"git archive failed: {exc}"
+    if archive.returncode != 0:
+        return archive.stderr.decode(errors="replace").strip() or f"git archive exited {archive.returncode}"
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
+    return None
+
+
+def _cell(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
+
+
+def compare_with(rev: str, sizes: list[int], *, bulk_only: bool, json_path: str | None) -> int:
+    """Every row at every size on the package at ``rev`` and on the checkout's, the two taking turns (the
+    baseline first at the first size, the current tree first at the next, ...), one new interpreter each."""
+    figures: dict[str, dict[str, dict[str, list[float]]]] = {}  # row -> size -> side -> values
+    with tempfile.TemporaryDirectory(prefix="vmrules-baseline-") as tmp:
+        tree = Path(tmp) / "tree"
+        tree.mkdir()
+        refusal = _package_at(rev, tree)
+        if refusal is not None:
+            print(f"--baseline {rev}: {refusal}", file=sys.stderr)
+            return 2
+        for i, n in enumerate(sizes):
+            for side in SIDES if i % 2 == 0 else SIDES[::-1]:
+                out = Path(tmp) / f"{side}-{n}.json"
+                command = [sys.executable, str(Path(__file__).resolve()), "--sizes", str(n), "--json", str(out),
+                           *(["--bulk-only"] if bulk_only else [])]
+                env = {**os.environ, "PYTHONPATH": str(tree if side == "baseline" else ROOT)}
+                print(f"  {side} ({rev if side == 'baseline' else 'the checkout'}) at {n:,} instances",
+                      file=sys.stderr, flush=True)
+                done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+                if done.returncode != 0:
+                    print(f"the {side} run at {n} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
+                    return 1
+                expected = (tree if side == "baseline" else ROOT) / "vmrules"
+                if f"vmrules from {expected}" not in done.stderr:  # another install shadowed the tree
+                    print(f"the {side} run did not import vmrules from {expected}:\n{done.stderr[:500]}",
+                          file=sys.stderr)
+                    return 1
+                for row, values in json.loads(out.read_text(encoding="utf-8")).items():
+                    for size, value in values.items():  # size "0": createInstances, measured in every run
+                        figures.setdefault(row, {}).setdefault(size, {}).setdefault(side, []).append(value)
+    table: dict[str, dict[str, dict[str, float]]] = {
+        row: {size: {side: statistics.median(v) for side, v in by_side.items()} for size, by_side in by_size.items()}
+        for row, by_size in figures.items()}
+    print(f"| row | instances | {rev} | the checkout | checkout / {rev} |")
+    print("|---|---:|---:|---:|---:|")
+    for row, by_size in table.items():
+        for size, by_side in by_size.items():
+            base, current = by_side.get("baseline"), by_side.get("current")
+            cells = [_cell(v) for v in (base, current)]
+            ratio = f"{current / base:.2f}" if base and current is not None else ""
+            print(f"| {row} | {'' if size == '0' else f'{int(size):,}'} | {cells[0]} | {cells[1]} | {ratio} |")
+    if json_path:
+        with open(json_path, "w", encoding="utf-8") as fh:
+            json.dump(table, fh, indent=2, ensure_ascii=False)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,10000,100000", help="world sizes (instances), comma-separated")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--bulk-only", action="store_true",
                         help="only the builder and snapshot rows (no listings, createInstances or moto)")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also run the package as it is at this commit, side by side (git archive)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.baseline:
+        return compare_with(args.baseline, sizes, bulk_only=args.bulk_only, json_path=args.json)
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, load average {_load()}", file=sys.stderr)
+    print(f"vmrules from {Path(vmrules.__file__).resolve().parent}", file=sys.stderr)
     load_at_start = _load()
     rows: dict[str, dict[int, float]] = {}
     if not args.bulk_only:

@@ -36,6 +36,16 @@ def test_the_scale_benchmark_measures_builders_and_snapshots(tmp_path: Path) -> 
         assert rows[row]["100"] > 0, row
 
 
+def test_the_scale_benchmark_runs_a_baseline_commit_beside_the_checkout(tmp_path: Path) -> None:
+    """``--baseline REV``: the package at REV and the checkout's, each run, one table of both."""
+    table = _figures(tmp_path, "bench/scale.py", "--baseline", "HEAD", "--bulk-only", "--sizes", "100")
+    builders = table["builders: add_instances, n instances (s)"]["100"]
+    assert set(builders) == {"baseline", "current"} and all(v > 0 for v in builders.values())
+    done = subprocess.run([sys.executable, "bench/scale.py", "--baseline", "no-such-commit", "--bulk-only",
+                           "--sizes", "100"], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and "--baseline no-such-commit:" in done.stderr, done.stderr[-2000:]
+
+
 def test_the_create_benchmark_measures_its_side_by_side_ratios(tmp_path: Path) -> None:
     figures = _figures(tmp_path, "bench/bench.py", "--create-only", "--rounds", "1")
     for name in ("ratio_check_vs_parse", "ratio_execute_vs_direct", "create_check_cpu_us", "create_direct_cpu_us"):
