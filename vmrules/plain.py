@@ -88,9 +88,7 @@ class _Reader:
         if _scalar(value):
             return value
         kind = type(value)
-        if depth >= MAX_DEPTH:
-            return self._fail(path, f"nests deeper than {MAX_DEPTH} levels")
-        if kind is not dict and kind is not list:
+        if kind is not dict and kind is not list:  # a subclass of a scalar type is a scalar: no level of its own
             try:
                 if issubclass(kind, str):
                     return str.__str__(value)
@@ -100,6 +98,8 @@ class _Reader:
                     return float.__float__(value)
             except Exception as exc:
                 return self._fail(path, _reason(exc, "reading the value"))
+        if depth >= MAX_DEPTH:
+            return self._fail(path, f"nests deeper than {MAX_DEPTH} levels")
         if id(value) in self.on_path:
             return self._fail(path, "contains itself")
         self.on_path.add(id(value))
@@ -141,8 +141,8 @@ class _Reader:
                     self.nodes += 1
                     out[key] = item
                 continue
-            name = self.read(key, path, depth + 1) if type(key) is not str else key
-            if type(name) is not str:
+            name = key if type(key) is str else _name_text(key)
+            if name is None:
                 self.odd_names.append(_join(path, f"<{type_name(key)} name>"))
                 continue
             if skip_none and (item is None or name.startswith("_")):
@@ -153,6 +153,15 @@ class _Reader:
     def _fail(self, path: str | None, reason: str) -> Opaque:
         self.unreadable.append(Unreadable(path, reason))
         return Opaque("unreadable")
+
+
+def _name_text(key: object) -> str | None:
+    """A name that is not an exact ``str``: a ``str`` subclass's text (read through ``str``'s own method), or
+    None for anything else (a number, a tuple, an object: no JSON name), whose code is never run."""
+    try:
+        return str.__str__(key) if issubclass(type(key), str) else None  # type: ignore[arg-type,unused-ignore]
+    except Exception:  # a metaclass whose subclass check raises
+        return None
 
 
 def _attributes(value: object) -> list[tuple[Any, Any]] | None:
