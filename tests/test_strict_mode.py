@@ -61,6 +61,20 @@ def test_unknown_names_inside_list_items_and_case_slips(world: World) -> None:
 
 
 @pytest.mark.rule("REQUEST.UNKNOWN_FIELD")
+def test_a_list_where_a_single_value_is_expected_is_a_type_error_not_an_unknown_name(world: World) -> None:
+    # the walk for unknown names only looks inside lists of models; a list given for a text field is the model's
+    # to refuse, and nothing in it is a name
+    errors = check(world, "describeInstances", {"regionId": ["cn-north-1", {"colour": 1}],
+                                                "filters": [{"name": "status", "values": "running"}]}, strict=True)
+    assert errors and all(e.rule != "REQUEST.UNKNOWN_FIELD" for e in errors)
+    assert {e.status for e in errors} == {"INVALID_ARGUMENT"}
+    errors = check(world, "describeInstances", {"regionId": "cn-north-1",
+                                                "filters": [{"name": "status", "values": ["running"], "nme": 1}]},
+                   strict=True)
+    assert [(e.rule, e.field) for e in errors] == [("REQUEST.UNKNOWN_FIELD", "filters.0.nme")]
+
+
+@pytest.mark.rule("REQUEST.UNKNOWN_FIELD")
 def test_strict_mode_reads_sdk_parameter_objects(world: World) -> None:
     from jdcloud_sdk.services.vm.apis.StopInstanceRequest import StopInstanceParameters
 
