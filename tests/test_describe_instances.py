@@ -54,6 +54,13 @@ def test_describe_instance(world: World) -> None:
     refused(run(world, "describeInstance", caller="bob", instanceId=iid), "INSTANCE.EXISTS", "NOT_FOUND")
 
 
+def test_an_interface_shows_its_security_groups_with_their_names(world: World) -> None:
+    iid, world = instance(world, security_group_ids=("sg-main000002", "sg-maindefault"))
+    shown = run(world, "describeInstance", instanceId=iid).result["instance"]
+    assert shown["primaryNetworkInterface"]["networkInterface"]["securityGroups"] == [
+        {"groupId": "sg-main000002", "groupName": "main-2"}, {"groupId": "sg-maindefault", "groupName": "default"}]
+
+
 # ---- listing order, paging, totalCount --------------------------------------------------------------
 
 

@@ -477,6 +477,9 @@ def test_describe_image_view(world: World) -> None:
     view = out.result["image"]
     assert (view["imageId"], view["imageSource"], view["rootDeviceType"], view["status"]) == (
         "img-ubuntu18cd", "public", "cloudDisk", "ready")
+    assert view["systemDisk"]["diskCategory"] == "cloud"
+    local = run(world, "describeImage", imageId="img-centos7lcl").result["image"]
+    assert (local["rootDeviceType"], local["systemDisk"]["diskCategory"]) == ("localDisk", "local")
 
 
 def ids(out: Any) -> list[str]:

@@ -24,6 +24,7 @@ from vmrules import World
 from vmrules.operations import OPERATION_TABLE
 from vmrules.server import Credentials, Emulator
 from vmrules.wire import NonceMemory, Response
+from vmrules.wire.envelope import error_response
 from vmrules.wire.nonces import Seen
 from vmrules.wire.routes import SDK_ONLY_OPERATIONS
 from vmrules.wire.signing import SignedRequest, signature
@@ -265,3 +266,14 @@ def test_the_sdk_only_operations_cover_the_installed_sdks() -> None:
     assert reference <= sdk
     assert sdk - reference <= set(SDK_ONLY_OPERATIONS)
     assert not {(name, method) for name, method, _ in SDK_ONLY_OPERATIONS} & {(n, m) for n, m, _ in reference}
+
+
+def test_a_response_sends_its_request_id_and_a_405_its_allowed_methods() -> None:
+    plain = Response(200, {"requestId": "req-1", "result": {}})
+    assert plain.headers() == {"Content-Type": "application/json; charset=utf-8", "x-jdcloud-request-id": "req-1"}
+    refused = error_response("req-2", 405, "METHOD_NOT_ALLOWED", "no")
+    assert "Allow" not in refused.headers()
+    with_allow = Response(405, refused.body, ("GET", "POST"))
+    assert with_allow.headers()["Allow"] == "GET, POST"
+    assert with_allow.headers()["x-jdcloud-request-id"] == "req-2"
+    assert "x-jdcloud-request-id" not in Response(200, {"result": {}}).headers()
