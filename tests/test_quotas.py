@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from helpers import instance, ok, refused, run
 
 from vmrules import World, settle
 from vmrules.builders import add_keypair
+from vmrules.usage import instance_usage, recount_usage
 
 
 def quotas(out: Any) -> dict[str, tuple[int, int]]:
@@ -105,3 +107,21 @@ def test_filter_values(world: World) -> None:
     refused(run(world, "describeQuotas", filters=resource_types()), "DESCRIBE_QUOTAS.FILTER_VALUES",
             "INVALID_ARGUMENT")
     quotas(run(world, "describeQuotas", filters=resource_types("image", "keypair")))
+
+
+def test_one_instance_counts_itself_and_its_types_cpus_and_whole_gigabytes(world: World) -> None:
+    from_catalogue = world.instance_types["g.n2.medium"]
+    assert instance_usage(from_catalogue) == (("instance", 1), ("instance_cpu", from_catalogue.cpu),
+                                              ("instance_memory", from_catalogue.memory_mb // 1024))
+    assert instance_usage(None) == (("instance", 1),)  # a type not (or no longer) in the catalogue
+    half = replace(from_catalogue, memory_mb=1536)
+    assert dict(instance_usage(half))["instance_memory"] == 1
+
+
+def test_a_type_of_less_than_a_gigabyte_counts_no_memory_and_leaves_no_zero_counter(world: World) -> None:
+    small = replace(world.instance_types["g.n2.medium"], instance_type="g.n2.tiny", memory_mb=512)
+    world = world.evolve(instance_types=world.instance_types.set(small.instance_type, small))
+    _, world = instance(world, instance_type="g.n2.tiny")
+    counted = recount_usage(world)
+    assert counted == world.usage
+    assert (world.default_account, "cn-north-1", "instance_memory") not in counted

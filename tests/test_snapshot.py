@@ -272,6 +272,14 @@ MALFORMED = [
      "no completion"),
     ("local disk without size", _set("instances", 0, "systemDisk", value={"diskCategory": "local"}),
      "instances[0].systemDisk.localDisk", "needs localDisk"),
+    ("local disk with a cloud disk", _set("instances", 0, "systemDisk", value={
+        "diskCategory": "local", "localDisk": {"diskType": "ssd", "diskSizeGB": 40}, "cloudDisk": {"diskId": "vol-x"}}),
+     "instances[0].systemDisk.cloudDisk", "has no cloudDisk"),
+    ("cloud disk without its disk", _set("instances", 0, "systemDisk", value={"diskCategory": "cloud"}),
+     "instances[0].systemDisk.cloudDisk", "needs cloudDisk"),
+    ("cloud disk with a local disk", _set("instances", 0, "systemDisk", "localDisk",
+                                          value={"diskType": "ssd", "diskSizeGB": 40}),
+     "instances[0].systemDisk.localDisk", "has no localDisk"),
     ("unknown default account", _set("defaultAccount", value="zed"), "defaultAccount", "unknown account"),
     ("wrong format version", _set("formatVersion", value=2), "formatVersion", "1"),
     # Inconsistent worlds (vmrules.consistency): the loader refuses what the engine could not work with.
@@ -376,3 +384,18 @@ def test_many_malformed_entries_stop_at_the_first(world: World) -> None:
     with pytest.raises(SnapshotError) as refused:
         world_from_dict(doc, World)
     assert refused.value.path.startswith(("images[0].sharedWith[0]", "disks[0]", "instances["))
+
+
+def test_of_several_malformed_entries_the_first_is_named(world: World) -> None:
+    _, world = instance(world)
+    _, world = instance(world)
+    data = world.to_dict()
+    data["instances"][0]["instanceName"] = 5  # the first field of an instance
+    data["instances"][0]["status"] = 7  # a later one
+    data["instances"][1]["instanceName"] = 6
+    with pytest.raises(SnapshotError) as caught:
+        World.from_dict(data)
+    assert caught.value.path == "instances[0].instanceName"
+    with pytest.raises(SnapshotError) as from_text:
+        World.from_json(json.dumps(data))
+    assert from_text.value.path == "instances[0].instanceName"

@@ -605,7 +605,10 @@ def _usage_after(usage: Map[UsageKey, int], pin: str, region: str,
     for resource_type, delta in deltas:
         key = (pin, region, resource_type)
         value = usage.get(key, 0) + delta
-        usage = usage.delete(key) if value == 0 and key in usage else usage.set(key, value)
+        if value != 0:
+            usage = usage.set(key, value)
+        elif key in usage:  # counters are kept without zeros, as recount_usage builds them
+            usage = usage.delete(key)
     return usage
 
 
