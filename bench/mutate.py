@@ -639,8 +639,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     modules = args.module or all_modules()
     excluded: dict[str, str] = (json.loads(args.equivalent.read_text(encoding="utf-8"))
                                 if args.equivalent.exists() else {})
-    stale = stale_equivalents(excluded)
     if args.check_equivalent:
+        stale = stale_equivalents(excluded)
         print("\n".join(f"names no mutant of the current source: {key}" for key in stale)
               or f"every one of the {len(excluded)} keys in {args.equivalent.name} names a current mutant")
         return 1 if stale else 0
@@ -657,6 +657,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                        first_stage_only=args.first_stage_only, select=args.select, fork=not args.no_fork,
                        equivalent=excluded)
     print(report(args.results, modules, excluded))
+    stale = stale_equivalents(excluded)
     if stale:
         print(f"\n{len(stale)} keys in {args.equivalent.name} name no mutant of the current source (judge them "
               "again): " + "; ".join(stale))

@@ -343,14 +343,15 @@ def compare_with(rev: str, sizes: list[int], *, bulk_only: bool, json_path: str 
                 out = Path(tmp) / f"{side}-{n}.json"
                 command = [sys.executable, str(Path(__file__).resolve()), "--sizes", str(n), "--json", str(out),
                            *(["--bulk-only"] if bulk_only else [])]
-                env = {**os.environ, "PYTHONPATH": str(tree if side == "baseline" else ROOT)}
+                root = tree if side == "baseline" else ROOT
+                env = {**os.environ, "PYTHONPATH": str(root)}
                 print(f"  {side} ({rev if side == 'baseline' else 'the checkout'}) at {n:,} instances",
                       file=sys.stderr, flush=True)
                 done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
                 if done.returncode != 0:
                     print(f"the {side} run at {n} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
                     return 1
-                expected = (tree if side == "baseline" else ROOT) / "vmrules"
+                expected = root / "vmrules"
                 if f"vmrules from {expected}" not in done.stderr:  # another install shadowed the tree
                     print(f"the {side} run did not import vmrules from {expected}:\n{done.stderr[:500]}",
                           file=sys.stderr)

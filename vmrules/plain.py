@@ -141,8 +141,8 @@ class _Reader:
                     self.nodes += 1
                     out[key] = item
                 continue
-            name = key if type(key) is str else _name_text(key)
-            if name is None:
+            name = exact_str(key)  # a str subclass's text; any other name is left out unread
+            if type(name) is not str:
                 self.odd_names.append(_join(path, f"<{type_name(key)} name>"))
                 continue
             if skip_none and (item is None or name.startswith("_")):
@@ -153,15 +153,6 @@ class _Reader:
     def _fail(self, path: str | None, reason: str) -> Opaque:
         self.unreadable.append(Unreadable(path, reason))
         return Opaque("unreadable")
-
-
-def _name_text(key: object) -> str | None:
-    """A name that is not an exact ``str``: a ``str`` subclass's text (read through ``str``'s own method), or
-    None for anything else (a number, a tuple, an object: no JSON name), whose code is never run."""
-    try:
-        return str.__str__(key) if issubclass(type(key), str) else None  # type: ignore[arg-type,unused-ignore]
-    except Exception:  # a metaclass whose subclass check raises
-        return None
 
 
 def _attributes(value: object) -> list[tuple[Any, Any]] | None:
