@@ -195,7 +195,7 @@ def attach_device_index_free(ctx: NicCtx[Any]) -> Findings:
 def _put_attachment(world: World, inst: Instance, nic: NetworkInterface) -> World:
     """The instance and the interface as given; an elastic IP on the interface follows it onto (or off) the
     instance (``nic.instance_id``)."""
-    world = world.with_instance(inst).evolve(network_interfaces=world.network_interfaces.set(nic.nic_id, nic))
+    world = world.with_instance(inst).with_interface(nic)
     eip = world.elastic_ips.get(nic.elastic_ip_id) if nic.elastic_ip_id else None
     if eip is not None:
         world = world.evolve(elastic_ips=world.elastic_ips.set(eip.elastic_ip_id,
@@ -416,8 +416,7 @@ def _modify_nics(ctx: ModifyNicsCtx) -> tuple[World, JSON]:
     world = ctx.world
     for item, nic in zip(ctx.req.networks, ctx.nics, strict=True):
         if nic is not None and item.autoDelete is not None:
-            world = world.evolve(network_interfaces=world.network_interfaces.set(
-                nic.nic_id, replace(nic, auto_delete=item.autoDelete)))
+            world = world.with_interface(replace(nic, auto_delete=item.autoDelete))
     return world, {}
 
 
@@ -526,8 +525,7 @@ def associate_not_bound(ctx: EipCtx) -> Findings:
 
 def _put_binding(world: World, eip: ElasticIp, primary: NetworkInterface) -> World:
     """The elastic IP and the primary interface as given (both sides of a binding change together)."""
-    return world.evolve(elastic_ips=world.elastic_ips.set(eip.elastic_ip_id, eip),
-                        network_interfaces=world.network_interfaces.set(primary.nic_id, primary))
+    return world.evolve(elastic_ips=world.elastic_ips.set(eip.elastic_ip_id, eip)).with_interface(primary)
 
 
 # effect: ASSOCIATE_ELASTIC_IP.BINDS_PRIMARY_IP
