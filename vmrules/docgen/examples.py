@@ -10,6 +10,7 @@ reported as a problem by the generator.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -291,6 +292,4 @@ def run_example(example: Example, world: World | None = None) -> Run:
 
 
 def _compact(value: Any) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
