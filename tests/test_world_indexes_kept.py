@@ -11,7 +11,7 @@ from immutables import Map
 from world_edits import DEFAULT, SUBNET, with_instance, with_nic
 
 from vmrules import World, execute, settle, state
-from vmrules.builders import add_instance, add_network_interface
+from vmrules.builders import add_elastic_ip, add_instance, add_instances, add_network_interface, bind_elastic_ip
 from vmrules.defaults import MAIN, NORTH
 from vmrules.docgen.examples import EXAMPLES, Example, run_example, runnable
 from vmrules.indexes import (
@@ -21,6 +21,7 @@ from vmrules.indexes import (
     build_instances_by,
     build_subnet_addresses,
 )
+from vmrules.state import Batch, BulkBatch
 from vmrules.task_starts import NO_TASKS, build_task_starts
 
 INDEXES = ("instance_order", "instances_by", "image_listings", "subnet_addresses", "default_groups", "task_starts")
@@ -124,6 +125,25 @@ def test_a_world_constructed_without_an_index_builds_it(two: tuple[str, str, Wor
     assert [name for name in INDEXES if name not in missing and getattr(built, name) is not getattr(world, name)] == []
 
 
+# ---- with_instance ----------------------------------------------------------------------------------------
+
+
+def test_with_instance_puts_a_new_instance_in_creation_order(two: tuple[str, str, World]) -> None:
+    first, second, world = two
+    newcomer = replace(world.instances[first], instance_id="i-newcomer01", seq=world.instances[second].seq + 1)
+    added = world.with_instance(newcomer)
+    assert _listed(added) == [first, second, "i-newcomer01"] and _stale(added) == []
+
+
+@pytest.mark.parametrize("moved", [{"region": "cn-east-2"}, {"owner": "bob"}, {"seq": 10**6}])
+def test_with_instance_moves_an_instance_whose_order_key_changes(two: tuple[str, str, World],
+                                                                 moved: dict[str, object]) -> None:
+    first, second, world = two
+    changed = world.with_instance(replace(world.instances[first], **moved))
+    assert _stale(changed) == []
+    assert _listed(changed) == ([second, first] if "seq" in moved else [second])
+
+
 # ---- with_interface ---------------------------------------------------------------------------------------
 
 
@@ -183,3 +203,51 @@ def test_no_operation_falls_back_to_rebuilding_an_index(example: Example, monkey
     monkeypatch.undo()
     assert outcome.ok, outcome.error
     assert _stale(outcome.world) == [] and _stale(settled) == []
+
+
+def test_builders_keep_the_indexes_without_rebuilding_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each builder's batch hands every index it changes over (bench/scale.py's 100,000-instance builds would
+    otherwise rebuild them per instance): an interface alone, an elastic IP and its binding, one instance, many."""
+    def no_rebuild(*_: object) -> None:
+        raise AssertionError("an index was rebuilt instead of kept")
+
+    world = DEFAULT
+    for name in _BUILDERS:
+        monkeypatch.setattr(state, name, no_rebuild)
+    nic_id, world = add_network_interface(world, owner=MAIN, subnet_id=SUBNET)
+    eip_id, world = add_elastic_ip(world, owner=MAIN, region=NORTH)
+    world = bind_elastic_ip(world, eip_id, nic_id)
+    _, world = add_instance(world, task="createInstances")
+    _, world = add_instances(world, 40, task="createInstances")
+    monkeypatch.undo()
+    assert _stale(world) == [] and world.address_user(SUBNET, world.network_interfaces[nic_id].private_ip) == nic_id
+
+
+def test_a_bulk_batch_drops_a_count_brought_to_zero_as_a_batch_does() -> None:
+    # add_instances only adds, but the bulk batch promises the world a Batch gives for the same changes.
+    _, world = add_instance(DEFAULT)
+    key = (MAIN, NORTH, "instance")
+    worlds = []
+    for kind in (Batch, BulkBatch):
+        batch = kind(world)
+        batch.add_usages(MAIN, NORTH, [("instance", -world.usage[key]), ("disk", 1)])
+        worlds.append(batch.done())
+    assert [key in w.usage for w in worlds] == [False, False]
+    assert worlds[0].usage == worlds[1].usage
+
+
+@pytest.mark.parametrize("kind", [Batch, BulkBatch])
+def test_a_batch_of_interfaces_alone_extends_the_addresses(kind: type[Batch[World]],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # add_instances puts interfaces only beside instances, but either batch takes new interfaces on their own.
+    nic_id, with_one = add_network_interface(DEFAULT, owner=MAIN, subnet_id=SUBNET)
+    template = with_one.network_interfaces[nic_id]
+    batch = kind(DEFAULT)
+    for address in ("10.0.1.210", "10.0.1.211"):
+        new = batch.new_id("port-")
+        batch.put("network_interfaces", new, replace(template, nic_id=new, private_ip=address))
+    monkeypatch.setattr(state, "build_subnet_addresses", lambda *_: pytest.fail("subnet_addresses was rebuilt"))
+    done = batch.done()
+    monkeypatch.undo()
+    assert [done.address_user(SUBNET, a) is not None for a in ("10.0.1.210", "10.0.1.211")] == [True, True]
+    assert _stale(done) == []
