@@ -8,6 +8,7 @@ was read from) would make them exit non-zero.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -126,3 +127,22 @@ def test_mutant_keys_survive_edits_outside_their_definition(monkeypatch: Any) ->
     assert after == before
     assert "vmrules/state.py::_BLOCK_MIN int: 16 -> 15" in before
     assert any(key.startswith("vmrules/state.py::Batch.new_ids ") for key in before)
+
+
+def test_the_compiled_copy_unslots_only_the_modules_it_compiles(monkeypatch: Any, tmp_path: Path) -> None:
+    """bench/compiled.py's scratch copy (compiling it is left to a reader's run: it takes a C compiler and
+    a minute): every module it names exists, loses ``slots=True`` and still parses; the others keep theirs."""
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    import compiled
+
+    assert compiled.unslotted("@dataclass(frozen=True, slots=True)\n@dataclass(slots=True)\n"
+                              "@dataclass(slots=True, eq=False)\n@dataclass\n") == \
+        "@dataclass(frozen=True)\n@dataclass()\n@dataclass(eq=False)\n@dataclass\n"
+    compiled.prepare(tmp_path)
+    for module in compiled.COMPILED:
+        source = (tmp_path / module).read_text(encoding="utf-8")
+        ast.parse(source)
+        assert "slots=True" not in source and source == compiled.unslotted((ROOT / module).read_text(encoding="utf-8"))
+    assert "slots=True" in (ROOT / "vmrules" / "plain.py").read_text(encoding="utf-8")
+    assert (tmp_path / "vmrules" / "state.py").read_text(encoding="utf-8") == \
+        (ROOT / "vmrules" / "state.py").read_text(encoding="utf-8")
