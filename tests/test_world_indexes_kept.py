@@ -13,7 +13,6 @@ from world_edits import DEFAULT, SUBNET, with_instance, with_nic
 from vmrules import World, execute, settle, state
 from vmrules.builders import add_elastic_ip, add_instance, add_instances, add_network_interface, bind_elastic_ip
 from vmrules.defaults import MAIN, NORTH
-from vmrules.docgen.examples import EXAMPLES, Example, run_example, runnable
 from vmrules.indexes import (
     build_default_groups,
     build_image_listings,
@@ -21,6 +20,7 @@ from vmrules.indexes import (
     build_instances_by,
     build_subnet_addresses,
 )
+from vmrules.spec_examples import EXAMPLES, Example, run_example, runnable
 from vmrules.state import Batch, BulkBatch
 from vmrules.task_starts import NO_TASKS, build_task_starts
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vmrules import spec_examples as examples
 from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE, CatalogueEntry, effects_for, rules_for
 from vmrules.docgen import (
     codescan,
     divergences,
-    examples,
     machine,
     params,
     seedtext,
@@ -392,7 +392,7 @@ class _Builder:
         if not runs:
             return [*lines, "No worked example for this operation yet.", ""]
         lines += ["Produced by running the engine on the default world (`World.default()`, see "
-                  "`vmrules/docgen/examples.py`).", ""]
+                  "`vmrules/spec_examples.py`).", ""]
         for n, run in enumerate(runs, 1):
             ex = run.example
             lines += [f"### {n}. {ex.title}", ""]

@@ -1,7 +1,7 @@
 """JSON Schema of each operation's result, generated from what the operation returns in its worked example.
 
 Results have no request-model counterpart: they are rendered by ``vmrules.views`` from the world. The schema
-is read off the result of the operation's successful worked example (vmrules/docgen/examples.py, the same
+is read off the result of the operation's successful worked example (vmrules/spec_examples.py, the same
 examples the spec pages show): the members present there, their JSON types, list item shapes merged over every
 item. Because one example cannot show which members are optional or may be null, members are not ``required``
 and scalars also admit null; the schema documents the shape, not every value.
@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from vmrules import spec_examples as examples
 from vmrules.schema.request import DIALECT, JSON
 
 _TYPES: dict[type, str] = {bool: "boolean", int: "integer", float: "number", str: "string"}
@@ -49,8 +50,6 @@ def _merge(shapes: list[JSON]) -> JSON:
 
 @cache
 def _example_results() -> dict[str, JSON]:
-    from vmrules.docgen import examples  # a shell's data; imported late, docgen imports this package too
-
     found: dict[str, JSON] = {}
     for example in examples.EXAMPLES:
         if example.expect is not None or example.operation in found or not examples.runnable(example):
