@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from vmrules.catalogue import RULES
 from vmrules.model import IMAGE_STATUSES
 from vmrules.operations.create.plan import (
     CLIENT_TOKEN_MAX,
@@ -46,6 +47,7 @@ from vmrules.operations.params import (
     PASSWORD_MAX,
     PASSWORD_MIN,
 )
+from vmrules.rules import Phase
 
 JSON = dict[str, Any]
 
@@ -253,8 +255,5 @@ def inexpressible_rules() -> list[str]:
     the world (the caller's own pin, the region's AZs, instance types) or are about Python objects rather than
     JSON (REQUEST.UNREADABLE, REQUEST.UNKNOWN_OPERATION); a few (CHARGE_DURATION, the createInstances modes)
     could be written as nested conditionals and are not yet."""
-    from vmrules.catalogue import RULES
-    from vmrules.rules import Phase
-
     carried = expressed_rules() | STRUCTURAL_RULES | REGION_RULES
     return sorted(r.id for r in RULES if r.phase <= Phase.PARAMETERS and r.id not in carried)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from vmrules import builders
 from vmrules.defaults import MAIN, MEMBERS, NORTH, SECOND
+from vmrules.engine import execute
 from vmrules.model import (
     Charge,
     Image,
@@ -130,8 +131,6 @@ def _bind_some_elastic_ips(draw: Draw, world: World, owner: str) -> World:
 
 def _start_tasks(draw: Draw, world: World) -> World:
     """Leave some power operations in progress (tasks that ``settle`` completes)."""
-    from vmrules.engine import execute
-
     for _ in range(draw(st.integers(0, 2))):
         op = draw(st.sampled_from(["stopInstance", "startInstance", "rebootInstance"]))
         if op not in OPERATION_TABLE:
