@@ -1,5 +1,6 @@
 """The core's imports run one way: each core module sits in a layer (docs/architecture.md) and imports only from
-its own layer or lower ones, and the import graph, counting imports inside functions too, has no cycle."""
+its own layer or lower ones, and the import graph, counting imports inside functions too, has no cycle. The
+shells, read by the same walker, import one another in one direction."""
 
 from __future__ import annotations
 
@@ -39,9 +40,14 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-CORE: dict[str, Path] = {
-    _module_name(p): p for p in sorted(ROOT.rglob("*.py")) if p.relative_to(ROOT).parts[0] not in SHELLS
-}
+def shell_of(module: str) -> str | None:
+    """The shell a module belongs to (``vmrules.cli.inputs`` -> ``cli``), None for a core module."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in SHELLS else None
+
+
+MODULES: dict[str, Path] = {_module_name(p): p for p in sorted(ROOT.rglob("*.py"))}
+CORE: dict[str, Path] = {name: path for name, path in MODULES.items() if shell_of(name) is None}
 
 
 def layer_of(module: str) -> int:
@@ -59,32 +65,32 @@ def layer_of(module: str) -> int:
 def _resolve(importer: str, node: ast.ImportFrom) -> str:
     if node.level == 0:
         return node.module or ""
-    package = importer if CORE[importer].name == "__init__.py" else importer.rsplit(".", 1)[0]
+    package = importer if MODULES[importer].name == "__init__.py" else importer.rsplit(".", 1)[0]
     for _ in range(node.level - 1):
         package = package.rsplit(".", 1)[0]
     return f"{package}.{node.module}" if node.module else package
 
 
 def imports_of(module: str) -> set[str]:
-    """The core modules ``module`` imports anywhere in its source (top level, functions, ``if`` blocks).
+    """The modules of the package ``module`` imports anywhere in its source (top level, functions, ``if`` blocks).
 
     ``from pkg import name`` counts as importing ``pkg.name`` when that is a module, else ``pkg``. The implicit
     import of a package's ``__init__`` when one of its submodules is imported is not counted (that is how
     Python packages work, not a dependency the module states)."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(CORE[module].read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = _resolve(module, node)
-            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in CORE else base for a in node.names]
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in MODULES else base for a in node.names]
         else:
             continue
-        found.update(t for t in targets if t in CORE and t != module)
+        found.update(t for t in targets if t in MODULES and t != module)
     return found
 
 
-GRAPH: dict[str, set[str]] = {module: imports_of(module) for module in CORE}
+GRAPH: dict[str, set[str]] = {module: imports_of(module) & CORE.keys() for module in CORE}
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -131,27 +137,16 @@ def test_the_core_import_graph_has_no_cycle() -> None:
     assert find_cycle(GRAPH) is None
 
 
-def shell_imports(shell: str) -> set[str]:
-    """The other shells whose modules any module of ``vmrules/<shell>/`` imports, inside functions too."""
-    found: set[str] = set()
-    for path in sorted((ROOT / shell).rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
-            else:
-                continue  # a relative import stays inside its own shell
-            found.update(parts[1] for parts in (name.split(".") for name in names)
-                         if parts[0] == "vmrules" and len(parts) > 1 and parts[1] in SHELLS and parts[1] != shell)
-    return found
-
-
 def test_the_shells_import_each_other_one_way() -> None:
     # The shells may lean on one another (the CLI on docgen, the kit on the server), but in one direction: a
     # late import inside a function would otherwise hide a cycle (docgen and schema once had one, schema reading
     # docgen's worked examples, until the examples moved to vmrules/spec_examples.py).
-    graph = {shell: shell_imports(shell) for shell in SHELLS}
+    graph: dict[str, set[str]] = {shell: set() for shell in SHELLS}
+    for module in MODULES:
+        shell = shell_of(module)
+        if shell is not None:
+            reached = {shell_of(target) for target in imports_of(module)}
+            graph[shell] |= {other for other in reached if other is not None and other != shell}
     assert "schema" in graph["docgen"] and "wire" in graph["server"]
     assert find_cycle(graph) is None
 
@@ -172,11 +167,11 @@ def test_function_level_and_relative_imports_are_counted(source: str, expected: 
     # The source stands in for vmrules/state.py; relative imports resolve against its package (vmrules).
     fake = tmp_path / "state.py"
     fake.write_text(source, encoding="utf-8")
-    original, CORE["vmrules.state"] = CORE["vmrules.state"], fake
+    original, MODULES["vmrules.state"] = MODULES["vmrules.state"], fake
     try:
         assert imports_of("vmrules.state") == expected
     finally:
-        CORE["vmrules.state"] = original
+        MODULES["vmrules.state"] = original
 
 
 def test_every_task_kind_is_declared_with_the_model_and_has_a_completion() -> None:
