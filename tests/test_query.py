@@ -8,10 +8,13 @@ or starting at 0, a name given twice, a list index mixed with a name, more than 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
+from vmrules import World
 from vmrules.operations import OPERATION_TABLE
+from vmrules.server import Emulator
 from vmrules.wire.query import MAX_LIST_INDEX, QueryError, typed, typed_params, unflatten
 
 NAME_LEVELS = 8  # docs/emulator.md: "more than 8 name levels" is refused
@@ -62,6 +65,7 @@ DEFS: dict[str, Any] = {"Spec": {"type": "object", "properties": {"size": {"type
 @pytest.mark.parametrize(("value", "expected"), [
     ("20", 20), ("-5", -5), ("0", 0), ("9" * 18, int("9" * 18)),
     ("9" * 19, "9" * 19), ("1.5", "1.5"), ("ten", "ten"), ("", ""), ("+3", "+3"),
+    ("\u0661\u0660", "\u0661\u0660"), ("\uff11\uff10", "\uff11\uff10"), ("1_0", "1_0"),  # digits of other scripts
 ])
 def test_integers_are_up_to_eighteen_digits_with_an_optional_minus(value: str, expected: object) -> None:
     assert typed({"count": value}, SCHEMA, DEFS) == {"count": expected}
@@ -97,3 +101,12 @@ def test_an_operations_query_is_typed_by_its_request_model() -> None:
     delete = typed_params(OPERATION_TABLE["deleteImage"], {"regionId": "cn-north-1", "imageId": "img-1",
                                                            "deleteSnapshot": "True"})
     assert delete == {"regionId": "cn-north-1", "imageId": "img-1", "deleteSnapshot": True}
+
+
+def test_a_page_size_in_another_scripts_digits_is_refused_as_the_api_would() -> None:
+    emulator = Emulator(World.default(), auth=False)
+    path = "/v1/regions/cn-north-1/instances"
+    assert emulator.handle("GET", path, "pageSize=10", {}, b"").status == 200
+    refused = emulator.handle("GET", path, "pageSize=" + quote("\u0661\u0660"), {}, b"")
+    assert (refused.status, refused.body["error"]["status"]) == (400, "INVALID_ARGUMENT")
+    assert "pageSize" in refused.body["error"]["message"]

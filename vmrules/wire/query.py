@@ -65,6 +65,11 @@ def _lists(node: Any) -> Any:
     return {k: _lists(v) for k, v in node.items()}
 
 
+# ASCII digits only: a str pattern's \d also matches other scripts' digits ("١٠", "１０"), which int() reads but
+# a JSON number never holds, so such text stays text and the request model refuses it.
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+
+
 def typed(value: Any, schema: Mapping[str, Any], defs: Mapping[str, Any]) -> Any:
     """Type query-string text by the request model's JSON schema (integers, booleans); leave the rest."""
     if "$ref" in schema:
@@ -76,7 +81,7 @@ def typed(value: Any, schema: Mapping[str, Any], defs: Mapping[str, Any]) -> Any
                 return converted
     kind = schema.get("type")
     if isinstance(value, str):
-        if kind == "integer" and re.fullmatch(r"-?\d{1,18}", value):
+        if kind == "integer" and _INTEGER.fullmatch(value):
             return int(value)
         if kind == "boolean" and value.lower() in ("true", "false"):
             return value.lower() == "true"
