@@ -205,6 +205,15 @@ def test_nonce_memory_is_bounded_and_forgets_nonces_past_the_skew_window() -> No
     assert memory.remember("AK", "a", expires_at=300.0, now=101.0) is Seen.FULL
 
 
+def test_a_nonce_memory_holds_the_documented_100_000_current_nonces_by_default() -> None:
+    # docs/decisions/signing.md: "The memory is bounded (100,000 current nonces per emulator or mock)"
+    memory = NonceMemory()
+    for n in range(100_000):
+        assert memory.remember("AK", str(n), expires_at=100.0, now=0.0) is Seen.NEW
+    assert memory.remember("AK", "one more", expires_at=100.0, now=0.0) is Seen.FULL
+    assert memory.remember("AK", "one more", expires_at=200.0, now=100.5) is Seen.NEW  # all others expired
+
+
 def test_a_full_nonce_memory_answers_429_not_a_forgotten_replay() -> None:
     emu = emulator()
     emu._nonces = NonceMemory(capacity=1)  # the emulator's own memory, made tiny
@@ -266,6 +275,21 @@ def test_the_sdk_only_operations_cover_the_installed_sdks() -> None:
     assert reference <= sdk
     assert sdk - reference <= set(SDK_ONLY_OPERATIONS)
     assert not {(name, method) for name, method, _ in SDK_ONLY_OPERATIONS} & {(n, m) for n, m, _ in reference}
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("PUT", INSTANCES, ("GET", "POST")),  # describeInstances, createInstances
+    ("GET", f"{INSTANCES}/i-1:stopInstance", ("POST",)),
+    ("DELETE", f"{INSTANCES}/i-1%3AstopInstance", ("POST",)),  # matched after percent-decoding
+    ("PUT", f"/v1/regions/{REGION}/instanceTemplates/it-1", ("DELETE", "GET", "PATCH")),  # the SDK's routes only
+    ("PUT", f"/v1/regions/{REGION}/images/img-1", ("DELETE", "GET")),
+])
+def test_a_405_through_the_wire_layer_names_exactly_the_methods_its_path_answers(
+        method: str, path: str, allowed: tuple[str, ...]) -> None:
+    response = Emulator(World.default(), auth=False).handle(method, path, "", {}, b"")
+    assert status(response) == (405, "METHOD_NOT_ALLOWED")
+    assert response.allow == allowed
+    assert response.headers()["Allow"] == ", ".join(allowed)
 
 
 def test_a_response_sends_its_request_id_and_a_405_its_allowed_methods() -> None:
