@@ -19,9 +19,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from types import ModuleType, TracebackType
 from typing import Any, Self, TypeVar, cast
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from vmrules import World, advance, execute, settle
 from vmrules.engine import advance_as_far_as_allowed
@@ -279,20 +280,34 @@ class _Transport:
     def request(self, method: str, url: str, data: str | bytes | None = None,
                 headers: Mapping[str, str] | None = None, **_: Any) -> Any:
         headers = dict(headers or {})
-        agent = headers.get("User-Agent", "")
-        service = agent.split(" ", 1)[1].split("/", 1)[0] if " " in agent else ""
+        words = headers.get("User-Agent", "").split()  # the SDK's: JdcloudSdkPython/<version> <service>/<revision>
+        service = words[1].partition("/")[0] if len(words) > 1 else ""
         if service != VM_SERVICE:
             raise UnmockedRequest(f"vmrules mock_jdcloud is active and answers only the VM service; the SDK's "
                                   f"{service or 'unknown'} client tried to reach {url}")
         parts = urlsplit(url)
-        host = parts.hostname or ""
-        if parts.port and parts.port not in (80, 443):
-            host = f"{host}:{parts.port}"
         lowered = {name.lower(): str(value) for name, value in headers.items()}
-        lowered["host"] = host
+        lowered["host"] = _host_header(parts)
         body = data.encode("utf-8") if isinstance(data, str) else data or b""
         call = self._mock.handle(WireRequest(method.upper(), parts.path, parts.query, lowered, body))
         return _response(self._real, call.response, url)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _host_header(url: SplitResult) -> str:
+    """The Host header requests (urllib3 and http.client) sends for ``url``: the host lower-cased, an IPv6
+    address in brackets, and the port unless it is the scheme's default (``http://h:443`` keeps ``:443``)."""
+    host = url.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if url.port is not None and url.port != _DEFAULT_PORTS.get(url.scheme):
+        host = f"{host}:{url.port}"
+    return host
+
+
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 def _response(real: Any, answer_: Response, url: str) -> Any:
@@ -304,5 +319,5 @@ def _response(real: Any, answer_: Response, url: str) -> Any:
         {**answer_.headers(), "Content-Length": str(len(payload))})
     response.url = url
     response.encoding = "utf-8"
-    response.reason = "OK" if answer_.status == 200 else "Error"
+    response.reason = _REASONS.get(answer_.status, "")  # what raise_for_status and logs show, as a server sends it
     return response
