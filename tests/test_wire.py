@@ -27,7 +27,7 @@ from vmrules.wire import NonceMemory, Response
 from vmrules.wire.envelope import error_response
 from vmrules.wire.nonces import Seen
 from vmrules.wire.routes import SDK_ONLY_OPERATIONS
-from vmrules.wire.signing import SignedRequest, signature
+from vmrules.wire.signing import SignedRequest, _canonical_query, _canonical_uri, signature
 
 REGION = "cn-north-1"
 INSTANCES = f"/v1/regions/{REGION}/instances"
@@ -219,6 +219,52 @@ def test_a_full_nonce_memory_answers_429_not_a_forgotten_replay() -> None:
     emu._nonces = NonceMemory(capacity=1)  # the emulator's own memory, made tiny
     assert status(call(emu, "GET", INSTANCES, "", sdk_signed("GET", INSTANCES))) == (200, "OK")
     assert status(call(emu, "GET", INSTANCES, "", sdk_signed("GET", INSTANCES))) == (429, "RATE_LIMIT_EXCEEDED")
+
+
+def test_a_version_3_query_with_an_empty_value_or_an_equals_sign_in_a_value_is_covered() -> None:
+    # the SDK splits each piece at its first "=" and signs "name=" for an empty value
+    query = "pageSize=10&tag=&note=a%3Db&raw=a=b"
+    assert status(call(emulator(), "GET", INSTANCES, query, sdk_signed("GET", INSTANCES, query))) == (200, "OK")
+    assert status(call(emulator(), "GET", INSTANCES, "pageSize=10&tag=x", sdk_signed("GET", INSTANCES, query))) == (
+        401, "UNAUTHENTICATED")
+
+
+def test_canonical_queries_follow_each_versions_signer() -> None:
+    # JDCLOUD3 drops a bare key (so verify refuses a query holding one); version 2 signs it as "key="
+    assert _canonical_query("b=2&a&=x&c=", version3=True) == "b=2&c="
+    assert _canonical_query("b=2&a&c=x=y", version3=False) == "a=&b=2&c=x%3Dy"
+
+
+@pytest.mark.parametrize("path", ["/v1/regions/cn-north-1/instances/i-a+b", "/v1//regions/a%20b", "/v1/x%2By/~z"])
+def test_a_version_3_canonical_path_is_the_one_the_sdks_signer_builds(path: str) -> None:
+    assert _canonical_uri(path, version3=True) == Signer(_Silent())._Signer__build_canonical_uri(path)
+
+
+def test_a_version_2_canonical_path_keeps_plus_signs_and_repeated_slashes() -> None:
+    assert _canonical_uri("/v1//x/i-a+b", version3=False) == "/v1//x/i-a%2Bb"
+
+
+@pytest.mark.parametrize("authorization", [
+    "JDCLOUD4-HMAC-SHA256 Credential=AK/20260101/cn-north-1/vm/jdcloud4_request, SignedHeaders=host, Signature=",
+    "JDCLOUD3-HMAC-SHA256 Credential=AK/20260101/cn-north-1/vm/jdcloud2_request, SignedHeaders=host, Signature=",
+    "JDCLOUD2-HMAC-SHA256 Credential=AK/20260101/cn-north-1/vm/jdcloud3_request, SignedHeaders=host, Signature=",
+])
+def test_an_unknown_algorithm_or_a_terminator_of_the_other_version_is_unauthenticated(authorization: str) -> None:
+    headers = own_signed("GET", INSTANCES, "", b"", EVERY)
+    headers["authorization"] = authorization + "0" * 64
+    response = call(emulator(), "GET", INSTANCES, "", headers)
+    assert status(response) == (401, "UNAUTHENTICATED")
+    assert "is not a JDCLOUD2/JDCLOUD3-HMAC-SHA256 signature" in response.body["error"]["message"]
+
+
+@pytest.mark.parametrize(("offset", "expected"), [
+    (900, (200, "OK")), (-900, (200, "OK")), (901, (401, "UNAUTHENTICATED")), (-901, (401, "UNAUTHENTICATED")),
+])
+def test_the_date_may_be_exactly_the_allowed_skew_away_from_the_servers_clock(
+        offset: int, expected: tuple[int, str]) -> None:
+    emu = Emulator(World.default(), auth=True, credentials=Credentials({"AK": ("secret", "alice")}),
+                   now=lambda: AT.timestamp() + offset)
+    assert status(call(emu, "GET", INSTANCES, "", sdk_signed("GET", INSTANCES))) == expected
 
 
 # ---- routing ------------------------------------------------------------------------------------------
