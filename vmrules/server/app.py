@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from vmrules.server.store import Store, pack
 from vmrules.wire import MAX_BODY_BYTES, Authenticator, NonceMemory, Response, WireRequest, answer
 from vmrules.wire import error_response as _error
 from vmrules.wire import json_body as _json_body
+from vmrules.wire.routes import allowed_methods as api_allowed_methods
 from vmrules.wire.signing import AuthError
 
 # A 100,000-instance world is ~170 MB of JSON; 512 MiB leaves room for three times that, and bounds what one
@@ -41,6 +42,13 @@ JSON = dict[str, Any]
 
 def admin_body_limit(path: str) -> int:
     return MAX_WORLD_BODY_BYTES if path == "/admin/world" else MAX_ADMIN_BODY_BYTES
+
+
+def allowed_methods(path: str) -> tuple[str, ...]:
+    """The methods (raw, percent-encoded) ``path`` answers, sorted: an admin endpoint's or the API routes'. The
+    Allow header of every 405, whichever layer refuses the method."""
+    admin = _ADMIN.get(path)
+    return tuple(sorted(admin)) if admin is not None else api_allowed_methods(path)
 
 
 def body_limit(path: str) -> int:
@@ -192,8 +200,9 @@ class Emulator:
         allowed = _ADMIN.get(path)
         if allowed is None:
             return _error(request_id, 404, "NOT_FOUND", f"no admin endpoint {path[:200]}")
-        if method not in allowed:
-            return _error(request_id, 405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}")
+        if method not in allowed:  # with its Allow header, as the API's own 405s (RFC 9110 section 15.5.6)
+            refused = _error(request_id, 405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}")
+            return replace(refused, allow=allowed_methods(path))
         if self.auth:
             try:
                 access_key = Authenticator(self._admin_keys, self.max_skew_seconds, self._now,
@@ -297,4 +306,4 @@ _ADMIN: dict[str, frozenset[str]] = {
 
 
 __all__ = ["MAX_ADMIN_BODY_BYTES", "MAX_BODY_BYTES", "MAX_WORLD_BODY_BYTES", "Credentials", "Emulator", "Response",
-           "StreamedResponse", "admin_body_limit", "body_limit"]
+           "StreamedResponse", "admin_body_limit", "allowed_methods", "body_limit"]

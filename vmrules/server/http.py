@@ -18,8 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from vmrules.server.app import Emulator, Response, StreamedResponse, body_limit
-from vmrules.wire.routes import allowed_methods
+from vmrules.server.app import Emulator, Response, StreamedResponse, allowed_methods, body_limit
 
 DRAIN_LIMIT = 64 << 20  # an over-long body up to this size is read and dropped, so the client reads the 413
 READ_CHUNK = 1 << 16
@@ -190,6 +189,8 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 text = message or HTTPStatus(code).phrase
             self.close_connection = True
             response = _envelope(emulator.next_request_id(), code, status, text)
+            if code == 405:  # the methods the path does answer, as every 405 says (RFC 9110 section 15.5.6)
+                response = replace(response, allow=allowed_methods(str(getattr(self, "path", "")).split("?", 1)[0]))
             try:
                 # the request line may not have parsed: answer as HTTP/1.1 whatever the client wrote
                 self.request_version = "HTTP/1.1"
