@@ -215,6 +215,29 @@ def test_every_accepted_change_is_logged_before_the_response(tmp_path: Path) -> 
     store.close()
 
 
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_refused_call_is_logged_as_only_what_its_arrival_changed(tmp_path: Path, strict: bool) -> None:
+    # A request refused after its arrival completed a due task changed the world (the task), not by its call:
+    # the log keeps the clock and the tasks, so a restart rebuilds this world even where replay, which is not
+    # strict, would accept the call (here, serve --strict refusing a name stopInstance does not define).
+    clock = Clock()
+    store = Store.open(tmp_path / "state.db", World.default())
+    emu = emulator(clock, task_seconds=5, store=store, strict=strict)
+    iid = create(emu)
+    clock.at += 5  # the create task is due: the next request completes it on arrival
+    if strict:
+        refused = call(emu, "POST", f"{INSTANCES}/{iid}:stopInstance", {"unknownName": 1})
+    else:
+        refused = call(emu, "POST", f"{INSTANCES}/i-nosuch:stopInstance", {})
+    assert error(refused) == ((400, "INVALID_ARGUMENT") if strict else (404, "NOT_FOUND"))
+    assert emu.world.instances[iid].status == "running"
+    reopened = Store.open(tmp_path / "state.db", World.default())
+    assert reopened.load() == emu.world
+    assert [entry.kind for _, entry in reopened.entries(after=0)] == ["call", "sync"]
+    reopened.close()
+    store.close()
+
+
 def test_a_log_that_cannot_be_written_refuses_the_change(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     store = Store.open(tmp_path / "state.db", World.default())

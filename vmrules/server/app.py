@@ -150,11 +150,11 @@ class Emulator:
         return self._world.clock + whole
 
     def _change(self, kind: Kind, request_id: str, **fields: Any) -> Applied:
-        """Make one entry at the present clock, apply it, log it if it changed more than the clock, swap."""
+        """Make one entry at the present clock, apply it, log what it changed (``Applied.logged``), swap."""
         entry = Entry(kind, self._arrival_clock(), self._delay(), request_id, **fields)
         applied = apply(self._world, entry, strict=self.strict)
-        if applied.recorded and self.store is not None:
-            self.store.append(entry, applied.world)  # a failure here leaves the world as it was: a 500
+        if applied.logged is not None and self.store is not None:
+            self.store.append(applied.logged, applied.world)  # a failure here leaves the world as it was: a 500
         self._world = applied.world
         return applied
 

@@ -82,12 +82,14 @@ def arrive(world: World, clock: int, delay: int) -> tuple[World, World]:
 
 @dataclass(frozen=True)
 class Applied:
-    """The world after an entry; ``outcome`` for a ``call``; ``recorded`` False when the entry changed nothing
-    but the clock (a read): it need not be logged, since the next entry's clock carries the move."""
+    """The world after an entry; ``outcome`` for a ``call``; ``logged``: what the log keeps of it. None when the
+    entry changed nothing but the clock (a read): the next entry's clock carries the move. A refused call whose
+    arrival completed tasks is kept as a ``sync``, the change it made: replay (never strict) must not run the
+    call itself, which it might accept where the live server refused it (``serve --strict``)."""
 
     world: World
     outcome: Outcome | None
-    recorded: bool
+    logged: Entry | None
 
 
 def apply(world: World, entry: Entry, *, strict: bool = False) -> Applied:
@@ -106,4 +108,8 @@ def apply(world: World, entry: Entry, *, strict: bool = False) -> Applied:
         # The server refused an advance past the clock's room before making the entry; the wall time that came
         # with the entry (``arrive``) may have used up a second of that room since, so the move stops at it.
         world = complete_due(advance_as_far_as_allowed(world, entry.seconds), entry.delay)
-    return Applied(world, outcome, world is not moved)
+    if world is moved:
+        return Applied(world, outcome, None)
+    if outcome is not None and not outcome.ok:
+        return Applied(world, outcome, Entry("sync", entry.clock, entry.delay, entry.request_id))
+    return Applied(world, outcome, entry)
