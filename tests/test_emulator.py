@@ -20,7 +20,7 @@ from jdcloud_sdk.core.signer import Signer
 from vmrules import World
 from vmrules.clock import MAX_CLOCK
 from vmrules.server import Credentials, Emulator
-from vmrules.server.app import MAX_BODY_BYTES, Response, StreamedResponse
+from vmrules.server.app import MAX_BODY_BYTES, Response, StreamedResponse, admin_body_limit, body_limit
 from vmrules.server.store import Store
 
 REGION = "cn-north-1"
@@ -197,6 +197,41 @@ def test_admin_settle_completes_every_task() -> None:
 ])
 def test_unknown_admin_requests(method: str, path: str, expected: tuple[int, str]) -> None:
     assert error(call(emulator(), method, path)) == expected
+
+
+def test_body_limits_are_the_documented_ones_and_hold_at_their_edge() -> None:
+    # docs/emulator.md: "a body over 1 MiB (512 MiB for PUT /admin/world, 64 KiB for the other admin endpoints)"
+    assert body_limit(INSTANCES) == MAX_BODY_BYTES == 1 << 20
+    assert body_limit("/admin/world") == admin_body_limit("/admin/world") == 512 << 20
+    assert body_limit("/admin/settle") == body_limit("/admin/advance") == 64 << 10
+    emu = emulator()
+    assert call(emu, "POST", "/admin/settle", b" " * (64 << 10)).status == 200
+    assert error(call(emu, "POST", "/admin/settle", b" " * ((64 << 10) + 1))) == (413, "INVALID_ARGUMENT")
+    moved = call(emu, "POST", "/admin/advance", b'{"seconds": 1}' + b" " * ((64 << 10) - 14))
+    assert moved.status == 200
+
+
+def test_a_credentials_file_names_secrets_pins_and_admin_keys(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps({"AK1": {"secretKey": "s1", "pin": "alice"},
+                                "AK2": {"secretKey": "s2", "pin": "bob", "admin": False},
+                                "ADMIN": {"secretKey": "s3", "admin": True}}))
+    loaded = Credentials.load(path)
+    assert loaded.keys == {"AK1": ("s1", "alice"), "AK2": ("s2", "bob"), "ADMIN": ("s3", "")}
+    assert loaded.admin == frozenset({"ADMIN"})
+
+
+@pytest.mark.parametrize("content", [
+    [], {"AK": "secret"}, {"AK": {"pin": "alice"}}, {"AK": {"secretKey": 1, "pin": "alice"}},
+    {"AK": {"secretKey": "s", "pin": "alice", "admin": "yes"}}, {"AK": {"secretKey": "s"}},
+    {"AK": {"secretKey": "s", "admin": False}}, {"AK": {"secretKey": "s", "pin": 7}},
+    {"AK": {"secretKey": "s", "pin": None, "admin": True}},
+])
+def test_a_credentials_file_of_another_shape_is_refused(tmp_path: Path, content: object) -> None:
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(ValueError, match="credentials"):
+        Credentials.load(path)
 
 
 # ---- persistence ---------------------------------------------------------------------------------------------
