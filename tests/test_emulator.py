@@ -18,6 +18,7 @@ from jdcloud_sdk.core.credential import Credential
 from jdcloud_sdk.core.signer import Signer
 
 from vmrules import World
+from vmrules.builders import add_instances
 from vmrules.clock import MAX_CLOCK
 from vmrules.server import Credentials, Emulator
 from vmrules.server.app import MAX_BODY_BYTES, Response, StreamedResponse, admin_body_limit, body_limit
@@ -180,6 +181,27 @@ def test_admin_world_reads_and_loads_snapshots() -> None:
     assert error(bad) == (400, "INVALID_ARGUMENT") and "snapshot" in bad.body["error"]["message"]
     assert error(call(emu, "PUT", "/admin/world", b"[[[")) == (400, "INVALID_ARGUMENT")
     assert emu.world == World.from_dict(snapshot)  # a bad snapshot changes nothing
+
+
+def test_admin_advance_takes_0_up_to_2_to_the_40_seconds() -> None:
+    emu = emulator(frozen_clock=True)
+    start = emu.world.clock
+    assert call(emu, "POST", "/admin/advance", {"seconds": 0}).status == 200 and emu.world.clock == start
+    past_the_clock = call(emu, "POST", "/admin/advance", {"seconds": 1 << 40})  # a number, but past 9990
+    assert error(past_the_clock) == (400, "INVALID_ARGUMENT") and "9990" in past_the_clock.body["error"]["message"]
+    too_big = call(emu, "POST", "/admin/advance", {"seconds": (1 << 40) + 1})
+    assert error(too_big) == (400, "INVALID_ARGUMENT") and "whole number" in too_big.body["error"]["message"]
+
+
+def test_a_world_put_with_a_store_is_the_world_a_restart_loads(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "state.db", World.default())
+    emu = emulator(store=store)
+    _, bigger = add_instances(World.default(), 3, owner="alice")
+    assert call(emu, "PUT", "/admin/world", bigger.to_dict()).status == 200
+    reopened = Store.open(tmp_path / "state.db", World.default())
+    assert reopened.load() == bigger == emu.world
+    reopened.close()
+    store.close()
 
 
 def test_admin_settle_completes_every_task() -> None:
@@ -359,6 +381,36 @@ def test_anything_wrong_with_a_signature_is_unauthenticated(mutate: Callable[[di
     response = call(emu, "GET", INSTANCES, headers=headers)
     assert error(response) == (401, "UNAUTHENTICATED")
     assert response.body["error"]["message"]
+
+
+def test_admin_requests_need_an_admin_keys_signature_and_api_requests_an_account_key() -> None:
+    clock = Clock()
+    now = datetime.fromtimestamp(clock.at, UTC)
+    keys = Credentials({"AK": ("secret", "alice"), "ADMIN": ("admin-secret", ""), "BOTH": ("both-secret", "bob")},
+                       admin=frozenset({"ADMIN", "BOTH"}))
+    emu = emulator(clock, auth=True, credentials=keys)
+    settle = "/admin/settle"
+    assert call(emu, "POST", settle, b"{}", headers=signed("POST", settle, b"{}", "admin-secret", now,
+                                                           "ADMIN")).status == 200
+    assert call(emu, "POST", settle, b"{}", headers=signed("POST", settle, b"{}", "both-secret", now,
+                                                           "BOTH")).status == 200
+    not_admin = call(emu, "POST", settle, b"{}", headers=signed("POST", settle, b"{}", "secret", now))
+    assert error(not_admin) == (403, "PERMISSION_DENIED") and "not an admin key" in not_admin.body["error"]["message"]
+    wrong = call(emu, "POST", settle, b"{}", headers=signed("POST", settle, b"{}", "secret", now, "ADMIN"))
+    assert error(wrong) == (401, "UNAUTHENTICATED")
+    assert error(call(emu, "POST", settle, b"{}")) == (401, "UNAUTHENTICATED")
+    # an admin key without an account calls only the admin API; one with an account calls both
+    refused = call(emu, "GET", INSTANCES, headers=signed("GET", INSTANCES, b"", "admin-secret", now, "ADMIN"))
+    assert error(refused) == (401, "UNAUTHENTICATED") and "unknown access key" in refused.body["error"]["message"]
+    listed = call(emu, "GET", INSTANCES, headers=signed("GET", INSTANCES, b"", "both-secret", now, "BOTH"))
+    assert listed.status == 200 and listed.body["result"]["totalCount"] == 0  # bob's instances
+
+
+def test_request_ids_number_the_emulators_requests_from_one() -> None:
+    emu = emulator()
+    ids = [call(emu, "GET", INSTANCES).body["requestId"], call(emu, "POST", "/admin/settle").body["requestId"],
+           call(emu, "GET", "/nowhere").body["requestId"]]
+    assert ids == ["vmrules-0000000001", "vmrules-0000000002", "vmrules-0000000003"]
 
 
 def test_without_auth_the_caller_header_names_the_account() -> None:
