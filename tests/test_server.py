@@ -148,6 +148,65 @@ def test_keep_alive_connections_serve_many_requests(open_server: ServerProcess) 
     assert len(re.findall(rb"vmrules-\d{10}", received)) >= 3
 
 
+def test_head_and_unknown_verbs_name_the_allowed_methods_past_a_query_string(open_server: ServerProcess) -> None:
+    for method in ("HEAD", "FROB"):
+        code, headers, _ = exchange(open_server, request(method, INSTANCES + "?pageSize=10"))
+        assert (code, headers.get("allow")) == (405, "GET, POST"), method
+
+
+@pytest.mark.parametrize("length", ["1e3", "-3", "0x10", "5 5"])
+def test_a_content_length_is_a_count_in_ascii_digits(open_server: ServerProcess, length: str) -> None:
+    code, _, body = exchange(open_server, request("POST", INSTANCES, b"", f"Content-Length: {length}"))
+    assert code == 400 and "is not a byte count" in json.loads(body)["error"]["message"]
+
+
+def test_a_library_refusal_says_what_the_library_found(open_server: ServerProcess) -> None:
+    code, _, body = exchange(open_server, b"GARBAGE\r\n\r\n")
+    assert code == 400 and "GARBAGE" in json.loads(body)["error"]["message"]  # "Bad request syntax ('GARBAGE')"
+
+
+def test_a_body_of_exactly_the_limit_is_read_and_one_over_is_drained_keeping_the_connection(
+        open_server: ServerProcess) -> None:
+    stop = f"{INSTANCES}/i-nosuch:stopInstance"
+    connection = http.client.HTTPConnection("127.0.0.1", open_server.port, timeout=30)
+    try:
+        connection.request("POST", stop, body=b"{}" + b" " * (MAX_BODY_BYTES - 2), headers={"Host": "x"})
+        read = connection.getresponse()
+        assert read.status == 404  # read, routed, and the instance is not found
+        read.read()
+        connection.request("POST", stop, body=b" " * (MAX_BODY_BYTES + 1), headers={"Host": "x"})
+        refused = connection.getresponse()
+        assert (refused.status, refused.getheader("Connection")) == (413, None)  # drained: the connection stays
+        refused.read()
+        kept = connection.sock
+        connection.request("GET", INSTANCES, headers={"Host": "x"})
+        after = connection.getresponse()
+        assert after.status == 200 and connection.sock is kept
+        after.read()
+    finally:
+        connection.close()
+
+
+def test_verbose_logs_every_answer_on_stderr_and_the_default_logs_none(open_server: ServerProcess) -> None:
+    expected = [f'"GET {INSTANCES} HTTP/1.1" 200', '"GET /admin/world HTTP/1.1" 200', '"FROB /x HTTP/1.1" 405']
+    with ServerProcess(*serve_args(task_seconds=0, extra=("--verbose", "--allow-host", "x"))) as server:
+        still_answers(server)
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.request("GET", "/admin/world", headers={"Host": "x"})
+        connection.getresponse().read()  # streamed in chunks, read to its end
+        connection.close()
+        exchange(server, request("FROB", "/x"))
+        logged = server.stderr_text()
+        for _ in range(100):  # a line is written just after its answer: wait for it, 5 s at most
+            if all(line in logged for line in expected):
+                break
+            time.sleep(0.05)
+            logged = server.stderr_text()
+    assert all(line in logged for line in expected), logged
+    still_answers(open_server)  # the quiet server has answered this and the other tests' requests by now
+    assert "HTTP/1.1\" 200" not in open_server.stderr_text()
+
+
 # ---- the command line ----------------------------------------------------------------------------------------
 
 

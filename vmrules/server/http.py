@@ -23,10 +23,6 @@ from vmrules.server.app import Emulator, Response, StreamedResponse, allowed_met
 DRAIN_LIMIT = 64 << 20  # an over-long body up to this size is read and dropped, so the client reads the 413
 READ_CHUNK = 1 << 16
 
-# Status strings for the HTTP-level errors the standard library detects before a handler runs.
-_LIBRARY_STATUS = {400: "INVALID_ARGUMENT", 408: "DEADLINE_EXCEEDED", 414: "INVALID_ARGUMENT",
-                   431: "INVALID_ARGUMENT", 505: "INVALID_ARGUMENT"}
-
 
 def _envelope(request_id: str, code: int, status: str, message: str) -> Response:
     return Response(code, {"requestId": request_id, "error": {"code": code, "status": status, "message": message}})
@@ -184,8 +180,8 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             if code == HTTPStatus.NOT_IMPLEMENTED:
                 code, status = 405, "METHOD_NOT_ALLOWED"
                 text = f"{str(getattr(self, 'command', ''))[:40]} is not supported"
-            else:
-                status = _LIBRARY_STATUS.get(code, "INTERNAL" if code >= 500 else "INVALID_ARGUMENT")
+            else:  # 400, 414, 431 and 505: what is wrong is the request's form (docs/decisions/emulator.md)
+                status = "INVALID_ARGUMENT"
                 text = message or HTTPStatus(code).phrase
             self.close_connection = True
             response = _envelope(emulator.next_request_id(), code, status, text)
