@@ -39,6 +39,13 @@ def test_an_empty_file_becomes_a_new_store(tmp_path: Path) -> None:
     store.close()
 
 
+def test_a_file_of_one_byte_is_neither_a_store_nor_a_world(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    path.write_bytes(b"5")
+    with pytest.raises(StoreError, match="neither a vmrules state database nor a JSON world snapshot"):
+        Store.open(path, World.default())
+
+
 def test_a_reopened_store_goes_on_from_its_last_entry_or_its_last_base(tmp_path: Path) -> None:
     path = tmp_path / "state.db"
     store = Store.open(path, World.default())
@@ -51,6 +58,9 @@ def test_a_reopened_store_goes_on_from_its_last_entry_or_its_last_base(tmp_path:
     _, bigger = add_instances(World.default(), 2, owner="alice")
     reopened.replace(pack(bigger))  # a new base after entry 3, and the log before it dropped
     assert reopened.last_seq == 4 and reopened.base() == (4, bigger)
+    reopened.close()
+    reopened = Store.open(path, World.default())
+    assert reopened.last_seq == 4  # the new base's number, with no entry after it yet
     reopened.append(_entry(9), bigger)
     assert [seq for seq, _ in reopened.entries(after=0)] == [5]
     reopened.close()
