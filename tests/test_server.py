@@ -36,7 +36,8 @@ INSTANCES = f"/v1/regions/{REGION}/instances"
 
 @pytest.fixture(scope="module")
 def open_server() -> Iterator[ServerProcess]:
-    # the raw requests below say "Host: x"; the listen address is accepted too (test_host_must_be_the_server)
+    # the raw requests below say "Host: x"; the listen address is accepted too
+    # (test_emulator.py: test_only_the_servers_own_host_is_answered)
     with ServerProcess(*serve_args(task_seconds=0, extra=("--allow-host", "x"))) as server:
         yield server
         assert "Traceback" not in server.stderr_text()
