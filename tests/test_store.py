@@ -4,6 +4,7 @@ and a snapshot written on the store's own connection. Restarts of a real server 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -11,8 +12,10 @@ import pytest
 
 from vmrules import World
 from vmrules.builders import add_instances
+from vmrules.server import Emulator
 from vmrules.server.journal import Entry
 from vmrules.server.store import Store, StoreError, pack
+from vmrules.server.trace import export_trace
 
 
 def _entry(n: int) -> Entry:
@@ -76,4 +79,40 @@ def test_a_snapshot_can_be_written_on_the_stores_own_connection(tmp_path: Path) 
     _, later = add_instances(world, 1, owner="alice")
     store.write_snapshot(1, later)
     assert store.load() == later  # the snapshot after entry 1, with no entry after it to replay
+    store.close()
+
+
+def _spec(subnet: str) -> dict[str, object]:
+    return {"regionId": "cn-north-1", "instanceSpec": {
+        "name": "t", "az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": "img-centos7cld",
+        "primaryNetworkInterface": {"networkInterface": {"subnetId": subnet}},
+        "systemDisk": {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}}}}
+
+
+def test_an_exported_trace_names_a_callers_account_and_settles_only_after_calls_that_start_tasks(
+        tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "state.db", World.default())
+    emu = Emulator(World.default(), auth=False, store=store, frozen_clock=True, now=lambda: 0.0)
+    instances = "/v1/regions/cn-north-1/instances"
+    created = emu.handle("POST", instances, "", {"x-vmrules-caller": "bob"},
+                         json.dumps(_spec("subnet-bobnet001a")).encode())
+    alice = emu.handle("POST", instances, "", {}, json.dumps(_spec("subnet-main00001a")).encode())
+    assert created.status == alice.status == 200
+    iid = alice.body["result"]["instanceIds"][0]
+    renamed = emu.handle("POST", f"{instances}/{iid}:modifyInstanceAttribute", "", {}, b'{"name": "renamed"}')
+    assert renamed.status == 200
+    assert export_trace(store, tmp_path / "out") == 5
+    steps = [json.loads(line) for line in (tmp_path / "out" / "trace.jsonl").read_text().splitlines()[1:]]
+    assert [(step["op"], step.get("caller")) for step in steps] == [
+        ("createInstances", "bob"), ("settle", None), ("createInstances", None), ("settle", None),
+        ("modifyInstanceAttribute", None)]
+    assert all("caller" not in step for step in steps[1:])
+    store.close()
+
+
+def test_a_log_whose_tasks_took_time_cannot_be_exported(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "state.db", World.default())
+    store.append(Entry("settle", 0, 1, "r-1"), World.default())  # tasks took 1 s when it was made
+    with pytest.raises(ValueError, match="ran with --task-seconds above 0"):
+        export_trace(store, tmp_path / "out")
     store.close()
