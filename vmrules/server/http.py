@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vmrules.server.app import Emulator, Response, StreamedResponse, allowed_methods, body_limit
+from vmrules.wire import reason_phrase
 
 DRAIN_LIMIT = 64 << 20  # an over-long body up to this size is read and dropped, so the client reads the 413
 READ_CHUNK = 1 << 16
@@ -108,11 +109,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             return True
 
         def _head(self, status: int, request_id: str, extra: list[str]) -> bytes:
-            try:
-                phrase = HTTPStatus(status).phrase
-            except ValueError:
-                phrase = ""
-            lines = [f"HTTP/1.1 {status} {phrase}", f"Server: {self.server_version}",
+            lines = [f"HTTP/1.1 {status} {reason_phrase(status)}", f"Server: {self.server_version}",
                      f"Date: {formatdate(usegmt=True)}", "Content-Type: application/json; charset=utf-8", *extra]
             if request_id:
                 lines.append(f"x-jdcloud-request-id: {request_id}")
@@ -182,7 +179,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 text = f"{str(getattr(self, 'command', ''))[:40]} is not supported"
             else:  # 400, 414, 431 and 505: what is wrong is the request's form (docs/decisions/emulator.md)
                 status = "INVALID_ARGUMENT"
-                text = message or HTTPStatus(code).phrase
+                text = message or reason_phrase(code)
             self.close_connection = True
             response = _envelope(emulator.next_request_id(), code, status, text)
             if code == 405:  # the methods the path does answer, as every 405 says (RFC 9110 section 15.5.6)

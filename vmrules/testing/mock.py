@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from http import HTTPStatus
 from types import ModuleType, TracebackType
 from typing import Any, Self, TypeVar, cast
 from urllib.parse import SplitResult, urlsplit
@@ -27,7 +26,7 @@ from urllib.parse import SplitResult, urlsplit
 from vmrules import World, advance, execute, settle
 from vmrules.engine import advance_as_far_as_allowed
 from vmrules.operation import Outcome
-from vmrules.wire import Authenticator, NonceMemory, Response, WireRequest, answer
+from vmrules.wire import Authenticator, NonceMemory, Response, WireRequest, answer, reason_phrase
 
 SDK_CLIENT_MODULE = "jdcloud_sdk.core.jdcloudclient"
 VM_SERVICE = "vm"
@@ -307,9 +306,6 @@ def _host_header(url: SplitResult) -> str:
     return host
 
 
-_REASONS = {status.value: status.phrase for status in HTTPStatus}
-
-
 def _response(real: Any, answer_: Response, url: str) -> Any:
     response = real.models.Response()
     payload = answer_.encode()
@@ -319,5 +315,5 @@ def _response(real: Any, answer_: Response, url: str) -> Any:
         {**answer_.headers(), "Content-Length": str(len(payload))})
     response.url = url
     response.encoding = "utf-8"
-    response.reason = _REASONS.get(answer_.status, "")  # what raise_for_status and logs show, as a server sends it
+    response.reason = reason_phrase(answer_.status)  # what raise_for_status and logs show
     return response

@@ -4,9 +4,9 @@ Routing, query flattening, signature verification and the error envelope: a tran
 response out. It calls the engine through the shell's ``Run``; the core never imports this package.
 """
 
-from vmrules.wire.envelope import Response, error_response, json_body
+from vmrules.wire.envelope import Response, error_response, json_body, reason_phrase
 from vmrules.wire.gateway import MAX_BODY_BYTES, Authenticator, Run, WireRequest, answer, read_params
 from vmrules.wire.nonces import NonceMemory
 
 __all__ = ["MAX_BODY_BYTES", "Authenticator", "NonceMemory", "Response", "Run", "WireRequest", "answer",
-           "error_response", "json_body", "read_params"]
+           "error_response", "json_body", "read_params", "reason_phrase"]

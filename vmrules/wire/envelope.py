@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 JSON = dict[str, Any]
@@ -31,6 +32,15 @@ class Response:
         if self.allow:
             headers["Allow"] = ", ".join(self.allow)
         return headers
+
+
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+
+
+def reason_phrase(status: int) -> str:
+    """The reason phrase a server sends beside ``status`` in its status line (``Not Found``; empty for a code
+    that has none), for every shell that answers over HTTP or as ``requests`` would."""
+    return _REASONS.get(status, "")
 
 
 def error_response(request_id: str, code: int, status: str, message: str) -> Response:
