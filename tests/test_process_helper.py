@@ -3,8 +3,14 @@ list ``serve_args`` builds, and a ``ServerProcess`` before it starts and after i
 
 from __future__ import annotations
 
+import io
+import signal
+import sys
+from pathlib import Path
+
 import pytest
 
+from vmrules.server import main
 from vmrules.server.process import ServerProcess, serve_args
 
 
@@ -38,3 +44,33 @@ def test_a_stopped_server_process_is_not_alive_and_keeps_its_stderr_whole() -> N
         assert server.stderr_text().startswith("vmrules serve: WARNING --no-auth")
         server.stop()  # a second stop does nothing
     assert server.process is not None and server.process.returncode == 0
+
+
+class _SignalAtAnnouncement(io.StringIO):
+    """stdout for an in-process ``vmrules serve``: when the port is announced it notes the SIGTERM handler and,
+    if one is there to catch it, sends SIGTERM (a supervisor that stops the server as soon as it reads the line)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handler_at_announcement: object = None
+
+    def write(self, text: str) -> int:
+        written = super().write(text)
+        if '"listening"' in text:
+            self.handler_at_announcement = signal.getsignal(signal.SIGTERM)
+            if not callable(self.handler_at_announcement):
+                raise RuntimeError("the port was announced before SIGTERM had a handler")
+            signal.raise_signal(signal.SIGTERM)
+        return written
+
+
+def test_sigterm_right_after_the_announcement_stops_the_server_cleanly(monkeypatch: pytest.MonkeyPatch,
+                                                                        tmp_path: Path) -> None:
+    out = _SignalAtAnnouncement()
+    monkeypatch.setattr(sys, "stdout", out)
+    before = signal.getsignal(signal.SIGTERM)
+    state = tmp_path / "state.db"
+    assert main(["--no-auth", "--port", "0", "--host", "127.0.0.1", "--state", str(state)]) == 0
+    assert callable(out.handler_at_announcement) and '"listening": "http://127.0.0.1:' in out.getvalue()
+    assert signal.getsignal(signal.SIGTERM) == before  # put back as it was
+    assert state.exists() and not Path(f"{state}-wal").exists()  # the store was closed, its log checkpointed

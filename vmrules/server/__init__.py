@@ -128,17 +128,19 @@ def run(args: argparse.Namespace) -> int:
         return _fail(exc)
     host, port = str(server.server_address[0]), int(server.server_address[1])
     emulator.allowed_hosts = allowed_hosts(host, port, args.allow_host)
-    if args.no_auth:
-        print("vmrules serve: WARNING --no-auth: no request is authenticated, and the admin API (/admin/*: read "
-              "or replace the whole world, move its clock) is open to every local process", file=sys.stderr,
-              flush=True)
-    print(json.dumps({"listening": f"http://{host}:{port}"}), flush=True)
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # leave serve_forever, close the store cleanly
 
+    # The handler goes in before the port is announced: a supervisor may send SIGTERM as soon as it reads the
+    # line, and that must close the store as a later SIGTERM does, not kill the process with the log open.
     term_handler = signal.signal(signal.SIGTERM, stop)
     try:
+        if args.no_auth:
+            print("vmrules serve: WARNING --no-auth: no request is authenticated, and the admin API (/admin/*: "
+                  "read or replace the whole world, move its clock) is open to every local process",
+                  file=sys.stderr, flush=True)
+        print(json.dumps({"listening": f"http://{host}:{port}"}), flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
