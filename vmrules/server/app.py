@@ -202,7 +202,7 @@ class Emulator:
             return _error(request_id, 404, "NOT_FOUND", f"no admin endpoint {path[:200]}")
         if method not in allowed:  # with its Allow header, as the API's own 405s (RFC 9110 section 15.5.6)
             refused = _error(request_id, 405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}")
-            return replace(refused, allow=allowed_methods(path))
+            return replace(refused, allow=tuple(sorted(allowed)))
         if self.auth:
             try:
                 access_key = Authenticator(self._admin_keys, self.max_skew_seconds, self._now,

@@ -169,7 +169,12 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
 
         def do_HEAD(self) -> None:
             refused = _envelope(emulator.next_request_id(), 405, "METHOD_NOT_ALLOWED", "HEAD is not supported")
-            self._send(replace(refused, allow=allowed_methods(self.path.split("?", 1)[0])), body=False)
+            self._send(replace(refused, allow=self._allowed()), body=False)
+
+        def _allowed(self) -> tuple[str, ...]:
+            """The Allow header for a 405 on this request's path (its query left out; no path when the request
+            line did not parse)."""
+            return allowed_methods(str(getattr(self, "path", "")).split("?", 1)[0])
 
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
             """The standard library's own errors (bad request line, URL or headers too long, unknown verb), as
@@ -183,7 +188,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             self.close_connection = True
             response = _envelope(emulator.next_request_id(), code, status, text)
             if code == 405:  # the methods the path does answer, as every 405 says (RFC 9110 section 15.5.6)
-                response = replace(response, allow=allowed_methods(str(getattr(self, "path", "")).split("?", 1)[0]))
+                response = replace(response, allow=self._allowed())
             try:
                 # the request line may not have parsed: answer as HTTP/1.1 whatever the client wrote
                 self.request_version = "HTTP/1.1"
