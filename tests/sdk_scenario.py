@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from jdcloud_sdk.core.logger import ERROR, Logger
 from jdcloud_sdk.services.common.models.Filter import Filter
 from jdcloud_sdk.services.vm.apis.CreateImageRequest import CreateImageParameters, CreateImageRequest
 from jdcloud_sdk.services.vm.apis.CreateInstancesRequest import CreateInstancesParameters, CreateInstancesRequest
@@ -54,18 +53,7 @@ from jdcloud_sdk.services.vm.models.InstanceSpec import InstanceSpec
 from jdcloud_sdk.services.vpc.models.NetworkInterfaceSpec import NetworkInterfaceSpec
 
 from jdcloud_sdk.services.disk.models.DiskSpec import DiskSpec  # isort: skip
-
-REGION = "cn-north-1"
-
-
-class Quiet(Logger):  # type: ignore[misc]
-    """The SDK logs every request at INFO; the scenario reads its results instead."""
-
-    def __init__(self) -> None:
-        super().__init__(ERROR)
-
-    def log(self, level: int, message: Any) -> None:
-        return None
+from sdk_signing import REGION
 
 
 def instance_spec(name: str) -> Any:

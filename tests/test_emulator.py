@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jdcloud_sdk.core.credential import Credential
-from jdcloud_sdk.core.signer import Signer
+from sdk_signing import lowered, sdk_headers
 
 from vmrules import World
 from vmrules.builders import add_instances
@@ -312,21 +311,10 @@ def test_a_log_that_cannot_be_written_refuses_the_change(tmp_path: Path,
 
 
 def signed(method: str, path: str, body: bytes, secret: str, date: datetime, access_key: str = "AK") -> dict[str, str]:
-    """Headers as the official SDK's signer writes them (lower-cased, as the HTTP shell passes them)."""
-    headers = {"Content-Type": "application/json", "x-jdcloud-date": date.strftime("%Y%m%dT%H%M%SZ")}
-    signer = Signer(_Silent())
-    signer._Signer__now = lambda: date.astimezone(UTC).replace(tzinfo=None)  # the SDK signs at its own clock
-    signer.sign(method=method, service="vm", region=REGION, uri=f"http://127.0.0.1:9{path}",
-                           headers=headers, data=body.decode(), credential=Credential(access_key, secret),
-                           security_token="")
-    lowered = {k.lower(): v for k, v in headers.items()}
-    lowered["host"] = "127.0.0.1:9"
-    return lowered
-
-
-class _Silent:
-    def log(self, level: int, message: Any) -> None:
-        return None
+    """Headers as the official SDK's signer writes them at ``date`` (lower-cased, as the HTTP shell passes them)."""
+    headers = sdk_headers(method, f"http://127.0.0.1:9{path}", body, key=(access_key, secret), at=date,
+                          headers={"x-jdcloud-date": date.strftime("%Y%m%dT%H%M%SZ")})
+    return lowered(headers, "127.0.0.1:9")
 
 
 def test_the_skew_window_is_measured_against_the_injected_clock() -> None:

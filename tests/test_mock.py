@@ -31,7 +31,8 @@ from jdcloud_sdk.services.vm.apis.StopInstanceRequest import StopInstanceParamet
 from jdcloud_sdk.services.vm.client.VmClient import VmClient
 from jdcloud_sdk.services.vpc.apis.DescribeVpcsRequest import DescribeVpcsParameters, DescribeVpcsRequest
 from jdcloud_sdk.services.vpc.client.VpcClient import VpcClient
-from sdk_scenario import REGION, Quiet, instance_spec, params
+from sdk_scenario import REGION, instance_spec, params
+from sdk_signing import Quiet
 
 from vmrules import World
 from vmrules.clock import MAX_CLOCK

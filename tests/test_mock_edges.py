@@ -20,7 +20,8 @@ from jdcloud_sdk.services.vm.apis.DescribeInstancesRequest import (
     DescribeInstancesRequest,
 )
 from jdcloud_sdk.services.vm.client.VmClient import VmClient
-from sdk_scenario import REGION, Quiet
+from sdk_scenario import REGION
+from sdk_signing import Quiet
 
 from vmrules import World, execute
 from vmrules.testing import MockJDCloud, UnmockedRequest, mock_jdcloud

@@ -22,8 +22,6 @@ import pytest
 import requests
 from jdcloud_sdk.core.config import Config
 from jdcloud_sdk.core.credential import Credential
-from jdcloud_sdk.core.logger import ERROR, Logger
-from jdcloud_sdk.core.signer import Signer
 from jdcloud_sdk.services.charge.models.ChargeSpec import ChargeSpec
 from jdcloud_sdk.services.common.models.Filter import Filter
 from jdcloud_sdk.services.disk.models.DiskSpec import DiskSpec
@@ -57,22 +55,12 @@ from jdcloud_sdk.services.vm.models.InstanceNetworkInterfaceAttachmentSpec impor
 from jdcloud_sdk.services.vm.models.InstanceSpec import InstanceSpec
 from jdcloud_sdk.services.vpc.models.ElasticIpSpec import ElasticIpSpec
 from jdcloud_sdk.services.vpc.models.NetworkInterfaceSpec import NetworkInterfaceSpec
+from sdk_signing import REGION, Quiet, sdk_headers
 
 from vmrules import World, execute, settle
 from vmrules.server.process import ServerProcess, serve_args
 
-REGION = "cn-north-1"
 KEYS = {"AK-ALICE": ("sk-alice", "alice"), "AK-BOB": ("sk-bob", "bob")}
-
-
-class Quiet(Logger):  # type: ignore[misc]
-    """The SDK prints requests at INFO and tracebacks at ERROR; the tests read its results instead."""
-
-    def __init__(self) -> None:
-        super().__init__(ERROR)
-
-    def log(self, level: int, message: Any) -> None:
-        return None
 
 
 def client(server: ServerProcess, access_key: str, secret: str | None = None) -> Any:
@@ -84,11 +72,6 @@ def client(server: ServerProcess, access_key: str, secret: str | None = None) ->
 ADMIN_KEY = ("AK-ADMIN", "sk-admin")
 
 
-def signed_headers(server: ServerProcess, method: str, path: str, data: bytes, key: tuple[str, str]) -> dict[str, str]:
-    headers = {"Content-Type": "application/json"}
-    Signer(Quiet()).sign(method=method, service="vm", region=REGION, uri=server.url + path, headers=headers,
-                         data=data.decode(), credential=Credential(*key), security_token="")
-    return headers
 
 
 def admin(server: ServerProcess, method: str, path: str, body: Any = None,
@@ -96,7 +79,7 @@ def admin(server: ServerProcess, method: str, path: str, body: Any = None,
     """An admin request, signed with ``key`` (the admin key by default; None: unsigned). HTTP errors are
     returned as their envelopes."""
     data = b"" if body is None else json.dumps(body).encode()
-    headers = signed_headers(server, method, path, data, key) if key else {"Content-Type": "application/json"}
+    headers = sdk_headers(method, server.url + path, data, key=key) if key else {"Content-Type": "application/json"}
     request = urllib.request.Request(server.url + path, data=data or None, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -325,13 +308,9 @@ def test_a_stale_signature_date_is_refused(fresh: ServerProcess) -> None:
 
 def test_a_tampered_request_is_refused(fresh: ServerProcess) -> None:
     """A correctly signed request whose body is changed on the way no longer matches its signature."""
-    from jdcloud_sdk.core.signer import Signer
-
     url = f"{fresh.url}/v1/regions/{REGION}/instances/i-x:stopInstance"
     body = json.dumps({"regionId": REGION, "instanceId": "i-x"})
-    headers = {"Content-Type": "application/json"}
-    Signer(Quiet()).sign(method="POST", service="vm", region=REGION, uri=url, headers=headers, data=body,
-                         credential=Credential("AK-ALICE", "sk-alice"), security_token="")
+    headers = sdk_headers("POST", url, body.encode(), key=("AK-ALICE", "sk-alice"))
     honest = requests.post(url, data=body, headers=headers, timeout=30)
     assert (honest.status_code, honest.json()["error"]["status"]) == (404, "NOT_FOUND")  # authenticated
     tampered = requests.post(url, data=body.replace("i-x", "i-y"), headers=headers, timeout=30)
@@ -380,7 +359,7 @@ def raw(server: ServerProcess, method: str, path: str, body: bytes, headers: dic
 
 def test_admin_bodies_must_be_json_and_the_host_this_server(fresh: ServerProcess) -> None:
     body = json.dumps({"seconds": 1}).encode()
-    headers = signed_headers(fresh, "POST", "/admin/advance", body, ADMIN_KEY)
+    headers = sdk_headers("POST", fresh.url + "/admin/advance", body, key=ADMIN_KEY)
     plain = {**headers, "Content-Type": "text/plain"}  # what a web page may send without a preflight
     status, reply = raw(fresh, "POST", "/admin/advance", body, plain)
     assert (status, reply["error"]["code"]) in {(401, 401), (415, 415)}  # the signature covers content-type

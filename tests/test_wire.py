@@ -17,8 +17,8 @@ from typing import Any
 
 import jdcloud_sdk
 import pytest
-from jdcloud_sdk.core.credential import Credential
 from jdcloud_sdk.core.signer import Signer
+from sdk_signing import Quiet, lowered, sdk_headers
 
 from vmrules import World
 from vmrules.operations import OPERATION_TABLE
@@ -35,11 +35,6 @@ HOST = "vm.jdcloud-api.com"
 AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
-class _Silent:
-    def log(self, level: int, message: Any) -> None:
-        return None
-
-
 @pytest.fixture(autouse=True)
 def pinned_signer_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The SDK's signer reads the wall clock; pin it to the emulator's injected clock."""
@@ -54,13 +49,8 @@ def emulator(**kwargs: Any) -> Emulator:
 
 def sdk_signed(method: str, path: str, query: str = "", body: bytes = b"") -> dict[str, str]:
     """The headers the SDK sends for this request, lower-cased as the HTTP shell hands them on."""
-    headers = {"Content-Type": "application/json", "User-Agent": "JdcloudSdkPython/test vm/1.0"}
     url = f"https://{HOST}{path}" + (f"?{query}" if query else "")
-    Signer(_Silent()).sign(method=method, service="vm", region=REGION, uri=url, headers=headers,
-                           data=body.decode(), credential=Credential("AK", "secret"), security_token="")
-    lowered = {k.lower(): v for k, v in headers.items()}
-    lowered["host"] = HOST
-    return lowered
+    return lowered(sdk_headers(method, url, body, headers={"User-Agent": "JdcloudSdkPython/test vm/1.0"}), HOST)
 
 
 def own_signed(method: str, path: str, query: str, body: bytes, names: list[str],
@@ -237,7 +227,7 @@ def test_canonical_queries_follow_each_versions_signer() -> None:
 
 @pytest.mark.parametrize("path", ["/v1/regions/cn-north-1/instances/i-a+b", "/v1//regions/a%20b", "/v1/x%2By/~z"])
 def test_a_version_3_canonical_path_is_the_one_the_sdks_signer_builds(path: str) -> None:
-    assert _canonical_uri(path, version3=True) == Signer(_Silent())._Signer__build_canonical_uri(path)
+    assert _canonical_uri(path, version3=True) == Signer(Quiet())._Signer__build_canonical_uri(path)
 
 
 def test_a_version_2_canonical_path_keeps_plus_signs_and_repeated_slashes() -> None:
