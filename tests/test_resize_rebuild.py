@@ -336,6 +336,24 @@ def test_rebuild_from_its_own_image_keeps_any_system_disk_size(world: World) -> 
     refused(rebuild(world, big, imageId="img-ubuntu18cd"), "REBUILD_INSTANCE.SYSTEM_DISK_SIZE", IA)
 
 
+@pytest.mark.effect("REBUILD_INSTANCE.SYSTEM_DISK_AT_LEAST_IMAGE")
+def test_rebuild_grows_a_smaller_cloud_system_disk_to_the_image(world: World) -> None:
+    # img-lampthird1 has a 60 GB system disk: a 40 GB disk grows to 60, a 59 GB one too; 60 GB stays 60.
+    for size, after in ((40, 60), (59, 60), (60, 60)):
+        iid, sized = stopped(world, system_disk_size_gb=size)
+        rebuilt = settle(ok(rebuild(sized, iid, imageId="img-lampthird1")))
+        disk_id = rebuilt.instances[iid].system_disk.disk_id
+        assert disk_id is not None and rebuilt.disks[disk_id].size_gb == after
+        described = run(rebuilt, "describeInstance", instanceId=iid).result["instance"]["systemDisk"]
+        assert described["cloudDisk"]["diskSizeGB"] == after
+    # a larger disk on its own image keeps its size; a local system disk has no disk record to grow
+    big, world = stopped(world, system_disk_size_gb=100)
+    kept = ok(rebuild(world, big))
+    assert kept.disks[kept.instances[big].system_disk.disk_id or ""].size_gb == 100
+    lcl, world = local(world)
+    assert ok(rebuild(world, lcl)).instances[lcl].system_disk == world.instances[lcl].system_disk
+
+
 def _windows(world: World, **kw: Any) -> tuple[str, World]:
     return stopped(world, image_id="img-win2012r2c", **kw)
 

@@ -571,6 +571,7 @@ def _rebuild(ctx: RebuildCtx) -> tuple[World, JSON]:
     # Keys given replace the instance's; none given keeps them, unless the new system is not Linux.
     kept = inst.key_names if image.os_type == "linux" else ()
     keys = tuple(req.keyNames) if req.keyNames is not None else kept
+    world = _system_disk_for(ctx.world, inst, image)
     inst = replace(
         inst,
         image_id=image.image_id,
@@ -579,7 +580,18 @@ def _rebuild(ctx: RebuildCtx) -> tuple[World, JSON]:
         password_digest=password_digest(req.password) if req.password is not None else inst.password_digest,
         pending_password_digest=None if req.password is not None else inst.pending_password_digest,
     )
-    return begin_instance_task(ctx.world, inst, "rebuilding", "rebuildInstance"), {}
+    return begin_instance_task(world, inst, "rebuilding", "rebuildInstance"), {}
+
+
+# effect: REBUILD_INSTANCE.SYSTEM_DISK_AT_LEAST_IMAGE
+def _system_disk_for(world: World, inst: Instance, image: Image) -> World:
+    """The world with ``inst``'s cloud system disk grown to ``image``'s system disk when it is smaller (the
+    disk is rebuilt from the image's system disk snapshot); unchanged otherwise."""
+    disk_id = inst.system_disk.disk_id
+    disk = world.disks.get(disk_id) if disk_id is not None else None
+    if disk is None or disk.size_gb >= image.system_disk_size_gb:
+        return world
+    return world.evolve(disks=world.disks.set(disk.disk_id, replace(disk, size_gb=image.system_disk_size_gb)))
 
 
 REBUILDS = status(
@@ -587,6 +599,14 @@ REBUILDS = status(
     "The instance takes the image and is rebuilding until the task completes, then stopped.",
     seed("云主机使用指定镜像重置云主机系统"),
     StatusChange("instance", ("stopped",), "rebuilding", "stopped", "rebuildInstance"),
+)
+SYSTEM_DISK_AT_LEAST_IMAGE = effect(
+    "REBUILD_INSTANCE.SYSTEM_DISK_AT_LEAST_IMAGE", "change",
+    "A cloud system disk smaller than the image's system disk grows to that size; a larger one keeps its size "
+    "(REBUILD_INSTANCE.SYSTEM_DISK_SIZE says when it may be larger).",
+    inferred("the disk is rebuilt from the image's system disk, and a cloud system disk is never smaller than its "
+             "image's: createInstances 取值范围: 40-500GB，并且不能小于镜像的最小系统盘大小"),
+    field="imageId",
 )
 ORIGINAL_IMAGE_DEFAULT = default(
     "REBUILD_INSTANCE.ORIGINAL_IMAGE_DEFAULT", "imageId", "the instance's current image",
@@ -624,7 +644,7 @@ REBUILD_INSTANCE = Operation[RebuildInstanceRequest, RebuildCtx](
         rebuild_image_ready,
     ),
     apply=_rebuild,
-    effects=(REBUILDS, ORIGINAL_IMAGE_DEFAULT),
+    effects=(REBUILDS, SYSTEM_DISK_AT_LEAST_IMAGE, ORIGINAL_IMAGE_DEFAULT),
 )
 
 
