@@ -77,6 +77,24 @@ def test_creation_order_default_page_and_total(world: World, op: str) -> None:
     assert run(world, op, pageNumber=4, pageSize=10).result["totalCount"] == 25
 
 
+@pytest.mark.parametrize("op", list(LISTS))
+@pytest.mark.parametrize("filters", [
+    [], [{"name": "status", "values": ["running"]}], [{"name": "status", "values": ["running", "stopped"]}],
+    [{"name": "status", "values": ["running", "stopped"]}, {"name": "subnetId", "values": ["subnet-main00001a"]}],
+    [{"name": "subnetId", "values": ["subnet-main00001a", "subnet-main00001b"]}],
+    [{"name": "instanceId", "values": ["i-x"]}],
+], ids=["none", "one value", "two values", "two values and another", "subnets", "instanceId"])
+def test_a_page_far_past_the_end_is_empty_whatever_serves_the_filters(world: World, op: str,
+                                                                      filters: list[dict[str, Any]]) -> None:
+    # pageNumber has no upper bound: (pageNumber - 1) * pageSize beyond sys.maxsize still reads an empty page
+    world = many(many(world, 2)[1], 2, status="stopped")[1]
+    for number in (3, 2**63, 10**600):
+        out = run(world, op, pageNumber=number, pageSize=10, filters=filters)
+        assert ids(out, op) == [] and out.result["totalCount"] >= 0
+    first = run(world, op, pageSize=10, filters=filters)
+    assert first.result["totalCount"] == len(ids(first, op))
+
+
 @pytest.mark.rule("DESCRIBE_INSTANCES.PAGE_NUMBER")
 @pytest.mark.rule("DESCRIBE_INSTANCE_STATUS.PAGE_NUMBER")
 @pytest.mark.rule("DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS.PAGE_NUMBER")

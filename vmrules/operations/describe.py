@@ -163,6 +163,8 @@ def _in_creation_order(orders: Sequence[InstanceOrder], start: int = 0) -> Itera
     if len(orders) == 1:
         return orders[0].ids(start)
     merged = heapq.merge(*(o.entries() for o in orders))
+    # past the last match the page is empty; islice takes no start beyond sys.maxsize (pageNumber has no top)
+    start = min(start, sum(o.count for o in orders))
     return (instance_id for _, instance_id in islice(merged, start, None))
 
 
