@@ -21,6 +21,10 @@ from typing import Any
 
 MAX_DEPTH = 64  # nesting levels; no request of the API nests deeper than 6
 MAX_NODES = 200_000  # values read from one request; shared sub-objects count each time they are reached
+# Integers are read up to 640 digits: the fewest Python may be set to turn into text (sys.set_int_max_str_digits),
+# so every integer read can be shown in a message, and none of the API's fields comes near it.
+MAX_INT_DIGITS = 640
+_INT_BOUND = 10**MAX_INT_DIGITS
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +72,13 @@ def _join(path: str | None, part: str | int) -> str:
 
 
 def _scalar(value: object) -> bool:
-    """Whether ``value`` is an exact JSON scalar. Types are compared by identity, not looked up in a set:
-    hashing a type runs its metaclass's ``__hash__``, which a caller's class may override (and make raise)."""
+    """Whether ``value`` is an exact JSON scalar (an integer of at most ``MAX_INT_DIGITS`` digits). Types are
+    compared by identity, not looked up in a set: hashing a type runs its metaclass's ``__hash__``, which a
+    caller's class may override (and make raise)."""
     kind = type(value)
-    return kind is str or kind is int or kind is bool or kind is float or value is None
+    if kind is int:
+        return -_INT_BOUND < value < _INT_BOUND  # type: ignore[no-any-return]  # narrowed by kind, not by mypy
+    return kind is str or kind is bool or kind is float or value is None
 
 
 class _Reader:
@@ -80,11 +87,12 @@ class _Reader:
         self.unreadable: list[Unreadable] = []
         self.odd_names: list[str] = []
         self.on_path: set[int] = set()
+        self.over_count = False
 
     def read(self, value: Any, path: str | None, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            return self._fail(path, f"the parameters hold more than {MAX_NODES} values")
+            return self._too_many(path)
         if _scalar(value):
             return value
         kind = type(value)
@@ -93,7 +101,10 @@ class _Reader:
                 if issubclass(kind, str):
                     return str.__str__(value)
                 if issubclass(kind, int):  # bool cannot be subclassed, so this is never a bool
-                    return int.__index__(value)
+                    number = int.__index__(value)
+                    if -_INT_BOUND < number < _INT_BOUND:
+                        return number
+                    return self._fail(path, f"an integer of more than {MAX_INT_DIGITS} digits")
                 if issubclass(kind, float):
                     return float.__float__(value)
             except Exception as exc:
@@ -107,8 +118,14 @@ class _Reader:
             if kind is dict:  # the common case, read without the subclass-safe detour
                 return self._mapping(list(dict.items(value)), path, depth, skip_none=False)
             if kind is list:
-                return [item if _scalar(item) else self.read(item, _join(path, i), depth + 1)
-                        for i, item in enumerate(value)]
+                items = []
+                for i, item in enumerate(value):
+                    if _scalar(item):  # the common case, counted here rather than by a call of read
+                        self.nodes += 1
+                        items.append(item)
+                    else:
+                        items.append(self.read(item, _join(path, i), depth + 1))
+                return self._counted(items, path)
             return self._container(value, kind, path, depth)
         finally:
             self.on_path.discard(id(value))
@@ -148,7 +165,18 @@ class _Reader:
             if skip_none and (item is None or name.startswith("_")):
                 continue
             out[name] = self.read(item, _join(path, name), depth + 1)
-        return out
+        return self._counted(out, path)
+
+    def _counted(self, value: Any, path: str | None) -> Any:
+        """``value`` (a container just read), or a failure when what has been read so far exceeds the count."""
+        return self._too_many(path) if self.nodes > MAX_NODES else value
+
+    def _too_many(self, path: str | None) -> Opaque:
+        """The value at ``path``, read past the count: noted once, at the first place the count is passed."""
+        if self.over_count:
+            return Opaque("unreadable")
+        self.over_count = True
+        return self._fail(path, f"the parameters hold more than {MAX_NODES} values")
 
     def _fail(self, path: str | None, reason: str) -> Opaque:
         self.unreadable.append(Unreadable(path, reason))
@@ -190,7 +218,10 @@ def _plain_budget(value: dict[Any, Any] | list[Any], depth: int, budget: int) ->
             budget = _plain_budget(item, depth + 1, budget)
             if budget < 0:
                 return -1
-        elif kind is not str and kind is not int and kind is not bool and kind is not float and item is not None:
+        elif kind is int:
+            if not -_INT_BOUND < item < _INT_BOUND:
+                return -1
+        elif kind is not str and kind is not bool and kind is not float and item is not None:
             return -1
     return budget
 

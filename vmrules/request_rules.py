@@ -63,8 +63,8 @@ def not_an_object(raw: RawRequest) -> Findings:
     "REQUEST.UNREADABLE",
     phase=Phase.REQUEST,
     statement="Every parameter can be read as a JSON value: reading it (its attributes, items, length, hash or "
-    "text) does not fail, it does not contain itself, it nests at most 64 levels and it holds at most 200,000 "
-    "values.",
+    "text) does not fail, it does not contain itself, it nests at most 64 levels, it holds at most 200,000 "
+    "values and no integer in it has more than 640 digits.",
     source=inferred("parameters stand for a JSON document; a Python object that cannot be read as one is no "
     "request"),
 )
