@@ -167,14 +167,31 @@ def test_refusals_say_what_kind_of_image_it_is(world: World) -> None:
         assert "is a private image of account alice shared with you;" in message(operation, img, caller="bob")
 
 
-@pytest.mark.rule("SHARE_IMAGE.MEMBER_LIMIT")
+@pytest.mark.rule("SHARE_IMAGE.SHARE_QUOTA")
 def test_an_image_share_quota_of_one_allows_one_share(world: World) -> None:
     world = add_account(world, "alice", quotas=[(k, 1 if k == "imageShare" else v) for k, v in DEFAULT_QUOTAS])
     img, world = made_image(world)
     world = ok(run(world, "shareImage", imageId=img, pins=["bob"]))
     out = run(world, "shareImage", imageId=img, pins=["carol"])
-    refused(out, "SHARE_IMAGE.MEMBER_LIMIT", "FAILED_PRECONDITION")
-    assert out.error is not None and "limit of 1" in out.error.message
+    refused(out, "SHARE_IMAGE.SHARE_QUOTA", "QUOTA_EXCEEDED")
+    assert out.error is not None and out.error.code == 429 and "limit of 1" in out.error.message
+    assert out.world == world  # nothing shared
+
+
+@pytest.mark.rule("SHARE_IMAGE.SHARE_QUOTA")
+@pytest.mark.rule("SHARE_IMAGE.MEMBER_LIMIT")
+@pytest.mark.parametrize(("share_quota", "refusal"), [(19, ("SHARE_IMAGE.SHARE_QUOTA", "QUOTA_EXCEEDED")),
+                                                      (20, ("SHARE_IMAGE.MEMBER_LIMIT", "FAILED_PRECONDITION"))])
+def test_a_share_quota_below_twenty_is_a_quota_and_twenty_the_seed_s_limit(
+        world: World, share_quota: int, refusal: tuple[str, str]) -> None:
+    world = add_account(world, "alice", quotas=[(k, share_quota if k == "imageShare" else v)
+                                                for k, v in DEFAULT_QUOTAS])
+    img, world = made_image(world)
+    world = ok(run(world, "shareImage", imageId=img, pins=list(MEMBERS[:share_quota])))
+    out = run(world, "shareImage", imageId=img, pins=[MEMBERS[share_quota]])
+    refused(out, *refusal)
+    assert [e.rule for e in check(world, "shareImage", {"regionId": "cn-north-1", "imageId": img,
+                                                        "pins": [MEMBERS[share_quota]]})] == [refusal[0]]
 
 
 def test_a_local_disk_image_s_data_snapshots_become_available(world: World) -> None:

@@ -126,11 +126,12 @@ def test_share_at_most_twenty_accounts(world: World) -> None:
     refused(share(world, img, [MEMBERS[20]]), "SHARE_IMAGE.MEMBER_LIMIT", "FAILED_PRECONDITION")
 
 
+@pytest.mark.rule("SHARE_IMAGE.SHARE_QUOTA")
 def test_share_limit_follows_a_smaller_image_share_quota(world: World) -> None:
     world = add_account(world, "alice", quotas=[(k, 2 if k == "imageShare" else v) for k, v in DEFAULT_QUOTAS])
     img, world = make_image(world)
     world = ok(share(world, img, ["bob", "carol"]))
-    refused(share(world, img, ["member01"]), "SHARE_IMAGE.MEMBER_LIMIT", "FAILED_PRECONDITION")
+    refused(share(world, img, ["member01"]), "SHARE_IMAGE.SHARE_QUOTA", "QUOTA_EXCEEDED")
 
 
 @pytest.mark.rule("UNSHARE_IMAGE.OWN_PRIVATE")

@@ -112,6 +112,8 @@ FAULTS: tuple[Fault, ...] = (
     _without("six-security-groups", "CREATE_INSTANCES.SECURITY_GROUP_COUNT",
              "createInstances accepts 6 security groups on the primary interface"),
     _without("twenty-first-share", "SHARE_IMAGE.MEMBER_LIMIT", "shareImage shares an image with a 21st account"),
+    _without("share-past-quota", "SHARE_IMAGE.SHARE_QUOTA",
+             "shareImage shares an image with more accounts than its owner's imageShare quota (below 20)"),
     _without("local-generation-change", "RESIZE_INSTANCE.GENERATION_LOCAL_SYSTEM_DISK",
              "resizeInstance moves a local-system-disk instance between generation 1 and 2 types"),
     _without("ninth-data-disk-at-create", "CREATE_INSTANCES.DATA_DISK_COUNT_LOCAL",

@@ -9,6 +9,7 @@ from vmrules.effects import effect
 from vmrules.operation import Operation
 from vmrules.operations.common import image_ready_rule, region_exists
 from vmrules.operations.images.common import (
+    IMAGE_SHARE_MAX,
     JSON,
     ImageCtx,
     ImageRequest,
@@ -90,6 +91,19 @@ share_ready: Rule[ImageCtx] = image_ready_rule(
 )
 
 
+def _members_past(ctx: ImageCtx, limit: int) -> Findings:
+    """The finding when the image's accounts and the request's together are more than ``limit``."""
+    image = ctx.image
+    if image is None:
+        return None
+    members = set(image.shared_with) | {pin for _, pin in targets(ctx.req)}
+    if len(members) <= limit:
+        return None
+    new = len(members) - len(image.shared_with)
+    return Finding(f"image {image.image_id} is shared with {len(image.shared_with)} account(s); sharing with "
+                   f"{new} more would pass the limit of {limit}")
+
+
 @rule(
     "SHARE_IMAGE.MEMBER_LIMIT",
     phase=Phase.STATE,
@@ -99,16 +113,23 @@ share_ready: Rule[ImageCtx] = image_ready_rule(
     field="pins",
 )
 def share_member_limit(ctx: ImageCtx) -> Findings:
+    return _members_past(ctx, IMAGE_SHARE_MAX)
+
+
+@rule(
+    "SHARE_IMAGE.SHARE_QUOTA",
+    phase=Phase.QUOTA,
+    statement="An image is shared with at most as many accounts as its owner's imageShare quota, where that "
+    "quota is below the seed's 20; a request that would pass it shares nothing.",
+    source=sdk_doc("describeQuotas imageId: 私有镜像Id。查询镜像共享 `imageShare` 的配额时，此参数必传。"),
+    field="pins",
+)
+def share_quota(ctx: ImageCtx) -> Findings:
     image = ctx.image
     if image is None:
         return None
     limit = image_share_limit(ctx.world, image.owner)
-    members = set(image.shared_with) | {pin for _, pin in targets(ctx.req)}
-    if len(members) <= limit:
-        return None
-    new = len(members) - len(image.shared_with)
-    return Finding(f"image {image.image_id} is shared with {len(image.shared_with)} account(s); sharing with "
-                   f"{new} more would pass the limit of {limit}")
+    return _members_past(ctx, limit) if limit < IMAGE_SHARE_MAX else None  # at 20 MEMBER_LIMIT speaks
 
 
 # effect: SHARE_IMAGE.VISIBLE_TO_MEMBERS (World.image resolves shared_with for members)
@@ -155,6 +176,7 @@ SHARE_IMAGE = Operation[ShareImageRequest, ImageCtx](
         own_private_rule("SHARE_IMAGE.OWN_PRIVATE", "共享镜像，只允许操作您的个人私有镜像", "shared"),
         share_ready,
         share_member_limit,
+        share_quota,
     ),
     apply=_share,
     effects=(VISIBLE_TO_MEMBERS,),

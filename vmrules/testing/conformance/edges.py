@@ -34,8 +34,8 @@ def edge_world(base: World | None = None) -> World:
     arrears, one prepaid (expiring in three days), one in ``error``; an image shared with 20 accounts, one with
     19, an unshared one; a subnet with no free address, a VPC without a default security group, an
     availability group over two AZs, an image with a 60 GB system disk; carol's instances of ``AIMED_AS``; bob
-    has two instances and an instance quota of exactly two, and an image
-    shared with alice. No task is in progress."""
+    has two instances and an instance quota of exactly two, and an image shared with alice and an imageShare
+    quota of exactly one. No task is in progress."""
     world = base if base is not None else World.default()
     clock = world.clock
 
@@ -69,8 +69,9 @@ def edge_world(base: World | None = None) -> World:
     world = _add_rare_networks(world)
     world = _add_carols_states(world)
     bob = world.accounts[SECOND]
-    quotas = tuple((name, world.used(SECOND, NORTH, "instance") if name == "instance" else limit)
-                   for name, limit in bob.quotas)
+    # bob's instance quota is exactly what he uses, and his imageShare quota the one account his image has
+    at_limit = {"instance": world.used(SECOND, NORTH, "instance"), "imageShare": 1}
+    quotas = tuple((name, at_limit.get(name, limit)) for name, limit in bob.quotas)
     world = world.evolve(accounts=world.accounts.set(SECOND, dataclasses.replace(bob, quotas=quotas)))
     return settle(world)
 
@@ -246,6 +247,23 @@ def _twenty_first_share(world: World, callers: Sequence[str]) -> list[EdgeReques
     return items
 
 
+def _share_past_quota(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
+    """One more account for each shareable image already shared with as many as its owner's imageShare quota
+    allows, where that quota is below the seed's 20 (bob's, in the edge world)."""
+    items = []
+    for image in sorted(world.images.values(), key=lambda i: i.image_id):
+        account = world.accounts.get(image.owner)
+        quota = account.quota("imageShare") if account is not None else 0
+        if image.owner not in callers or image.source != "private" or image.whole_machine \
+                or image.status != "ready" or not 0 < quota < 20 or len(image.shared_with) < quota:
+            continue
+        others = [p for p in sorted(world.accounts) if p != image.owner and p not in image.shared_with]
+        if others:
+            items.append(("shareImage", image.owner, {"regionId": NORTH, "imageId": image.image_id,
+                                                      "pins": others[:1]}))
+    return items
+
+
 def _local_generation_change(world: World, callers: Sequence[str]) -> list[EdgeRequest]:
     items = []
     for inst in _idle_instances(world, callers, lambda i: i.status == "stopped"
@@ -290,6 +308,7 @@ EDGE_TARGETS: tuple[EdgeTarget, ...] = (
     EdgeTarget("CREATE_INSTANCES.DATA_DISK_COUNT_CLOUD", _create_with(data_disks=8)),
     EdgeTarget("CREATE_INSTANCES.QUOTA_INSTANCE", _at_quota),
     EdgeTarget("SHARE_IMAGE.MEMBER_LIMIT", _twenty_first_share),
+    EdgeTarget("SHARE_IMAGE.SHARE_QUOTA", _share_past_quota),
     EdgeTarget("RESIZE_INSTANCE.GENERATION_LOCAL_SYSTEM_DISK", _local_generation_change),
     EdgeTarget("STOP_INSTANCE.STATUS_RUNNING", _stop_stopped),
     EdgeTarget("INSTANCE.EXISTS", _foreign_instance),
