@@ -506,6 +506,18 @@ def test_client_token_replay_returns_the_first_result(world: World) -> None:
     assert create(after, {"clientToken": "tok-1", NIC + "subnetId": "subnet-bobnet001a"}, caller="bob").ok
 
 
+@pytest.mark.effect("CREATE_INSTANCES.CLIENT_TOKEN_REPLAY")
+def test_an_empty_client_token_is_no_token(world: World) -> None:
+    first = create(world, {"clientToken": ""})
+    after = ok(first)
+    assert after.client_tokens == world.client_tokens  # nothing recorded
+    again = create(after, {"clientToken": ""})  # a new request: new instances, and its rules are checked
+    assert again.ok and set(again.result["instanceIds"]).isdisjoint(first.result["instanceIds"])
+    refused(create(after, {"clientToken": "", "maxCount": 0}), "CREATE_INSTANCES.MAX_COUNT", INVALID)
+    one = ok(create(after, {"clientToken": "x"}))  # a one-character token is a token
+    assert create(one, {"clientToken": "x", "maxCount": 0}).ok
+
+
 def test_check_lists_violations_in_precedence_order(world: World) -> None:
     world = with_account(real_name_verified=False)(world)
     errors = check(world, "createInstances", request({

@@ -180,7 +180,7 @@ PRIMARY_DEVICE_INDEX = default(
 CLIENT_TOKEN_REPLAY = effect(
     "CREATE_INSTANCES.CLIENT_TOKEN_REPLAY", "result",
     "A request repeating an earlier clientToken of the same account and region creates nothing, checks no rule "
-    "and returns the first request's instanceIds.",
+    "and returns the first request's instanceIds. An empty clientToken is no token.",
     sdk_doc("createInstances clientToken: 用于保证请求的幂等性。由客户端生成，长度不能超过64个字符"),
     field="clientToken",
 )

@@ -194,7 +194,7 @@ def create_context(world: World, caller: str, req: CreateInstancesRequest) -> Cr
     region = req.regionId
     spec = req.instanceSpec
     replay = None
-    if req.clientToken is not None:
+    if req.clientToken:  # an empty token is no token (CREATE_INSTANCES.CLIENT_TOKEN_REPLAY)
         replay = world.client_tokens.get((caller, region, req.clientToken))
     ag = world.availability_group(caller, region, spec.agId) if spec.agId is not None else None
     template: InstanceTemplate | None = None

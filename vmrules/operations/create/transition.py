@@ -141,7 +141,7 @@ def apply(ctx: CreateCtx) -> tuple[World, JSON]:
         )
         ids.append(iid)
     token = ctx.req.clientToken
-    if token is not None:
+    if token:  # an empty token is not recorded: it names no request
         world = world.evolve(client_tokens=world.client_tokens.set((ctx.caller, ctx.region, token), tuple(ids)))
     return world, {"instanceIds": ids}
 
