@@ -203,6 +203,23 @@ def test_a_world_put_with_a_store_is_the_world_a_restart_loads(tmp_path: Path) -
     store.close()
 
 
+@pytest.mark.rule("REQUEST.UNREADABLE")
+def test_a_lone_surrogate_in_a_body_is_refused_and_the_store_keeps_working(tmp_path: Path) -> None:
+    """JSON's \\ud800 escape decodes to a lone surrogate, which UTF-8 cannot hold: it was stored, and the log
+    entry could not be written (500 INTERNAL)."""
+    store = Store.open(tmp_path / "state.db", World.default())
+    emu = emulator(store=store)
+    iid = create(emu)
+    path = f"{INSTANCES}/{iid}:modifyInstanceAttribute"
+    refused = call(emu, "POST", path, b'{"description": "ok \\ud800"}')
+    assert error(refused) == (400, "INVALID_ARGUMENT") and "lone surrogate" in refused.body["error"]["message"]
+    assert call(emu, "POST", path, {"description": "中文 ok"}).status == 200
+    store.close()
+    reopened = Store.open(tmp_path / "state.db", World.default())
+    assert reopened.load() == emu.world
+    reopened.close()
+
+
 def test_admin_settle_completes_every_task() -> None:
     emu = emulator(task_seconds=10**6)
     iid = create(emu)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from vmrules import World, check, execute
-from vmrules.plain import MAX_DEPTH, MAX_NODES, Plain, _Reader, to_plain
+from vmrules.plain import MAX_DEPTH, MAX_NODES, NOT_TEXT, Plain, _Reader, to_plain
 from vmrules.testing.hostile import HostileError, Planted, _copy_with_containers, hostile_class
 
 
@@ -119,3 +119,28 @@ def test_hostile_values_print_through_hypothesis_printer_by_their_class_name() -
             assert to_plain({"x": value}).value["x"] is not value  # the reader never hands the value itself on
     with pytest.raises(HostileError):  # every other attribute still raises
         _ = hostile_class(object, frozenset({"__getattribute__"}))().__dict__
+
+
+@pytest.mark.rule("REQUEST.UNREADABLE")
+def test_a_string_with_a_lone_surrogate_is_not_text_wherever_it_stands() -> None:
+    class Text(str):
+        pass
+
+    for lone in ("\ud800", "x\udfff", "中文\udc00y"):
+        for params in ({"description": lone}, {"v": [lone]}, {"v": (lone,)}, {"v": [Text(lone)]},
+                       {"v": {"w": Text(lone)}}):
+            read = to_plain({"regionId": "cn-north-1", **params})
+            assert [u.reason for u in read.unreadable] == [NOT_TEXT], params
+    for text in ("中文", "\U0001f600", "\ud7ff\ue000", "ascii"):  # the code points beside the surrogates are text
+        params = {"regionId": "cn-north-1", "description": text, "v": [text, Text(text)]}
+        read = to_plain(params)
+        assert not read.unreadable and read.value == params
+    exact = {"regionId": "cn-north-1", "description": "中文 \U0001f600"}
+    assert to_plain(exact).value is exact  # non-ASCII text stays on the fast path
+
+
+def test_a_name_with_a_lone_surrogate_is_left_out_and_noted_without_its_text() -> None:
+    read = to_plain({"regionId": "cn-north-1", "\ud800": 1, "中文": 2, "inner": {"x\udfff": [1]}})
+    assert read.value == {"regionId": "cn-north-1", "中文": 2, "inner": {}}
+    assert read.odd_names == ["<name that is not Unicode text>", "inner.<name that is not Unicode text>"]
+    assert not read.unreadable

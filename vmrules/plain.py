@@ -15,6 +15,7 @@ hostile whose ``__repr__``, ``__getattribute__``, ``__eq__``, ``__hash__``, ``__
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,10 @@ MAX_NODES = 200_000  # values read from one request; shared sub-objects count ea
 # so every integer read can be shown in a message, and none of the API's fields comes near it.
 MAX_INT_DIGITS = 640
 _INT_BOUND = 10**MAX_INT_DIGITS
+# A lone surrogate is no Unicode text: it cannot be written as UTF-8, so a world or an answer holding one
+# could not be saved or sent (JSON's "\ud800" escape decodes to one).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+NOT_TEXT = "a string with a lone surrogate (not Unicode text)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +81,16 @@ def _scalar(value: object) -> bool:
     compared by identity, not looked up in a set: hashing a type runs its metaclass's ``__hash__``, which a
     caller's class may override (and make raise)."""
     kind = type(value)
+    if kind is str:
+        return value.isascii() or _text(value)  # type: ignore[attr-defined,arg-type]  # narrowed by kind
     if kind is int:
         return -_INT_BOUND < value < _INT_BOUND  # type: ignore[no-any-return]  # narrowed by kind, not by mypy
-    return kind is str or kind is bool or kind is float or value is None
+    return kind is bool or kind is float or value is None
+
+
+def _text(value: str) -> bool:
+    """Whether ``value`` is Unicode text: no lone surrogate (the test for a string that is not ASCII)."""
+    return _SURROGATE.search(value) is None
 
 
 class _Reader:
@@ -99,7 +111,8 @@ class _Reader:
         if kind is not dict and kind is not list:  # a subclass of a scalar type is a scalar: no level of its own
             try:
                 if issubclass(kind, str):
-                    return str.__str__(value)
+                    text = str.__str__(value)
+                    return text if _text(text) else self._fail(path, NOT_TEXT)
                 if issubclass(kind, int):  # bool cannot be subclassed, so this is never a bool
                     number = int.__index__(value)
                     if -_INT_BOUND < number < _INT_BOUND:
@@ -153,7 +166,7 @@ class _Reader:
     def _mapping(self, items: list[tuple[Any, Any]], path: str | None, depth: int, *, skip_none: bool) -> Any:
         out: dict[str, Any] = {}
         for key, item in items:
-            if type(key) is str and _scalar(item):  # the common case: a plain name and value
+            if type(key) is str and key.isascii() and _scalar(item):  # the common case: a plain name and value
                 if not (skip_none and (item is None or key.startswith("_"))):
                     self.nodes += 1
                     out[key] = item
@@ -161,6 +174,9 @@ class _Reader:
             name = exact_str(key)  # a str subclass's text; any other name is left out unread
             if type(name) is not str:
                 self.odd_names.append(_join(path, f"<{type_name(key)} name>"))
+                continue
+            if not _text(name):  # no field has such a name; strict mode reports it without its text
+                self.odd_names.append(_join(path, "<name that is not Unicode text>"))
                 continue
             if skip_none and (item is None or name.startswith("_")):
                 continue
@@ -209,7 +225,7 @@ def _plain_budget(value: dict[Any, Any] | list[Any], depth: int, budget: int) ->
     items: Any = value
     if type(value) is dict:
         for key in value:
-            if type(key) is not str:
+            if type(key) is not str or not key.isascii():  # the reader looks at any other name
                 return -1
         items = value.values()
     for item in items:
@@ -218,10 +234,13 @@ def _plain_budget(value: dict[Any, Any] | list[Any], depth: int, budget: int) ->
             budget = _plain_budget(item, depth + 1, budget)
             if budget < 0:
                 return -1
+        elif kind is str:
+            if not item.isascii() and not _text(item):
+                return -1
         elif kind is int:
             if not -_INT_BOUND < item < _INT_BOUND:
                 return -1
-        elif kind is not str and kind is not bool and kind is not float and item is not None:
+        elif kind is not bool and kind is not float and item is not None:
             return -1
     return budget
 

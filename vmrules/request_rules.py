@@ -64,7 +64,8 @@ def not_an_object(raw: RawRequest) -> Findings:
     phase=Phase.REQUEST,
     statement="Every parameter can be read as a JSON value: reading it (its attributes, items, length, hash or "
     "text) does not fail, it does not contain itself, it nests at most 64 levels, it holds at most 200,000 "
-    "values and no integer in it has more than 640 digits.",
+    "values, no integer in it has more than 640 digits and every string in it is Unicode text (no lone "
+    "surrogate).",
     source=inferred("parameters stand for a JSON document; a Python object that cannot be read as one is no "
     "request"),
 )
