@@ -33,6 +33,20 @@ def test_default_world_quotas(world: World) -> None:
     assert quotas(run(world, "describeQuotas", regionId="cn-east-2"))["keypair"] == (0, 20)
 
 
+@pytest.mark.rule("CREATE_INSTANCES.QUOTA_INSTANCE")
+def test_a_resource_type_an_account_does_not_list_has_no_room(world: World) -> None:
+    """An account's quotas name their resource types; one left out is a limit of 0 (docs/world-format.md)."""
+    alice = world.accounts["alice"]
+    without = tuple(q for q in alice.quotas if q[0] != "instance")
+    world = world.evolve(accounts=world.accounts.set("alice", replace(alice, quotas=without)))
+    assert quotas(run(world, "describeQuotas", filters=resource_types("instance")))["instance"] == (0, 0)
+    out = run(world, "createInstances", instanceSpec={
+        "az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": "img-centos7cld", "name": "web",
+        "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001a"}},
+        "systemDisk": {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 40}}})
+    refused(out, "CREATE_INSTANCES.QUOTA_INSTANCE", "QUOTA_EXCEEDED")
+
+
 def test_used_follows_the_world(world: World) -> None:
     iid, world = instance(world, status="stopped", instance_type="g.n2.large")
     world = add_keypair(world, owner="alice", region="cn-north-1", key_name="third")
