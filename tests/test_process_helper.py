@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import signal
 import sys
+import threading
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,48 @@ def test_sigterm_right_after_the_announcement_stops_the_server_cleanly(monkeypat
     assert callable(out.handler_at_announcement) and '"listening": "http://127.0.0.1:' in out.getvalue()
     assert signal.getsignal(signal.SIGTERM) == before  # put back as it was
     assert state.exists() and not Path(f"{state}-wal").exists()  # the store was closed, its log checkpointed
+
+
+def test_reading_stderr_while_the_server_writes_loses_no_line() -> None:
+    """stderr_text moves the offset of the file the server writes to; the server appends, so no line lands on
+    top of another (with an ordinary file, a third of the lines were lost under a reader polling like this)."""
+    requests = 120
+    with ServerProcess("--no-auth", "--verbose") as server:
+        done = threading.Event()
+
+        def poll() -> None:
+            while not done.is_set():
+                server.stderr_text()
+
+        reader = threading.Thread(target=poll)
+        reader.start()
+        try:
+            for _ in range(requests):
+                url = f"{server.url}/v1/regions/cn-north-1/instances"
+                with urllib.request.urlopen(url, timeout=30) as answer:
+                    answer.read()
+        finally:
+            done.set()
+            reader.join(timeout=30)
+        server.stop()  # every line is written once the process has exited
+        logged = server.stderr_text()
+    assert logged.startswith("vmrules serve: WARNING --no-auth")
+    assert logged.count('"GET /v1/regions/cn-north-1/instances HTTP/1.1" 200') == requests
+
+
+def test_a_process_that_announces_nothing_is_stopped_after_the_timeout() -> None:
+    silent = ServerProcess()
+    silent.args = [sys.executable, "-c", "import time; time.sleep(120)"]
+    with pytest.raises(RuntimeError, match=r"nothing on stdout in 0\.5 s"):
+        silent.start(timeout=0.5)
+    assert not silent.alive()
+    silent.stop()
+
+
+def test_a_process_that_announces_something_else_is_reported_with_what_it_said() -> None:
+    chatty = ServerProcess()
+    chatty.args = [sys.executable, "-c", "import sys; print('hello'); print('oops', file=sys.stderr)"]
+    with pytest.raises(RuntimeError, match=r"did not start: 'hello\\n' 'oops\\n'"):
+        chatty.start()
+    assert not chatty.alive()
+    chatty.stop()

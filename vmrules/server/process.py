@@ -11,7 +11,10 @@ goes to a file, ``stderr_text()`` reads it back (tests assert it holds no traceb
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import select
 import signal
 import subprocess
 import sys
@@ -19,6 +22,8 @@ import tempfile
 from collections.abc import Sequence
 from types import TracebackType
 from typing import IO, Self
+
+START_SECONDS = 60.0  # how long start() waits for the port to be announced
 
 
 class ServerProcess:
@@ -41,17 +46,27 @@ class ServerProcess:
         """``host:port``, the form the SDK's ``Config(endpoint=...)`` takes."""
         return self.url.split("://", 1)[1]
 
-    def start(self) -> str:
-        """Start the process and return its base URL; RuntimeError (with its stderr) if it does not start."""
+    def start(self, timeout: float = START_SECONDS) -> str:
+        """Start the process and return its base URL; RuntimeError (with its stderr) if it does not announce
+        its port within ``timeout`` seconds, or announces something else."""
         self._stderr = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by __exit__
+        # O_APPEND: the child writes at the end whatever the offset, so reading the file back (stderr_text moves
+        # the offset the child shares) never puts a later line on top of an earlier one. The mode "a+" would
+        # not set it on a file that is already open.
+        fd = self._stderr.fileno()
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_APPEND)
         self.process = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=self._stderr, text=True)
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline() if ready else ""
         try:
             self.url = str(json.loads(line)["listening"])
         except (ValueError, KeyError, TypeError):
+            if not ready:
+                self.process.kill()
             self.process.wait(timeout=30)
-            raise RuntimeError(f"the emulator did not start: {line!r} {self.stderr_text()!r}") from None
+            said = repr(line) if ready else f"nothing on stdout in {timeout:g} s"
+            raise RuntimeError(f"the emulator did not start: {said} {self.stderr_text()!r}") from None
         return self.url
 
     def stderr_text(self) -> str:
