@@ -341,6 +341,7 @@ def _copy_tree(into: Path) -> None:
     shutil.copytree(ROOT / "examples", into / "examples", ignore=ignore)  # request files the tests load
     shutil.copytree(ROOT / "pytest_vmrules", into / "pytest_vmrules", ignore=ignore)  # the plugin test_mock runs
     shutil.copy2(ROOT / "pyproject.toml", into / "pyproject.toml")
+    shutil.copy2(ROOT / "README.md", into / "README.md")  # tests/test_examples.py runs the README's commands
 
 
 def test_stages(module: str, tests: Sequence[str] | None) -> list[list[str]]:
