@@ -57,3 +57,12 @@ def test_usage_billing_is_named_as_such(world: World) -> None:
     refused(out, "CREATE_INSTANCES.CHARGE_MODE", IA)
     assert out.error is not None and "'by_the_hour'; allowed prepaid_by_duration or postpaid_by_duration" in (
         out.error.message)
+
+
+@pytest.mark.rule("CREATE_INSTANCES.CHARGE_DURATION")
+@pytest.mark.parametrize("unit", ["", "Month", "day"])
+def test_a_charge_unit_given_is_month_or_year_even_empty(world: World, unit: str) -> None:
+    out = execute(world, "createInstances", spec(prepaid(unit, 1)))
+    refused(out, "CREATE_INSTANCES.CHARGE_DURATION", IA)
+    assert out.error is not None and out.error.field == "instanceSpec.charge.chargeUnit"
+    assert f"chargeUnit is {unit!r}; allowed month or year" in out.error.message

@@ -73,3 +73,18 @@ def test_a_data_disk_size_refusal_names_the_type_s_range(world: World, disk_type
     out = execute(world, "createInstances", spec(disk))
     assert out.error is not None
     assert f"is {size}; a {disk_type} data disk takes 20 to {high} GB in steps of 10" in out.error.message
+
+
+@pytest.mark.rule("CREATE_INSTANCES.DATA_DISK_CATEGORY")
+@pytest.mark.parametrize(("category", "accepted"), [(None, True), ("cloud", True), ("", False), ("Cloud", False),
+                                                    ("local", False)])
+def test_an_empty_data_disk_category_is_given_and_is_not_cloud(world: World, category: str | None,
+                                                                accepted: bool) -> None:
+    # "" is a value the request gives, not an absent one: only an absent category means cloud
+    disk = cloud() if category is None else {**cloud(), "diskCategory": category}
+    out = execute(world, "createInstances", spec(disk))
+    if accepted:
+        ok(out)
+    else:
+        refused(out, "CREATE_INSTANCES.DATA_DISK_CATEGORY", IA)
+        assert out.error is not None and out.error.field == f"{D}.0.diskCategory"

@@ -105,10 +105,11 @@ def _template_disk_plans(template: InstanceTemplate) -> list[DiskPlan]:
 
 def _request_disk_plan(i: int, d: DiskAttachmentSpec) -> DiskPlan:
     cds = d.cloudDiskSpec
+    category = "cloud" if d.diskCategory is None else d.diskCategory  # "" is given, and no category
     if cds is None:
-        return DiskPlan(f"{SPEC}.dataDisks.{i}", "request", d.diskCategory or "cloud", None, None, None, d.autoDelete,
+        return DiskPlan(f"{SPEC}.dataDisks.{i}", "request", category, None, None, None, d.autoDelete,
                         d.deviceName, False)
-    return DiskPlan(f"{SPEC}.dataDisks.{i}", "request", d.diskCategory or "cloud", cds.diskType, cds.diskSizeGB,
+    return DiskPlan(f"{SPEC}.dataDisks.{i}", "request", category, cds.diskType, cds.diskSizeGB,
                     cds.snapshotId, d.autoDelete, d.deviceName, bool(cds.multiAttachable))
 
 

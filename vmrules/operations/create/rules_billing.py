@@ -40,7 +40,7 @@ def charge_duration(ctx: CreateCtx) -> Findings:
     charge = ctx.spec.charge
     if charge is None or charge.chargeMode != "prepaid_by_duration":
         return None
-    unit = charge.chargeUnit or "month"
+    unit = "month" if charge.chargeUnit is None else charge.chargeUnit  # "" is given, and no unit
     if unit not in ("month", "year"):
         return Finding(f"{SPEC}.charge.chargeUnit is {unit[:32]!r}; allowed month or year", f"{SPEC}.charge.chargeUnit")
     duration = 1 if charge.chargeDuration is None else charge.chargeDuration
