@@ -65,6 +65,55 @@ def test_data_disk_size_per_disk_type_matches_the_engine_at_the_edges(disk_type:
         assert (check(world, "createInstances", request) == []) == fine, (disk_type, size)
 
 
+def _create(change: Any) -> dict[str, Any]:
+    params: dict[str, Any] = json.loads((ROOT / "examples/requests/createInstances.json").read_text())
+    change(params["instanceSpec"])
+    return params
+
+
+def _set(**fields: Any) -> Any:
+    def change(spec: dict[str, Any]) -> None:
+        for path, value in fields.items():
+            *parents, last = path.split("__")
+            target = spec
+            for part in parents:
+                target = target.setdefault(part, {})
+            target[last] = value
+    return change
+
+
+@pytest.mark.parametrize(("change", "rule"), [
+    (_set(systemDisk__cloudDiskSpec__diskSizeGB=39), "CREATE_INSTANCES.CLOUD_SYSTEM_DISK_SIZE"),
+    (_set(systemDisk__cloudDiskSpec__diskSizeGB=501), "CREATE_INSTANCES.CLOUD_SYSTEM_DISK_SIZE"),
+    (_set(systemDisk__cloudDiskSpec__diskType="hdd"), "CREATE_INSTANCES.SYSTEM_DISK_TYPE"),
+    (_set(systemDisk__diskCategory="local", systemDisk__cloudDiskSpec__diskSizeGB=40),
+     "CREATE_INSTANCES.LOCAL_SYSTEM_DISK_SIZE"),
+    (_set(primaryNetworkInterface__networkInterface__securityGroups=["sg-maindefault", "sg-maindefault"]),
+     "CREATE_INSTANCES.SECURITY_GROUP_COUNT"),
+])
+def test_a_system_disk_limit_or_a_repeated_group_is_refused_by_schema_and_check_alike(change: Any,
+                                                                                    rule: str) -> None:
+    """diskCategory is systemDisk's field, the limits are on its cloudDiskSpec: the condition stands one level
+    up (it stood beside the size, where no diskCategory is, and never held)."""
+    request = _create(change)
+    assert not validator("createInstances").is_valid(request)
+    assert rule in {e.rule for e in check(World.default(), "createInstances", request)}
+    fine = _create(_set(systemDisk__cloudDiskSpec__diskSizeGB=40))
+    assert validator("createInstances").is_valid(fine) and check(World.default(), "createInstances", fine) == []
+
+
+@pytest.mark.parametrize("name", ["vdb", "vdz", "vdaa", "vdbm"])
+def test_every_data_disk_device_name_check_takes_the_schema_takes(world: World, name: str) -> None:
+    disk = {"deviceName": name, "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 20}}
+    request = _create(_set(dataDisks=[disk]))
+    assert validator("createInstances").is_valid(request) and check(world, "createInstances", request) == []
+    assert validator("createImage").is_valid({"regionId": "cn-north-1", "instanceId": "i-x", "name": "img",
+                                              "dataDisks": [disk]})
+    for wrong in ("vda", "vdbn", "vdca"):
+        bad = _create(_set(dataDisks=[{**disk, "deviceName": wrong}]))
+        assert not validator("createInstances").is_valid(bad) and check(world, "createInstances", bad) != []
+
+
 def test_the_openapi_document_is_valid_3_1_with_the_sdk_paths_and_verbs() -> None:
     document = openapi_document()
     validate(document)

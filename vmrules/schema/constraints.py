@@ -56,8 +56,7 @@ NAME_PATTERN = "^[\u4e00-\u9fff0-9A-Za-z_-]+$"
 # An ordered name may carry one "[digits]" counter token, which counts as its digits (2 more characters).
 ORDERED_NAME_PATTERN = "^[\u4e00-\u9fff0-9A-Za-z_\\[\\]-]+$"
 ORDERED_EXTRA = len("[]")
-DEVICE_NAME_PATTERN = "^vd[b-z]$"  # a data disk's device name at creation and in createImage
-ATTACH_DEVICE_NAME_PATTERN = "^vd([b-z]|a[a-z]|b[a-m])$"  # attachDisk: vdb..vdz, then vdaa..vdbm
+DEVICE_NAME_PATTERN = "^vd([b-z]|a[a-z]|b[a-m])$"  # every data disk's device name: vdb..vdz, then vdaa..vdbm
 IPV4_PATTERN = r"^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"
 CHARGE_MODES = ("prepaid_by_duration", "postpaid_by_duration", "postpaid_by_usage")
 INSTANCE_CHARGE_MODES = ("prepaid_by_duration", "postpaid_by_duration")
@@ -73,6 +72,8 @@ class Constraint:
     path: str
     keywords: JSON
     when: tuple[str, Any] | None = None  # (sibling field name, the value it must have)
+    # Where the field named by ``when`` is, when not beside ``path``: the path of an enclosing object.
+    where: str | None = None
 
 
 def _name(op: str, rule: str, path: str, *, ordered: bool = False) -> Constraint:
@@ -120,13 +121,14 @@ def _create_instances() -> Iterator[Constraint]:
     yield Constraint(op, f"{p}.EIP_CHARGE_MODE", f"{s}.elasticIp.chargeSpec.chargeMode",
                      {"enum": list(CHARGE_MODES)})
     yield Constraint(op, f"{p}.SYSTEM_DISK_CATEGORY", f"{sd}.diskCategory", {"enum": list(SYSTEM_DISK_CATEGORIES)})
+    # diskCategory is systemDisk's own field, one level above the cloudDiskSpec these limit
     yield Constraint(op, f"{p}.SYSTEM_DISK_TYPE", f"{sd}.cloudDiskSpec.diskType", {"enum": list(DISK_TYPES)},
-                     when=("diskCategory", "cloud"))
+                     when=("diskCategory", "cloud"), where=sd)
     yield Constraint(op, f"{p}.CLOUD_SYSTEM_DISK_SIZE", f"{sd}.cloudDiskSpec.diskSizeGB",
                      {"minimum": CLOUD_SYSTEM_DISK_MIN, "maximum": CLOUD_SYSTEM_DISK_MAX},
-                     when=("diskCategory", "cloud"))
+                     when=("diskCategory", "cloud"), where=sd)
     yield Constraint(op, f"{p}.LOCAL_SYSTEM_DISK_SIZE", f"{sd}.cloudDiskSpec.diskSizeGB", {"not": {}},
-                     when=("diskCategory", "local"))
+                     when=("diskCategory", "local"), where=sd)
     yield Constraint(op, f"{p}.LOCAL_SYSTEM_DISK_AUTO_DELETE", f"{sd}.autoDelete", {"const": True},
                      when=("diskCategory", "local"))
     dd = f"{s}.dataDisks[]"
@@ -146,7 +148,8 @@ def _create_instances() -> Iterator[Constraint]:
     yield _description(op, f"{p}.NIC_DESCRIPTION", f"{n}.description")
     yield Constraint(op, f"{p}.PRIMARY_IP_FORMAT", f"{n}.primaryIpAddress", {"pattern": IPV4_PATTERN})
     yield Constraint(op, f"{p}.SANITY_CHECK", f"{n}.sanityCheck", {"enum": [0, 1]})
-    yield Constraint(op, f"{p}.SECURITY_GROUP_COUNT", f"{n}.securityGroups", {"maxItems": SECURITY_GROUPS_MAX})
+    yield Constraint(op, f"{p}.SECURITY_GROUP_COUNT", f"{n}.securityGroups",
+                     {"maxItems": SECURITY_GROUPS_MAX, "uniqueItems": True})
 
 
 def _images() -> Iterator[Constraint]:
@@ -178,7 +181,7 @@ def _images() -> Iterator[Constraint]:
 
 def _instances() -> Iterator[Constraint]:
     yield Constraint("attachDisk", "ATTACH_DISK.DEVICE_NAME_FORMAT", "deviceName",
-                     {"pattern": ATTACH_DEVICE_NAME_PATTERN})
+                     {"pattern": DEVICE_NAME_PATTERN})
     yield _name("modifyInstanceAttribute", "MODIFY_INSTANCE_ATTRIBUTE.NAME", "name")
     yield _description("modifyInstanceAttribute", "MODIFY_INSTANCE_ATTRIBUTE.DESCRIPTION", "description")
     yield _hostname("modifyInstanceAttribute", "MODIFY_INSTANCE_ATTRIBUTE.HOSTNAME", "hostname")

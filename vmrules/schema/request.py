@@ -108,8 +108,12 @@ class _Builder:
             fields = OPERATION_TABLE[operation].request.model_fields
             found += [Constraint(operation, rule, name, {"enum": list(regions)})
                       for name, rule in REGION_FIELDS.items() if name in fields]
+        self.enclosing: dict[str, list[Constraint]] = {}  # conditions on a field of an enclosing object
         for c in found:
-            self.constraints.setdefault(normalise(c.path), []).append(c)
+            if c.where is not None:
+                self.enclosing.setdefault(normalise(c.where), []).append(c)
+            else:
+                self.constraints.setdefault(normalise(c.path), []).append(c)
         self.objects: dict[str, list[Constraint]] = {}
         for c in object_constraints_for(operation):
             self.objects.setdefault(normalise(c.path), []).append(c)
@@ -128,6 +132,14 @@ class _Builder:
                     sibling, value = c.when
                     conditions.append({"if": {"required": [sibling], "properties": {sibling: {"const": value}}},
                                        "then": {"properties": {name: c.keywords}}})
+        for c in self.enclosing.get(normalise(path), ()):
+            assert c.when is not None and c.where is not None  # what the constraint is there for
+            sibling, value = c.when
+            limited: JSON = c.keywords
+            for part in reversed(c.path[len(c.where) + 1:].split(".")):
+                limited = {"properties": {part: limited}}
+            conditions.append({"if": {"required": [sibling], "properties": {sibling: {"const": value}}},
+                               "then": limited})
         schema: JSON = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
