@@ -11,7 +11,8 @@ import pytest
 
 from vmrules import World, execute
 from vmrules.operation import Outcome
-from vmrules.wire import MAX_BODY_BYTES, Response, WireRequest, answer
+from vmrules.operations import OPERATION_TABLE
+from vmrules.wire import MAX_BODY_BYTES, Response, WireRequest, answer, read_params
 
 REGION = "cn-north-1"
 INSTANCES = f"/v1/regions/{REGION}/instances"
@@ -77,3 +78,20 @@ def test_path_parameters_win_over_the_body_and_an_empty_body_is_no_parameters() 
     send("POST", f"{INSTANCES}/i-frompath:startInstance", body=b"  ", run=run)
     assert [params for _, params, _ in run.calls] == [
         {"regionId": REGION, "instanceId": "i-frompath", "x": 1}, {"regionId": REGION, "instanceId": "i-frompath"}]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    (b"", {}), (b"  \n", {}), (b'{"instanceId": "i-x"}', {"instanceId": "i-x"}),
+    (b'"x"', "the body must be a JSON object"), (b'""', "the body must be a JSON object"),
+    (b"null", "the body must be a JSON object"), (b"[{}]", "the body must be a JSON object"),
+    (b"7", "the body must be a JSON object"),
+])
+def test_a_body_is_its_parameters_only_when_it_is_an_object_or_empty(body: bytes, expected: Any) -> None:
+    # a JSON string body was taken for the message saying why the body is unreadable, and null for no body
+    assert read_params(OPERATION_TABLE["stopInstance"], "POST", "", body) == expected
+
+
+def test_a_body_that_is_not_json_says_why() -> None:
+    said = read_params(OPERATION_TABLE["stopInstance"], "POST", "", b"{oops")
+    assert isinstance(said, str) and said.startswith("the body is not JSON: ")
+    assert str(read_params(OPERATION_TABLE["stopInstance"], "POST", "", b"\xff")).startswith("the body is not UTF-8")

@@ -29,6 +29,7 @@ from vmrules.server.store import Store, pack
 from vmrules.wire import MAX_BODY_BYTES, Authenticator, NonceMemory, Response, WireRequest, answer
 from vmrules.wire import error_response as _error
 from vmrules.wire import json_body as _json_body
+from vmrules.wire.envelope import NO_BODY, NotJson
 from vmrules.wire.routes import allowed_methods as api_allowed_methods
 from vmrules.wire.signing import AuthError
 
@@ -247,10 +248,10 @@ class Emulator:
     def _replace_world(self, body: bytes, request_id: str) -> Response:
         """Parse and check the snapshot (and pack it for the store) outside the lock; swap it in under it."""
         data = _json_body(body)
-        if isinstance(data, str):
-            return _error(request_id, 400, "INVALID_ARGUMENT", data)
+        if isinstance(data, NotJson) and data is not NO_BODY:
+            return _error(request_id, 400, "INVALID_ARGUMENT", data.reason)
         try:
-            world = World.from_dict(data)
+            world = World.from_dict(None if data is NO_BODY else data)
         except (ValueError, TypeError, RecursionError) as exc:
             return _error(request_id, 400, "INVALID_ARGUMENT", f"not a world snapshot: {str(exc)[:2000]}")
         packed = pack(world) if self.store is not None else b""

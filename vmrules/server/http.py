@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import replace
+from email.message import Message
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from vmrules.server.app import Emulator, Response, StreamedResponse, allowed_methods, body_limit
+from vmrules.server.app import Emulator, Response, StreamedResponse, body_limit
 from vmrules.wire import reason_phrase
 
 DRAIN_LIMIT = 64 << 20  # an over-long body up to this size is read and dropped, so the client reads the 413
@@ -29,14 +29,33 @@ def _envelope(request_id: str, code: int, status: str, message: str) -> Response
     return Response(code, {"requestId": request_id, "error": {"code": code, "status": status, "message": message}})
 
 
+def _header_problem(headers: Message) -> str | None:
+    """Why a header section cannot be taken as it reads, or None. A line that is no ``name: value`` ends the
+    library's parse there (the headers after it, a Content-Length among them, would be dropped and the body read
+    as the next request); so does a folded line; two Hosts or two different Content-Lengths are ambiguous."""
+    if headers.defects:
+        return "a header line is not of the form name: value"
+    if any("\r" in value or "\n" in value for value in headers.values()):
+        return "a header line is folded onto the next (obsolete line folding is not accepted)"
+    if len(headers.get_all("Host") or ()) > 1:
+        return "the request has more than one Host header"
+    if len({value.strip() for value in headers.get_all("Content-Length") or ()}) > 1:
+        return "the request has Content-Length headers that differ"
+    return None
+
+
 def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "vmrules-emulator"
         disable_nagle_algorithm = True  # TCP_NODELAY: a response goes out as soon as it is written
         timeout = 60  # seconds a connection may stall (a short body, an idle keep-alive) before it is dropped
+        head_only = False  # the request being answered is a HEAD: its answer goes without a body
 
         def _serve(self) -> None:
+            """Read the body and answer through the emulator (which refuses a method a path does not take, with
+            its Allow header, after the Host check)."""
+            self.head_only = self.command == "HEAD"
             parts = urlsplit(self.path)
             if self.headers.get("Transfer-Encoding"):
                 self._send(_envelope(emulator.next_request_id(), 411, "INVALID_ARGUMENT",
@@ -142,11 +161,13 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 extra.append("Connection: close")
                 self.close_connection = True
             head = self._head(response.status, str(response.body.get("requestId", "")), extra)
-            self.wfile.write(head + payload if body else head)
+            self.wfile.write(head + payload if body and not self.head_only else head)
             if emulator.verbose:
                 self.log_request(response.status, len(payload))
 
-        do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _serve
+        # HEAD, and a verb no route takes, are answered by the emulator too: their bodies are read like any
+        # other (or the bytes would be taken for the next request), and the Host check comes first.
+        do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = _serve
 
         def handle_one_request(self) -> None:
             """One request; a client that hangs up while its answer is written ends the connection quietly (the
@@ -158,37 +179,40 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
 
         def parse_request(self) -> bool:
             """The standard library's parse, refusing every version but HTTP/1.0 and 1.1 with a 505 (it would
-            take ``GET /path`` as HTTP/0.9 and answer with a bare body, and ``HTTP/1.2`` as 1.x)."""
+            take ``GET /path`` as HTTP/0.9 and answer with a bare body, and ``HTTP/1.2`` as 1.x), and a header
+            section it could not read whole with a 400 (RFC 9112 sections 2.2, 3.2, 5.2 and 6.3)."""
+            self.head_only = False
+            line: bytes = self.raw_requestline  # type: ignore[has-type]  # set by handle_one_request
+            if line in (b"\r\n", b"\n"):  # one empty line before the request line is ignored
+                line = self.raw_requestline = self.rfile.readline(65537)
+            if len(line.split()) == 2:  # "GET /path": HTTP/0.9, which sends no header section to wait for
+                self.command, self.path = (w.decode("latin-1") for w in line.split())
+                self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
+                                "HTTP/0.9 is not supported; send HTTP/1.1 or HTTP/1.0")
+                return False
             if not super().parse_request():
                 return False
             if self.request_version not in ("HTTP/1.0", "HTTP/1.1"):
                 self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
                                 f"{self.request_version} is not supported; send HTTP/1.1 or HTTP/1.0")
                 return False
+            problem = _header_problem(self.headers)
+            if problem is not None:
+                self.send_error(HTTPStatus.BAD_REQUEST, problem)
+                return False
             return True
 
-        def do_HEAD(self) -> None:
-            refused = _envelope(emulator.next_request_id(), 405, "METHOD_NOT_ALLOWED", "HEAD is not supported")
-            self._send(replace(refused, allow=self._allowed()), body=False)
-
-        def _allowed(self) -> tuple[str, ...]:
-            """The Allow header for a 405 on this request's path (its query left out; no path when the request
-            line did not parse)."""
-            return allowed_methods(str(getattr(self, "path", "")).split("?", 1)[0])
-
         def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-            """The standard library's own errors (bad request line, URL or headers too long, unknown verb), as
-            JSON envelopes. An unknown verb (501 in the library) is answered 405 METHOD_NOT_ALLOWED."""
+            """The standard library's own errors (bad request line, URL or headers too long), as JSON envelopes.
+            A verb with no handler (501 in the library) is answered by the emulator as any request is: 404 on a
+            path no route has, else 405 with the Allow header of the methods the path takes."""
             if code == HTTPStatus.NOT_IMPLEMENTED:
-                code, status = 405, "METHOD_NOT_ALLOWED"
-                text = f"{str(getattr(self, 'command', ''))[:40]} is not supported"
-            else:  # 400, 414, 431 and 505: what is wrong is the request's form (docs/decisions/emulator.md)
-                status = "INVALID_ARGUMENT"
-                text = message or reason_phrase(code)
+                self._serve()
+                return
+            status = "INVALID_ARGUMENT"  # 400, 414, 431 and 505: the request's form (docs/decisions/emulator.md)
+            text = message or reason_phrase(code)
             self.close_connection = True
             response = _envelope(emulator.next_request_id(), code, status, text)
-            if code == 405:  # the methods the path does answer, as every 405 says (RFC 9110 section 15.5.6)
-                response = replace(response, allow=self._allowed())
             try:
                 # the request line may not have parsed: answer as HTTP/1.1 whatever the client wrote
                 self.request_version = "HTTP/1.1"

@@ -51,15 +51,25 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+@dataclass(frozen=True, slots=True)
+class NotJson:
+    """Why a body is not a JSON value (kept apart from a body that is a JSON string)."""
+
+    reason: str
+
+
+NO_BODY = NotJson("the body is empty")  # what json_body returns for an empty body (no parameters)
+
+
 def json_body(body: bytes) -> Any:
-    """The JSON value of ``body`` (None when empty), or a message saying why it is not JSON."""
+    """The JSON value of ``body``: ``NO_BODY`` when it is empty, a ``NotJson`` saying why when it is no JSON."""
     if not body.strip():
-        return None
+        return NO_BODY
     try:
         return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError as exc:
-        return f"the body is not UTF-8: {exc}"
+        return NotJson(f"the body is not UTF-8: {exc}")
     except ValueError as exc:
-        return f"the body is not JSON: {exc}"
+        return NotJson(f"the body is not JSON: {exc}")
     except RecursionError:
-        return "the body is not JSON this server can read: it nests too deeply"
+        return NotJson("the body is not JSON this server can read: it nests too deeply")

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from vmrules.operation import Operation, Outcome
-from vmrules.wire.envelope import JSON, Response, error_response, json_body
+from vmrules.wire.envelope import JSON, NO_BODY, NotJson, Response, error_response, json_body
 from vmrules.wire.nonces import NonceMemory
 from vmrules.wire.query import QueryError, typed_params, unflatten
 from vmrules.wire.routes import Undefined, allowed_methods, match
@@ -114,10 +114,10 @@ def read_params(operation: Operation[Any, Any], method: str, query: str, body: b
             return f"bad query string: {exc}"
         return typed_params(operation, params)
     data = json_body(body)
-    if isinstance(data, str):
-        return data
-    if data is None:
+    if data is NO_BODY:
         return {}
-    if not isinstance(data, dict):
+    if isinstance(data, NotJson):
+        return data.reason
+    if not isinstance(data, dict):  # null, a string, a number, a list: none of them names a parameter
         return "the body must be a JSON object"
     return data
