@@ -306,7 +306,39 @@ def test_run_an_advance_past_the_latest_clock_is_bad_input(tmp_path: Path) -> No
     room = MAX_CLOCK - World.default().clock
     assert cli("run", trace(tmp_path, {"op": "advance", "seconds": room})).returncode == 0
     bad_input(cli("run", trace(tmp_path, {"op": "settle"}, {"op": "advance", "seconds": room + 1})),
-              "line 2", "9990-01-01T00:00:00Z", f"it may move {room} s more")
+              "trace.jsonl:2:", "9990-01-01T00:00:00Z", f"it may move {room} s more")
+
+
+def test_run_advances_that_add_up_past_the_latest_clock_are_refused_before_any_step(tmp_path: Path) -> None:
+    room = MAX_CLOCK - World.default().clock
+    result = cli("run", trace(tmp_path, {"op": "advance", "seconds": room - 5}, {"op": "settle"},
+                              {"op": "advance", "seconds": 6}), "--out", str(tmp_path / "out.json"))
+    bad_input(result, "trace.jsonl:3:", "with the advances before it", "advancing by", "it may move")
+    assert result.stdout == "" and not (tmp_path / "out.json").exists()  # nothing ran
+
+
+def test_run_a_step_nested_too_deep_is_bad_input_and_one_the_engine_refuses_runs(tmp_path: Path) -> None:
+    deep = '{"op": "describeInstances", "params": {"regionId": "cn-north-1", "x": ' + "[" * 500 + "]" * 500 + "}}"
+    bad_input(cli("run", trace(tmp_path, deep)), "trace.jsonl:1:", "nests more than 200 levels deep")
+    readable = ('{"op": "describeInstances", "params": {"regionId": "cn-north-1", "x": ' + "[" * 198 + "]" * 198
+                + '}, "expect": {"rule": "REQUEST.UNREADABLE"}}')
+    assert cli("run", trace(tmp_path, readable)).returncode == 0  # 200 levels: read, and refused by the engine
+
+
+def test_run_a_line_separator_inside_a_json_string_does_not_end_the_line(tmp_path: Path) -> None:
+    steps = "".join(f'{{"op": "settle", "note": "a{c}b"}}\n' for c in ("\u2028", "\u2029", "\u0085"))
+    result = cli("run", write(tmp_path, "t.jsonl", steps))
+    assert result.returncode == 0 and "ok: 3 steps" in result.stdout
+
+
+def test_run_a_caller_that_a_saved_name_makes_no_string_is_bad_input(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    result = cli("run", trace(tmp_path, {"op": "describeInstances", "params": {"regionId": "cn-north-1"},
+                                         "save": {"n": "totalCount"}},
+                              {"op": "describeInstances", "params": {"regionId": "cn-north-1"}, "caller": "${n}"}),
+                 "--out", str(out))
+    bad_input(result, "trace.jsonl:2:", '"caller" is a number once saved names are filled in')
+    assert "totalCount" in result.stdout and json.loads(out.read_text())  # step 1 ran; the world is written
 
 
 def test_run_bad_trace_and_world_paths(tmp_path: Path) -> None:

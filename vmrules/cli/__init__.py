@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from vmrules.catalogue import CATALOGUE, EFFECT_CATALOGUE, EFFECTS, RULES, effects_for, rules_for
 from vmrules.cli.inputs import InputError, dumps, load_world, read_request, read_text, write_json
 from vmrules.cli.render import Progress, effect_lines, rule_json, rule_lines, step_line, violation_lines
-from vmrules.cli.trace import parse_trace, run_trace
+from vmrules.cli.trace import check_advances, parse_trace, run_trace
 from vmrules.engine import check, execute
 from vmrules.operations import OPERATION_TABLE
 
@@ -85,20 +85,27 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     name = "<stdin>" if args.trace == "-" else args.trace
     steps = parse_trace(read_text(args.trace), name)
     world = load_world(args.world)
+    check_advances(world, steps, name)
     progress = Progress(sys.stderr, len(steps), len(steps) >= LONG_TRACE and _is_terminal(sys.stderr))
     failed = None
-    for done, report in enumerate(run_trace(world, steps), start=1):
-        world = report.world
+    try:
+        for done, report in enumerate(run_trace(world, steps), start=1):
+            world = report.world
+            progress.clear()
+            if args.json:
+                out.write(dumps(_report_json(report), indent=None) + "\n")
+            else:
+                out.write(step_line(report) + "\n")
+            out.flush()
+            if report.mismatch is not None:
+                failed = report
+                break
+            progress.draw(done)
+    except InputError as exc:  # a step that could not run: FILE:LINE, and the world as it was before that step
         progress.clear()
-        if args.json:
-            out.write(dumps(_report_json(report), indent=None) + "\n")
-        else:
-            out.write(step_line(report) + "\n")
-        out.flush()
-        if report.mismatch is not None:
-            failed = report
-            break
-        progress.draw(done)
+        if args.out is not None:
+            write_json(args.out, world.to_dict())
+        raise InputError(f"{name}:{exc}") from None
     progress.clear()
     if args.out is not None:
         write_json(args.out, world.to_dict())

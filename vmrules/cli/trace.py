@@ -78,11 +78,29 @@ class StepReport:
 # ---- parsing ------------------------------------------------------------------------------------------
 
 
+# Deeper than any request the engine reads (64 levels), so a step can still send one too deep to be read; shallow
+# enough that every walk of a step (its references, the substitution of saved names) stays well inside Python's
+# recursion limit.
+MAX_STEP_NESTING = 200
+
+
+def nesting(value: object) -> int:
+    """How many lists and objects deep ``value`` nests (0 for a scalar), found without recursion."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth + 1)
+            pending.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def parse_trace(text: str, name: str) -> list[Step]:
     """Every step of a trace file. Raises ``InputError`` ("FILE:LINE: what is wrong") on a malformed trace."""
     steps: list[Step] = []
     defined: set[str] = set()
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at \n (and \r\n) only: U+2028, U+2029 and U+0085 may stand raw inside a JSON string.
+    for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -91,6 +109,8 @@ def parse_trace(text: str, name: str) -> list[Step]:
             value = parse_json(stripped)
         except ValueError as exc:
             raise InputError(f"{where}: not JSON: {exc}") from None
+        if nesting(value) > MAX_STEP_NESTING:
+            raise InputError(f"{where}: the step nests more than {MAX_STEP_NESTING} levels deep")
         step = _parse_step(value, number, where)
         used = _references(step.params) | _references(step.caller) | _references(step.expect.result)
         used |= _references([v for _, v in step.expect.error])
@@ -229,9 +249,21 @@ def lookup(value: object, path: tuple[PathPart, ...]) -> tuple[bool, object]:
     return True, value
 
 
+def check_advances(world: World, steps: list[Step], name: str) -> None:
+    """Raise ``InputError`` (``FILE:LINE``) when the trace's advance steps, added up, would move ``world``'s clock
+    past its end: found before any step runs, as every other fault of a trace is."""
+    moved = 0
+    for step in steps:
+        if step.op == "advance":
+            refusal = advance_refusal(world, moved + step.seconds)
+            if refusal is not None:
+                raise InputError(f"{name}:{step.line}: with the advances before it, {refusal}")
+            moved += step.seconds
+
+
 def run_trace(world: World, steps: list[Step]) -> Iterator[StepReport]:
     """Run the steps in order, yielding a report for each; stops after the first step that does not go as
-    expected."""
+    expected. A step that cannot run raises ``InputError`` ("LINE: what is wrong")."""
     names: dict[str, object] = {}
     for step in steps:
         report = _run_step(world, step, names)
@@ -248,12 +280,15 @@ def _run_step(world: World, step: Step, names: dict[str, object]) -> StepReport:
     if step.op == "advance":
         refusal = advance_refusal(world, step.seconds)
         if refusal is not None:
-            raise InputError(f"line {step.line}: {refusal}")
+            raise InputError(f"{step.line}: {refusal}")
         later = advance(world, step.seconds)
         return StepReport(step, later, None, f"clock +{step.seconds}s, now {iso(later.clock)}")
     params = substitute(step.params, names)
     caller = substitute(step.caller, names) if step.caller is not None else None
-    outcome = execute(world, step.op, params, caller=caller if isinstance(caller, str) else None)
+    if caller is not None and not isinstance(caller, str):  # a saved value of another type: the step names no one
+        raise InputError(f"{step.line}: \"caller\" is {json_type(caller)} once saved names are filled in; it must "
+                         "be a string (an account pin)")
+    outcome = execute(world, step.op, params, caller=caller)
     expect = step.expect
     if expect.kind != "any":
         expect = replace(expect, error=tuple((k, substitute(v, names)) for k, v in expect.error),
@@ -329,5 +364,5 @@ def _match(want: object, got: object, where: str) -> str | None:
     return None
 
 
-__all__ = ["Expect", "Step", "StepReport", "compare", "lookup", "parse_path", "parse_trace", "run_trace",
-           "substitute"]
+__all__ = ["Expect", "Step", "StepReport", "check_advances", "compare", "lookup", "parse_path", "parse_trace",
+           "run_trace", "substitute"]
