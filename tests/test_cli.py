@@ -474,3 +474,14 @@ def test_the_core_never_imports_the_cli() -> None:
              "print(sorted(m for m in sys.modules if m.startswith('vmrules.cli')))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://h/x", "http://"])
+def test_conform_needs_an_http_url(url: str) -> None:
+    bad_input(cli("conform", "--url", url, "--steps", "1", "--examples", "1"), "is not an http:// or https:// URL")
+
+
+def test_conform_replay_names_the_file_it_cannot_read(tmp_path: Path) -> None:
+    binary = tmp_path / "bin.jsonl"
+    binary.write_bytes(b"\xff\xfe")
+    bad_input(cli("conform", "--self-test", "--replay", str(binary)), str(binary))

@@ -288,11 +288,25 @@ def serve(*args: str) -> subprocess.CompletedProcess[str]:
     (("--no-auth", "--task-seconds", "nan"), "--task-seconds"),
     (("--credentials", "/nonexistent/keys.json"), "keys.json"),
     (("--no-auth", "--world", "/nonexistent/world.json"), "world.json"),
+    (("--no-auth", "--port", "65536"), "--port must be 0 (a free port) to 65535"),
+    (("--no-auth", "--port", "-1"), "--port must be 0 (a free port) to 65535"),
 ])
 def test_bad_command_lines_exit_2_with_one_line(args: tuple[str, ...], says: str) -> None:
     result = serve(*args)
     assert result.returncode == 2
     assert says in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_world_file_is_read_as_everywhere_else_and_named_when_it_is_no_snapshot(tmp_path: Path) -> None:
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + World.default().to_json().encode())  # a byte-order mark is allowed
+    with ServerProcess("--no-auth", "--world", str(bom)) as server:
+        assert server.alive()
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"clock": 5}')
+    result = serve("--no-auth", "--world", str(bad))
+    assert result.returncode == 2 and f"vmrules serve: {bad}: " in result.stderr and "clock" in result.stderr
 
 
 def test_bad_files_exit_2(tmp_path: Path) -> None:

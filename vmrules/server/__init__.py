@@ -6,11 +6,13 @@ A shell around the pure core: the core never imports this package. See docs/emul
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 from pathlib import Path
 
 from vmrules.server.app import Credentials, Emulator
+from vmrules.world import World
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
@@ -73,6 +75,16 @@ def _fail(message: object) -> int:
     return 2
 
 
+def _read_world(path: str) -> World:
+    """The snapshot in ``path`` (a UTF-8 byte-order mark allowed, as everywhere a file is named); a
+    ``ValueError`` that names the file when it is no snapshot."""
+    data = Path(path).read_bytes()
+    try:
+        return World.from_json(data.removeprefix(codecs.BOM_UTF8))
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Load the world and credentials, bind, print ``{"listening": URL}`` and serve. Exit 2 on bad arguments."""
     import math
@@ -92,11 +104,13 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--body-timeout must be a number of seconds above 0")
     if args.snapshot_every < 1:
         return _fail("--snapshot-every must be 1 or more")
+    if not 0 <= args.port <= 65535:
+        return _fail("--port must be 0 (a free port) to 65535")
     if args.export_trace and not args.state:
         return _fail("--export-trace needs --state")
     store = None
     try:
-        world = World.from_json(Path(args.world).read_bytes()) if args.world else World.default()
+        world = _read_world(args.world) if args.world else World.default()
         if args.state:
             store = Store.open(args.state, world, snapshot_every=args.snapshot_every,
                                synchronous="FULL" if args.sync == "full" else "NORMAL")

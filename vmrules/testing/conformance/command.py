@@ -7,6 +7,7 @@ import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from vmrules.defaults import MAIN, NORTH, SECOND
 from vmrules.testing.adapters import SystemAdapter, close_adapter
@@ -85,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stderr.write(f"vmrules conform: error: no credentials for caller(s) {', '.join(missing)}\n")
                 return 2
         url, admin, keep_alive = args.url, not args.no_admin, not args.no_keep_alive
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            sys.stderr.write(f"vmrules conform: error: --url {url[:200]!r} is not an http:// or https:// URL\n")
+            return 2
         if args.emulator_clock and not admin:
             sys.stderr.write("vmrules conform: error: --emulator-clock needs the admin endpoints (not --no-admin)\n")
             return 2
@@ -115,9 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _replay_command(factory: Callable[[], SystemAdapter], kit: KitSettings, trace: str, world: str | None) -> int:
     try:
         steps = trace_steps(Path(trace).read_text(encoding="utf-8"), trace)
+    except (OSError, ValueError) as exc:  # a UnicodeDecodeError is a ValueError
+        sys.stderr.write(f"vmrules conform: error: {trace}: {exc}\n")
+        return 2
+    try:
         start = World.from_json(Path(world).read_bytes()) if world else None
     except (OSError, ValueError) as exc:
-        sys.stderr.write(f"vmrules conform: error: {exc}\n")
+        sys.stderr.write(f"vmrules conform: error: {world}: {exc}\n")
         return 2
     if start is not None:
         kit = dataclasses.replace(kit, world=start)
