@@ -282,6 +282,8 @@ MALFORMED = [
      "instances[0].systemDisk.localDisk", "has no localDisk"),
     ("unknown default account", _set("defaultAccount", value="zed"), "defaultAccount", "unknown account"),
     ("wrong format version", _set("formatVersion", value=2), "formatVersion", "1"),
+    ("format version true", _set("formatVersion", value=True), "formatVersion", "valid integer"),
+    ("format version 1.0", _set("formatVersion", value=1.0), "formatVersion", "valid integer"),
     # Inconsistent worlds (vmrules.consistency): the loader refuses what the engine could not work with.
     ("disk attached to one instance twice", _attach_twice, "disks[0].attachments", "attached to 2 instances"),
     ("elastic IP bound to another account's instance", _bob_eip_on_alice_instance,

@@ -602,7 +602,8 @@ class WorldSnapshot(_Shape):
 
     model_config = ConfigDict(title="vmrules world snapshot")
 
-    formatVersion: Literal[1] = 1
+    # an integer that is 1: Literal[1] would take true and 1.0, which equal 1 in Python
+    formatVersion: Annotated[int, Field(ge=1, le=1, json_schema_extra={"const": 1})] = 1
     clock: IsoTime = Field(iso(DEFAULT_EPOCH), description="the world's logical clock")
     sequence: int = Field(0, description="the sequence new ids are derived from")
     defaultAccount: str = Field("", description="the pin that acts when a request names no caller")
