@@ -20,6 +20,7 @@ from vmrules import World
 from vmrules.builders import add_instance
 from vmrules.clock import MAX_CLOCK
 from vmrules.engine import settle
+from vmrules.model import Region
 
 SCRIPT = shutil.which("vmrules", path=str(Path(sys.executable).parent)) or shutil.which("vmrules")
 ENTRY_POINTS = ["inprocess", "module", "script"]
@@ -485,3 +486,13 @@ def test_conform_replay_names_the_file_it_cannot_read(tmp_path: Path) -> None:
     binary = tmp_path / "bin.jsonl"
     binary.write_bytes(b"\xff\xfe")
     bad_input(cli("conform", "--self-test", "--replay", str(binary)), str(binary))
+
+
+def test_schema_regions_of_a_world_lists_them_in_order(tmp_path: Path) -> None:
+    world = World.default()
+    more = {name: Region(name, (f"{name}a",)) for name in ("zz-test-1", "aa-test-1", "mm-test-1")}
+    world = world.evolve(regions=world.regions.update(more))
+    path = write(tmp_path, "w.json", world.to_dict())
+    result = cli("schema", "createInstances", "--regions-of", path)
+    listed = json.loads(result.stdout)["properties"]["regionId"]["enum"]
+    assert result.returncode == 0 and listed == sorted(world.regions)

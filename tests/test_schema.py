@@ -170,3 +170,31 @@ def test_result_schemas_describe_what_the_operations_return() -> None:
     document = openapi_document()
     ok = document["paths"]["/regions/{regionId}/instances"]["post"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"]["properties"]["result"]["properties"]["instanceIds"]
+
+
+@pytest.mark.parametrize(("operation", "name"), [
+    ("describeInstances", "name"), ("describeInstances", "agId"), ("describeInstanceStatus", "agId"),
+    ("describeInstancePrivateIpAddress", "name"), ("describeInstanceTypes", "architecture"),
+])
+def test_a_filter_that_takes_one_value_takes_one_in_the_schema_too(operation: str, name: str) -> None:
+    two = {"regionId": "cn-north-1", "filters": [{"name": name, "values": ["a", "b"]}]}
+    one = {"regionId": "cn-north-1", "filters": [{"name": name, "values": ["a"]}]}
+    assert not validator(operation).is_valid(two) and validator(operation).is_valid(one)
+    assert f"{CATALOGUE_PREFIX[operation]}.FILTER_VALUES" in {e.rule for e in check(World.default(), operation, two)}
+    several = {"regionId": "cn-north-1", "filters": [{"name": "status", "values": ["running", "stopped"]}]}
+    if operation != "describeInstanceTypes":
+        assert validator(operation).is_valid(several)
+
+
+CATALOGUE_PREFIX = {"describeInstances": "DESCRIBE_INSTANCES", "describeInstanceStatus": "DESCRIBE_INSTANCE_STATUS",
+                    "describeInstancePrivateIpAddress": "DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS",
+                    "describeInstanceTypes": "DESCRIBE_INSTANCE_TYPES"}
+
+
+def test_no_device_needs_a_device_name_in_the_schema_too(world: World) -> None:
+    disk = {"noDevice": True, "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 20}}
+    request = _create(_set(dataDisks=[disk]))
+    assert not validator("createInstances").is_valid(request)
+    assert "CREATE_INSTANCES.DATA_DISK_DEVICE_NAME" in {e.rule for e in check(world, "createInstances", request)}
+    named = _create(_set(dataDisks=[{**disk, "deviceName": "vdb"}]))
+    assert validator("createInstances").is_valid(named)

@@ -192,7 +192,7 @@ def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     if args.result:
         out.write(dumps(result_schema(operation)) + "\n")
         return EXIT_OK
-    regions = list(load_world(args.regions_of).regions) if args.regions_of else None
+    regions = sorted(load_world(args.regions_of).regions) if args.regions_of else None  # the same text every run
     out.write(dumps(request_schema(operation, strict=args.strict, regions=regions)) + "\n")
     return EXIT_OK
 

@@ -226,6 +226,19 @@ OBJECT_CONSTRAINTS: tuple[Constraint, ...] = (
                        "properties": {"systemDisk": {"required": ["diskCategory"],
                                                      "properties": {"diskCategory": {"const": "cloud"}}}}},
                 "then": {"properties": {"dataDisks": {"maxItems": 7}}}}),
+    Constraint("createInstances", "CREATE_INSTANCES.DATA_DISK_DEVICE_NAME", "instanceSpec.dataDisks[]",
+               {"if": {"required": ["noDevice"], "properties": {"noDevice": {"const": True}}},
+                "then": {"required": ["deviceName"]}}),
+    *(Constraint(op, f"{prefix}.FILTER_VALUES", "filters[]",
+                 {"if": {"required": ["name"], "properties": {"name": {"enum": singles}}},
+                  "then": {"properties": {"values": {"maxItems": 1}}}})
+      for op, prefix, singles in (
+          ("describeInstances", "DESCRIBE_INSTANCES", [k.name for k in INSTANCES_FILTERS if k.single]),
+          ("describeInstanceStatus", "DESCRIBE_INSTANCE_STATUS", [k.name for k in STATUS_FILTERS if k.single]),
+          ("describeInstancePrivateIpAddress", "DESCRIBE_INSTANCE_PRIVATE_IP_ADDRESS",
+           [k.name for k in STATUS_FILTERS if k.single]),
+          ("describeInstanceTypes", "DESCRIBE_INSTANCE_TYPES", [k.name for k in INSTANCE_TYPE_FILTERS if k.single]),
+      ) if singles),  # the filters that take exactly one value (支持单个)
 )
 
 CONSTRAINTS: tuple[Constraint, ...] = (*_create_instances(), *_images(), *_instances())
