@@ -54,6 +54,13 @@ def status_of(instance_id: str) -> str:
 # ---- the Host header ------------------------------------------------------------------------------------
 
 
+def test_an_endpoint_with_a_trailing_slash_reaches_the_api_as_vmrules_serve_reads_it() -> None:
+    # the SDK sends //v1/...; Python's http.server, under vmrules serve, reads it as /v1/... (unsigned here)
+    with mock_jdcloud() as mock:
+        response = client("vm.jdcloud-api.com/").send(describe_all())
+    assert response.error is None and mock.calls[0].request.path == "/v1/regions/cn-north-1/instances"
+
+
 @pytest.mark.parametrize(("endpoint", "scheme", "host"), [
     ("vm.example:8443", "https", "vm.example:8443"),
     ("[::1]:8080", "http", "[::1]:8080"),  # an IPv6 address keeps its brackets
