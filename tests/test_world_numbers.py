@@ -109,3 +109,22 @@ def test_every_interface_without_an_address_is_reported() -> None:
         world = with_nic(world, nic_id, private_ip="10.0.1.300")
         nic_ids.append(nic_id)
     assert sorted(found(world)) == sorted(("networkInterfaces", n, ".primaryIp.privateIpAddress") for n in nic_ids)
+
+
+@pytest.mark.parametrize(("member", "attribute"), [("cpu", "cpu"), ("memoryMB", "memory_mb"),
+                                                    ("nicLimit", "nic_limit")])
+def test_an_instance_type_has_at_least_one_cpu_mb_and_interface(member: str, attribute: str) -> None:
+    """An instance adds its type's CPUs and memory to the usage and holds its primary interface: a type of 0 or
+    less was loaded, and the first instance made of it broke the world (usage below 0, an interface too many)."""
+    itype = DEFAULT.instance_types["g.n2.medium"]
+    for value, fine in ((1, True), (0, False), (-4, False)):
+        world = DEFAULT.evolve(instance_types=DEFAULT.instance_types.set(
+            itype.instance_type, replace(itype, **{attribute: value})))
+        assert found(world) == ([] if fine else [("instanceTypes", "g.n2.medium", f".{member}")]), value
+
+
+def test_a_subnets_next_host_is_an_offset_inside_it() -> None:
+    subnet = DEFAULT.subnets[SUBNET]  # a /24: offsets 0 to 256, where 256 means none is left
+    for value, fine in ((0, True), (4, True), (256, True), (-1, False), (-5, False), (257, False)):
+        world = DEFAULT.evolve(subnets=DEFAULT.subnets.set(SUBNET, replace(subnet, next_host=value)))
+        assert found(world) == ([] if fine else [("subnets", SUBNET, ".nextHost")]), value

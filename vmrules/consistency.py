@@ -7,7 +7,7 @@ the key into the entry's position in the document (``disks[3].attachments[1]``).
 
 * the clock is at most ``clock.MAX_CLOCK`` (9990-01-01T00:00:00Z); the world's default account is an account;
   quota limits are not negative and each resource type is listed once; every instance type is offered only in
-  known availability zones;
+  known availability zones and has at least 1 CPU, 1 MB of memory and 1 interface (``nicLimit``);
 * every entity is stored under its own id, belongs to an account (official and third-party images: to the
   platform) in a known region and, where it has one, an availability zone of that region; every status,
   charge mode and role is in its enum;
@@ -21,8 +21,9 @@ the key into the entry's position in the document (``disks[3].attachments[1]``).
   and instance-side attachment records agree;
 * an elastic IP is bound to at most one interface, an interface carries at most one elastic IP, both sides of
   the binding agree, and both belong to the same account and region;
-* VPC and subnet prefixes are IPv4 networks, a subnet's inside its VPC's; an interface's address is an IPv4
-  address inside its subnet, and no two interfaces of a subnet share one;
+* VPC and subnet prefixes are IPv4 networks, a subnet's inside its VPC's, and a subnet's next host offset is
+  within it (0 to its size); an interface's address is an IPv4 address inside its subnet, and no two
+  interfaces of a subnet share one;
 * every reference resolves, to a resource of the same account and region (images excepted: an account may run
   an instance from an official, third-party or shared image, and an instance's private image may be gone);
   a task is on an existing resource and of a kind some completion handles (``model.TASK_KINDS``).
@@ -115,6 +116,10 @@ def _world(world: WorldState) -> Iterator[Inconsistency]:
         for j, stock in enumerate(itype.state):
             if stock.az not in azs:
                 yield Inconsistency("instanceTypes", name, f".state[{j}].az", f"unknown availability zone {stock.az!r}")
+        # an instance of the type adds its CPUs and memory to the usage, and holds its primary interface
+        for member, value in (("cpu", itype.cpu), ("memoryMB", itype.memory_mb), ("nicLimit", itype.nic_limit)):
+            if value < 1:
+                yield Inconsistency("instanceTypes", name, f".{member}", f"{name} has {member} {value}; at least 1")
 
 
 # ---- identity, places and enums --------------------------------------------------------------------------
@@ -546,6 +551,10 @@ def _addresses(world: WorldState) -> Iterator[Inconsistency]:
         if network is None:
             yield Inconsistency("subnets", subnet_id, ".addressPrefix",
                                 f"{subnet.cidr!r} is not an IPv4 network (a.b.c.d/n)")
+        elif not 0 <= subnet.next_host <= 1 << (32 - network[1]):  # past the last: no address left to hand out
+            yield Inconsistency("subnets", subnet_id, ".nextHost",
+                                f"{subnet.next_host} is not a host offset of {subnet.cidr} (0 to "
+                                f"{1 << (32 - network[1])})")
         elif vpc_network is not None and not (network[1] >= vpc_network[1] and _contains(vpc_network, network[0])):
             yield Inconsistency("subnets", subnet_id, ".addressPrefix",
                                 f"{subnet.cidr} is not inside its VPC's {world.vpcs[subnet.vpc_id].cidr}")
