@@ -496,3 +496,13 @@ def test_schema_regions_of_a_world_lists_them_in_order(tmp_path: Path) -> None:
     result = cli("schema", "createInstances", "--regions-of", path)
     listed = json.loads(result.stdout)["properties"]["regionId"]["enum"]
     assert result.returncode == 0 and listed == sorted(world.regions)
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "1.5e999"])
+def test_a_number_too_large_for_a_float_is_no_json(tmp_path: Path, number: str) -> None:
+    # json.loads reads 1e400 as Infinity, which no JSON text can say
+    bad_input(cli("check", "describeInstances", write(tmp_path, "r.json", '{"regionId": "cn-north-1", "pageSize": '
+                                                     + number + "}")), "not JSON", "too large a number")
+    bad_input(cli("run", trace(tmp_path, '{"op": "describeInstances", "params": {"regionId": "cn-north-1"}, '
+                                         '"expect": {"result": {"totalCount": ' + number + "}}}")),
+              "trace.jsonl:1:", "too large a number")

@@ -95,3 +95,9 @@ def test_a_body_that_is_not_json_says_why() -> None:
     said = read_params(OPERATION_TABLE["stopInstance"], "POST", "", b"{oops")
     assert isinstance(said, str) and said.startswith("the body is not JSON: ")
     assert str(read_params(OPERATION_TABLE["stopInstance"], "POST", "", b"\xff")).startswith("the body is not UTF-8")
+
+
+def test_a_number_too_large_for_a_float_is_no_json() -> None:
+    said = read_params(OPERATION_TABLE["stopInstance"], "POST", "", b'{"instanceId": "i-x", "n": 1e400}')
+    assert said == "the body is not JSON: 1e400 is too large a number"
+    assert read_params(OPERATION_TABLE["stopInstance"], "POST", "", b'{"n": 1.5e3}') == {"n": 1500.0}
