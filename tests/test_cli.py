@@ -506,3 +506,21 @@ def test_a_number_too_large_for_a_float_is_no_json(tmp_path: Path, number: str) 
     bad_input(cli("run", trace(tmp_path, '{"op": "describeInstances", "params": {"regionId": "cn-north-1"}, '
                                          '"expect": {"result": {"totalCount": ' + number + "}}}")),
               "trace.jsonl:1:", "too large a number")
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("--world", "--strict"), "--strict shapes an operation's request schema; it does not go with --world"),
+    (("--openapi", "--regions-of", "w.json"), "--regions-of shapes an operation's request schema"),
+    (("--openapi", "--result"), "--result is an operation's result schema; it does not go with --openapi"),
+    (("createInstances", "--result", "--strict"), "it does not go with --result"),
+])
+def test_schema_options_that_would_be_ignored_are_refused(args: tuple[str, ...], says: str) -> None:
+    result = cli("schema", *args)
+    assert result.returncode == 2 and says in result.stderr and "Traceback" not in result.stderr
+
+
+def test_options_another_option_needs_are_refused_without_it(tmp_path: Path) -> None:
+    bad_input(cli("conform", "--self-test", "--world", str(tmp_path / "w.json")), "give --replay too")
+    result = cli("run", trace(tmp_path, {"op": "settle"}), "--out", "-")
+    assert result.returncode == 2 and "--out takes a file name" in result.stderr
+    assert not Path("-").exists()

@@ -82,6 +82,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     if args.trace == "-" and args.world == "-":
         raise UsageError("the trace and --world cannot both be read from stdin (-)")
+    if args.out == "-":
+        raise UsageError("--out takes a file name: the steps are printed on stdout")
     name = "<stdin>" if args.trace == "-" else args.trace
     steps = parse_trace(read_text(args.trace), name)
     world = load_world(args.world)
@@ -176,6 +178,15 @@ def cmd_effects(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     if sum((args.world, args.openapi, args.operation is not None)) != 1:
         raise UsageError("give one of OPERATION, --openapi or --world")
+    # --strict and --regions-of shape a request schema: with anything else they would be silently ignored
+    shaping = [name for name, given in (("--strict", args.strict), ("--regions-of", args.regions_of is not None))
+               if given]
+    if shaping and (args.world or args.openapi or args.result):
+        other = "--world" if args.world else "--openapi" if args.openapi else "--result"
+        raise UsageError(f"{shaping[0]} shapes an operation's request schema; it does not go with {other}")
+    if args.result and (args.world or args.openapi):
+        raise UsageError("--result is an operation's result schema; it does not go with "
+                         f"{'--world' if args.world else '--openapi'}")
     if args.world:
         from vmrules.snapshot import world_schema_text
 

@@ -64,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (args.url is None) == (not args.self_test):
         sys.stderr.write("vmrules conform: error: give --url URL or --self-test\n")
         return 2
+    if args.world is not None and args.replay is None:  # it would be ignored: a run starts from the edge world
+        sys.stderr.write("vmrules conform: error: --world is the world a --replay starts from; give --replay too\n")
+        return 2
     if not 0 <= args.invalid_share <= 1 or args.steps < 1 or args.examples < 1:
         sys.stderr.write("vmrules conform: error: --invalid-share is 0..1, --steps and --examples at least 1\n")
         return 2
