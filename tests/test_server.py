@@ -210,6 +210,16 @@ def test_an_http_0_9_request_line_is_answered_at_once(open_server: ServerProcess
     assert answer.startswith(b"HTTP/1.1 505 ") and b"HTTP/0.9 is not supported" in answer
 
 
+def test_a_verbose_server_logs_an_http_0_9_line_like_any_other() -> None:
+    with ServerProcess("--no-auth", "--verbose") as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(f"GET {INSTANCES}\r\n".encode())
+            assert sock.recv(65536).startswith(b"HTTP/1.1 505 ")
+        server.stop()
+        logged = server.stderr_text()
+    assert f'"GET {INSTANCES}" 505' in logged and "Exception" not in logged and "Traceback" not in logged
+
+
 def test_one_empty_line_before_the_request_line_is_ignored(open_server: ServerProcess) -> None:
     code, _, body = exchange(open_server, b"\r\n" + request("GET", INSTANCES))
     assert code == 200 and "result" in json.loads(body)

@@ -186,6 +186,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             if line in (b"\r\n", b"\n"):  # one empty line before the request line is ignored
                 line = self.raw_requestline = self.rfile.readline(65537)
             if len(line.split()) == 2:  # "GET /path": HTTP/0.9, which sends no header section to wait for
+                self.requestline = line.decode("latin-1").rstrip("\r\n")  # what the access log shows
                 self.command, self.path = (w.decode("latin-1") for w in line.split())
                 self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
                                 "HTTP/0.9 is not supported; send HTTP/1.1 or HTTP/1.0")
