@@ -7,6 +7,7 @@ import io
 import signal
 import sys
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -99,10 +100,14 @@ def test_reading_stderr_while_the_server_writes_loses_no_line() -> None:
         finally:
             done.set()
             reader.join(timeout=30)
-        server.stop()  # every line is written once the process has exited
+        line = '"GET /v1/regions/cn-north-1/instances HTTP/1.1" 200'
+        for _ in range(100):  # the last line is written just after its answer: wait for it, 5 s at most
+            if server.stderr_text().count(line) >= requests:
+                break
+            time.sleep(0.05)
         logged = server.stderr_text()
     assert logged.startswith("vmrules serve: WARNING --no-auth")
-    assert logged.count('"GET /v1/regions/cn-north-1/instances HTTP/1.1" 200') == requests
+    assert logged.count(line) == requests
 
 
 def test_a_process_that_announces_nothing_is_stopped_after_the_timeout() -> None:

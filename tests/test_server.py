@@ -211,13 +211,17 @@ def test_an_http_0_9_request_line_is_answered_at_once(open_server: ServerProcess
 
 
 def test_a_verbose_server_logs_an_http_0_9_line_like_any_other() -> None:
+    line = f'"GET {INSTANCES}" 505'
     with ServerProcess("--no-auth", "--verbose") as server:
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
             sock.sendall(f"GET {INSTANCES}\r\n".encode())
             assert sock.recv(65536).startswith(b"HTTP/1.1 505 ")
-        server.stop()
+        for _ in range(100):  # the line is written just after the answer is sent: wait for it, 5 s at most
+            if line in server.stderr_text():
+                break
+            time.sleep(0.05)
         logged = server.stderr_text()
-    assert f'"GET {INSTANCES}" 505' in logged and "Exception" not in logged and "Traceback" not in logged
+    assert line in logged and "Exception" not in logged and "Traceback" not in logged, logged
 
 
 def test_one_empty_line_before_the_request_line_is_ignored(open_server: ServerProcess) -> None:
