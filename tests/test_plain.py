@@ -4,12 +4,13 @@ guarded reader exactly as before."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from vmrules import World, check, execute
-from vmrules.plain import MAX_DEPTH, MAX_NODES, NOT_TEXT, Plain, _Reader, to_plain
+from vmrules.plain import MAX_DEPTH, MAX_NODES, NOT_TEXT, Plain, _Reader, strict_json, to_plain
 from vmrules.testing.hostile import HostileError, Planted, _copy_with_containers, hostile_class
 
 
@@ -144,3 +145,14 @@ def test_a_name_with_a_lone_surrogate_is_left_out_and_noted_without_its_text() -
     assert read.value == {"regionId": "cn-north-1", "中文": 2, "inner": {}}
     assert read.odd_names == ["<name that is not Unicode text>", "inner.<name that is not Unicode text>"]
     assert not read.unreadable
+
+
+@pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"x": -Infinity}', "1e400", "[-1e309]"])
+def test_strict_json_refuses_what_is_no_json_value(text: str) -> None:
+    with pytest.raises(ValueError, match=r"is not a JSON value|is too large a number"):
+        strict_json(text)
+
+
+def test_strict_json_reads_json_as_json_loads_does() -> None:
+    text = '{"a": [1, 2.5, -3e10, 1.7976931348623157e308, true, null, "x"]}'
+    assert strict_json(text) == strict_json(text.encode()) == json.loads(text)

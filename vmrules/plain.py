@@ -15,6 +15,8 @@ hostile whose ``__repr__``, ``__getattribute__``, ``__eq__``, ``__hash__``, ``__
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -255,6 +257,24 @@ def to_plain(params: object) -> Plain:
     reader = _Reader()
     value = reader.read(params, None, 0)
     return Plain(value, reader.unreadable, reader.odd_names)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: json.loads would read it as Infinity, which no JSON text can say
+        raise ValueError(f"{text[:40]} is too large a number")
+    return value
+
+
+def strict_json(text: str | bytes) -> Any:
+    """The values of JSON text, refusing what is no JSON value: NaN, Infinity and a number too large for a
+    float. Raises ValueError (``json.JSONDecodeError`` for malformed text); the CLI and the wire layer read
+    every JSON text they are given through it."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
 
 
 def exact_str(value: object) -> object:

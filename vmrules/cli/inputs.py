@@ -4,10 +4,10 @@ one line the command prints on stderr before exiting with status 2."""
 from __future__ import annotations
 
 import json
-import math
 import sys
 from typing import Any
 
+from vmrules.plain import strict_json
 from vmrules.snapshot import SnapshotError
 from vmrules.world import World
 
@@ -33,24 +33,11 @@ def json_type(value: object) -> str:
     return type(value).__name__
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-def _finite(text: str) -> float:
-    """A JSON number with a fraction or exponent, refused when it is too large for a float (``1e400`` would be
-    read as Infinity, which is no JSON value)."""
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text[:40]} is too large a number")
-    return value
-
-
 def parse_json(text: str) -> Any:
     """Strict JSON (no NaN or Infinity, nor a number too large to be anything else). Raises ValueError with a
     short reason."""
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
+        return strict_json(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:

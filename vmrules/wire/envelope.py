@@ -4,10 +4,11 @@ message}}``) and reading JSON request bodies."""
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+
+from vmrules.plain import strict_json
 
 JSON = dict[str, Any]
 
@@ -48,19 +49,6 @@ def error_response(request_id: str, code: int, status: str, message: str) -> Res
     return Response(code, {"requestId": request_id, "error": {"code": code, "status": status, "message": message}})
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite(text: str) -> float:
-    """A JSON number with a fraction or exponent; one too large for a float (``1e400``) is refused rather than
-    read as Infinity, which no JSON text can say."""
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text[:40]} is too large a number")
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class NotJson:
     """Why a body is not a JSON value (kept apart from a body that is a JSON string)."""
@@ -76,7 +64,7 @@ def json_body(body: bytes) -> Any:
     if not body.strip():
         return NO_BODY
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite)
+        return strict_json(body.decode("utf-8"))
     except UnicodeDecodeError as exc:
         return NotJson(f"the body is not UTF-8: {exc}")
     except ValueError as exc:
