@@ -248,7 +248,7 @@ MALFORMED = [
     ("bad time", _set("disks", 0, "createTime", value="yesterday"), "disks[0].createTime", "ISO-8601"),
     ("bad charge mode", _set("disks", 0, "charge", "chargeMode", value="free"), "disks[0].charge.chargeMode",
      "prepaid_by_duration"),
-    ("not a list", _set("subnets", value={}), "subnets", "valid list"),
+    ("not a list", _set("subnets", value={}), "subnets", "valid array"),
     ("duplicate disk", _dup("disks"), "disks[16]", "duplicate id"),
     ("duplicate instance", _dup("instances"), "instances[1]", "duplicate id"),
     ("dangling subnet vpc", _set("subnets", 0, "vpcId", value="vpc-gone"), "subnets[0].vpcId", "unknown VPC"),

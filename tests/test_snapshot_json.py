@@ -71,28 +71,27 @@ def _member(collection: str, name: str, value: Any = None, *, drop: bool = False
     return mutate
 
 
-# The entities' shapes are pydantic dataclasses, whose own errors speak of keyword arguments: the readers word
-# them for a document, as the errors of models did.
-@pytest.mark.parametrize(("mutate", "from_dict", "from_text"), [
-    (_entry("vpcs", 1), "vpcs[0]: Input should be a valid dictionary or instance of Vpc (got 1)",
-     "vpcs[0]: Input should be an object (got 1)"),
-    (_entry("vpcs", None), "vpcs[0]: Input should be a valid dictionary or instance of Vpc (got None)",
-     "vpcs[0]: Input should be an object (got None)"),
-    (_member("vpcs", "vpcId", drop=True), "vpcs[0].vpcId: Field required", "vpcs[0].vpcId: Field required"),
-    (_member("vpcs", "colour", "red"), "vpcs[0].colour: Extra inputs are not permitted (got 'red')",
-     "vpcs[0].colour: Extra inputs are not permitted (got 'red')"),
-    (_member("disks", "charge", "x"), "disks[0].charge: Input should be a valid dictionary or instance of Charge "
-     "(got 'x')", "disks[0].charge: Input should be an object (got 'x')"),
-], ids=["entry-number", "entry-null", "member-missing", "member-unknown", "nested-not-object"])
-def test_shape_errors_are_worded_for_a_document(mutate: Any, from_dict: str, from_text: str) -> None:
+# The entities' shapes are pydantic dataclasses, whose own errors speak of keyword arguments and, for Python
+# values, of dictionaries and lists: both readers word them for a document, alike.
+@pytest.mark.parametrize(("mutate", "expected"), [
+    (_entry("vpcs", 1), "vpcs[0]: Input should be an object (got 1)"),
+    (_entry("vpcs", None), "vpcs[0]: Input should be an object (got None)"),
+    (_member("vpcs", "vpcId", drop=True), "vpcs[0].vpcId: Field required"),
+    (_member("vpcs", "colour", "red"), "vpcs[0].colour: Extra inputs are not permitted (got 'red')"),
+    (_member("disks", "charge", "x"), "disks[0].charge: Input should be an object (got 'x')"),
+    (lambda data: data.__setitem__("subnets", {}), "subnets: Input should be a valid array (got {})"),
+    (lambda data: data.__setitem__("regions", [1]), "regions[0]: Input should be an object (got 1)"),
+], ids=["entry-number", "entry-null", "member-missing", "member-unknown", "nested-not-object", "not-a-list",
+        "region-not-object"])
+def test_shape_errors_are_worded_for_a_document(mutate: Any, expected: str) -> None:
     data = World.default().to_dict()
     mutate(data)
     with pytest.raises(SnapshotError) as caught:
         World.from_dict(data)
-    assert str(caught.value) == from_dict
+    assert str(caught.value) == expected
     with pytest.raises(SnapshotError) as caught:
         World.from_json(json.dumps(data))
-    assert str(caught.value) == from_text
+    assert str(caught.value) == expected
 
 
 @pytest.mark.parametrize(("text", "problem"), [

@@ -48,17 +48,20 @@ def _path(loc: Sequence[int | str]) -> str:
 # The entities' shapes are pydantic dataclasses (snapshot/document.py), whose errors for an unknown member and
 # for an entry that is not an object are worded for a constructor; a snapshot's reader says what a model says
 # of a document.
+# The shapes' errors in a document's words, the same whether the document came as text or as Python values
+# (pydantic words a Python dict's "valid dictionary or instance of Vpc" and a list's "valid list").
 _DOCUMENT_WORDING = {
     "unexpected_keyword_argument": ("extra_forbidden", "Extra inputs are not permitted"),
+    "dataclass_type": ("dataclass_type", "Input should be an object"),
+    "model_type": ("model_type", "Input should be an object"),
+    "dict_type": ("dict_type", "Input should be an object"),
+    "list_type": ("list_type", "Input should be a valid array"),
 }
 
 
-def _first_error(error: ValidationError, *, from_text: bool = False) -> SnapshotError:
+def _first_error(error: ValidationError) -> SnapshotError:
     first = error.errors(include_url=False)[0]
     kind, message = _DOCUMENT_WORDING.get(first["type"], (first["type"], first["msg"]))
-    if kind == "dataclass_type":
-        message = "Input should be an object" if from_text else \
-            f"Input should be a valid dictionary or instance of {first.get('ctx', {}).get('class_name')}"
     if kind == "value_error":
         message = str(first.get("ctx", {}).get("error", message))
     elif kind != "missing":
@@ -345,7 +348,7 @@ def _text_error(error: ValidationError) -> SnapshotError:
         return SnapshotError("", f"a snapshot is a JSON object, got {_json_type(first.get('input'))}")
     if first["type"] == "json_invalid":
         return SnapshotError("", f"not JSON: {first.get('ctx', {}).get('error', first['msg'])}")
-    return _first_error(error, from_text=True)
+    return _first_error(error)
 
 
 def _json_type(value: object) -> str:
