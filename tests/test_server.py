@@ -178,7 +178,8 @@ def smuggled() -> bytes:
     f"POST {INSTANCES}/i-x:stopInstance HTTP/1.1\r\nHost: x\r\nbogus line\r\nContent-Length: {{n}}\r\n\r\n",
     f"POST {INSTANCES}/i-x:stopInstance HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: {{n}}\r\n\r\n",
     f"POST {INSTANCES}/i-x:stopInstance HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\nContent-Length: {{n}}\r\n\r\n",
-], ids=["HEAD", "unknown verb", "line without a colon", "two lengths", "folded line"])
+    f"POST {INSTANCES}/i-x:stopInstance HTTP/1.1\nHost: x\nX-A: a\n b\nContent-Length: {{n}}\n\n",
+], ids=["HEAD", "unknown verb", "line without a colon", "two lengths", "folded line", "folded, bare LF"])
 def test_a_body_is_never_taken_for_the_next_request(open_server: ServerProcess, first: str) -> None:
     """The body of a HEAD or of a verb no route takes is read like any other; a header section the library
     could not read whole is refused (a Content-Length after a bad line was dropped, and the body answered)."""
@@ -227,6 +228,11 @@ def test_a_verbose_server_logs_an_http_0_9_line_like_any_other() -> None:
 def test_one_empty_line_before_the_request_line_is_ignored(open_server: ServerProcess) -> None:
     code, _, body = exchange(open_server, b"\r\n" + request("GET", INSTANCES))
     assert code == 200 and "result" in json.loads(body)
+    # the request line after it is held to the library's 64 KiB as any request line is
+    target = INSTANCES + "?x=" + "a" * (65537 - len(f"GET {INSTANCES}?x= HTTP/1.1\r\n"))
+    assert len(f"GET {target} HTTP/1.1\r\n") == 65537
+    assert exchange(open_server, b"\r\n" + request("GET", target))[0] == 414
+    assert exchange(open_server, request("GET", target))[0] == 414  # the same line with no empty line first
 
 
 @pytest.mark.parametrize("body", [b'"x"', b'""', b"null", b"[1]", b"7"])

@@ -185,6 +185,10 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             line: bytes = self.raw_requestline  # type: ignore[has-type]  # set by handle_one_request
             if line in (b"\r\n", b"\n"):  # one empty line before the request line is ignored
                 line = self.raw_requestline = self.rfile.readline(65537)
+                if len(line) > 65536:  # the library's own limit, which it checked on the empty line only
+                    self.requestline, self.command = "", ""
+                    self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                    return False
             if len(line.split()) == 2:  # "GET /path": HTTP/0.9, which sends no header section to wait for
                 self.requestline = line.decode("latin-1").rstrip("\r\n")  # what the access log shows
                 self.command, self.path = (w.decode("latin-1") for w in line.split())
