@@ -233,6 +233,9 @@ def test_one_empty_line_before_the_request_line_is_ignored(open_server: ServerPr
     assert len(f"GET {target} HTTP/1.1\r\n") == 65537
     assert exchange(open_server, b"\r\n" + request("GET", target))[0] == 414
     assert exchange(open_server, request("GET", target))[0] == 414  # the same line with no empty line first
+    longest = target[:-1]  # 65536 bytes with its line end: the longest request line the library reads
+    for data in (b"\r\n" + request("GET", longest), request("GET", longest)):
+        assert exchange(open_server, data)[0] == 200
 
 
 @pytest.mark.parametrize("body", [b'"x"', b'""', b"null", b"[1]", b"7"])
