@@ -30,7 +30,6 @@ from vmrules.wire import MAX_BODY_BYTES, Authenticator, NonceMemory, Response, W
 from vmrules.wire import error_response as _error
 from vmrules.wire import json_body as _json_body
 from vmrules.wire.envelope import NO_BODY, NotJson
-from vmrules.wire.routes import allowed_methods as api_allowed_methods
 from vmrules.wire.signing import AuthError
 
 # A 100,000-instance world is ~170 MB of JSON; 512 MiB leaves room for three times that, and bounds what one
@@ -43,13 +42,6 @@ JSON = dict[str, Any]
 
 def admin_body_limit(path: str) -> int:
     return MAX_WORLD_BODY_BYTES if path == "/admin/world" else MAX_ADMIN_BODY_BYTES
-
-
-def allowed_methods(path: str) -> tuple[str, ...]:
-    """The methods (raw, percent-encoded) ``path`` answers, sorted: an admin endpoint's or the API routes'. The
-    Allow header of every 405, whichever layer refuses the method."""
-    admin = _ADMIN.get(path)
-    return tuple(sorted(admin)) if admin is not None else api_allowed_methods(path)
 
 
 def body_limit(path: str) -> int:
@@ -307,4 +299,4 @@ _ADMIN: dict[str, frozenset[str]] = {
 
 
 __all__ = ["MAX_ADMIN_BODY_BYTES", "MAX_BODY_BYTES", "MAX_WORLD_BODY_BYTES", "Credentials", "Emulator", "Response",
-           "StreamedResponse", "admin_body_limit", "allowed_methods", "body_limit"]
+           "StreamedResponse", "admin_body_limit", "body_limit"]

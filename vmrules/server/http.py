@@ -50,12 +50,10 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         server_version = "vmrules-emulator"
         disable_nagle_algorithm = True  # TCP_NODELAY: a response goes out as soon as it is written
         timeout = 60  # seconds a connection may stall (a short body, an idle keep-alive) before it is dropped
-        head_only = False  # the request being answered is a HEAD: its answer goes without a body
 
         def _serve(self) -> None:
             """Read the body and answer through the emulator (which refuses a method a path does not take, with
             its Allow header, after the Host check)."""
-            self.head_only = self.command == "HEAD"
             parts = urlsplit(self.path)
             if self.headers.get("Transfer-Encoding"):
                 self._send(_envelope(emulator.next_request_id(), 411, "INVALID_ARGUMENT",
@@ -150,9 +148,10 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             if emulator.verbose:
                 self.log_request(response.status)
 
-        def _send(self, response: Response, *, close: bool = False, body: bool = True) -> None:
+        def _send(self, response: Response, *, close: bool = False) -> None:
             """Status line, headers and body in one write: written in two, the body would wait for the client's
-            delayed ACK of the headers (Nagle), ~40 ms per request on a keep-alive connection."""
+            delayed ACK of the headers (Nagle), ~40 ms per request on a keep-alive connection. The answer to a
+            HEAD goes without its body."""
             payload = response.encode()
             extra = [f"Content-Length: {len(payload)}"]
             if response.allow:
@@ -161,7 +160,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
                 extra.append("Connection: close")
                 self.close_connection = True
             head = self._head(response.status, str(response.body.get("requestId", "")), extra)
-            self.wfile.write(head + payload if body and not self.head_only else head)
+            self.wfile.write(head if self.command == "HEAD" else head + payload)
             if emulator.verbose:
                 self.log_request(response.status, len(payload))
 
@@ -172,6 +171,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
         def handle_one_request(self) -> None:
             """One request; a client that hangs up while its answer is written ends the connection quietly (the
             library would print a traceback per departed client)."""
+            self.command = ""  # not the previous request's: the library may refuse this one before parsing it
             try:
                 super().handle_one_request()
             except ConnectionError:
@@ -181,12 +181,11 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             """The standard library's parse, refusing every version but HTTP/1.0 and 1.1 with a 505 (it would
             take ``GET /path`` as HTTP/0.9 and answer with a bare body, and ``HTTP/1.2`` as 1.x), and a header
             section it could not read whole with a 400 (RFC 9112 sections 2.2, 3.2, 5.2 and 6.3)."""
-            self.head_only = False
             line: bytes = self.raw_requestline  # type: ignore[has-type]  # set by handle_one_request
             if line in (b"\r\n", b"\n"):  # one empty line before the request line is ignored
                 line = self.raw_requestline = self.rfile.readline(65537)
                 if len(line) > 65536:  # the library's own limit, which it checked on the empty line only
-                    self.requestline, self.command = "", ""
+                    self.requestline = ""
                     self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
                     return False
             if len(line.split()) == 2:  # "GET /path": HTTP/0.9, which sends no header section to wait for
@@ -221,7 +220,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             try:
                 # the request line may not have parsed: answer as HTTP/1.1 whatever the client wrote
                 self.request_version = "HTTP/1.1"
-                self._send(response, close=True, body=getattr(self, "command", "") != "HEAD")
+                self._send(response, close=True)
             except OSError:
                 pass
 
