@@ -108,10 +108,13 @@ class _Builder:
             fields = OPERATION_TABLE[operation].request.model_fields
             found += [Constraint(operation, rule, name, {"enum": list(regions)})
                       for name, rule in REGION_FIELDS.items() if name in fields]
-        self.enclosing: dict[str, list[Constraint]] = {}  # conditions on a field of an enclosing object
+        # A constraint under a condition goes in an if/then of the object whose field the condition reads: the
+        # constrained field's own object, or the enclosing one ``where`` names.
+        self.conditional: dict[str, list[Constraint]] = {}
         for c in found:
-            if c.where is not None:
-                self.enclosing.setdefault(normalise(c.where), []).append(c)
+            if c.when is not None:
+                where = c.where if c.where is not None else c.path.rpartition(".")[0]
+                self.conditional.setdefault(normalise(where), []).append(c)
             else:
                 self.constraints.setdefault(normalise(c.path), []).append(c)
         self.objects: dict[str, list[Constraint]] = {}
@@ -127,16 +130,11 @@ class _Builder:
             properties[name] = self.field(info.annotation, here, name)
             if info.is_required():
                 required.append(name)
-            for c in self.constraints.get(normalise(here), ()):
-                if c.when is not None:
-                    sibling, value = c.when
-                    conditions.append({"if": {"required": [sibling], "properties": {sibling: {"const": value}}},
-                                       "then": {"properties": {name: c.keywords}}})
-        for c in self.enclosing.get(normalise(path), ()):
-            assert c.when is not None and c.where is not None  # what the constraint is there for
+        for c in self.conditional.get(normalise(path), ()):
+            assert c.when is not None  # only conditional constraints are kept here
             sibling, value = c.when
             limited: JSON = c.keywords
-            for part in reversed(c.path[len(c.where) + 1:].split(".")):
+            for part in reversed(c.path[len(path) + 1 if path else 0:].split(".")):
                 limited = {"properties": {part: limited}}
             conditions.append({"if": {"required": [sibling], "properties": {sibling: {"const": value}}},
                                "then": limited})
@@ -158,8 +156,7 @@ class _Builder:
             out["description"] = description
         out.update(schema)
         for c in self.constraints.get(normalise(path), ()):
-            if c.when is None:
-                out.update(c.keywords)
+            out.update(c.keywords)
         return out
 
     def value(self, annotation: Any, path: str) -> JSON:
