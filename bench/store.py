@@ -17,9 +17,10 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from scale import bench_world  # bench/scale.py, beside this script
 
 from vmrules import World
 from vmrules.builders import add_instance
@@ -30,13 +31,12 @@ NORTH = "cn-north-1"
 
 
 def world_with_instances(n: int) -> tuple[World, str]:
-    world = World.default()
-    alice = world.accounts["alice"]
-    world = world.evolve(accounts=world.accounts.set(
-        "alice", replace(alice, quotas=tuple((name, 10**9) for name, _ in alice.quotas))))
+    """scale.py's world (alice's quotas raised, a subnet wide enough for 100,000 addresses) with ``n`` running
+    instances of alice, and the first one's id."""
+    world, subnet_id = bench_world()
     first = ""
     for i in range(n):
-        iid, world = add_instance(world, name=f"bulk-{i}", system_disk="local")
+        iid, world = add_instance(world, name=f"bulk-{i}", system_disk="local", subnet_id=subnet_id)
         first = first or iid
     return world, first
 

@@ -8,6 +8,8 @@ import hashlib
 import ipaddress
 from dataclasses import replace
 
+import pytest
+
 from vmrules import World
 from vmrules.builders import (
     add_elastic_ip,
@@ -15,9 +17,11 @@ from vmrules.builders import (
     add_instances,
     add_keypair,
     allocate_ip,
+    free_addresses,
     reindex_subnets,
     reserve_ip,
 )
+from vmrules.consistency import inconsistencies
 
 SUBNET = "subnet-main00001a"  # 10.0.1.0/24
 
@@ -71,6 +75,27 @@ def test_a_run_of_addresses_crosses_a_slash_24_as_one_at_a_time_would() -> None:
         iid, one_by_one = add_instance(one_by_one, subnet_id=SUBNET)
         handed.append(one_by_one.network_interfaces[one_by_one.instances[iid].primary_nic_id].private_ip)
     assert handed == expected[:8]
+
+
+def test_a_subnet_hands_out_its_last_host_and_then_refuses() -> None:
+    """The main /24 hands out offsets 4 to 254 less the four its fixed interfaces hold (250-253): 247 in all,
+    the last being .254 (.255 is the broadcast address). Past that a builder refuses instead of handing out
+    addresses of the next subnet's range, and a bulk build asking one too many builds nothing."""
+    world = World.default()
+    assert free_addresses(world.subnets[SUBNET]) == 247
+    with pytest.raises(ValueError, match="has 247 free addresses, 248 asked for"):
+        add_instances(world, 248)
+    ids, full = add_instances(world, 247)
+    addresses = {full.network_interfaces[full.instances[iid].primary_nic_id].private_ip for iid in ids}
+    assert "10.0.1.254" in addresses and not addresses & {"10.0.1.250", "10.0.1.253", "10.0.1.255"}
+    assert free_addresses(full.subnets[SUBNET]) == 0
+    assert not [i for i in inconsistencies(full) if i.collection in ("subnets", "networkInterfaces")]
+    with pytest.raises(ValueError, match="has 0 free addresses, 1 asked for"):
+        allocate_ip(full, SUBNET)
+    with pytest.raises(ValueError, match="has 0 free addresses"):
+        add_instance(full)
+    _, one_left = add_instances(world, 246)
+    assert allocate_ip(one_left, SUBNET)[0] == "10.0.1.254"
 
 
 def test_reindexing_derives_the_offsets_taken_at_and_past_the_next_host() -> None:

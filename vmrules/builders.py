@@ -61,7 +61,7 @@ class ElasticIpPlan:
 
 def allocate_ip(world: W, subnet_id: str) -> tuple[str, W]:
     """The subnet's next free private address (handed out in order, skipping explicitly chosen ones; an
-    address is never handed out twice)."""
+    address is never handed out twice). ``ValueError`` when the subnet has none left (``free_addresses``)."""
     batch = Batch(world)
     ip = _allocate_ip(batch, subnet_id)
     return ip, batch.done()
@@ -72,6 +72,18 @@ def reserve_ip(world: W, subnet_id: str, ip: str) -> W:
     batch = Batch(world)
     _reserve_ip(batch, subnet_id, ip)
     return batch.done()
+
+
+def free_addresses(subnet: Subnet) -> int:
+    """How many addresses the allocator can still hand out in ``subnet``: the hosts from ``next_host`` to the
+    last before the broadcast address, less those taken by explicitly chosen addresses."""
+    # The prefix length alone sizes the subnet (no ipaddress parsing: this runs on every check).
+    cidr = subnet.cidr
+    last = (1 << (32 - int(cidr[cidr.rindex("/") + 1:]))) - 2  # the broadcast address is never handed out
+    reserved = subnet.reserved
+    # Usually every reserved offset is inside the subnet: then they are counted without a loop.
+    taken = 0 if not reserved else len(reserved) if max(reserved) <= last else sum(1 for r in reserved if r <= last)
+    return max(0, last - subnet.next_host + 1 - taken)
 
 
 def _network_base(cidr: str) -> int:
@@ -110,6 +122,9 @@ def _allocate_ips(batch: Batch[Any], subnet_id: str, count: int) -> list[str]:
     if count == 0:
         return []
     subnet = batch.subnets[subnet_id]
+    if count > free_addresses(subnet):  # handing out past the last host would collide with the next subnet
+        raise ValueError(f"subnet {subnet_id} ({subnet.cidr}) has {free_addresses(subnet)} free addresses, "
+                         f"{count} asked for")
     base, offset, reserved = _network_base(subnet.cidr), subnet.next_host, subnet.reserved
     if reserved:
         addresses: list[str] = []

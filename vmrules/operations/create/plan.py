@@ -8,6 +8,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
 
+from vmrules.builders import free_addresses
 from vmrules.model import Account, AvailabilityGroup, Image, InstanceTemplate, InstanceType, Subnet
 from vmrules.operation import Ctx
 from vmrules.operations.create.request import (
@@ -239,16 +240,6 @@ def quota_fits(ctx: CreateCtx) -> dict[str, int]:
         for resource_type, each in instance_usage(ctx.itype):
             found[resource_type] = fits(ctx, resource_type, each)
     return found
-
-
-def free_addresses(subnet: Subnet) -> int:
-    # The prefix length alone sizes the subnet (no ipaddress parsing: this runs on every check).
-    cidr = subnet.cidr
-    last = (1 << (32 - int(cidr[cidr.rindex("/") + 1:]))) - 2  # the broadcast address is never handed out
-    reserved = subnet.reserved
-    # Usually every reserved offset is inside the subnet: then they are counted without a loop.
-    taken = 0 if not reserved else len(reserved) if max(reserved) <= last else sum(1 for r in reserved if r <= last)
-    return max(0, last - subnet.next_host + 1 - taken)
 
 
 def instance_count(ctx: CreateCtx) -> int:
