@@ -4,8 +4,11 @@ the forms of ``accounts``, the class decorator, the User-Agent that names the VM
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import importlib
+import inspect
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -167,7 +170,110 @@ def test_a_decorated_class_wraps_its_test_methods_only() -> None:
     assert not Suite.test_active.__wrapped__(Suite())  # type: ignore[attr-defined]
 
 
+def _mocked() -> bool:
+    return isinstance(importlib.import_module(mock_module.SDK_CLIENT_MODULE).requests, mock_module._Transport)
+
+
+def test_a_decorated_class_wraps_inherited_static_and_class_test_methods_too() -> None:
+    class Base:
+        def test_inherited(self) -> bool:
+            return _mocked()
+
+    @mock_jdcloud()
+    class Suite(Base):
+        @staticmethod
+        def test_static() -> bool:
+            return _mocked()
+
+        @classmethod
+        def test_class(cls) -> bool:
+            return _mocked() and cls is Suite
+
+    assert Suite().test_inherited() and Suite.test_static() and Suite().test_static() and Suite.test_class()
+    assert not Base().test_inherited()  # the base class itself is left alone
+    assert not _mocked()
+
+
+def test_a_class_decorated_below_a_decorated_base_runs_one_mock_its_own() -> None:
+    @mock_jdcloud()
+    class Base:
+        def test_count(self) -> int:
+            return int(client().send(describe_all()).result["totalCount"])
+
+    world, _ = a_world_with_a_pending_instance()
+
+    @mock_jdcloud(world)
+    class Suite(Base):
+        pass
+
+    assert Base().test_count() == 0 and Suite().test_count() == 1
+
+
+def test_a_decorated_coroutine_function_is_mocked_while_its_coroutine_runs() -> None:
+    @mock_jdcloud()
+    async def probe() -> bool:
+        await asyncio.sleep(0)
+        return _mocked()
+
+    assert inspect.iscoroutinefunction(probe)
+    assert asyncio.run(probe()) and not _mocked()
+
+
+def test_a_decorated_generator_function_is_mocked_while_it_runs() -> None:
+    @mock_jdcloud()
+    def probe() -> Iterator[bool]:
+        yield _mocked()
+        yield _mocked()
+
+    assert list(probe()) == [True, True] and not _mocked()
+
+
+def test_a_mock_refused_because_another_is_active_installs_nothing_and_stops_quietly() -> None:
+    import jdcloud_sdk.core.jdcloudclient as sdk_client
+
+    real = sdk_client.requests
+    first, second = mock_jdcloud(), mock_jdcloud()
+    first.start()
+    with pytest.raises(RuntimeError, match="already active"):
+        second.start()
+    assert first.active and not second.active
+    first.stop()
+    second.stop()
+    assert sdk_client.requests is real
+    with mock_jdcloud():  # and a mock can start again
+        assert _mocked()
+
+
+def test_loading_a_world_under_wall_clock_tasks_counts_time_from_the_load() -> None:
+    now = [1000.0]
+    world, instance_id = a_world_with_a_pending_instance()
+    with mock_jdcloud(complete_after_seconds=60, clock=lambda: now[0]) as mock:
+        now[0] += 7200  # two hours before the world is loaded: they are not the loaded world's
+        mock.load(world)
+        assert status_of(instance_id) == "pending" and mock.world.clock == world.clock
+        now[0] += 60
+        assert status_of(instance_id) == "running"
+
+
 # ---- the transport ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("endpoint", ["vm.example:99999", "vm.example:abc", ""])
+def test_an_endpoint_requests_cannot_send_to_fails_as_requests_fails(endpoint: str) -> None:
+    with mock_jdcloud(), pytest.raises(requests.exceptions.InvalidURL):
+        client(endpoint).send(describe_all())
+
+
+def test_a_header_requests_refuses_is_refused_as_requests_refuses_it() -> None:
+    with mock_jdcloud(), pytest.raises(requests.exceptions.InvalidHeader):
+        padded = {"x-jdcloud-mfa": " padded"}
+        client().send(DescribeInstancesRequest(DescribeInstancesParameters(REGION), header=padded))
+
+
+def test_the_path_is_read_as_requests_encodes_it() -> None:
+    with mock_jdcloud() as mock:
+        client().send(DescribeInstanceRequest(DescribeInstanceParameters(REGION, "i-a\tb")))
+    assert mock.calls[0].request.path == f"/v1/regions/{REGION}/instances/i-a%09b"
 
 
 def test_only_a_user_agent_naming_vm_as_its_second_word_is_answered() -> None:

@@ -26,7 +26,15 @@ from vmrules.operation import Outcome
 from vmrules.schema import openapi_document
 from vmrules.server.journal import Applied, Entry, Kind, apply
 from vmrules.server.store import Store, pack
-from vmrules.wire import MAX_BODY_BYTES, Authenticator, NonceMemory, Response, WireRequest, answer
+from vmrules.wire import (
+    MAX_BODY_BYTES,
+    Authenticator,
+    NonceMemory,
+    Response,
+    WireRequest,
+    answer,
+    body_too_large,
+)
 from vmrules.wire import error_response as _error
 from vmrules.wire import json_body as _json_body
 from vmrules.wire.envelope import NO_BODY, NotJson
@@ -213,7 +221,7 @@ class Emulator:
                               f"admin requests carry Content-Type application/json, not {media_type[:60]!r}")
         if len(body) > admin_body_limit(path):
             return _error(request_id, 413, "INVALID_ARGUMENT",
-                          f"the body is larger than {admin_body_limit(path)} bytes")
+                          body_too_large(len(body), admin_body_limit(path)))
         if path == "/admin/world" and method == "GET":
             with self._lock:
                 world = self._change("sync", request_id).world

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vmrules.server.app import Emulator, Response, StreamedResponse, body_limit
-from vmrules.wire import reason_phrase
+from vmrules.wire import body_too_large, reason_phrase
 
 DRAIN_LIMIT = 64 << 20  # an over-long body up to this size is read and dropped, so the client reads the 413
 READ_CHUNK = 1 << 16
@@ -70,7 +70,7 @@ def make_handler(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             if length > limit:
                 drained = length <= DRAIN_LIMIT and self._drain(length)
                 self._send(_envelope(emulator.next_request_id(), 413, "INVALID_ARGUMENT",
-                                     f"the body has {length} bytes; at most {limit} are accepted"),
+                                     body_too_large(length, limit)),
                            close=not drained)
                 return
             body = self._read_body(length)

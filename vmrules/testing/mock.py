@@ -32,6 +32,7 @@ SDK_CLIENT_MODULE = "jdcloud_sdk.core.jdcloudclient"
 VM_SERVICE = "vm"
 Snapshot = Mapping[str, Any]
 F = TypeVar("F", bound=Callable[..., Any])
+_UNDECORATED = "__vmrules_mock_undecorated__"  # on a decorated function: the function it runs
 
 
 class UnmockedRequest(RuntimeError):
@@ -102,6 +103,9 @@ class MockJDCloud:
         with self._lock:
             self._world = _as_world(world)
             self._describes_since_task = 0
+            # the new world's clock follows wall time from now on, as PUT /admin/world restarts the emulator's
+            self._synced_at = self._clock()
+            self._carry = 0.0
 
     def settle(self) -> World:
         """Complete every task in progress; returns the new world."""
@@ -134,8 +138,9 @@ class MockJDCloud:
 
     def start(self) -> Self:
         if self._patch is None:
-            self._patch = _Patch(self)
-            self._patch.install()
+            patch = _Patch(self)
+            patch.install()  # raises when another mock is active: then this one stays inactive and installs nothing
+            self._patch = patch
         return self
 
     def stop(self) -> None:
@@ -155,19 +160,52 @@ class MockJDCloud:
         self.stop()
 
     def __call__(self, target: F) -> F:
-        """Decorate a function (the mock is active, fresh, for each call) or a class (each of its test methods)."""
+        """Decorate a function (the mock is active, fresh, for each call; a coroutine function for each run of its
+        coroutine) or a class (each ``test*`` method it has, inherited ones included)."""
         if inspect.isclass(target):
-            for name, member in list(vars(target).items()):
-                if name.startswith("test") and callable(member):
-                    setattr(target, name, self._fresh()(member))
+            for name in dir(target):
+                if name.startswith("test"):
+                    self._decorate_method(target, name)
             return target
+        return cast(F, self._wrapped(target))
 
-        @functools.wraps(target)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with self._fresh():
-                return target(*args, **kwargs)
+    def _decorate_method(self, cls: type, name: str) -> None:
+        member = inspect.getattr_static(cls, name)
+        kind: Callable[[Any], Any] | None = None
+        if isinstance(member, (staticmethod, classmethod)):
+            kind, member = type(member), member.__func__
+        if not callable(member):
+            return
+        # a method decorated by a base class's mock is decorated anew by this class's (not inside it: two mocks
+        # cannot be active at once)
+        function = getattr(member, _UNDECORATED, member)
+        wrapped = self._wrapped(function)
+        setattr(cls, name, kind(wrapped) if kind is not None else wrapped)
 
-        return cast(F, wrapper)
+    def _wrapped(self, target: Callable[..., Any]) -> Callable[..., Any]:
+        if inspect.iscoroutinefunction(target):
+            @functools.wraps(target)
+            async def run_coroutine(*args: Any, **kwargs: Any) -> Any:
+                with self._fresh():
+                    return await target(*args, **kwargs)
+
+            wrapper: Callable[..., Any] = run_coroutine
+        elif inspect.isgeneratorfunction(target):
+            @functools.wraps(target)
+            def run_generator(*args: Any, **kwargs: Any) -> Any:
+                with self._fresh():
+                    return (yield from target(*args, **kwargs))
+
+            wrapper = run_generator
+        else:
+            @functools.wraps(target)
+            def run(*args: Any, **kwargs: Any) -> Any:
+                with self._fresh():
+                    return target(*args, **kwargs)
+
+            wrapper = run
+        setattr(wrapper, _UNDECORATED, target)
+        return wrapper
 
     def _fresh(self) -> MockJDCloud:
         """A new mock with this one's settings and a copy of its starting world and accounts."""
@@ -284,10 +322,15 @@ class _Transport:
         if service != VM_SERVICE:
             raise UnmockedRequest(f"vmrules mock_jdcloud is active and answers only the VM service; the SDK's "
                                   f"{service or 'unknown'} client tried to reach {url}")
-        parts = urlsplit(url)
-        lowered = {name.lower(): str(value) for name, value in headers.items()}
-        lowered["host"] = _host_header(parts)
-        body = data.encode("utf-8") if isinstance(data, str) else data or b""
+        # What requests would put on the wire: its own checks of the URL and headers (InvalidURL, InvalidHeader
+        # raised as the real send raises them), its encoding of the path, and the Host it derives unless the
+        # caller named one.
+        prepared = self._real.Request(method, url, data=data, headers=headers).prepare()
+        parts = urlsplit(prepared.url)
+        lowered = {name.lower(): str(value) for name, value in prepared.headers.items()}
+        lowered.setdefault("host", _host_header(parts))
+        sent = prepared.body
+        body = sent.encode("utf-8") if isinstance(sent, str) else sent or b""
         # A path that starts with several slashes (an endpoint written with a trailing "/") is read from its
         # last leading slash on, as Python's http.server reads it for vmrules serve: both shells route it alike.
         path = "/" + parts.path.lstrip("/") if parts.path.startswith("//") else parts.path

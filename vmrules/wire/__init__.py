@@ -5,8 +5,20 @@ response out. It calls the engine through the shell's ``Run``; the core never im
 """
 
 from vmrules.wire.envelope import Response, error_response, json_body, reason_phrase
-from vmrules.wire.gateway import MAX_BODY_BYTES, Authenticator, Run, WireRequest, answer, read_params
+from vmrules.wire.gateway import MAX_BODY_BYTES, Authenticator, Run, WireRequest, answer, body_too_large, read_params
 from vmrules.wire.nonces import NonceMemory
 
-__all__ = ["MAX_BODY_BYTES", "Authenticator", "NonceMemory", "Response", "Run", "WireRequest", "answer",
-           "error_response", "json_body", "read_params", "reason_phrase"]
+__all__ = [
+           "MAX_BODY_BYTES",
+           "Authenticator",
+           "NonceMemory",
+           "Response",
+           "Run",
+           "WireRequest",
+           "answer",
+           "body_too_large",
+           "error_response",
+           "json_body",
+           "read_params",
+           "reason_phrase",
+]

@@ -22,6 +22,12 @@ from vmrules.wire.routes import Undefined, allowed_methods, match
 from vmrules.wire.signing import AuthError, NoncesExhausted, SignedRequest, Unchecked, verify
 
 MAX_BODY_BYTES = 1 << 20  # API request bodies
+
+
+def body_too_large(size: int, limit: int) -> str:
+    """The message of a 413, the same from the emulator's HTTP shell (which refuses by Content-Length before
+    reading) and from the wire layer (which the mock reaches with the body in hand)."""
+    return f"the body has {size} bytes; at most {limit} are accepted"
 CALLER_HEADER = "x-vmrules-caller"  # the acting account when signatures are not checked
 
 
@@ -75,7 +81,7 @@ def answer(request: WireRequest, request_id: str, run: Run, auth: Authenticator 
     the ``x-vmrules-caller`` header (or the world's default account)."""
     method, path = request.method, request.path
     if len(request.body) > MAX_BODY_BYTES:
-        return error_response(request_id, 413, "INVALID_ARGUMENT", f"the body is larger than {MAX_BODY_BYTES} bytes")
+        return error_response(request_id, 413, "INVALID_ARGUMENT", body_too_large(len(request.body), MAX_BODY_BYTES))
     found = match(method, path)
     if found == "not-found":
         return error_response(request_id, 404, "NOT_FOUND", f"no API path {path[:200]}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 from operator import attrgetter
 
+from vmrules.builders import free_addresses
 from vmrules.operations.common import exists_rule, listed_exist_rule
 from vmrules.operations.create.plan import (
     EIP_BANDWIDTH_MAX,
@@ -14,7 +15,6 @@ from vmrules.operations.create.plan import (
     SECURITY_GROUPS_MAX,
     CreateCtx,
     count_requested,
-    free_addresses,
     nic_spec,
 )
 from vmrules.operations.create.request import NIC, SPEC, CreateInstancesRequest
