@@ -451,7 +451,7 @@ def test_query_strings_are_unflattened_and_typed() -> None:
     ("POST", INSTANCES, "", b'{"maxCount": NaN}', (400, "INVALID_ARGUMENT"), "NaN"),
     ("POST", INSTANCES, "", b"\xff\xfe{}", (400, "INVALID_ARGUMENT"), "UTF-8"),
     ("POST", INSTANCES, "", b"[" * 100_000, (400, "INVALID_ARGUMENT"), "deeply"),
-    ("POST", INSTANCES, "", b" " * (MAX_BODY_BYTES + 1), (413, "INVALID_ARGUMENT"), "larger"),
+    ("POST", INSTANCES, "", b" " * (MAX_BODY_BYTES + 1), (413, "INVALID_ARGUMENT"), "at most 1048576 are accepted"),
     ("POST", INSTANCES, "", b'{"instanceSpec": 7}', (400, "INVALID_ARGUMENT"), "instanceSpec"),
     ("GET", INSTANCES, "pageSize=ten", b"", (400, "INVALID_ARGUMENT"), "pageSize"),
     ("GET", INSTANCES, "pageSize=5000", b"", (400, "INVALID_ARGUMENT"), "pageSize"),

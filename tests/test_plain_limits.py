@@ -104,6 +104,10 @@ def test_two_hundred_thousand_values_are_read_and_one_more_refused(
         world: World, shape: Callable[[int], dict[str, Any]]) -> None:
     assert unreadable(world, shape(VALUES)) == []
     assert unreadable(world, shape(VALUES + 1)) == ["REQUEST.UNREADABLE"]
+    # and that is the whole answer: the parameters around the value past the count are still an object
+    findings = check(world, "describeInstances", shape(VALUES + 1))
+    assert [(f.rule, f.field) for f in findings] == [("REQUEST.UNREADABLE", findings[0].field)]
+    assert findings[0].field is not None
 
 
 def test_exact_json_of_the_fast_paths_whole_budget_is_taken_uncopied() -> None:

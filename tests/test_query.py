@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from vmrules import World
+from vmrules import World, execute
 from vmrules.operations import OPERATION_TABLE
 from vmrules.server import Emulator
 from vmrules.wire.query import MAX_LIST_INDEX, QueryError, typed, typed_params, unflatten
@@ -63,11 +63,11 @@ DEFS: dict[str, Any] = {"Spec": {"type": "object", "properties": {"size": {"type
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("20", 20), ("-5", -5), ("0", 0), ("9" * 18, int("9" * 18)),
-    ("9" * 19, "9" * 19), ("1.5", "1.5"), ("ten", "ten"), ("", ""), ("+3", "+3"),
+    ("20", 20), ("-5", -5), ("0", 0), ("9" * 19, int("9" * 19)), ("-" + "9" * 4300, -int("9" * 4300)),
+    ("9" * 4301, "9" * 4301), ("1.5", "1.5"), ("ten", "ten"), ("", ""), ("+3", "+3"), ("-", "-"),
     ("\u0661\u0660", "\u0661\u0660"), ("\uff11\uff10", "\uff11\uff10"), ("1_0", "1_0"),  # digits of other scripts
 ])
-def test_integers_are_up_to_eighteen_digits_with_an_optional_minus(value: str, expected: object) -> None:
+def test_integers_are_ascii_digits_python_reads_with_an_optional_minus(value: str, expected: object) -> None:
     assert typed({"count": value}, SCHEMA, DEFS) == {"count": expected}
     assert typed({"maybe": value}, SCHEMA, DEFS) == {"maybe": expected}
 
@@ -101,6 +101,24 @@ def test_an_operations_query_is_typed_by_its_request_model() -> None:
     delete = typed_params(OPERATION_TABLE["deleteImage"], {"regionId": "cn-north-1", "imageId": "img-1",
                                                            "deleteSnapshot": "True"})
     assert delete == {"regionId": "cn-north-1", "imageId": "img-1", "deleteSnapshot": True}
+
+
+@pytest.mark.parametrize("digits", [19, 640, 641, 4300, 4301])
+def test_a_long_page_number_is_answered_as_execute_answers_it(digits: int) -> None:
+    """A GET's integer text is the integer a JSON body would hold: past 640 digits REQUEST.UNREADABLE, below it
+    an empty page, as ``execute`` answers (once Python cannot read it as an int, past 4,300, it stays text)."""
+    emulator = Emulator(World.default(), auth=False)
+    path = "/v1/regions/cn-north-1/instances"
+    answer = emulator.handle("GET", path, "pageNumber=" + "9" * digits, {}, b"")
+    if digits > 4300:
+        assert (answer.status, answer.body["error"]["status"]) == (400, "INVALID_ARGUMENT")
+        return
+    direct = execute(World.default(), "describeInstances", {"regionId": "cn-north-1", "pageNumber": int("9" * digits)})
+    if direct.ok:
+        assert answer.status == 200 and answer.body["result"] == direct.result
+    else:
+        assert direct.error is not None and direct.error.rule == "REQUEST.UNREADABLE" and digits > 640
+        assert answer.status == 400 and direct.error.message in answer.body["error"]["message"]
 
 
 def test_a_page_size_in_another_scripts_digits_is_refused_as_the_api_would() -> None:

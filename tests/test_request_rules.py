@@ -33,6 +33,19 @@ def test_parameters_must_be_an_object(world: World) -> None:
     ok(execute(world, "stopInstance", SimpleNamespace(regionId="cn-north-1", instanceId=iid)))
 
 
+class Slotted:
+    __slots__ = ()
+
+
+@pytest.mark.rule("REQUEST.NOT_AN_OBJECT")
+@pytest.mark.parametrize(("params", "named"), [({1, 2}, "set"), (b"{}", "bytes"), (Slotted(), "Slotted")])
+def test_parameters_that_are_no_object_are_named_by_the_callers_type(world: World, params: object,
+                                                                       named: str) -> None:
+    out = execute(world, "stopInstance", params)
+    assert out.error is not None and out.error.rule == "REQUEST.NOT_AN_OBJECT"
+    assert out.error.message == f"parameters must be a JSON object, got {named}"
+
+
 @pytest.mark.rule("REQUEST.REQUIRED")
 def test_required_parameters(world: World) -> None:
     iid, world = instance(world)

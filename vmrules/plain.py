@@ -186,11 +186,14 @@ class _Reader:
         return self._counted(out, path)
 
     def _counted(self, value: Any, path: str | None) -> Any:
-        """``value`` (a container just read), or a failure when what has been read so far exceeds the count."""
-        return self._too_many(path) if self.nodes > MAX_NODES else value
+        """``value`` (a container just read), or a failure when it is the first to take what has been read past
+        the count. The containers around it, and those read after it, stay as read: the failure is noted once, at
+        the first place the count is passed, and the parameters around it are still an object."""
+        return self._too_many(path) if self.nodes > MAX_NODES and not self.over_count else value
 
     def _too_many(self, path: str | None) -> Opaque:
-        """The value at ``path``, read past the count: noted once, at the first place the count is passed."""
+        """The value at ``path``, read past the count (each one after it is left unread): noted once, at the
+        first place the count is passed."""
         if self.over_count:
             return Opaque("unreadable")
         self.over_count = True

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vmrules.plain import Unreadable, safe_repr
+from vmrules.plain import Opaque, Unreadable, safe_repr
 from vmrules.request_fields import UnknownName
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule
 from vmrules.world import World
@@ -56,7 +56,9 @@ def unknown_operation(raw: RawRequest) -> Findings:
 def not_an_object(raw: RawRequest) -> Findings:
     if not raw.known_operation or type(raw.params) is dict or any(u.path is None for u in raw.unreadable):
         return None
-    return Finding(f"parameters must be a JSON object, got {type(raw.params).__name__}")
+    params = raw.params
+    kind = params.type_name if isinstance(params, Opaque) else type(params).__name__  # the caller's type, not ours
+    return Finding(f"parameters must be a JSON object, got {kind}")
 
 
 @rule(

@@ -66,8 +66,10 @@ def _lists(node: Any) -> Any:
 
 
 # ASCII digits only: a str pattern's \d also matches other scripts' digits ("١٠", "１０"), which int() reads but
-# a JSON number never holds, so such text stays text and the request model refuses it.
-_INTEGER = re.compile(r"-?[0-9]{1,18}")
+# a JSON number never holds, so such text stays text and the request model refuses it. Any length Python turns
+# into an int (4,300 digits by default) is one: the engine then reads it as it reads the same number in a JSON
+# body (past 640 digits REQUEST.UNREADABLE), so a GET and execute answer alike.
+_INTEGER = re.compile(r"-?[0-9]{1,4300}")
 
 
 def typed(value: Any, schema: Mapping[str, Any], defs: Mapping[str, Any]) -> Any:
@@ -82,7 +84,10 @@ def typed(value: Any, schema: Mapping[str, Any], defs: Mapping[str, Any]) -> Any
     kind = schema.get("type")
     if isinstance(value, str):
         if kind == "integer" and _INTEGER.fullmatch(value):
-            return int(value)
+            try:
+                return int(value)
+            except ValueError:  # past the digits sys.set_int_max_str_digits allows: it stays text
+                return value
         if kind == "boolean" and value.lower() in ("true", "false"):
             return value.lower() == "true"
         return value
