@@ -127,8 +127,8 @@ def made_image(world: World) -> tuple[str, World]:
 
 
 @pytest.mark.rule("SHARE_IMAGE.MEMBER_LIMIT")
-@pytest.mark.parametrize("share_quota", [50, 0])
-def test_the_seed_s_twenty_caps_a_larger_or_missing_share_quota(world: World, share_quota: int) -> None:
+@pytest.mark.parametrize("share_quota", [50, 21, 20])
+def test_the_seed_s_twenty_caps_a_larger_share_quota(world: World, share_quota: int) -> None:
     world = add_account(world, "alice", quotas=[(k, share_quota if k == "imageShare" else v)
                                                 for k, v in DEFAULT_QUOTAS])
     img, world = made_image(world)
@@ -136,6 +136,21 @@ def test_the_seed_s_twenty_caps_a_larger_or_missing_share_quota(world: World, sh
     out = run(world, "shareImage", imageId=img, pins=[MEMBERS[20]])
     refused(out, "SHARE_IMAGE.MEMBER_LIMIT", "FAILED_PRECONDITION")
     assert out.error is not None and "limit of 20" in out.error.message
+
+
+@pytest.mark.rule("SHARE_IMAGE.SHARE_QUOTA")
+@pytest.mark.parametrize("share_quota", [0, None])
+def test_a_share_quota_of_zero_or_left_out_allows_no_share(world: World, share_quota: int | None) -> None:
+    """An account's quotas leaving imageShare out give it limit 0, as for every other type (world-format.md);
+    describeQuotas reports that 0, and the first share is refused by the quota."""
+    quotas = [(k, 0 if k == "imageShare" else v) for k, v in DEFAULT_QUOTAS if share_quota == 0 or k != "imageShare"]
+    world = add_account(world, "alice", quotas=quotas)
+    img, world = made_image(world)
+    out = run(world, "shareImage", imageId=img, pins=[MEMBERS[0]])
+    refused(out, "SHARE_IMAGE.SHARE_QUOTA", "QUOTA_EXCEEDED")
+    described = run(world, "describeQuotas", imageId=img, filters=[{"name": "resourceTypes",
+                                                                    "values": ["imageShare"]}])
+    assert described.ok and described.result["quotas"] == [{"resourceType": "imageShare", "limit": 0, "used": 0}]
 
 
 @pytest.mark.rule("COPY_IMAGES.IDS_COUNT")

@@ -81,10 +81,10 @@ def own_private_rule(rule_id: str, quote: str | Source, action: str) -> Rule[Ima
 
 def image_share_limit(world: World, pin: str) -> int:
     """How many accounts one image of ``pin`` may be shared with: the seed's 20, or less if the account's
-    ``imageShare`` quota says so."""
+    ``imageShare`` quota says so. A quota of 0, or none (an account's quotas leave a type out: limit 0, as
+    for every other type), allows no share; an owner that is no account (the platform's images) has the 20."""
     account = world.account(pin)
-    quota = account.quota("imageShare") if account is not None else 0
-    return min(IMAGE_SHARE_MAX, quota) if quota > 0 else IMAGE_SHARE_MAX
+    return IMAGE_SHARE_MAX if account is None else min(IMAGE_SHARE_MAX, account.quota("imageShare"))
 
 
 def set_image(world: World, image: Image) -> World:
