@@ -500,6 +500,10 @@ def test_describe_images_by_source(world: World) -> None:
     out = run(world, "describeImages", imageSource="shared")
     assert ids(out) == [img] and out.result["images"][0]["imageSource"] == "shared"
     assert ids(run(world, "describeImages", regionId="cn-east-2", imageSource="public")) == ["img-centos7ea2"]
+    # with ids instead of a source: the named ones among all four the caller sees, and no one else's private one
+    assert ids(run(world, "describeImages", ids=[img, "img-lampthird1", "img-centos7cld"])) == [
+        "img-centos7cld", "img-lampthird1", img]
+    assert ids(run(world, "describeImages", caller="carol", ids=[img, "img-centos7cld"])) == ["img-centos7cld"]
 
 
 def test_describe_images_filters_combine(world: World) -> None:

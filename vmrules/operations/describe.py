@@ -43,6 +43,7 @@ from vmrules.operations.filters import (
     page_bounds,
     select,
 )
+from vmrules.operations.params import unmodelled_rule
 from vmrules.rules import sdk_doc, seed
 from vmrules.views import instance_view
 from vmrules.world import World
@@ -222,7 +223,14 @@ DESCRIBE_INSTANCE = Operation[DescribeInstanceRequest, InstanceCtx[DescribeInsta
 
 
 class DescribeInstancesRequest(FilteredRequest):
-    pass
+    tags: list[Any] | None = None  # the SDK's TagFilter list: refused when given (DESCRIBE_INSTANCES.TAGS)
+
+
+DESCRIBE_INSTANCES_TAGS = unmodelled_rule(
+    "DESCRIBE_INSTANCES.TAGS", {"tags": lambda r: bool(r.tags)},
+    "the world models no tags, and a listing that ignored them would hold every instance",
+    sdk_doc("describeInstances tags: Tag筛选条件"),
+)
 
 
 # effect: DESCRIBE_INSTANCES.DEFAULT_PAGE_SIZE (filters.page)
@@ -246,7 +254,7 @@ DESCRIBE_INSTANCES = Operation[FilteredRequest, Ctx[FilteredRequest]](
     summary="批量查询云主机的详细信息。此接口支持分页查询，默认每页20条。",
     request=DescribeInstancesRequest,
     context=Ctx,
-    rules=(region_exists, *filter_rules("DESCRIBE_INSTANCES", INSTANCES_FILTERS)),
+    rules=(region_exists, *filter_rules("DESCRIBE_INSTANCES", INSTANCES_FILTERS), DESCRIBE_INSTANCES_TAGS),
     apply=_describe_many,
     effects=(DESCRIBE_INSTANCES_PAGE_DEFAULT,),
 )

@@ -25,6 +25,7 @@ from vmrules.operations.filters import (
     page_size_rule,
 )
 from vmrules.operations.images import ImageCtx, ImageRequest, image_context, image_exists, own_private_rule
+from vmrules.operations.params import unmodelled_rule
 from vmrules.rules import Finding, Findings, Phase, rule, sdk_doc, seed
 from vmrules.views import image_view
 from vmrules.world import World
@@ -85,6 +86,23 @@ class DescribeImagesRequest(PagedRequest):
     status: str | None = None
     imageName: str | None = None
     architecture: str | None = None
+    instanceIds: list[str] | None = None
+    # what the world does not model: refused when they narrow (DESCRIBE_IMAGES.UNMODELLED)
+    launchPermission: str | None = None
+    bootMode: str | None = None
+    offline: bool | None = None
+    serviceCode: str | None = None  # 已废弃 (SDK): accepted and ignored
+
+
+DESCRIBE_IMAGES_UNMODELLED = unmodelled_rule(
+    "DESCRIBE_IMAGES.UNMODELLED",
+    {"launchPermission": lambda r: r.launchPermission is not None, "bootMode": lambda r: r.bootMode is not None,
+     "offline": lambda r: r.offline is True},
+    "the world models no launch permissions, boot modes or offline images, so the images they select cannot "
+    "be told apart",
+    sdk_doc("describeImages launchPermission: 根据镜像的使用权限查询; bootMode: 镜像启动模式，默认bios; "
+            "offline: 查询已经下线的镜像时使用"),
+)
 
 
 @rule(
@@ -107,7 +125,8 @@ def _matches(caller: str, image: Image, req: DescribeImagesRequest) -> bool:
             and (req.rootDeviceType is None or image.root_device_type == req.rootDeviceType)
             and (req.status is None or image.status == req.status)
             and (req.imageName is None or req.imageName in image.name)
-            and (req.architecture is None or image.architecture == req.architecture))
+            and (req.architecture is None or image.architecture == req.architecture)
+            and (req.instanceIds is None or image.source_instance_id in req.instanceIds))
 
 
 # effect: DESCRIBE_IMAGES.DEFAULT_PAGE_SIZE, DESCRIBE_IMAGES.LISTS_VISIBLE_IMAGES
@@ -117,7 +136,8 @@ def _describe_images(ctx: Ctx[DescribeImagesRequest]) -> tuple[World, JSON]:
         candidates: Iterable[Image] = _named_images(world, ctx.caller, ctx.region, req.ids)
     else:  # one source's listing (DESCRIBE_IMAGES.SOURCE_OR_IDS: without ids there is a source), index-served
         source = req.imageSource or ""
-        if (req.platform, req.rootDeviceType, req.status, req.imageName, req.architecture) == (None,) * 5:
+        if (req.platform, req.rootDeviceType, req.status, req.imageName, req.architecture,
+                req.instanceIds) == (None,) * 6:
             number, size = page_bounds(req.pageNumber, req.pageSize)
             listed = world.listed_images(source, ctx.caller, ctx.region, (number - 1) * size)
             return world, {"images": [image_view(world, i, ctx.caller) for i in islice(listed, size)],
@@ -135,8 +155,9 @@ IMAGES_PAGE_DEFAULT = default(
 )
 LISTS_VISIBLE_IMAGES = effect(
     "DESCRIBE_IMAGES.LISTS_VISIBLE_IMAGES", "result",
-    "Without imageSource the list holds the official and third-party images, the caller's private images and "
-    "the images shared with the caller, of the region.",
+    "The list holds the region's images of the asked imageSource as the caller sees them: public the official "
+    "images, thirdparty the third-party ones, private the caller's own, shared those other accounts shared "
+    "with the caller; with ids instead, the named ones among all four the caller can see.",
     seed("通过此接口可以查询到京东云官方镜像、第三方镜像、私有镜像、或其他用户共享给您的镜像。"),
 )
 
@@ -160,6 +181,7 @@ DESCRIBE_IMAGES = Operation[DescribeImagesRequest, Ctx[DescribeImagesRequest]](
                   sdk_doc("describeImages status: 镜像状态 pending, ready, deleting, error")),
         enum_rule("DESCRIBE_IMAGES.ARCHITECTURE", "architecture", lambda r: r.architecture, ARCHITECTURES,
                   sdk_doc("describeImages architecture: x86_64, arm64 (Image.architecture also i386)")),
+        DESCRIBE_IMAGES_UNMODELLED,
         page_number_rule("DESCRIBE_IMAGES.PAGE_NUMBER"),
         page_size_rule("DESCRIBE_IMAGES.PAGE_SIZE", seed("此接口支持分页查询，默认每页20条")),
     ),

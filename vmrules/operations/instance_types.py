@@ -21,6 +21,7 @@ from vmrules.operations.filters import (
     filter_values_rule,
     select,
 )
+from vmrules.operations.params import unmodelled_rule
 from vmrules.rules import sdk_doc
 from vmrules.views import instance_type_view
 from vmrules.world import World
@@ -42,6 +43,7 @@ class DescribeInstanceTypesRequest(Request):
     """The catalogue is not paged: no pageNumber/pageSize."""
 
     serviceName: str | None = None
+    chargeMode: str | None = None  # spot types: refused when given (DESCRIBE_INSTANCE_TYPES.CHARGE_MODE)
     filters: list[Filter] | None = None
 
 
@@ -85,6 +87,10 @@ DESCRIBE_INSTANCE_TYPES = Operation[DescribeInstanceTypesRequest, Ctx[DescribeIn
                                   "(单个)")),
         filter_operator_rule("DESCRIBE_INSTANCE_TYPES.FILTER_OPERATOR"),
         filter_values_rule("DESCRIBE_INSTANCE_TYPES.FILTER_VALUES", ["architecture"]),
+        unmodelled_rule(
+            "DESCRIBE_INSTANCE_TYPES.CHARGE_MODE", {"chargeMode": lambda r: r.chargeMode is not None},
+            "the world models no spot (postpaid_by_spot) offers, so the types on offer for one are unknown",
+            sdk_doc("describeInstanceTypes chargeMode: 目前支持postpaid_by_spot：抢占式实例(后付费)")),
         enum_rule("DESCRIBE_INSTANCE_TYPES.SERVICE_NAME", "serviceName", lambda r: r.serviceName, SERVICE_NAMES,
                   sdk_doc("describeInstanceTypes serviceName: 默认为 `vm`。支持范围：`vm` 云主机，`nc` 原生容器")),
     ),

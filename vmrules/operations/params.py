@@ -346,3 +346,20 @@ def windows_hostname_rule(rule_id: str, getter: Getter, field: str, source: Sour
     return Rule(rule_id, Phase.COMPATIBILITY,
                 f"For a Windows image {field} has at most {WINDOWS_HOSTNAME_MAX} characters, no '.', and is not "
                 "all digits.", source, field, check)
+
+
+def unmodelled_rule(rule_id: str, narrowing: dict[str, Callable[[Any], bool]], why: str,
+                    source: Source) -> Rule[Ctx[Any]]:
+    """A rule refusing the SDK parameters ``narrowing`` names, each when its test of the request says it is
+    given so as to narrow the answer: the world does not model what they select by (``why``), and a listing
+    that ignored them would answer more than was asked for, which a caller acting on the answer (a stop or a
+    delete of what was listed) cannot tell."""
+    names = list(narrowing)
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    def check(ctx: Ctx[Any]) -> Findings:
+        return [Finding(f"{name} is not supported: {why}", name) for name, given in narrowing.items()
+                if given(ctx.req)]
+
+    return Rule(rule_id, Phase.PARAMETERS, f"{listed} {'is' if len(names) == 1 else 'are'} refused rather than "
+                f"ignored: {why}.", source, names[0], check)
