@@ -14,8 +14,10 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -319,6 +321,29 @@ def test_bad_command_lines_exit_2_with_one_line(args: tuple[str, ...], says: str
     assert result.returncode == 2
     assert says in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_task_seconds_inf_leaves_every_task_to_admin_settle() -> None:
+    """What vmrules conform --url expects of a server: tasks in progress until it settles them."""
+    def call(server: ServerProcess, method: str, path: str, body: dict[str, object] | None = None) -> dict[str, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if data is not None else {}
+        with urllib.request.urlopen(urllib.request.Request(server.url + path, data, headers, method=method),
+                                    timeout=30) as response:
+            return dict(json.loads(response.read()))
+
+    spec = {"az": "cn-north-1a", "instanceType": "g.n2.medium", "imageId": "img-centos7lcl", "name": "inf",
+            "primaryNetworkInterface": {"networkInterface": {"subnetId": "subnet-main00001a"}},
+            "systemDisk": {"diskCategory": "local"}}
+    with ServerProcess("--no-auth", "--frozen-clock", "--task-seconds", "inf") as server:
+        created = call(server, "POST", "/v1/regions/cn-north-1/instances", {"instanceSpec": spec})
+        iid = created["result"]["instanceIds"][0]
+        time.sleep(1.1)  # past a second of wall time: a finite delay would have let the task go by now
+        shown = call(server, "GET", f"/v1/regions/cn-north-1/instances/{iid}")
+        assert shown["result"]["instance"]["status"] == "pending"
+        call(server, "POST", "/admin/settle", {})
+        assert call(server, "GET", f"/v1/regions/cn-north-1/instances/{iid}")["result"]["instance"]["status"] == \
+            "running"
 
 
 def test_a_world_file_is_read_as_everywhere_else_and_named_when_it_is_no_snapshot(tmp_path: Path) -> None:

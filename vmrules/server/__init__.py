@@ -45,7 +45,8 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
                              "requests must be signed as the SDK signs them, admin calls by an admin key "
                              "(default: none, so --no-auth is needed)")
     parser.add_argument("--task-seconds", type=float, default=0.0, metavar="SECONDS",
-                        help="wall seconds a task (pending, stopping, image pending, ...) takes before it settles "
+                        help="wall seconds a task (pending, stopping, image pending, ...) takes before it settles; "
+                             "inf: only POST /admin/settle completes tasks, as vmrules conform --url expects "
                              "(default: 0, every task completes at once)")
     parser.add_argument("--no-auth", action="store_true",
                         help="accept unsigned requests, admin included; the caller is the x-vmrules-caller header, "
@@ -96,8 +97,8 @@ def run(args: argparse.Namespace) -> int:
     from vmrules.server.store import Store, StoreError
     from vmrules.server.trace import export_trace
 
-    if not (math.isfinite(args.task_seconds) and args.task_seconds >= 0):
-        return _fail("--task-seconds must be a number of seconds, 0 or more")
+    if not args.task_seconds >= 0:  # NaN fails this too; inf is "never on their own"
+        return _fail("--task-seconds must be a number of seconds, 0 or more, or inf")
     if args.max_skew < 0:
         return _fail("--max-skew must be 0 or more")
     if not (math.isfinite(args.body_timeout) and args.body_timeout > 0):
