@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonschema
 import pytest
 from helpers import ok, refused, run
 from jdcloud_sdk.core.credential import Credential
@@ -20,6 +21,7 @@ from sdk_signing import Quiet
 
 from vmrules import World, check, settle
 from vmrules.builders import add_instance
+from vmrules.schema import request_schema
 from vmrules.testing import mock_jdcloud
 
 
@@ -95,3 +97,23 @@ def test_instance_ids_list_the_images_made_from_those_instances(world: World) ->
         params.setInstanceIds([other])
         response = VmClient(Credential("AK", "SK"), None, Quiet()).send(DescribeImagesRequest(params))
     assert response.error is None and response.result["totalCount"] == 0
+
+
+@pytest.mark.parametrize(("operation", "params", "rule"), [
+    ("describeInstances", {"tags": [{"key": "env"}]}, "DESCRIBE_INSTANCES.TAGS"),
+    ("describeInstances", {"tags": []}, None),
+    ("describeImages", {"imageSource": "public", "bootMode": "bios"}, "DESCRIBE_IMAGES.UNMODELLED"),
+    ("describeImages", {"imageSource": "public", "launchPermission": "all"}, "DESCRIBE_IMAGES.UNMODELLED"),
+    ("describeImages", {"imageSource": "public", "offline": True}, "DESCRIBE_IMAGES.UNMODELLED"),
+    ("describeImages", {"imageSource": "public", "offline": False, "serviceCode": "vm"}, None),
+    ("describeInstanceTypes", {"chargeMode": "postpaid_by_spot"}, "DESCRIBE_INSTANCE_TYPES.CHARGE_MODE"),
+    ("describeQuotas", {"filters": [{"name": "resourceTypes", "values": ["instance", "bogus"]}]},
+     "DESCRIBE_QUOTAS.RESOURCE_TYPE"),
+    ("describeQuotas", {"filters": [{"name": "resourceTypes", "values": ["instance", "keypair"]}]}, None),
+])
+def test_the_request_schema_refuses_what_check_refuses(world: World, operation: str, params: dict[str, Any],
+                                                       rule: str | None) -> None:
+    request = {"regionId": "cn-north-1", **params}
+    errors = list(jsonschema.Draft202012Validator(request_schema(operation)).iter_errors(request))
+    assert [r for r, _ in rules(world, operation, **params)] == ([] if rule is None else [rule])
+    assert bool(errors) == (rule is not None), errors

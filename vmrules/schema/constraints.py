@@ -47,6 +47,7 @@ from vmrules.operations.params import (
     PASSWORD_MAX,
     PASSWORD_MIN,
 )
+from vmrules.operations.quotas import RESOURCE_TYPES
 from vmrules.rules import Phase
 
 JSON = dict[str, Any]
@@ -204,6 +205,14 @@ def _instances() -> Iterator[Constraint]:
     yield Constraint(quotas, "DESCRIBE_QUOTAS.FILTER_NAME", "filters[].name", {"enum": ["resourceTypes"]})
     yield Constraint(quotas, "DESCRIBE_QUOTAS.FILTER_OPERATOR", "filters[].operator", {"enum": list(FILTER_OPERATORS)})
     yield Constraint(quotas, "DESCRIBE_QUOTAS.FILTER_VALUES", "filters[].values", {"minItems": 1})
+    yield Constraint(quotas, "DESCRIBE_QUOTAS.RESOURCE_TYPE", "filters[].values",  # its only filter's values
+                     {"items": {"type": "string", "enum": list(RESOURCE_TYPES)}})
+    # SDK parameters the world cannot answer: present (or, for tags and offline, narrowing) is refused
+    yield Constraint("describeInstances", "DESCRIBE_INSTANCES.TAGS", "tags", {"maxItems": 0})
+    for name in ("launchPermission", "bootMode"):
+        yield Constraint("describeImages", "DESCRIBE_IMAGES.UNMODELLED", name, {"not": {}})
+    yield Constraint("describeImages", "DESCRIBE_IMAGES.UNMODELLED", "offline", {"enum": [False]})
+    yield Constraint("describeInstanceTypes", "DESCRIBE_INSTANCE_TYPES.CHARGE_MODE", "chargeMode", {"not": {}})
 
 
 # Object-level constraints: JSON Schema keywords on the object at ``path`` ("" for the request itself).
