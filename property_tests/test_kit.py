@@ -117,6 +117,35 @@ def test_detects_nic_limit(built: tuple[World, str]) -> None:
         inst, secondary_nic_ids=("port-eniplain01", "port-eniplain02")))), "interfaces; type")
 
 
+def test_detects_device_indexes_at_odds_with_the_attachment(built: tuple[World, str]) -> None:
+    world, iid = built
+    primary = world.instances[iid].primary_nic_id
+    nics = world.network_interfaces
+    _problems(world.evolve(network_interfaces=nics.set(primary, replace(nics[primary], device_index=2))),
+              "a primary interface is at 1")
+    iid, world = add_instance(world, instance_type="g.n2.large", name="three-interfaces")
+    for nic_id in ("port-eniplain01", "port-eniplain02"):
+        world = execute(world, "attachNetworkInterface", {"regionId": "cn-north-1", "instanceId": iid,
+                                                          "networkInterfaceId": nic_id}).world
+    assert len(world.instances[iid].secondary_nic_ids) == 2
+    assert check_invariants(world) == []
+    nics = world.network_interfaces
+    for index, needle in ((2, "as is interface port-eniplain01"), (1, "the primary interface's"),
+                          (0, "which means not attached")):
+        _problems(world.evolve(network_interfaces=nics.set("port-eniplain02", replace(
+            nics["port-eniplain02"], device_index=index))), needle)
+
+
+def test_detects_auto_delete_where_it_cannot_take_effect(built: tuple[World, str]) -> None:
+    world, iid = built
+    disk_id = world.instances[iid].data_disks[0].disk_id
+    assert world.instances[iid].data_disks[0].auto_delete
+    for change in ({"charge": replace(world.disks[disk_id].charge, mode="postpaid_by_usage")},
+                   {"multi_attachable": True}):
+        _problems(world.evolve(disks=world.disks.set(disk_id, replace(world.disks[disk_id], **change))),
+                  "cannot be deleted with its instance")
+
+
 @given(valid_passwords())
 def test_valid_passwords_pass_the_password_rule(password: str) -> None:
     iid, world = add_instance(World.default())

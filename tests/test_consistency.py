@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 from helpers import instance, ok, refused, run
 
-from vmrules import Outcome, World, settle
+from vmrules import Outcome, World, check, settle
+from vmrules.builders import add_disk
+from vmrules.consistency import inconsistencies
+from vmrules.model import Charge, ChargeMode
 
 IA, NF = "INVALID_ARGUMENT", "NOT_FOUND"
 PREPAID = {"chargeMode": "prepaid_by_duration", "chargeUnit": "month", "chargeDuration": 1}
@@ -139,6 +142,65 @@ def test_auto_delete_true_where_it_cannot_take_effect_is_refused(
     for disk_id, rule_id in rules.items():
         refused(call(world, disk_id, True), rule_id, IA)
     ok(call(world, "vol-ssd0000001", True))
+
+
+# Every billing mode, shared or not: autoDelete true is taken exactly where deleteInstance then deletes the disk.
+AUTO_DELETE_DISKS: list[tuple[ChargeMode, bool, str | None]] = [
+    ("postpaid_by_duration", False, None),
+    ("postpaid_by_usage", False, "MODIFY_INSTANCE_DISK_ATTRIBUTE.PAY_BY_CONFIGURATION"),
+    ("prepaid_by_duration", False, "MODIFY_INSTANCE_DISK_ATTRIBUTE.PAY_BY_CONFIGURATION"),
+    ("postpaid_by_duration", True, "MODIFY_INSTANCE_DISK_ATTRIBUTE.NOT_SHARED"),
+    ("postpaid_by_usage", True, "MODIFY_INSTANCE_DISK_ATTRIBUTE.PAY_BY_CONFIGURATION"),
+    ("prepaid_by_duration", True, "MODIFY_INSTANCE_DISK_ATTRIBUTE.PAY_BY_CONFIGURATION"),
+]
+
+
+def _disk_billed(world: World, mode: ChargeMode, shared: bool) -> tuple[str, World]:
+    expiry = world.clock + 86400 * 30 if mode == "prepaid_by_duration" else None
+    return add_disk(world, owner="alice", region="cn-north-1", az="cn-north-1a", disk_type="ssd", size_gb=20,
+                    multi_attachable=shared, charge=Charge(mode, "normal", world.clock, expiry))
+
+
+@pytest.mark.rule("ATTACH_DISK.AUTO_DELETE_TAKES_EFFECT")
+@pytest.mark.rule("MODIFY_INSTANCE_DISK_ATTRIBUTE.PAY_BY_CONFIGURATION")
+@pytest.mark.rule("MODIFY_INSTANCE_DISK_ATTRIBUTE.NOT_SHARED")
+@pytest.mark.effect("DELETE_INSTANCE.REMOVES_AUTO_DELETE_DISKS", "DELETE_INSTANCE.KEEPS_OTHER_DISKS")
+@pytest.mark.parametrize(("mode", "shared", "modify_rule"), AUTO_DELETE_DISKS,
+                         ids=[f"{m}{'-shared' if s else ''}" for m, s, _ in AUTO_DELETE_DISKS])
+def test_auto_delete_true_is_taken_exactly_where_delete_instance_deletes_the_disk(
+        world: World, mode: ChargeMode, shared: bool, modify_rule: str | None) -> None:
+    iid, world = instance(world, status="stopped")
+    disk_id, world = _disk_billed(world, mode, shared)
+    attach = run(world, "attachDisk", instanceId=iid, diskId=disk_id, autoDelete=True)
+    plain = settle(ok(run(world, "attachDisk", instanceId=iid, diskId=disk_id)))
+    modify = run(plain, "modifyInstanceDiskAttribute", instanceId=iid,
+                 dataDisks=[{"diskId": disk_id, "autoDelete": True}])
+    if modify_rule is None:
+        for out in (attach, modify):
+            after = settle(ok(run(settle(ok(out)), "deleteInstance", instanceId=iid)))
+            assert disk_id not in after.disks
+        return
+    refused(attach, "ATTACH_DISK.AUTO_DELETE_TAKES_EFFECT", IA)
+    refused(modify, modify_rule, IA)
+    # a disk of more than one kind is refused once, for its billing
+    assert [e.rule for e in check(plain, "modifyInstanceDiskAttribute", {
+        "regionId": "cn-north-1", "instanceId": iid, "dataDisks": [{"diskId": disk_id, "autoDelete": True}]})] \
+        == [modify_rule]
+    after = settle(ok(run(plain, "deleteInstance", instanceId=iid)))
+    assert after.disks[disk_id].status == "available" and after.disks[disk_id].attachments == ()
+
+
+def test_a_disk_billed_by_usage_is_refused_for_its_billing(world: World) -> None:
+    iid, world = instance(world, status="stopped")
+    disk_id, world = _disk_billed(world, "postpaid_by_usage", False)
+    out = run(world, "attachDisk", instanceId=iid, diskId=disk_id, autoDelete=True)
+    assert out.error is not None and out.error.message == (
+        f"autoDelete is true, but disk {disk_id} cannot be deleted with its instance: it is billed by usage "
+        "(postpaid_by_usage), and only a disk billed by configuration (postpaid_by_duration) is deleted with its "
+        "instance")
+    world = settle(ok(run(world, "attachDisk", instanceId=iid, diskId=disk_id, autoDelete=False)))
+    assert [d.auto_delete for d in world.instances[iid].data_disks] == [False]
+    assert list(inconsistencies(world)) == []
 
 
 def test_attach_auto_delete_false_on_a_prepaid_disk_is_what_happens_anyway(world: World) -> None:

@@ -8,7 +8,7 @@ import pytest
 from helpers import instance, ok, refused, run
 
 from vmrules import World, advance, settle
-from vmrules.builders import DataDiskPlan, bind_elastic_ip
+from vmrules.builders import DataDiskPlan, add_disk, bind_elastic_ip
 from vmrules.model import Charge, DiskAttachment, InstanceDisk
 from vmrules.usage import recount_usage
 
@@ -110,13 +110,18 @@ def test_disks_that_go_and_disks_that_stay(world: World) -> None:
                                                                                    auto_delete=False)])
     world = attach_disk(world, iid, "vol-shared00001", "vdd")  # shared: kept although autoDelete
     world = attach_disk(world, iid, "vol-prepaid0001", "vde")  # prepaid: kept although autoDelete
+    usage, world = add_disk(world, owner="alice", region="cn-north-1", az="cn-north-1a", disk_type="ssd",
+                            size_gb=20, charge=Charge("postpaid_by_usage"))
+    world = attach_disk(world, iid, usage, "vdf")  # billed by usage: kept although autoDelete
+    # (the operations refuse autoDelete true on these three, and the world's invariants refuse such a world;
+    # deleteInstance keeps them all the same: consistency.auto_deletable is the one definition)
     inst = world.instances[iid]
     system_id = inst.system_disk.disk_id
     auto, manual = inst.data_disks[0].disk_id, inst.data_disks[1].disk_id
     after = settle(ok(run(world, "deleteInstance", instanceId=iid)))
     assert iid not in after.instances
     assert system_id not in after.disks and auto not in after.disks
-    for kept in (manual, "vol-shared00001", "vol-prepaid0001"):
+    for kept in (manual, "vol-shared00001", "vol-prepaid0001", usage):
         assert after.disks[kept].status == "available"
         assert after.disks[kept].attachments == ()
     assert inst.primary_nic_id not in after.network_interfaces

@@ -139,3 +139,123 @@ def test_an_interfaces_device_index_and_sanity_check_are_in_range(field: str, go
         assert found(with_nic(world, nic_id, **{field: value})) == []
     for value in bad:
         assert found(with_nic(world, nic_id, **{field: value})) == [("networkInterfaces", nic_id, member)]
+
+
+# ---- device indexes of an instance's interfaces (fact sheet 2.3: 0 not attached, 1 primary, 2-8 secondary) -----
+
+
+def _with_secondaries(indexes: tuple[int, ...]) -> tuple[str, list[str], World]:
+    """An instance whose secondary interfaces (new ones, listed in this order) are at ``indexes``."""
+    iid, world = add_instance(DEFAULT, instance_type="g.n2.4xlarge", az="cn-north-1b",
+                              subnet_id="subnet-main00001b")
+    nic_ids = []
+    for index in indexes:
+        nic_id, world = add_network_interface(world, owner="alice", subnet_id=SUBNET, instance_id=iid,
+                                              device_index=index)
+        nic_ids.append(nic_id)
+    return iid, nic_ids, with_instance(world, iid, secondary_nic_ids=tuple(nic_ids))
+
+
+def test_a_primary_interface_is_at_device_index_1() -> None:
+    iid, world = add_instance(DEFAULT)
+    primary = world.instances[iid].primary_nic_id
+    assert world.network_interfaces[primary].device_index == 1 and found(world) == []
+    for index in (0, 2, 8):
+        assert found(with_nic(world, primary, device_index=index)) == [("networkInterfaces", primary, ".deviceIndex")]
+    assert messages(with_nic(world, primary, device_index=0)) == [
+        f"interface {primary} is the primary interface of {iid} at deviceIndex 0; a primary interface is at 1"]
+    # one outside 0..8 is reported once, as out of range
+    assert messages(with_nic(world, primary, device_index=9)) == [
+        f"interface {primary} has deviceIndex 9, outside 0..8"]
+
+
+@pytest.mark.parametrize("indexes", [(2,), (8,), (2, 3), (8, 2, 5), (2, 3, 4, 5, 6, 7, 8)])
+def test_attached_secondary_interfaces_are_at_indexes_of_their_own_from_2_to_8(indexes: tuple[int, ...]) -> None:
+    _, _, world = _with_secondaries(indexes)
+    assert found(world) == []
+
+
+@pytest.mark.parametrize(("index", "meaning"), [(0, "which means not attached"), (1, "the primary interface's")])
+def test_an_attached_secondary_interface_is_not_at_0_or_1(index: int, meaning: str) -> None:
+    iid, (nic_id,), world = _with_secondaries((index,))
+    assert found(world) == [("networkInterfaces", nic_id, ".deviceIndex")]
+    assert messages(world) == [f"interface {nic_id} is a secondary interface of {iid} at deviceIndex {index}, "
+                               f"{meaning}; an attached secondary interface is at 2 to 8"]
+
+
+def test_an_attached_secondary_interface_out_of_range_is_reported_once() -> None:
+    _, (nic_id,), world = _with_secondaries((9,))
+    assert found(world) == [("networkInterfaces", nic_id, ".deviceIndex")]
+
+
+@pytest.mark.parametrize("indexes", [(2, 2), (3, 5, 3), (8, 8)])
+def test_two_secondary_interfaces_of_an_instance_do_not_share_a_device_index(indexes: tuple[int, ...]) -> None:
+    iid, nic_ids, world = _with_secondaries(indexes)
+    later = nic_ids[-1]
+    first = nic_ids[indexes.index(indexes[-1])]
+    assert found(world) == [("networkInterfaces", later, ".deviceIndex")]
+    assert messages(world) == [f"interface {later} is at deviceIndex {indexes[-1]} of {iid}, as is interface "
+                               f"{first}; each secondary interface has its own"]
+
+
+def test_secondary_interfaces_of_two_instances_may_share_a_device_index() -> None:
+    _, _, world = _with_secondaries((2,))
+    iid, world = add_instance(world, name="other")
+    nic_id, world = add_network_interface(world, owner="alice", subnet_id=SUBNET, instance_id=iid, device_index=2)
+    assert found(with_instance(world, iid, secondary_nic_ids=(nic_id,))) == []
+
+
+# ---- autoDelete on an instance's data disks: only where deleteInstance deletes the disk ----------------------
+
+
+def _one_data_disk(charge: Charge | None = None, *, auto_delete: bool = True) -> tuple[str, str, World]:
+    iid, world = add_instance(DEFAULT, data_disks=[DataDiskPlan("ssd", 20)])
+    (dd,) = world.instances[iid].data_disks
+    world = with_instance(world, iid, data_disks=(replace(dd, auto_delete=auto_delete),))
+    if charge is not None:
+        world = with_disk(world, dd.disk_id, charge=charge)
+    return iid, dd.disk_id, world
+
+
+def test_a_data_disk_billed_by_configuration_may_be_marked_auto_delete() -> None:
+    _, disk_id, world = _one_data_disk()
+    assert world.disks[disk_id].charge.mode == "postpaid_by_duration" and found(world) == []
+
+
+@pytest.mark.parametrize("charge", [Charge("postpaid_by_usage", "normal", 0),
+                                    Charge("prepaid_by_duration", "normal", 0, 10 ** 10)],
+                         ids=["by usage", "prepaid"])
+def test_a_data_disk_not_billed_by_configuration_is_not_marked_auto_delete(charge: Charge) -> None:
+    iid, disk_id, world = _one_data_disk(charge)
+    assert found(world) == [("instances", iid, ".dataDisks[0].autoDelete")]
+    assert messages(world)[0].startswith(f"instance {iid} marks data disk {disk_id} autoDelete true, but it cannot "
+                                         "be deleted with its instance: it is ")
+    _, _, kept = _one_data_disk(charge, auto_delete=False)
+    assert found(kept) == []
+
+
+def test_a_multi_attach_data_disk_is_not_marked_auto_delete() -> None:
+    iid, disk_id, world = _one_data_disk()
+    assert found(with_disk(world, disk_id, multi_attachable=True)) == [("instances", iid, ".dataDisks[0].autoDelete")]
+    _, disk_id, kept = _one_data_disk(auto_delete=False)
+    assert found(with_disk(kept, disk_id, multi_attachable=True)) == []
+
+
+def test_a_disk_with_an_unknown_charge_mode_is_reported_on_the_disk_alone() -> None:
+    _, disk_id, world = _one_data_disk(Charge("by_the_minute", "normal", 0))  # type: ignore[arg-type]
+    assert found(world) == [("disks", disk_id, ".charge.chargeMode")]
+
+
+@pytest.mark.parametrize(("charge", "multi_attachable", "auto_delete"), [
+    (None, False, True),
+    (Charge("postpaid_by_duration"), False, True),
+    (Charge("prepaid_by_duration", "normal", 0, 10 ** 10), False, False),
+    (None, True, False),
+])
+def test_built_data_disks_are_marked_auto_delete_only_where_it_takes_effect(
+        charge: Charge | None, multi_attachable: bool, auto_delete: bool) -> None:
+    iid, world = add_instance(DEFAULT, charge=charge,
+                              data_disks=[DataDiskPlan("ssd", 20, multi_attachable=multi_attachable),
+                                          DataDiskPlan("ssd", 20, auto_delete=False)])
+    assert [d.auto_delete for d in world.instances[iid].data_disks] == [auto_delete, False]
+    assert found(world) == []

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypedDict, Unpack
 
 from vmrules.bulk import collector_paused, positional_constructor
+from vmrules.consistency import auto_delete_refusal
 from vmrules.ids import derive_mac, derive_public_ip
 from vmrules.model import (
     DEFAULT_QUOTAS,
@@ -39,7 +40,8 @@ from vmrules.usage import instance_usage
 
 @dataclass(frozen=True, slots=True)
 class DataDiskPlan:
-    """A cloud data disk to create and attach with a new instance."""
+    """A cloud data disk to create and attach with a new instance. ``auto_delete`` is kept only where it can take
+    effect: a disk of a prepaid instance, or a multi-attach one, is attached with autoDelete false."""
 
     disk_type: str
     size_gb: int
@@ -369,7 +371,8 @@ def add_instance(
     ``instance_id``, when given, is the new instance's id (it must be free); else the next derived one.
 
     The system disk is ``local`` (40 GB) or ``cloud`` (a new disk of the image's size unless given).
-    Data disks get device names vdb, vdc, ... unless named. ``launch_time`` defaults to the world's clock.
+    Data disks get device names vdb, vdc, ... unless named, and their plan's autoDelete where it can take effect
+    (``consistency.auto_delete_refusal``). ``launch_time`` defaults to the world's clock.
     """
     batch = Batch(world)
     [instance_id] = _add_instances(
@@ -465,6 +468,10 @@ def _add_instances(
     if system_disk != "local" or data_disks:
         disk_charge = Charge(charge.mode if charge.mode != "postpaid_by_usage" else "postpaid_by_duration",
                              "normal", clock, charge.expire_time)
+    # A data disk is marked autoDelete only where that can take effect (the world's invariant, which deleteInstance
+    # and the operations share): a prepaid instance's disks and multi-attach disks survive it.
+    auto_deletes = [plan.auto_delete and auto_delete_refusal(disk_charge.mode, plan.multi_attachable) is None
+                    for plan in data_disks]
     system_size = system_disk_size_gb or image.system_disk_size_gb
     used_names = {"vda"}
     devices: list[str] = []
@@ -509,8 +516,8 @@ def _add_instances(
                 put_disk(disk_id, _new_disk(
                     disk_id, owner, region, az, plan.name or f"{name}-data", plan.disk_type, plan.size_gb, "in-use",
                     "", attachment, plan.snapshot_id, plan.multi_attachable, False, disk_charge, clock))
-            attached = tuple(InstanceDisk(disk_id, device, plan.auto_delete, "attached")
-                             for disk_id, device, plan in zip(disk_ids, devices, data_disks, strict=True))
+            attached = tuple(InstanceDisk(disk_id, device, auto_delete, "attached")
+                             for disk_id, device, auto_delete in zip(disk_ids, devices, auto_deletes, strict=True))
         seq = sequences[at - 1]  # the instance's creation order: its elastic IP's id comes after it
         eip_id = None
         if elastic_ip is not None:

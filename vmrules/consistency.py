@@ -13,7 +13,9 @@ the key into the entry's position in the document (``disks[3].attachments[1]``).
   charge mode and role is in its enum;
 * an instance holds at most 8 data disks (local system disk) or 7 (cloud system disk) and at most as many
   interfaces as its type's ``nicLimit`` (primary included), no disk, interface or device name twice; its
-  primary interface has 1 to 5 security groups;
+  primary interface has 1 to 5 security groups and is at deviceIndex 1, and each attached secondary interface
+  is at a deviceIndex of its own in 2 to 8 (0 means not attached); a data disk it marks autoDelete true is one
+  deleteInstance deletes (billed by configuration and not multi-attach: ``auto_delete_refusal``);
 * an image is public or third-party and owned by the platform, or private and owned by an account; it is shared
   with at most 20 accounts, each an account of the world, none twice;
 * usage counters equal a recount of the world and never exceed the instance, cpu, memory and image quotas;
@@ -35,7 +37,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from vmrules.clock import MAX_CLOCK, iso
 from vmrules.model import (
@@ -48,6 +50,7 @@ from vmrules.model import (
     PLATFORM_OWNER,
     TASK_KINDS,
     Charge,
+    Disk,
     Instance,
 )
 from vmrules.state import WorldState
@@ -60,6 +63,46 @@ MAX_IMAGE_SHARES = 20
 MAX_MULTI_ATTACH = 16
 # Quotas the world must never exceed (keypair and template quotas are enforced by operations outside the 35).
 LIMITED_USAGE = ("instance", "instance_cpu", "instance_memory", "image")
+# Device indexes of an instance's interfaces (fact sheet 2.3): 0 means not attached, the primary is at 1.
+PRIMARY_DEVICE_INDEX = 1
+SECONDARY_DEVICE_INDEXES = range(2, 9)
+
+
+# ---- autoDelete: where it can take effect ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AutoDeleteRefusal:
+    """Why ``autoDelete: true`` cannot take effect on a disk: ``cause`` is ``"billing"`` (not billed by
+    configuration) or ``"shared"`` (multi-attach); ``reason`` says it in a sentence's second half."""
+
+    cause: Literal["billing", "shared"]
+    reason: str
+
+
+def auto_delete_refusal(charge_mode: str, multi_attachable: bool) -> AutoDeleteRefusal | None:
+    """Why ``autoDelete: true`` cannot take effect on a disk billed ``charge_mode`` (None when it can): the one
+    definition of a data disk that goes with its instance. The SDK: 此参数仅对按配置计费的非多点挂载云硬盘生效, so only
+    a disk billed by configuration (``postpaid_by_duration``) that is not multi-attach. attachDisk,
+    createInstances and modifyInstanceDiskAttribute refuse ``true`` where this gives a reason, deleteInstance
+    deletes a disk marked ``true`` exactly where it gives none, and a consistent world marks no other disk
+    ``true``. The billing reason comes first (a prepaid multi-attach disk is refused for its billing)."""
+    if charge_mode == "prepaid_by_duration":
+        return AutoDeleteRefusal("billing", "it is prepaid (prepaid_by_duration), and a prepaid disk always "
+                                            "survives its instance")
+    if charge_mode != "postpaid_by_duration":
+        billed = "by usage (postpaid_by_usage)" if charge_mode == "postpaid_by_usage" else repr(charge_mode[:32])
+        return AutoDeleteRefusal("billing", f"it is billed {billed}, and only a disk billed by configuration "
+                                            "(postpaid_by_duration) is deleted with its instance")
+    if multi_attachable:
+        return AutoDeleteRefusal("shared", "it is a multi-attach (shared) disk, which is never deleted with one "
+                                           "of its instances")
+    return None
+
+
+def auto_deletable(disk: Disk) -> bool:
+    """A data disk that goes with its instance when marked autoDelete (``auto_delete_refusal`` gives no reason)."""
+    return auto_delete_refusal(disk.charge.mode, disk.multi_attachable) is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +288,11 @@ def _enums(world: WorldState) -> Iterator[Inconsistency]:
 # ---- instances -------------------------------------------------------------------------------------------
 
 
+def _known_device_index(index: int) -> bool:
+    """An index in 0..8 (one outside is reported on the interface alone, by ``_enums``)."""
+    return 0 <= index <= 8
+
+
 def _instances(world: WorldState) -> Iterator[Inconsistency]:
     for inst in world.instances.values():
         yield from _instance(world, inst)
@@ -293,17 +341,32 @@ def _instance(world: WorldState, inst: Instance) -> Iterator[Inconsistency]:
         if not 1 <= groups <= MAX_SECURITY_GROUPS:
             yield at(where, f"instance {iid} primary interface {primary.nic_id} has {groups} security groups; "
                             f"allowed 1 to {MAX_SECURITY_GROUPS}")
+        if primary.device_index != PRIMARY_DEVICE_INDEX and _known_device_index(primary.device_index):
+            yield Inconsistency("networkInterfaces", primary.nic_id, ".deviceIndex",
+                                f"interface {primary.nic_id} is the primary interface of {iid} at deviceIndex "
+                                f"{primary.device_index}; a primary interface is at {PRIMARY_DEVICE_INDEX}")
     nic_ids = (inst.primary_nic_id, *inst.secondary_nic_ids)
     if len(nic_ids) > 1 and len(set(nic_ids)) != len(nic_ids):
         yield at(".secondaryNetworkInterfaces", f"instance {iid} lists an interface twice: {nic_ids}")
+    taken: dict[int, str] = {}  # device index -> the first secondary interface listed at it
     for j, nic_id in enumerate(inst.secondary_nic_ids):
         nic = world.network_interfaces.get(nic_id)
         where = f".secondaryNetworkInterfaces[{j}].networkInterface.networkInterfaceId"
         if nic is None or nic.instance_id != iid:
             yield at(where, f"interface {nic_id!r} is not attached to {iid} (its instanceId must be {iid})")
             continue
-        if nic.role != "Secondary":
+        if nic.role != "Secondary":  # (and its deviceIndex says nothing more)
             yield at(where, f"instance {iid} secondary interface {nic_id} has role {nic.role}")
+        elif (index := nic.device_index) not in SECONDARY_DEVICE_INDEXES:
+            if _known_device_index(index):
+                meaning = "which means not attached" if index == 0 else "the primary interface's"
+                yield Inconsistency("networkInterfaces", nic_id, ".deviceIndex",
+                                    f"interface {nic_id} is a secondary interface of {iid} at deviceIndex {index}, "
+                                    f"{meaning}; an attached secondary interface is at 2 to 8")
+        elif taken.setdefault(index, nic_id) != nic_id:  # (one listed twice is reported above)
+            yield Inconsistency("networkInterfaces", nic_id, ".deviceIndex",
+                                f"interface {nic_id} is at deviceIndex {index} of {iid}, as is interface "
+                                f"{taken[index]}; each secondary interface has its own")
         if nic.vpc_id != inst.vpc_id:
             yield at(where, f"instance {iid} secondary interface {nic_id} is in vpc {nic.vpc_id}, not {inst.vpc_id}")
     if itype is not None and len(nic_ids) > itype.nic_limit:
@@ -331,6 +394,14 @@ def _instance(world: WorldState, inst: Instance) -> Iterator[Inconsistency]:
     devices = [system.device_name, *(dd.device_name for dd in inst.data_disks)] if inst.data_disks else []
     if len(set(devices)) != len(devices):
         yield at(".dataDisks", f"instance {iid} uses a device name twice: {devices}")
+    for j, dd in enumerate(inst.data_disks):
+        disk = world.disks.get(dd.disk_id) if dd.auto_delete else None
+        if disk is None or disk.charge.mode not in CHARGE_MODES:  # an unknown mode is reported on the disk
+            continue
+        why = auto_delete_refusal(disk.charge.mode, disk.multi_attachable)
+        if why is not None:
+            yield at(f".dataDisks[{j}].autoDelete", f"instance {iid} marks data disk {dd.disk_id} autoDelete true, "
+                                                    f"but it cannot be deleted with its instance: {why.reason}")
     for position, disk_id, status in listed:
         where = ".systemDisk.cloudDisk.diskId" if position is None else f".dataDisks[{position}].cloudDisk.diskId"
         disk = world.disks.get(disk_id)

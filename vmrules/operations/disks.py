@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from vmrules.consistency import AutoDeleteRefusal, auto_delete_refusal
 from vmrules.effects import StatusChange, default, effect, status
 from vmrules.model import Disk, DiskAttachment, DiskStatus, Instance, InstanceDisk, Task
 from vmrules.operation import Operation
@@ -36,7 +37,6 @@ from vmrules.operations.data_disks import (
     DEVICE_NAME_RANGE,
     DEVICE_NAME_SOURCE,
     DEVICE_NAMES,
-    auto_delete_refusal,
     valid_device_name,
 )
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
@@ -57,10 +57,10 @@ def free_device_name(inst: Instance) -> str:
     return DEVICE_NAMES[-1]  # unreachable: the data-disk limit keeps at most 8 names in use
 
 
-def auto_delete_refused(disk: Disk) -> str | None:
-    """Why autoDelete true cannot take effect on ``disk`` (None when it can)."""
-    return auto_delete_refusal(prepaid=disk.charge.mode == "prepaid_by_duration",
-                               multi_attachable=disk.multi_attachable)
+def auto_delete_refused(disk: Disk) -> AutoDeleteRefusal | None:
+    """Why autoDelete true cannot take effect on ``disk`` (None when it can): the one definition
+    (``consistency.auto_delete_refusal``), which deleteInstance and the world's invariants use too."""
+    return auto_delete_refusal(disk.charge.mode, disk.multi_attachable)
 
 
 # ---- shared request, context and rules --------------------------------------------------------------
@@ -125,7 +125,8 @@ def attach_device_name_format(ctx: DiskCtx[AttachDiskRequest]) -> Findings:
 @rule(
     "ATTACH_DISK.AUTO_DELETE_TAKES_EFFECT",
     phase=Phase.COMPATIBILITY,
-    statement="autoDelete true is only for a disk billed by configuration that is not multi-attach.",
+    statement="autoDelete true is only for a disk billed by configuration (postpaid_by_duration) that is not "
+    "multi-attach: a prepaid disk, one billed by usage and a shared one are refused.",
     source=AUTO_DELETE_SOURCE,
     field="autoDelete",
 )
@@ -134,8 +135,8 @@ def attach_auto_delete_takes_effect(ctx: DiskCtx[AttachDiskRequest]) -> Findings
     if disk is None or ctx.req.autoDelete is not True:
         return None
     why = auto_delete_refused(disk)
-    return Finding(f"autoDelete is true, but disk {disk.disk_id} cannot be deleted with its instance: {why}") \
-        if why is not None else None
+    return Finding(f"autoDelete is true, but disk {disk.disk_id} cannot be deleted with its instance: "
+                   f"{why.reason}") if why is not None else None
 
 
 @rule(
@@ -521,32 +522,39 @@ def modify_data_disk_only(ctx: ModifyDisksCtx) -> Findings:
             for n, _, disk in _items(ctx) if disk is not None and disk.disk_id == inst.system_disk.disk_id]
 
 
+def _refused(ctx: ModifyDisksCtx, cause: Literal["billing", "shared"]) -> list[tuple[int, Disk, AutoDeleteRefusal]]:
+    """The items whose disk cannot change autoDelete for ``cause`` (``"billing"`` or ``"shared"``)."""
+    return [(n, disk, why) for n, _, disk in _items(ctx)
+            if disk is not None and (why := auto_delete_refused(disk)) is not None and why.cause == cause]
+
+
 @rule(
     "MODIFY_INSTANCE_DISK_ATTRIBUTE.PAY_BY_CONFIGURATION",
     phase=Phase.COMPATIBILITY,
-    statement="Only pay-by-configuration disks can change autoDelete (prepaid disks always survive the "
-    "instance).",
+    statement="Only disks billed by configuration (postpaid_by_duration) can change autoDelete; a prepaid disk or "
+    "one billed by usage always survives the instance.",
     source=sdk_doc("modifyInstanceDiskAttribute: 仅按配置计费、并且非共享型的云硬盘支持修改; "
                    "包年包月计费的云硬盘该属性不生效"),
     field="dataDisks",
 )
 def modify_pay_by_configuration(ctx: ModifyDisksCtx) -> Findings:
-    return [Finding(f"dataDisks.{n}: disk {disk.disk_id} is prepaid (prepaid_by_duration); only "
-                    "pay-by-configuration disks can change autoDelete", f"dataDisks.{n}.diskId")
-            for n, _, disk in _items(ctx) if disk is not None and disk.charge.mode == "prepaid_by_duration"]
+    return [Finding(f"dataDisks.{n}: disk {disk.disk_id} cannot change autoDelete: {why.reason}",
+                    f"dataDisks.{n}.diskId")
+            for n, disk, why in _refused(ctx, "billing")]
 
 
 @rule(
     "MODIFY_INSTANCE_DISK_ATTRIBUTE.NOT_SHARED",
     phase=Phase.COMPATIBILITY,
-    statement="A multi-attach (shared) disk cannot change autoDelete.",
+    statement="A multi-attach (shared) disk cannot change autoDelete (one that is also not billed by "
+    "configuration is refused by PAY_BY_CONFIGURATION instead).",
     source=sdk_doc("modifyInstanceDiskAttribute: 仅按配置计费、并且非共享型的云硬盘支持修改"),
     field="dataDisks",
 )
 def modify_not_shared(ctx: ModifyDisksCtx) -> Findings:
-    return [Finding(f"dataDisks.{n}: disk {disk.disk_id} is a multi-attach (shared) disk; it cannot change "
-                    "autoDelete", f"dataDisks.{n}.diskId")
-            for n, _, disk in _items(ctx) if disk is not None and disk.multi_attachable]
+    return [Finding(f"dataDisks.{n}: disk {disk.disk_id} cannot change autoDelete: {why.reason}",
+                    f"dataDisks.{n}.diskId")
+            for n, disk, why in _refused(ctx, "shared")]
 
 
 @rule(

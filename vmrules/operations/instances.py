@@ -11,6 +11,7 @@ from typing import Any, Literal
 from immutables import Map
 
 from vmrules.clock import iso
+from vmrules.consistency import auto_deletable
 from vmrules.effects import StatusChange, default, effect, status
 from vmrules.indexes import addresses_without
 from vmrules.model import Disk, ElasticIp, InstanceStatus, NetworkInterface, Task
@@ -199,11 +200,6 @@ def delete_prepaid_expired(ctx: InstanceCtx[Any]) -> Findings:
                    "it can be deleted once it expires")
 
 
-def auto_deletable(disk: Disk) -> bool:
-    """A data disk that goes with its instance when marked autoDelete: billed by configuration, not shared."""
-    return disk.charge.mode == "postpaid_by_duration" and not disk.multi_attachable
-
-
 # effect: DELETE_INSTANCE.DELETES, DELETE_INSTANCE.KEEPS_ELASTIC_IPS (the release is recorded here)
 def _begin_delete(ctx: InstanceCtx[DeleteInstanceRequest]) -> tuple[World, JSON]:
     inst = ctx.instance
@@ -228,8 +224,8 @@ REMOVES_AUTO_DELETE_DISKS = effect(
 )
 KEEPS_OTHER_DISKS = effect(
     "DELETE_INSTANCE.KEEPS_OTHER_DISKS", "removal",
-    "Every other attached disk (autoDelete false, prepaid or shared) is detached and kept (available unless "
-    "attached elsewhere).",
+    "Every other attached disk (autoDelete false, not billed by configuration, or shared) is detached and kept "
+    "(available unless attached elsewhere).",
     inferred("the converse of the seed's deletion condition: a disk it does not delete stays, detached"),
 )
 REMOVES_INTERFACES = effect(

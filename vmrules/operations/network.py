@@ -216,7 +216,8 @@ def _attach_nic(ctx: NicCtx[AttachNetworkInterfaceRequest]) -> tuple[World, JSON
 
 ATTACHES_NIC = effect(
     "ATTACH_NETWORK_INTERFACE.ATTACHES", "change",
-    "The interface is attached at once, at the given deviceIndex or the lowest free one from 2.",
+    "The interface is attached at once, at the lowest device index from 2 that none of the instance's secondary "
+    "interfaces holds (the request names no deviceIndex).",
     seed("云主机挂载一块弹性网卡。"),
 )
 NIC_AUTO_DELETE_DEFAULT = default(
