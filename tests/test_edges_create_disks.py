@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from helpers import NORTH, ok, refused
 
-from vmrules import World, check, execute
+from vmrules import World, check, execute, settle
 
 IA = "INVALID_ARGUMENT"
 D = "instanceSpec.dataDisks"
@@ -88,3 +88,22 @@ def test_an_empty_data_disk_category_is_given_and_is_not_cloud(world: World, cat
     else:
         refused(out, "CREATE_INSTANCES.DATA_DISK_CATEGORY", IA)
         assert out.error is not None and out.error.field == f"{D}.0.diskCategory"
+
+
+@pytest.mark.rule("RESIZE_INSTANCE.ENCRYPTED_DISK_GENERATION_1")
+@pytest.mark.parametrize("encrypt", [True, False, None])
+def test_a_data_disk_created_encrypted_is_encrypted_and_keeps_the_instance_off_generation_1(
+        world: World, encrypt: bool | None) -> None:
+    disk = cloud(100) if encrypt is None else {**cloud(100), "cloudDiskSpec": {
+        "diskType": "ssd", "diskSizeGB": 100, "encrypt": encrypt}}
+    created = execute(world, "createInstances", spec(disk))
+    world = settle(ok(created))
+    iid = created.result["instanceIds"][0]
+    [attached] = world.instances[iid].data_disks
+    assert world.disks[attached.disk_id].encrypted is (encrypt is True)
+    world = settle(ok(execute(world, "stopInstance", {"regionId": NORTH, "instanceId": iid})))
+    resized = execute(world, "resizeInstance", {"regionId": NORTH, "instanceId": iid, "instanceType": "g.n1.medium"})
+    if encrypt:
+        refused(resized, "RESIZE_INSTANCE.ENCRYPTED_DISK_GENERATION_1", "FAILED_PRECONDITION")
+    else:
+        assert resized.ok, resized.error

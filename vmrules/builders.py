@@ -50,6 +50,7 @@ class DataDiskPlan:
     device_name: str | None = None
     name: str = ""
     multi_attachable: bool = False
+    encrypted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,7 +516,7 @@ def _add_instances(
             for disk_id, plan in zip(disk_ids, data_disks, strict=True):
                 put_disk(disk_id, _new_disk(
                     disk_id, owner, region, az, plan.name or f"{name}-data", plan.disk_type, plan.size_gb, "in-use",
-                    "", attachment, plan.snapshot_id, plan.multi_attachable, False, disk_charge, clock))
+                    "", attachment, plan.snapshot_id, plan.multi_attachable, plan.encrypted, disk_charge, clock))
             attached = tuple(InstanceDisk(disk_id, device, auto_delete, "attached")
                              for disk_id, device, auto_delete in zip(disk_ids, devices, auto_deletes, strict=True))
         seq = sequences[at - 1]  # the instance's creation order: its elastic IP's id comes after it

@@ -157,8 +157,9 @@ DIVERGENCES: tuple[Divergence, ...] = (
         "A recipient may also copy an image shared with it; a copy within the same region is allowed; at most 10 "
         "ids; images with encrypted snapshots are refused.",
         "Only own private images, only to another region; the SDK's limit of 10 ids is applied as it contradicts "
-        "nothing. Encryption is modelled for disks (`encrypted`; resizeInstance refuses a generation-1 type for an "
-        "instance with an encrypted disk) but images carry no encryption, so copyImages refuses nothing for it.",
+        "nothing. Encryption is modelled for disks (`encrypted`: createInstances makes a data disk encrypted when its "
+        "cloudDiskSpec says `encrypt: true`, and resizeInstance refuses a generation-1 type for an instance with an "
+        "encrypted disk) but images carry no encryption, so copyImages refuses nothing for it.",
         SEED_WINS + " The id limit only narrows what the seed allows.",
         ("copyImages",), ("镜像跨区复制，将私有镜像复制到其它地域下，只允许操作您的个人私有镜像",), r"IDS_COUNT",
     ),

@@ -53,6 +53,7 @@ class DiskPlan(NamedTuple):
     auto_delete: bool | None
     device_name: str | None
     multi_attachable: bool = False
+    encrypted: bool = False
 
 
 class Plan(NamedTuple):
@@ -111,7 +112,7 @@ def _request_disk_plan(i: int, d: DiskAttachmentSpec) -> DiskPlan:
         return DiskPlan(f"{SPEC}.dataDisks.{i}", "request", category, None, None, None, d.autoDelete,
                         d.deviceName, False)
     return DiskPlan(f"{SPEC}.dataDisks.{i}", "request", category, cds.diskType, cds.diskSizeGB,
-                    cds.snapshotId, d.autoDelete, d.deviceName, bool(cds.multiAttachable))
+                    cds.snapshotId, d.autoDelete, d.deviceName, bool(cds.multiAttachable), cds.encrypt is True)
 
 
 def _merge_disks(base: list[DiskPlan], requested: list[DiskAttachmentSpec] | None) -> tuple[DiskPlan, ...]:

@@ -92,7 +92,7 @@ def _data_disk_plans(ctx: CreateCtx, prepaid: bool) -> list[DataDiskPlan]:
         # effect: CREATE_INSTANCES.DATA_DISK_AUTO_DELETE_DEFAULT
         auto_delete = (True if d.auto_delete is None else d.auto_delete) and not prepaid and not d.multi_attachable
         plans.append(DataDiskPlan(d.disk_type or "ssd", size or DATA_DISK_LIMITS["ssd"][0], auto_delete, d.snapshot_id,
-                                  device, multi_attachable=d.multi_attachable))
+                                  device, multi_attachable=d.multi_attachable, encrypted=d.encrypted))
     return plans
 
 
