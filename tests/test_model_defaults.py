@@ -32,7 +32,7 @@ from vmrules.rules import inferred
 def test_times_and_positions_default_to_zero() -> None:
     image = Image("img-x", "alice", "cn-north-1", "x", "private", "CentOS", "linux", "7.6", "cloudDisk", 40)
     disk = Disk("vol-x", "alice", "cn-north-1", "cn-north-1a", "d", "ssd", 20)
-    inst = Instance("i-x", "alice", "cn-north-1", "cn-north-1a", "vm", "g.n2.medium", "img-x", "running",
+    inst = Instance("i-x", "alice", "cn-north-1", "cn-north-1a", "vm", "g.n2.medium", "img-x", "linux", "running",
                     "vpc-x", "subnet-x", "port-x", SystemDisk("cloud"))
     nic = NetworkInterface("port-x", "alice", "cn-north-1", "cn-north-1a", "vpc-x", "subnet-x", "10.0.1.4",
                            "Primary")

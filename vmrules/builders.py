@@ -373,7 +373,8 @@ def add_instance(
 
     The system disk is ``local`` (40 GB) or ``cloud`` (a new disk of the image's size unless given).
     Data disks get device names vdb, vdc, ... unless named, and their plan's autoDelete where it can take effect
-    (``consistency.auto_delete_refusal``). ``launch_time`` defaults to the world's clock.
+    (``consistency.auto_delete_refusal``). ``launch_time`` defaults to the world's clock. The instance records
+    its image's osType (``Instance.os_type``), which it keeps if the image is later deleted.
     """
     batch = Batch(world)
     [instance_id] = _add_instances(
@@ -448,6 +449,7 @@ def _add_instances(
     subnet = batch.subnets[subnet_id]
     region, vpc_id, nic_az = subnet.region, subnet.vpc_id, az or subnet.az
     image = world.images[image_id]
+    os_type = image.os_type  # the instance's own record of its OS (Instance.os_type)
     usage = instance_usage(world.instance_types[instance_type])
     clock = world.clock
     charge = charge or Charge(start_time=clock)
@@ -530,7 +532,7 @@ def _add_instances(
             nic_id, owner, region, nic_az, vpc_id, subnet_id, address, "Primary", nic_name,
             nic_description, group_ids, mac, sanity_check, eip_id, iid, 1, True, clock))
         put_instance(iid, _new_instance(
-            iid, owner, region, az, name, instance_type, image_id, status, vpc_id,  # type: ignore[arg-type]
+            iid, owner, region, az, name, instance_type, image_id, os_type, status, vpc_id,  # type: ignore[arg-type]
             subnet_id, nic_id, sd, description, hostname, attached, (), key_names, charge, ag_id, "", launch_time,
             password_digest, None, seq))
         if task is not None:

@@ -10,12 +10,13 @@ the key into the entry's position in the document (``disks[3].attachments[1]``).
   known availability zones and has at least 1 CPU, 1 MB of memory and 1 interface (``nicLimit``);
 * every entity is stored under its own id, belongs to an account (official and third-party images: to the
   platform) in a known region and, where it has one, an availability zone of that region; every status,
-  charge mode and role is in its enum;
+  charge mode, role and osType is in its enum;
 * an instance holds at most 8 data disks (local system disk) or 7 (cloud system disk) and at most as many
   interfaces as its type's ``nicLimit`` (primary included), no disk, interface or device name twice; its
   primary interface has 1 to 5 security groups and is at deviceIndex 1, and each attached secondary interface
   is at a deviceIndex of its own in 2 to 8 (0 means not attached); a data disk it marks autoDelete true is one
-  deleteInstance deletes (billed by configuration and not multi-attach: ``auto_delete_refusal``);
+  deleteInstance deletes (billed by configuration and not multi-attach: ``auto_delete_refusal``); its osType is
+  its image's while that image exists (an image's OS never changes; rebuildInstance changes both together);
 * an image is public or third-party and owned by the platform, or private and owned by an account; it is shared
   with at most 20 accounts, each an account of the world, none twice;
 * usage counters equal a recount of the world and never exceed the instance, cpu, memory and image quotas;
@@ -47,6 +48,7 @@ from vmrules.model import (
     DISK_STATUSES,
     IMAGE_STATUSES,
     INSTANCE_STATUSES,
+    OS_TYPES,
     PLATFORM_OWNER,
     TASK_KINDS,
     Charge,
@@ -244,6 +246,8 @@ def _enums(world: WorldState) -> Iterator[Inconsistency]:
     for iid, inst in world.instances.items():
         if inst.status not in INSTANCE_STATUSES:
             yield Inconsistency("instances", iid, ".status", f"instance {iid} has status {inst.status!r}")
+        if inst.os_type not in OS_TYPES:
+            yield Inconsistency("instances", iid, ".osType", f"instance {iid} has osType {inst.os_type!r}")
         if inst.system_disk.category not in ("local", "cloud"):
             yield Inconsistency("instances", iid, ".systemDisk.diskCategory",
                                 f"instance {iid} has system disk category {inst.system_disk.category!r}")
@@ -258,6 +262,8 @@ def _enums(world: WorldState) -> Iterator[Inconsistency]:
     for image_id, image in world.images.items():
         if image.status not in IMAGE_STATUSES:
             yield Inconsistency("images", image_id, ".status", f"image {image_id} has status {image.status!r}")
+        if image.os_type not in OS_TYPES:
+            yield Inconsistency("images", image_id, ".osType", f"image {image_id} has osType {image.os_type!r}")
         if image.root_device_type not in ("localDisk", "cloudDisk"):
             yield Inconsistency("images", image_id, ".rootDeviceType",
                                 f"image {image_id} has rootDeviceType {image.root_device_type!r}")
@@ -310,6 +316,10 @@ def _instance(world: WorldState, inst: Instance) -> Iterator[Inconsistency]:
     image = world.images.get(inst.image_id)
     if image is not None and image.region != inst.region:
         yield at(".imageId", f"instance {iid} runs image {inst.image_id} of region {image.region}, not {inst.region}")
+    if image is not None and image.os_type != inst.os_type:
+        # An image's OS never changes, and an instance takes its image's when created and when rebuilt.
+        yield at(".osType", f"instance {iid} has osType {inst.os_type!r}, but its image {inst.image_id} is "
+                            f"{image.os_type!r}")
     subnet = world.subnets.get(inst.subnet_id)
     if subnet is None:
         yield at(".subnetId", f"instance {iid} is in unknown subnet {inst.subnet_id!r}")

@@ -32,6 +32,7 @@ DiskCategory: TypeAlias = Literal["local", "cloud"]
 RootDeviceType: TypeAlias = Literal["localDisk", "cloudDisk"]
 ImageSource: TypeAlias = Literal["public", "thirdparty", "private"]
 OsType: TypeAlias = Literal["linux", "windows"]
+OS_TYPES: tuple[str, ...] = ("linux", "windows")
 
 # The pin that owns official and third-party images.
 PLATFORM_OWNER = "jdcloud"
@@ -241,6 +242,9 @@ class Instance:
     name: str
     instance_type: str
     image_id: str
+    # The OS of the system the instance runs: its image's osType when it was created or last rebuilt, kept
+    # when that (private) image is deleted; the OS rules read it, not the image (docs/decisions/instances.md).
+    os_type: OsType
     status: InstanceStatus
     vpc_id: str
     subnet_id: str

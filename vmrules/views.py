@@ -170,6 +170,7 @@ def instance_view(world: WorldState, inst: Instance) -> JSON:
         "status": inst.status,
         "description": inst.description,
         "imageId": inst.image_id,
+        "osType": inst.os_type,  # [SDK+]: the instance's own record, shown when its image is gone
         "systemDisk": system_disk,
         "dataDisks": data_disks,
         "primaryNetworkInterface": nic_attachment_view(world, primary) if primary else None,

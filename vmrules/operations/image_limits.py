@@ -1,6 +1,11 @@
-"""Limits an image puts on the instance type it runs on (Windows Server at most 64 CPUs, the SQL Server 2014
-image more than 1 GB of memory): one definition each, built into a rule for every operation that pairs an
-image with a type (createInstances, resizeInstance, rebuildInstance)."""
+"""Limits a system puts on the instance type it runs on (Windows Server at most 64 CPUs, the SQL Server 2014
+image more than 1 GB of memory): one definition each, built into a rule for every operation that pairs a
+system with a type (createInstances, resizeInstance, rebuildInstance).
+
+The Windows limit follows the OS: the image's osType for the image an operation puts on an instance
+(createInstances, rebuildInstance), the instance's own ``os_type`` for the system it runs (resizeInstance), which
+it keeps when its private image is deleted. The SQL Server limit follows the official image itself (by name):
+an official image cannot be deleted (DELETE_IMAGE.OWN_PRIVATE), so the pairing still finds it."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from vmrules.defaults import SQL_SERVER_IMAGE_NAME
-from vmrules.model import Image, InstanceType
+from vmrules.model import Image, InstanceType, OsType
 from vmrules.operation import Ctx
 from vmrules.rules import Finding, Findings, Phase, Rule, seed
 
@@ -20,13 +25,22 @@ SQL_SERVER_MEMORY_QUOTE = "Windows Server 2012 R2标准版 64位 中文版 SQL S
 X = TypeVar("X", bound=Ctx[Any])
 # What an operation pairs: the image and the instance type it will run on (None when not resolved).
 Pairing = Callable[[X], tuple[Image | None, InstanceType | None]]
+# What an operation pairs for an OS limit: the OS type, what it is the OS of (for the message: "Windows Server
+# image img-x", "Windows instance i-x") and the instance type (None when not resolved).
+OsPairing = Callable[[X], tuple[OsType | None, str, InstanceType | None]]
 
 
-def windows_cpu_violation(image: Image, itype: InstanceType) -> str | None:
-    if image.os_type != "windows" or itype.cpu <= WINDOWS_CPU_MAX:
+def image_os(image: Image | None, itype: InstanceType | None) -> tuple[OsType | None, str, InstanceType | None]:
+    """The OS pairing of an image that an operation puts on an instance type."""
+    if image is None:
+        return None, "", itype
+    return image.os_type, f"Windows Server image {image.image_id}", itype
+
+
+def windows_cpu_violation(os_type: OsType, what: str, itype: InstanceType) -> str | None:
+    if os_type != "windows" or itype.cpu <= WINDOWS_CPU_MAX:
         return None
-    return (f"instance type {itype.instance_type} has {itype.cpu} CPUs; Windows Server image {image.image_id} "
-            f"allows at most {WINDOWS_CPU_MAX}")
+    return f"instance type {itype.instance_type} has {itype.cpu} CPUs; {what} allows at most {WINDOWS_CPU_MAX}"
 
 
 def sql_server_memory_violation(image: Image, itype: InstanceType) -> str | None:
@@ -48,9 +62,16 @@ def _limit_rule(rule_id: str, field: str, statement: str, quote: str, pairing: P
     return Rule(rule_id, Phase.COMPATIBILITY, statement, seed(quote), field, check)
 
 
-def windows_cpu_rule(rule_id: str, field: str, statement: str, pairing: Pairing[X]) -> Rule[X]:
-    """INVALID_ARGUMENT when a Windows Server image would run on a type with more than 64 CPUs."""
-    return _limit_rule(rule_id, field, statement, WINDOWS_CPU_QUOTE, pairing, windows_cpu_violation)
+def windows_cpu_rule(rule_id: str, field: str, statement: str, pairing: OsPairing[X]) -> Rule[X]:
+    """INVALID_ARGUMENT when a Windows system would run on a type with more than 64 CPUs."""
+    def check(ctx: X) -> Findings:
+        os_type, what, itype = pairing(ctx)
+        if os_type is None or itype is None:
+            return None
+        message = windows_cpu_violation(os_type, what, itype)
+        return Finding(message) if message is not None else None
+
+    return Rule(rule_id, Phase.COMPATIBILITY, statement, seed(WINDOWS_CPU_QUOTE), field, check)
 
 
 def sql_server_memory_rule(rule_id: str, field: str, statement: str, pairing: Pairing[X]) -> Rule[X]:

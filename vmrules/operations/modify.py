@@ -44,11 +44,11 @@ HOSTNAME_SOURCE = sdk_doc("modifyInstanceAttribute hostname: Linux 2-64 个字�
 WINDOWS_HOSTNAME_SOURCE = sdk_doc("modifyInstanceAttribute hostname: Windows 2-15 个字符, 不支持点号, 不能全部使用数字")
 
 
-def _image_os(ctx: InstanceCtx[Any]) -> str | None:
-    """The OS type of the image the instance runs (None when the instance or its image is not found)."""
+def _instance_os(ctx: InstanceCtx[Any]) -> str | None:
+    """The OS type the instance runs: its own record, which outlives a deleted image (None when the instance is not
+    found)."""
     inst = ctx.instance
-    image = ctx.world.images.get(inst.image_id) if inst is not None else None
-    return image.os_type if image is not None else None
+    return inst.os_type if inst is not None else None
 
 
 # ---- modifyInstanceAttribute ------------------------------------------------------------------------
@@ -99,7 +99,7 @@ MODIFY_INSTANCE_ATTRIBUTE = Operation[ModifyInstanceAttributeRequest, InstanceCt
         hostname_rule("MODIFY_INSTANCE_ATTRIBUTE.HOSTNAME", lambda r: r.hostname, "hostname", HOSTNAME_SOURCE),
         instance_exists,
         windows_hostname_rule("MODIFY_INSTANCE_ATTRIBUTE.WINDOWS_HOSTNAME", lambda r: r.hostname, "hostname",
-                              WINDOWS_HOSTNAME_SOURCE, _image_os),
+                              WINDOWS_HOSTNAME_SOURCE, _instance_os),
     ),
     apply=_modify_attribute,
     effects=(SETS_NAME_DESCRIPTION,),

@@ -14,7 +14,7 @@ from typing import Any
 from vmrules.clock import year_of
 from vmrules.effects import StatusChange, default, effect, status
 from vmrules.ids import password_digest
-from vmrules.model import Image, Instance, InstanceType
+from vmrules.model import Image, Instance, InstanceType, OsType
 from vmrules.operation import Operation
 from vmrules.operations.common import (
     Completion,
@@ -31,7 +31,7 @@ from vmrules.operations.common import (
     listed_exist_rule,
     region_exists,
 )
-from vmrules.operations.image_limits import sql_server_memory_rule, windows_cpu_rule
+from vmrules.operations.image_limits import image_os, sql_server_memory_rule, windows_cpu_rule
 from vmrules.operations.network import nic_count
 from vmrules.operations.params import (
     PASSWORD_SOURCE,
@@ -205,9 +205,18 @@ def _resize_pairing(ctx: ResizeCtx) -> tuple[Image | None, InstanceType | None]:
     return (ctx.world.images.get(inst.image_id) if inst is not None else None), ctx.target
 
 
+def _resize_os(ctx: ResizeCtx) -> tuple[OsType | None, str, InstanceType | None]:
+    """The OS the instance runs (its own record: its image may be gone) and the target type."""
+    inst = ctx.instance
+    if inst is None:
+        return None, "", ctx.target
+    return inst.os_type, f"Windows instance {inst.instance_id}", ctx.target
+
+
 resize_windows_cpu: Rule[ResizeCtx] = windows_cpu_rule(
     "RESIZE_INSTANCE.WINDOWS_CPU", "instanceType",
-    "An instance with a Windows Server image cannot move to a type with more than 64 CPUs.", _resize_pairing,
+    "A Windows instance (its osType, kept when its image is deleted) cannot move to a type with more than 64 "
+    "CPUs.", _resize_os,
 )
 resize_sql_server_memory: Rule[ResizeCtx] = sql_server_memory_rule(
     "RESIZE_INSTANCE.SQL_SERVER_MEMORY", "instanceType",
@@ -511,7 +520,8 @@ def _rebuild_pairing(ctx: RebuildCtx) -> tuple[Image | None, InstanceType | None
 
 rebuild_windows_cpu: Rule[RebuildCtx] = windows_cpu_rule(
     "REBUILD_INSTANCE.WINDOWS_CPU", "imageId",
-    "A Windows Server image cannot be put on an instance whose type has more than 64 CPUs.", _rebuild_pairing,
+    "A Windows Server image cannot be put on an instance whose type has more than 64 CPUs.",
+    lambda ctx: image_os(*_rebuild_pairing(ctx)),
 )
 rebuild_sql_server_memory: Rule[RebuildCtx] = sql_server_memory_rule(
     "REBUILD_INSTANCE.SQL_SERVER_MEMORY", "imageId",
@@ -575,6 +585,7 @@ def _rebuild(ctx: RebuildCtx) -> tuple[World, JSON]:
     inst = replace(
         inst,
         image_id=image.image_id,
+        os_type=image.os_type,  # the new system's OS (REBUILD_INSTANCE.REBUILDS)
         key_names=keys,
         hostname=req.hostname if req.hostname is not None else inst.hostname,
         password_digest=password_digest(req.password) if req.password is not None else inst.password_digest,
@@ -596,7 +607,7 @@ def _system_disk_for(world: World, inst: Instance, image: Image) -> World:
 
 REBUILDS = status(
     "REBUILD_INSTANCE.REBUILDS",
-    "The instance takes the image and is rebuilding until the task completes, then stopped.",
+    "The instance takes the image and its osType and is rebuilding until the task completes, then stopped.",
     seed("云主机使用指定镜像重置云主机系统"),
     StatusChange("instance", ("stopped",), "rebuilding", "stopped", "rebuildInstance"),
 )

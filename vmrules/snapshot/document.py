@@ -361,6 +361,10 @@ class Instance:
     status: m.InstanceStatus
     description: str = ""
     imageId: str
+    osType: m.OsType | None = Field(
+        None, description="the OS of the system the instance runs (its image's when created or rebuilt, kept when "
+        "the image is deleted); absent or null (snapshots before it was recorded): the image's, which must then be in "
+        "the snapshot")
     systemDisk: SystemDiskAttachment
     dataDisks: Entries[DataDiskAttachment] = Field([])
     primaryNetworkInterface: NetworkInterfaceAttachment

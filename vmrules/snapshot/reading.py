@@ -103,6 +103,7 @@ class _Reader:
         self.local_disks: dict[tuple[bool, int, str, str], m.SystemDisk] = {}
         # collection -> the keys of its entries in document order (positions are looked up only for a problem)
         self.keys: dict[str, Sequence[Any]] = {}
+        self.images: dict[str, m.Image] = {}  # read before the instances (an instance without osType takes its image's)
 
     def unique(self, collection: str, ids: Sequence[Any]) -> None:
         self.keys[collection] = ids
@@ -137,7 +138,7 @@ class _Reader:
         accounts = {a.pin: m.Account(a.pin, a.realNameVerified, tuple((q.resourceType, q.limit) for q in a.quotas))
                     for a in s.accounts}
         types = {t.instanceType: _instance_type_of(t) for t in s.instanceTypes}
-        images = {i.imageId: _image_of(_t, i) for i in s.images}
+        images = self.images = {i.imageId: _image_of(_t, i) for i in s.images}
         vpcs = {v.vpcId: m.Vpc(v.vpcId, v.ownerPin, v.regionId, v.vpcName, v.addressPrefix) for v in s.vpcs}
         subnets = {n.subnetId: m.Subnet(n.subnetId, n.ownerPin, n.regionId, n.vpcId, n.az, n.subnetName,
                                         n.addressPrefix, n.nextHost, tuple(sorted(set(n.reservedHosts))))
@@ -206,7 +207,8 @@ class _Reader:
         data_disks, secondaries, keys, charge, ag = (
             i.dataDisks, i.secondaryNetworkInterfaces, i.keyNames, i.charge, i.ag)
         return _new_instance(
-            i.instanceId, i.ownerPin, i.regionId, i.az, i.instanceName, i.instanceType, i.imageId, i.status,
+            i.instanceId, i.ownerPin, i.regionId, i.az, i.instanceName, i.instanceType, i.imageId,
+            i.osType if i.osType is not None else self.os_type_of(index, i), i.status,
             i.vpcId, i.subnetId, i.primaryNetworkInterface.networkInterface.networkInterfaceId, system,
             i.description, i.hostname,
             tuple([m.InstanceDisk(d.cloudDisk.diskId, d.deviceName, d.autoDelete, d.status) for d in data_disks])
@@ -217,6 +219,17 @@ class _Reader:
             (ag.id or None) if ag is not None else None, i.faultDomain, self.t(i.launchTime), i.passwordDigest,
             i.pendingPasswordDigest, i.seq,
         )
+
+    def os_type_of(self, index: int, i: Instance) -> m.OsType:
+        """The osType of an instance written without one (snapshots before it was recorded): its image's. When
+        the image is not in the snapshot either, the OS is unknown, and guessing would switch the Windows rules
+        on or off at random: refused (docs/decisions/instance-os.md)."""
+        image = self.images.get(i.imageId)
+        if image is None:
+            raise SnapshotError(f"instances[{index}].osType",
+                                f"instance {i.instanceId} has no osType and its image {i.imageId!r} is not in the "
+                                'snapshot to take it from; give osType ("windows" or "linux")')
+        return image.os_type
 
     def charge_of(self, c: Charge | None, default: m.Charge) -> m.Charge:
         """The charge of a snapshot entry; equal charges (most of a world's) are one shared value."""

@@ -91,6 +91,7 @@ def _instance(world: WorldState, inst: m.Instance, time: _Times) -> JSON:
         "status": inst.status,
         "description": inst.description,
         "imageId": inst.image_id,
+        "osType": inst.os_type,
         "systemDisk": system,
         "dataDisks": [
             {"diskCategory": "cloud", "autoDelete": dd.auto_delete, "cloudDisk": {"diskId": dd.disk_id},

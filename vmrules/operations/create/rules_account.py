@@ -7,7 +7,7 @@ from operator import attrgetter
 from vmrules.operations.common import exists_rule, image_ready_rule, listed_exist_rule
 from vmrules.operations.create.plan import CreateCtx, quota_fits
 from vmrules.operations.create.request import SPEC
-from vmrules.operations.image_limits import sql_server_memory_rule, windows_cpu_rule
+from vmrules.operations.image_limits import image_os, sql_server_memory_rule, windows_cpu_rule
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule, sdk_doc, seed
 from vmrules.usage import instance_usage
 from vmrules.world import World
@@ -130,7 +130,7 @@ def image_supports_type(ctx: CreateCtx) -> Findings:
 
 windows_cpu: Rule[CreateCtx] = windows_cpu_rule(
     "CREATE_INSTANCES.WINDOWS_CPU", f"{SPEC}.instanceType", "A Windows Server image allows at most 64 CPUs.",
-    attrgetter("image", "itype"),
+    lambda ctx: image_os(ctx.image, ctx.itype),
 )
 sql_server_memory: Rule[CreateCtx] = sql_server_memory_rule(
     "CREATE_INSTANCES.SQL_SERVER_MEMORY", f"{SPEC}.instanceType",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from vmrules.effects import StatusChange, default, effect, status
-from vmrules.model import Disk, Image, ImageDisk, Instance, OsType
+from vmrules.model import Disk, Image, ImageDisk, Instance
 from vmrules.operation import Operation
 from vmrules.operations.common import (
     InstanceCtx,
@@ -321,10 +321,12 @@ def _create_image(ctx: InstanceCtx[CreateImageRequest]) -> tuple[World, JSON]:
     assert inst is not None  # rules guarantee it
     world = ctx.world
     image_id, world = world.new_id("img-")
+    # The OS is the instance's own record (its image may be gone); the rest of the description its image's when
+    # the image is still there, else unknown (docs/decisions/instance-os.md).
     base = world.images.get(inst.image_id)
-    platform, os_type, os_version, arch = ("", "linux", "", "x86_64")
+    platform, os_version, arch = ("", "", "x86_64")
     if base is not None:
-        platform, os_type, os_version, arch = base.platform, base.os_type, base.os_version, base.architecture
+        platform, os_version, arch = base.platform, base.os_version, base.architecture
     snapshot_id: str | None = None
     if inst.system_disk.category == "cloud":
         sys_disk = world.disks.get(inst.system_disk.disk_id or "")
@@ -344,7 +346,7 @@ def _create_image(ctx: InstanceCtx[CreateImageRequest]) -> tuple[World, JSON]:
                                        size_gb=p.size_gb, source_disk_id=p.disk_id, image_id=image_id)
         disks.append(ImageDisk(p.device_name, p.disk_type, p.size_gb, sid))
     image = Image(
-        image_id, ctx.caller, ctx.region, ctx.req.name, "private", platform, _os_type(os_type), os_version,
+        image_id, ctx.caller, ctx.region, ctx.req.name, "private", platform, inst.os_type, os_version,
         root, sys_size, "pending", arch, world.clock, sys_size * 1024, ctx.req.description or "",  # type: ignore[arg-type]
         snapshot_id, tuple(disks), (), None, inst.instance_id, "0%",
     )
@@ -352,10 +354,6 @@ def _create_image(ctx: InstanceCtx[CreateImageRequest]) -> tuple[World, JSON]:
     sources = [inst.instance_id, *snapshotted_disks(ctx.world, ctx.caller, inst, ctx.req.dataDisks)]
     world = set_image(world, image).add_usage(ctx.caller, ctx.region, "image", 1)
     return hold_sources(world.with_task(image_id, "createImage"), image_id, sources), {"imageId": image_id}
-
-
-def _os_type(value: str) -> OsType:
-    return "windows" if value == "windows" else "linux"
 
 
 CREATES_IMAGE = status(
