@@ -243,7 +243,7 @@ class Instance:
     instance_type: str
     image_id: str
     # The OS of the system the instance runs: its image's osType when it was created or last rebuilt, kept
-    # when that (private) image is deleted; the OS rules read it, not the image (docs/decisions/instances.md).
+    # when that (private) image is deleted; the OS rules read it, not the image (docs/decisions/instance-os.md).
     os_type: OsType
     status: InstanceStatus
     vpc_id: str
