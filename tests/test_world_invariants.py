@@ -259,3 +259,31 @@ def test_built_data_disks_are_marked_auto_delete_only_where_it_takes_effect(
                                           DataDiskPlan("ssd", 20, auto_delete=False)])
     assert [d.auto_delete for d in world.instances[iid].data_disks] == [auto_delete, False]
     assert found(world) == []
+
+
+# ---- autoDelete on a cloud system disk: the same condition (createInstances stores false when prepaid) -------
+
+
+@pytest.mark.parametrize(("charge", "auto_delete"), [
+    (None, True),
+    (Charge("postpaid_by_duration"), True),
+    (Charge("prepaid_by_duration", "normal", 0, 10 ** 10), False),
+])
+def test_a_built_cloud_system_disk_is_marked_auto_delete_only_where_it_takes_effect(
+        charge: Charge | None, auto_delete: bool) -> None:
+    iid, world = add_instance(DEFAULT, system_disk="cloud", charge=charge)
+    assert world.instances[iid].system_disk.auto_delete is auto_delete
+    assert found(world) == []
+
+
+def test_a_cloud_system_disk_that_cannot_go_with_its_instance_is_not_marked_auto_delete() -> None:
+    iid, world = add_instance(DEFAULT, system_disk="cloud")
+    system = world.instances[iid].system_disk
+    assert system.disk_id is not None and system.auto_delete
+    prepaid = with_disk(world, system.disk_id, charge=Charge("prepaid_by_duration", "normal", 0, 10 ** 10))
+    assert found(prepaid) == [("instances", iid, ".systemDisk.autoDelete")]
+    assert messages(prepaid)[0].startswith(f"instance {iid} marks its system disk {system.disk_id} autoDelete true")
+    kept = with_instance(prepaid, iid, system_disk=replace(system, auto_delete=False))
+    assert found(kept) == []
+    usage = with_disk(world, system.disk_id, charge=Charge("postpaid_by_usage"))
+    assert found(usage) == [("instances", iid, ".systemDisk.autoDelete")]

@@ -475,6 +475,8 @@ def _add_instances(
     # and the operations share): a prepaid instance's disks and multi-attach disks survive it.
     auto_deletes = [plan.auto_delete and auto_delete_refusal(disk_charge.mode, plan.multi_attachable) is None
                     for plan in data_disks]
+    # and so is a cloud system disk (createInstances stores false on a prepaid instance)
+    system_auto_delete = system_disk_auto_delete and auto_delete_refusal(disk_charge.mode, False) is None
     system_size = system_disk_size_gb or image.system_disk_size_gb
     used_names = {"vda"}
     devices: list[str] = []
@@ -512,7 +514,7 @@ def _add_instances(
                 put_disk(sys_id, _new_disk(
                     sys_id, owner, region, az, f"{name}-system", system_disk_type, system_size, "in-use", "",
                     attachment, image.snapshot_id, False, False, disk_charge, clock))
-                sd = SystemDisk("cloud", system_disk_auto_delete, disk_id=sys_id)
+                sd = SystemDisk("cloud", system_auto_delete, disk_id=sys_id)
             disk_ids = new_ids[at:at + len(data_disks)]
             at += len(data_disks)
             for disk_id, plan in zip(disk_ids, data_disks, strict=True):

@@ -404,6 +404,13 @@ def _instance(world: WorldState, inst: Instance) -> Iterator[Inconsistency]:
     devices = [system.device_name, *(dd.device_name for dd in inst.data_disks)] if inst.data_disks else []
     if len(set(devices)) != len(devices):
         yield at(".dataDisks", f"instance {iid} uses a device name twice: {devices}")
+    if system.category == "cloud" and system.auto_delete and system.disk_id is not None:
+        disk = world.disks.get(system.disk_id)
+        why = auto_delete_refusal(disk.charge.mode, False) if disk is not None and \
+            disk.charge.mode in CHARGE_MODES else None
+        if why is not None:
+            yield at(".systemDisk.autoDelete", f"instance {iid} marks its system disk {system.disk_id} autoDelete "
+                                               f"true, but it cannot be deleted with its instance: {why.reason}")
     for j, dd in enumerate(inst.data_disks):
         disk = world.disks.get(dd.disk_id) if dd.auto_delete else None
         if disk is None or disk.charge.mode not in CHARGE_MODES:  # an unknown mode is reported on the disk
