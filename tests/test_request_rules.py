@@ -38,12 +38,33 @@ class Slotted:
 
 
 @pytest.mark.rule("REQUEST.NOT_AN_OBJECT")
-@pytest.mark.parametrize(("params", "named"), [({1, 2}, "set"), (b"{}", "bytes"), (Slotted(), "Slotted")])
-def test_parameters_that_are_no_object_are_named_by_the_callers_type(world: World, params: object,
-                                                                       named: str) -> None:
+@pytest.mark.parametrize(("params", "named"), [
+    ({1, 2}, "set (no JSON value)"), (b"{}", "bytes (no JSON value)"), (Slotted(), "Slotted (no JSON value)"),
+    (None, "null"), (["a"], "an array"), ("x", "a string"), (True, "a boolean"), (7, "an integer"),
+    (1.5, "a number"),
+])
+def test_parameters_that_are_no_object_are_named_in_json_words(world: World, params: object, named: str) -> None:
     out = execute(world, "stopInstance", params)
     assert out.error is not None and out.error.rule == "REQUEST.NOT_AN_OBJECT"
     assert out.error.message == f"parameters must be a JSON object, got {named}"
+
+
+@pytest.mark.rule("REQUEST.TYPE")
+@pytest.mark.parametrize(("operation", "params", "message"), [
+    ("stopInstance", {"regionId": 5}, "regionId: should be a string (got 5)"),
+    ("stopInstance", {"instanceId": True}, "instanceId: should be a string (got true)"),
+    ("createInstances", {"instanceSpec": [1]}, "instanceSpec: should be an object (got an array)"),
+    ("describeInstances", {"pageSize": "20"}, 'pageSize: should be an integer (got "20")'),
+    ("describeInstances", {"filters": {"a": 1}}, "filters: should be an array (got an object)"),
+    ("deleteInstance", {"deletePrimaryNetworkInterfaceAllElasticIp": "yes"},
+     'deletePrimaryNetworkInterfaceAllElasticIp: should be true or false (got "yes")'),
+    ("stopInstance", {"chargeOnStopped": "never"},
+     "chargeOnStopped: should be 'keepCharging' or 'stopCharging' (got \"never\")"),
+])
+def test_a_value_of_the_wrong_type_is_named_in_json_words(world: World, operation: str, params: dict[str, object],
+                                                          message: str) -> None:
+    request = {"regionId": "cn-north-1", "instanceId": "i-x", **params}
+    assert [f.message for f in check(world, operation, request) if f.rule == "REQUEST.TYPE"] == [message]
 
 
 @pytest.mark.rule("REQUEST.REQUIRED")
@@ -95,3 +116,12 @@ def test_execute_reports_the_first_of_several_request_errors() -> None:
     errors = check(world, "stopInstance", params)
     assert [e.field for e in errors] == ["regionId", "instanceId"]
     assert execute(world, "stopInstance", params).error == errors[0]
+
+
+@pytest.mark.rule("REQUEST.UNKNOWN_FIELD")
+def test_an_empty_name_is_quoted_in_the_message(world: World) -> None:
+    top = check(world, "stopInstance", {"regionId": "cn-north-1", "instanceId": "i-x", "": 1}, strict=True)
+    assert [(f.field, f.message) for f in top] == [("", '"" is not a parameter of stopInstance')]
+    nested = [f.message for f in check(world, "createInstances", {"regionId": "cn-north-1", "instanceSpec": {"": 1}},
+                                       strict=True) if f.rule == "REQUEST.UNKNOWN_FIELD"]
+    assert nested == ['"instanceSpec." is not a parameter of createInstances']

@@ -290,6 +290,35 @@ def exact_str(value: object) -> object:
         return value
 
 
+def json_kind(value: object) -> str:
+    """What ``value`` is in JSON's words ("null", "a string", "an array", ...), or its Python type's name with
+    "(no JSON value)" for anything else: for messages to people who wrote JSON."""
+    kind = type(value)
+    if value is None:
+        return "null"
+    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array",
+             dict: "an object"}
+    if kind in kinds:
+        return kinds[kind]
+    name = value.type_name if kind is Opaque else type_name(value)  # type: ignore[attr-defined]
+    return f"{name} (no JSON value)"
+
+
+def json_shown(value: object, limit: int = 60) -> str:
+    """``value`` as its JSON text (``true``, ``null``, ``"text"``), shortened; a container or a value that is no
+    JSON value by its kind (``an array``, ``an object``, ``set (no JSON value)``). No caller code runs."""
+    kind = type(value)
+    if value is None or kind is bool:
+        return json.dumps(value)
+    if kind is str:
+        text = json.dumps(value, ensure_ascii=False)
+    elif kind is int or kind is float:
+        text = safe_repr(value, limit)
+    else:
+        return json_kind(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def safe_repr(value: object, limit: int = 60) -> str:
     """``repr`` of a plain value (shortened), or ``<type object>`` for anything else: no caller code runs."""
     plain = (type(None), bool, str, int, float, Opaque)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vmrules.plain import Opaque, Unreadable, safe_repr
+from vmrules.plain import Unreadable, json_kind, json_shown, safe_repr
 from vmrules.request_fields import UnknownName
 from vmrules.rules import Finding, Findings, Phase, Rule, inferred, rule
 from vmrules.world import World
@@ -56,9 +56,7 @@ def unknown_operation(raw: RawRequest) -> Findings:
 def not_an_object(raw: RawRequest) -> Findings:
     if not raw.known_operation or type(raw.params) is dict or any(u.path is None for u in raw.unreadable):
         return None
-    params = raw.params
-    kind = params.type_name if isinstance(params, Opaque) else type(params).__name__  # the caller's type, not ours
-    return Finding(f"parameters must be a JSON object, got {kind}")
+    return Finding(f"parameters must be a JSON object, got {json_kind(raw.params)}")
 
 
 @rule(
@@ -109,8 +107,35 @@ def _findings(raw: RawRequest, *, missing: bool) -> Iterator[Finding]:
         if missing:
             yield Finding(f"{path} is required" + (" (got null)" if is_null else ""), path)
         else:
-            got = safe_repr(e.get("input"))
-            yield Finding(f"{path or 'parameters'}: {e.get('msg', 'invalid value')} (got {got})", path)
+            got = json_shown(e.get("input"))
+            yield Finding(f"{path or 'parameters'}: {_in_json_words(e)} (got {got})", path)
+
+
+# pydantic's words for a value of the wrong type, in the words of the JSON a request is written in (no Python
+# "dictionary", "list" or "object to extract fields from")
+_JSON_WORDING = {
+    "string_type": "should be a string",
+    "list_type": "should be an array",
+    "int_type": "should be an integer",
+    "int_parsing": "should be an integer",
+    "int_from_float": "should be an integer",
+    "bool_type": "should be true or false",
+    "bool_parsing": "should be true or false",
+    "float_type": "should be a number",
+    "float_parsing": "should be a number",
+    "dict_type": "should be an object",
+    "model_type": "should be an object",
+    "model_attributes_type": "should be an object",
+    "dataclass_type": "should be an object",
+}
+
+
+def _in_json_words(error: Mapping[str, Any]) -> str:
+    wording = _JSON_WORDING.get(str(error.get("type", "")))
+    if wording is not None:
+        return wording
+    message = str(error.get("msg", "is not a valid value"))
+    return message[len("Input "):] if message.startswith("Input ") else message  # "should be 'a' or 'b'"
 
 
 @rule(
@@ -122,9 +147,15 @@ def _findings(raw: RawRequest, *, missing: bool) -> Iterator[Finding]:
     "effect, which a validator reports because it is almost always a misspelling"),
 )
 def unknown_field(raw: RawRequest) -> Findings:
-    return [Finding(f"{u.path} is not a parameter of {raw.operation}"
+    return [Finding(f"{_named(u.path)} is not a parameter of {raw.operation}"
                     + (f"; did you mean {u.suggestion}?" if u.suggestion else ""), u.path)
             for u in raw.unknown]
+
+
+def _named(path: str) -> str:
+    """A path as a message shows it: quoted when an empty name would leave a blank in the sentence."""
+    return path if path and not path.endswith(".") and ".." not in path else f'"{path}"'
+
 
 
 @rule(
