@@ -65,7 +65,8 @@ def test_a_security_group_listed_exactly_twice_is_refused(world: World) -> None:
     twice = spec({"securityGroups": ["sg-main000001", "sg-main000002", "sg-main000001"]})
     out = execute(world, "createInstances", twice)
     refused(out, "CREATE_INSTANCES.SECURITY_GROUP_COUNT", IA)
-    assert out.error is not None and "sg-main000001 more than once" in out.error.message
+    assert out.error is not None and "repeats sg-main000001" in out.error.message
+    assert out.error.field == "instanceSpec.primaryNetworkInterface.networkInterface.securityGroups.2"
     ok(execute(world, "createInstances", spec({"securityGroups": ["sg-main000001", "sg-main000002"]})))
 
 
@@ -120,7 +121,7 @@ def test_five_security_groups_with_a_duplicate_are_refused_for_the_duplicate_onl
 
     five = ["sg-main000001", "sg-main000002", "sg-main000003", "sg-main000004", "sg-main000001"]
     found = messages(five)
-    assert len(found) == 1 and "sg-main000001 more than once" in found[0]
+    assert len(found) == 1 and "securityGroups.4 repeats sg-main000001" in found[0]
     six = [*five[:4], "sg-main000005", "sg-main000006"]
     assert len(messages(six)) == 1 and "has 6 groups" in messages(six)[0]
     assert messages([*five[:4], "sg-main000005"]) == []

@@ -334,3 +334,28 @@ def test_copy_images_copies_each_snapshot_with_its_type_and_size(world: World) -
     data = snapshots[str(kept.snapshot_id)]
     assert (data.region, data.disk_type, data.size_gb, data.image_id) == ("cn-east-2", "premium-hdd", 200,
                                                                           new.image_id)
+
+
+@pytest.mark.rule("SHARE_IMAGE.ACCOUNTS_GIVEN")
+@pytest.mark.rule("UNSHARE_IMAGE.ACCOUNTS_GIVEN")
+@pytest.mark.parametrize("operation", ["shareImage", "unShareImage"])
+def test_a_finding_about_the_accounts_names_the_list_the_request_gave(world: World, operation: str) -> None:
+    img, world = made_image(world)
+    prefix = "SHARE_IMAGE" if operation == "shareImage" else "UNSHARE_IMAGE"
+
+    def given(**lists: list[str]) -> list[str | None]:
+        return [e.field for e in check(world, operation, {"regionId": "cn-north-1", "imageId": img, **lists})
+                if e.rule == f"{prefix}.ACCOUNTS_GIVEN"]
+
+    assert given(loginNames=[]) == ["loginNames"] and given(pins=[]) == ["pins"] and given() == ["pins"]
+    assert given(pins=[], loginNames=[]) == ["loginNames"]
+
+
+@pytest.mark.rule("SHARE_IMAGE.MEMBER_LIMIT")
+def test_the_member_limit_names_login_names_when_the_request_used_them(world: World) -> None:
+    img, world = made_image(world)
+    world = ok(run(world, "shareImage", imageId=img, pins=list(MEMBERS[:20])))
+    out = run(world, "shareImage", imageId=img, loginNames=[MEMBERS[20]])
+    refused(out, "SHARE_IMAGE.MEMBER_LIMIT", "FAILED_PRECONDITION")
+    assert out.error is not None and out.error.field == "loginNames"
+    assert run(world, "shareImage", imageId=img, pins=[MEMBERS[20]]).error.field == "pins"  # type: ignore[union-attr]

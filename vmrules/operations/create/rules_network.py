@@ -144,10 +144,13 @@ def security_group_count(ctx: CreateCtx) -> Findings:
         return None
     found = []
     if len(sgs) > SECURITY_GROUPS_MAX:
-        found.append(Finding(f"{NIC}.securityGroups has {len(sgs)} groups; allowed 1 to {SECURITY_GROUPS_MAX}"))
-    dups = sorted({s for s in sgs if sgs.count(s) > 1})
-    if dups:
-        found.append(Finding(f"{NIC}.securityGroups lists {', '.join(dups)} more than once"))
+        found.append(Finding(f"{NIC}.securityGroups has {len(sgs)} groups; at most {SECURITY_GROUPS_MAX} are allowed"))
+    first: dict[str, int] = {}
+    for i, group in enumerate(sgs):  # each repeat named at its own position, as every list rule names its items
+        at = first.setdefault(group, i)
+        if at != i:
+            found.append(Finding(f"{NIC}.securityGroups.{i} repeats {group} ({NIC}.securityGroups.{at})",
+                                 f"{NIC}.securityGroups.{i}"))
     return found
 
 

@@ -36,11 +36,19 @@ def targets(req: ShareImageRequest) -> list[tuple[str, str]]:
             + [(f"loginNames.{i}", p) for i, p in enumerate(req.loginNames or ())])
 
 
+def accounts_field(req: ShareImageRequest) -> str:
+    """The list a finding about the request's accounts names: ``pins`` when it holds any, else ``loginNames``
+    when that was given, else ``pins`` (the one the SDK documents first)."""
+    if req.pins:
+        return "pins"
+    return "loginNames" if req.loginNames is not None else "pins"
+
+
 def accounts_given_rule(rule_id: str, verb: str) -> Rule[ImageCtx]:
     def check(ctx: ImageCtx) -> Findings:
         if targets(ctx.req):
             return None
-        return Finding(f"name at least one account in pins (or loginNames) to {verb}")
+        return Finding(f"name at least one account in pins (or loginNames) to {verb}", accounts_field(ctx.req))
 
     return Rule(rule_id, Phase.PARAMETERS, f"pins or loginNames names at least one account to {verb}.",
                 inferred(f"a {verb} request without accounts has nothing to do and is most likely a mistake"),
@@ -101,7 +109,7 @@ def _members_past(ctx: ImageCtx, limit: int) -> Findings:
         return None
     new = len(members) - len(image.shared_with)
     return Finding(f"image {image.image_id} is shared with {len(image.shared_with)} account(s); sharing with "
-                   f"{new} more would pass the limit of {limit}")
+                   f"{new} more would pass the limit of {limit}", accounts_field(ctx.req))
 
 
 @rule(
