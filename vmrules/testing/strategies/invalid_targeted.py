@@ -176,7 +176,6 @@ _mutation("describeQuotas", "DESCRIBE_QUOTAS.IMAGE_ID_FOR_SHARE",
                            "filters": [{"name": "resourceTypes", "values": ["imageShare"]}]})
 _mutation("shareImage", "SHARE_IMAGE.ACCOUNTS_GIVEN", _set(pins=([],)))
 _mutation("unShareImage", "UNSHARE_IMAGE.ACCOUNTS_GIVEN", _set(pins=([],)))
-_mutation("shareImage", "SHARE_IMAGE.NOT_SELF", lambda draw, p: {**p, "pins": [MAIN, *p.get("pins", [])]})
 _mutation("modifyInstanceDiskAttribute", "MODIFY_INSTANCE_DISK_ATTRIBUTE.DISK_ID_UNIQUE",
           lambda draw, p: {**p, "dataDisks": [{"diskId": "vol-same000001", "autoDelete": True},
                                               {"diskId": "vol-same000001", "autoDelete": False}]})
@@ -219,17 +218,30 @@ def _platform_images(world: World, caller: str) -> list[str]:
     return [i.image_id for i in _visible_images(world, caller, NORTH) if i.owner == PLATFORM_OWNER]
 
 
+def _someone_else(world: World, caller: str) -> str:
+    """An account other than the caller to share with (so SHARE_IMAGE.NOT_SELF holds whoever calls)."""
+    return next((pin for pin in (SECOND, MAIN, *sorted(world.accounts)) if pin != caller and pin in world.accounts),
+                SECOND)
+
+
+# the caller itself among the accounts (PARAMETERS: before the image is looked up); the caller's own image when
+# it has one, so that nothing else is wrong with the request
+_targeted("shareImage", "SHARE_IMAGE.NOT_SELF",
+          lambda w, c: [{"imageId": i, "pins": [c]}
+                        for i in [im.image_id for im in _own_images(w, c)] or _platform_images(w, c)[:1]])
+
+
 for _op, _prefix in (("deleteImage", "DELETE_IMAGE"), ("modifyImageAttribute", "MODIFY_IMAGE_ATTRIBUTE"),
                      ("describeImageMembers", "DESCRIBE_IMAGE_MEMBERS")):
     _targeted(_op, f"{_prefix}.OWN_PRIVATE", lambda w, c: [{"imageId": i} for i in _platform_images(w, c)])
 _targeted("unShareImage", "UNSHARE_IMAGE.OWN_PRIVATE",
-          lambda w, c: [{"imageId": i, "pins": [SECOND]} for i in _platform_images(w, c)])
+          lambda w, c: [{"imageId": i, "pins": [_someone_else(w, c)]} for i in _platform_images(w, c)])
 _targeted("shareImage", "SHARE_IMAGE.OWN_PRIVATE",
-          lambda w, c: [{"imageId": i, "pins": [SECOND]} for i in _platform_images(w, c)])
+          lambda w, c: [{"imageId": i, "pins": [_someone_else(w, c)]} for i in _platform_images(w, c)])
 _targeted("shareImage", "SHARE_IMAGE.ACCOUNTS_EXIST",
           lambda w, c: [{"imageId": i.image_id, "pins": ["nobody-at-all"]} for i in _own_images(w, c)])
 _targeted("shareImage", "SHARE_IMAGE.NOT_WHOLE_MACHINE",
-          lambda w, c: [{"imageId": i.image_id, "pins": [SECOND]} for i in _own_images(w, c)
+          lambda w, c: [{"imageId": i.image_id, "pins": [_someone_else(w, c)]} for i in _own_images(w, c)
                         if i.whole_machine])
 _targeted("deleteImage", "DELETE_IMAGE.NOT_SHARED",
           lambda w, c: [{"imageId": i.image_id} for i in _own_images(w, c) if i.shared_with])
@@ -547,7 +559,10 @@ _targeted("rebuildInstance", "REBUILD_INSTANCE.KEYPAIR_LINUX_ONLY",
 _targeted("rebuildInstance", "REBUILD_INSTANCE.WINDOWS_HOSTNAME",
           lambda w, c: [{"instanceId": i.instance_id, "imageId": "img-win2012r2c", "hostname": _LONG_WINDOWS_HOSTNAME}
                         for i in _windows_targets(w, c)][:4])
-_mutation("resizeInstance", "RESIZE_INSTANCE.TYPE_EXISTS", _set(instanceType=("x.nope.large", "", "G.N2.LARGE")))
+# an instance of the caller's (TYPE_EXISTS is looked up after INSTANCE.EXISTS), whatever its status
+_targeted("resizeInstance", "RESIZE_INSTANCE.TYPE_EXISTS",
+          lambda w, c: [{"instanceId": i.instance_id, "instanceType": t}
+                        for i in _owned_instances(w, c, idle=False)[:4] for t in ("x.nope.large", "", "G.N2.LARGE")])
 _targeted("rebuildInstance", "REBUILD_INSTANCE.STATUS_STOPPED",
           lambda w, c: [{"instanceId": i.instance_id, "password": "Ab2!Cd4#"} for i in _idle(w, c, ["running"])
                         if i.image_id in w.images])
