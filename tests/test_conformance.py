@@ -385,7 +385,67 @@ def test_directed_pairs_for_a_name_probe_both_lengths_and_a_forbidden_character(
                            [_create_with_data_disk(100)], random.Random(0))
     names = {p.edge: p.breaking["instanceSpec"]["name"] for p in pairs}
     assert len(names["length-upper"]) == 33 and names["length-lower"] == ""
-    assert "characters" in names and all(p.clean for p in pairs if p.edge != "value")
+    assert "characters" in names and all(p.clean for p in pairs if p.edge != "value" and p.allowed is not None)
+    # past the pairs, the clause variants: breaking requests only, each breaking the rule alone
+    assert all(p.others == 0 for p in pairs if p.allowed is None)
+
+
+def _with_spec(**spec: object) -> JSON:
+    base = _create_with_data_disk(100)
+    return {**base, "instanceSpec": {**base["instanceSpec"], **spec}}
+
+
+def test_directed_pairs_find_the_length_edges_from_a_base_already_too_long() -> None:
+    world = edge_world()
+    pairs = directed_pairs(world, "CREATE_INSTANCES.NAME", "createInstances", "alice",
+                           [_with_spec(name="a" * 33)], random.Random(0), limit=10)
+    lengths = {p.edge: (len(p.breaking["instanceSpec"]["name"]), len(p.allowed["instanceSpec"]["name"]))
+               for p in pairs if p.allowed is not None}
+    assert lengths["length-upper"] == (33, 32) and lengths["length-lower"] == (0, 1)
+    # the allowed neighbour 32 characters long in Chinese (96 bytes): a name counted in bytes is caught
+    wide = next(p for p in pairs if p.edge == "length-wide-upper")
+    assert wide.allowed is not None and len(wide.allowed["instanceSpec"]["name"]) == 32
+    assert "云" in wide.allowed["instanceSpec"]["name"] and check(world, "createInstances", wide.allowed,
+                                                                  caller="alice") == []
+
+
+def test_an_absent_password_is_added_and_its_length_edges_searched() -> None:
+    world = edge_world()
+    pairs = directed_pairs(world, "CREATE_INSTANCES.PASSWORD", "createInstances", "alice",
+                           [_with_spec(password="password")], random.Random(0), limit=10)
+    pairs += directed_pairs(world, "CREATE_INSTANCES.PASSWORD", "createInstances", "alice",
+                            [_create_with_data_disk(100)], random.Random(0), limit=10)
+    lengths = {p.edge: (len(p.breaking["instanceSpec"]["password"]), len(p.allowed["instanceSpec"]["password"]))
+               for p in pairs if p.allowed is not None and p.edge.startswith("length-")
+               and "password" in p.breaking["instanceSpec"]}
+    assert lengths["length-upper"] == (31, 30) and lengths["length-lower"] == (7, 8)
+
+
+def test_a_rule_with_clauses_gets_a_breaking_request_for_each() -> None:
+    world = edge_world()
+    pairs = directed_pairs(world, "CREATE_INSTANCES.PASSWORD", "createInstances", "alice",
+                           [_with_spec(password="Ab2!Cd4#Ef6%")], random.Random(0))
+    clauses = set()
+    for p in pairs:
+        errors = check(world, "createInstances", p.breaking, caller="alice")
+        if len(errors) == 1:
+            clauses.add(errors[0].message.split("'")[1])
+    assert {"user-name", "forbidden-word", "keyboard-sequence", "digit-sequence",
+            "character-classes"} <= clauses
+    names = directed_pairs(world, "CREATE_INSTANCES.NAME", "createInstances", "alice",
+                           [_with_spec(name="web01")], random.Random(0))
+    assert any(p.breaking["instanceSpec"]["name"] == "web01." for p in names)
+
+
+def test_a_list_count_is_searched_before_its_items_from_a_base_past_the_count() -> None:
+    world = edge_world()
+    disk = {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": 100}}
+    base = _with_spec(imageId="img-centos7lcl", systemDisk={"diskCategory": "local"}, dataDisks=[disk] * 9)
+    pairs = directed_pairs(world, "CREATE_INSTANCES.DATA_DISK_COUNT_LOCAL", "createInstances", "alice", [base],
+                           random.Random(0))
+    counts = {p.edge: (len(p.breaking["instanceSpec"]["dataDisks"]), len(p.allowed["instanceSpec"]["dataDisks"]))
+              for p in pairs if p.allowed is not None}
+    assert counts.get("count-upper", (0, 0))[1] == 8
 
 
 def test_a_directed_pair_for_a_status_rule_swaps_in_an_instance_of_the_refused_status() -> None:

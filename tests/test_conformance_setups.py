@@ -74,6 +74,7 @@ def test_the_rule_lists_are_catalogue_rules_and_every_setup_is_registered() -> N
     assert set(NEEDS_SETUP + NEEDS_SETUP_WITHOUT_ERROR + NEEDS_MAKER + EDGE_WORLD_ONLY) <= set(CATALOGUE)
     assert set(NEEDS_SETUP + NEEDS_SETUP_WITHOUT_ERROR) <= set(setups.SETUPS)
     assert {"CREATE_INSTANCES.QUOTA_CPU", "CREATE_INSTANCES.QUOTA_MEMORY", "REBOOT_INSTANCE.CHARGE_NORMAL",
+            "START_INSTANCE.CHARGE_NORMAL", "RESIZE_INSTANCE.CHARGE_NORMAL",
             "DELETE_INSTANCE.BILLING_INFO"} == set(setups.LATE)
 
 
@@ -191,3 +192,18 @@ def test_the_interface_status_setup_frees_an_interface_when_none_is_free(monkeyp
         return lock
 
     assert rule_id in aim_with_every_interface_attached().rules_hit
+
+
+@pytest.mark.parametrize("rule_id", ["START_INSTANCE.CHARGE_NORMAL", "RESIZE_INSTANCE.CHARGE_NORMAL"])
+def test_the_charge_setups_hand_over_a_stopped_instance_in_arrears_and_one_expired(rule_id: str) -> None:
+    lock = Lockstep(InProcessAdapter())
+    assert lock.start() is None
+    built = _once(0, lambda data: setups.SETUPS[rule_id](lock, data, MAIN, rule_id))
+    assert built is not None and built[1] is None
+    clock = lock.model.clock
+    states = set()
+    for params in built[0]:
+        inst = lock.model.instances[params["instanceId"]]
+        assert inst.status == "stopped" and inst.charge is not None
+        states.add(inst.charge.effective_status(clock))
+    assert states == {"arrear", "overdue"}

@@ -27,7 +27,7 @@ UNREACHABLE = frozenset({
     "REQUEST.UNKNOWN_FIELD",  # strict mode only; the API ignores unknown names
     "ASSOCIATE_ELASTIC_IP.PRIMARY_INTERFACE",  # every instance keeps its primary interface
     "ATTACH_NETWORK_INTERFACE.DEVICE_INDEX_FREE",  # 7 secondary interfaces: the world has 4 free ones
-    "RESIZE_INSTANCE.ENCRYPTED_DISK_GENERATION_1",  # no operation makes an encrypted disk
+    "RESIZE_INSTANCE.ENCRYPTED_DISK_GENERATION_1",  # the kit never draws createInstances' encrypt: true
     "RESIZE_INSTANCE.GENERATION_CREATED_2016",  # instances are created at the world's clock, not in 2016
     "RESIZE_INSTANCE.LOCAL_NO_STORAGE_FAMILY",  # the world has no s.d1 / s.d2 type
 })

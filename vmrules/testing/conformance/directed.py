@@ -44,6 +44,18 @@ SETTLE_EVERY = 6  # rules per settle in the sweep (tasks left in progress reach 
 _CREATING = frozenset({"createInstances", "createImage", "copyImages"})
 
 
+FIELD_DRAWS = 4  # valid requests drawn, at most, for one that carries the rule's field
+
+
+def _carries(params: Any, path: Sequence[str]) -> bool:
+    """Whether ``params`` holds a value at the dotted ``path`` (through lists: in any item)."""
+    if not path:
+        return params is not None
+    if isinstance(params, list):
+        return any(_carries(item, path) for item in params)
+    return isinstance(params, dict) and path[0] in params and _carries(params[path[0]], path[1:])
+
+
 def directed_rules(operations: Sequence[str]) -> tuple[str, ...]:
     """The catalogue rules a directed step can aim at within ``operations``."""
     return tuple(r for r in CATALOGUE if r not in NOT_DIRECTED and any(op in operations for op in operations_of(r)))
@@ -96,10 +108,20 @@ def send_pair(lock: Lockstep, data: st.DataObject, rule_id: str, operations: Seq
         strategy = maker(world, caller, operation)
         if strategy is not None:
             bases.append(data.draw(strategy, label="directed maker")[0])
-    bases.append(data.draw(valid_requests(world, operation, caller=caller), label="directed base"))
+    plain = data.draw(valid_requests(world, operation, caller=caller), label="directed base")
+    bases.append(plain)
+    field = CATALOGUE[rule_id].field if rule_id in CATALOGUE else None
+    if field and not _carries(plain, field.split(".")):
+        # A valid request that carries the rule's (optional) field, so that its edges are searched from a value
+        # the rule allows (a drawn request often leaves a password out), searched last.
+        for _ in range(FIELD_DRAWS):
+            carrier = data.draw(valid_requests(world, operation, caller=caller), label="directed carrier")
+            if _carries(carrier, field.split(".")):
+                bases.append(carrier)
+                break
     rng = random.Random(data.draw(st.integers(0, 2**32), label="directed seed"))
     pairs = directed_pairs(world, rule_id, operation, caller, bases, rng)
-    found = None if pairs else lock.request(operation, bases[-1], caller)
+    found = None if pairs else lock.request(operation, plain, caller)
     for n, pair in enumerate(pairs):
         found = lock.request(operation, pair.breaking, caller)
         # Every edge's breaking request; the allowed neighbours of the later edges only where they create

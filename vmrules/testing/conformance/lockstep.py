@@ -179,6 +179,13 @@ class Lockstep:
         for page in range(1, max(1, -(-len(own) // 100)) + 1):
             yield "describeImages", {"regionId": NORTH, "imageSource": "private", "pageNumber": page,
                                      "pageSize": 100}
+        # Copies live in their destination regions: each other region the caller holds private images in is
+        # listed too (a copy's name, status and size are seen there only).
+        elsewhere = sorted({i.region for i in self.model.images.values()
+                            if i.owner == caller and i.region != NORTH and i.source == "private"})
+        for region in elsewhere:
+            yield "describeImages", {"regionId": region, "imageSource": "private", "pageNumber": 1,
+                                     "pageSize": 100}
         yield "describeQuotas", {"regionId": NORTH}
         for image_id in own:
             yield "describeImageMembers", {"regionId": NORTH, "imageId": image_id}

@@ -6,7 +6,9 @@ the first divergence or None. What the steps are is read from the model's curren
 offers nothing suitable the scenario sends what it can (the reference stays the oracle).
 
 * ``token-retry`` — createInstances with a clientToken, then the same request again (an idempotent replay),
-  then the same token with different parameters.
+  then the same token with different parameters, a refused request and its correction under one token (a
+  refusal is not remembered), then (with a second caller) another account's request with the same token
+  (tokens are per account).
 * ``walk-pages`` — every page of a listing with a small page size, one page past the end (instances or own
   images are created first when there is only one page).
 * ``image-pages`` — eleven own images: describeImages walked with page size 10, then copyImages of ten of
@@ -21,6 +23,9 @@ offers nothing suitable the scenario sends what it can (the reference stays the 
 * ``deleted-resources`` — deleteInstance of an instance with autoDelete data disks (one is created when there is
   none), settle, then try to attach its disks and associate its elastic IP elsewhere (what a deleted instance
   leaves behind is observable only this way).
+* ``filter-listings`` — the instance listings filtered by two values of one filter, by two filters, and by
+  part of a name or a private address (OR within a filter, AND across filters, fuzzy name and address); the
+  public and the caller's private images by each platform, root device type and status.
 * ``vnc-expiry`` — describeInstanceVncUrl, the clock advanced past the URL's one-hour validity, again: the
   expired URL must not be handed out again (only with ``advance``).
 """
@@ -49,8 +54,21 @@ def token_retry(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence 
     spec = params.get("instanceSpec")
     changed = {**params, "instanceSpec": {**spec, "name": "retry-other"}} if isinstance(spec, dict) else \
         {**params, "maxCount": 2}
-    return run_steps(lock, [("createInstances", params), ("createInstances", params), ("settle", None),
-                       ("createInstances", params), ("createInstances", changed)], caller)
+    # A refused request's token names nothing: the corrected request with the same token creates.
+    refused = {**params, "instanceSpec": {**spec, "name": ""}} if isinstance(spec, dict) else {**params, "maxCount": 0}
+    corrected = {**params, "clientToken": params["clientToken"] + "-fixed"}
+    found = run_steps(lock, [("createInstances", params), ("createInstances", params), ("settle", None),
+                        ("createInstances", params), ("createInstances", changed),
+                        ("createInstances", {**refused, "clientToken": corrected["clientToken"]}),
+                        ("createInstances", corrected), ("settle", None)], caller)
+    others = [c for c in lock.kit.callers if c != caller and c in lock.model.accounts]
+    if found is not None or not others:
+        return found
+    # A token names one account's request: another account's request with the same token is its own.
+    other = others[0]
+    theirs = dict(data.draw(valid_requests(lock.model, "createInstances", caller=other), label="other create"))
+    return run_steps(lock, [("createInstances", {**theirs, "clientToken": params["clientToken"]}), ("settle", None)],
+                     other)
 
 
 _LISTINGS = ("describeInstances", "describeImages", "describeInstanceStatus", "describeInstancePrivateIpAddress",
@@ -126,6 +144,50 @@ def image_pages(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence 
         ("copyImages", {"regionId": NORTH, "sourceImageIds": images[:n], "destinationRegion": region})
         for n in (11, 10) if len(images) >= n]
     return run_steps(lock, [*walk, *copies, ("settle", None)], caller)
+
+
+def filter_listings(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
+    """The instance listings filtered where the filters' semantics show: two values of one filter (OR-ed),
+    two filters (AND-ed, the second narrowing the first), and a part of a name or an address (the fuzzy
+    filters match parts); then the image listing narrowed by each of its filters."""
+    world = lock.model
+    mine = sorted((i for i in world.instances.values() if i.owner == caller and i.region == NORTH),
+                  key=lambda i: i.instance_id)
+    if len(mine) < 2:
+        return None
+    first = pick(data, mine, "first instance")
+    second = pick(data, [i for i in mine if i.instance_id != first.instance_id], "second instance")
+    ids = [first.instance_id, second.instance_id]
+    names = [first.name, second.name]
+    nic = world.network_interfaces.get(first.primary_nic_id)
+    cut = data.draw(st.integers(1, max(1, len(first.name) - 1)), label="name part")
+    steps: list[tuple[str, JSON | None]] = []
+    for operation in ("describeInstances", "describeInstanceStatus", "describeInstancePrivateIpAddress"):
+        steps += [(operation, {"regionId": NORTH, "filters": filters}) for filters in (
+            [{"name": "instanceId", "values": ids}],
+            [{"name": "instanceId", "values": ids}, {"name": "instanceId", "values": ids[1:]}],
+            [{"name": "name", "values": names}],
+            [{"name": "name", "values": [first.name[:cut]]}],
+            [{"name": "name", "values": [first.name[cut:] or first.name]}],
+            [{"name": "status", "values": ["running", "stopped"]}, {"name": "instanceId", "values": ids[:1]}],
+        )]
+        if nic is not None:
+            address = nic.private_ip
+            steps += [(operation, {"regionId": NORTH, "filters": [{"name": "privateIpAddress", "values": [part]}]})
+                      for part in (address, address.rsplit(".", 1)[0], address[:-1])]
+    # describeImages by each source, narrowed by each platform, root device type and status the source's images
+    # have and one they do not (a filter ignored shows more images than the reference).
+    images = [i for i in world.images.values() if i.region == NORTH]
+    for source in ("public", "private"):
+        held = [i for i in images if i.source == source and (source == "public" or i.owner == caller)]
+        for key, values in (("platform", sorted({i.platform for i in held} | {"Windows Server"})),
+                            ("rootDeviceType", ["cloudDisk", "localDisk"]),
+                            ("status", sorted({i.status for i in held} | {"error"}))):
+            if source == "public" and key == "status":
+                continue
+            steps += [("describeImages", {"regionId": NORTH, "imageSource": source, key: value})
+                      for value in values]
+    return run_steps(lock, steps, caller)
 
 
 def vnc_expiry(lock: Lockstep, data: st.DataObject, caller: str) -> Divergence | None:
@@ -313,4 +375,5 @@ SCENARIOS: dict[str, Scenario] = {
     "deleted-resources": deleted_resources,
     "image-pages": image_pages,
     "vnc-expiry": vnc_expiry,
+    "filter-listings": filter_listings,
 }

@@ -21,6 +21,7 @@ per refused state (status, task in progress) the world holds; ``directed_pair`` 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import types
@@ -45,12 +46,17 @@ __all__ = ["EDGE_KINDS", "DirectedPair", "directed_pair", "directed_pairs", "for
 
 _ID_VALUE = re.compile(r"(i|img|vol|port|fip|snapshot|vpc|subnet|sg|lt|ag|kp)-[A-Za-z0-9]+\Z")
 MAX_CANDIDATES = 200  # mutants checked per rule (check costs well under a millisecond)
+MAX_VARIANTS = 8  # breaking requests per rule for its other clauses (one per distinct finding)
 PAIRS_PER_RULE = 4  # pairs directed_pairs returns by default: the bounds and the off-step value first
 # The kinds of edge a pair can sit on, in the order they are sent (the bounds a one-notch-too-far limit or a
 # step not enforced lets through first).
 EDGE_KINDS = ("upper", "off-step", "upper-step", "lower", "length-upper", "count-upper", "lower-step",
-              "length-lower", "count-lower", "characters", "value", "added", "flipped", "dropped", "emptied",
-              "base")
+              "length-lower", "count-lower", "characters", "length-wide-upper", "value", "added", "flipped",
+              "dropped", "emptied", "base")
+# A text of every character class and no run or word (a password's rules allow it; many a name rule does not),
+# and a plain one: the texts an absent text field is added with to search its lengths from.
+_TEXT = "Ab2!Cd4#"
+_TEXTS = ("ab", _TEXT)
 _STEPS = (1, 2, 5, 10)  # the steps a number's lattice is tried with, smallest first
 # How far a lattice search doubles outwards: numbers to the int32 range, string and list lengths to a little
 # past the longest limit the API has.
@@ -140,6 +146,8 @@ class _Family:
     make: Callable[[int], Any]
     sizes: Sequence[int]
     at: int | None = None
+    edge: str = ""  # for a lattice family, what its edge kinds are prefixed with beyond ``kind`` ("wide")
+    late: bool = False  # searched after the other families of its field (an absent text added, then resized)
 
     @property
     def lattice(self) -> bool:
@@ -164,7 +172,7 @@ def _numeric(base: Any, path: Path, at: int) -> _Family:
                                           at // 20 * 10), at)
 
 
-def _resized(base: Any, path: Path, value: str | list[Any], ids: Sequence[str]) -> _Family:
+def _resized(base: Any, path: Path, value: str | list[Any], ids: Sequence[str], cuts: bool = False) -> _Family:
     """Strings and lists grown or cut to a length (strings repeat their last character; lists of ids grow with
     other ids of the same kind, then unknown ones, so that a duplicate is not what breaks; other lists repeat
     their items)."""
@@ -175,7 +183,34 @@ def _resized(base: Any, path: Path, value: str | list[Any], ids: Sequence[str]) 
         return _replace(base, path, _grown(value, n, ids))
 
     kind = "length" if isinstance(value, str) else "count"
-    return _Family(path, kind, make, (0, len(value) + 1, 2 * len(value) + 2), len(value))
+    sizes: tuple[int, ...] = (0, len(value) + 1, 2 * len(value) + 2)
+    if cuts:  # cut sizes last: an anchor for a base already too long (a 33-character name, 9 data disks)
+        sizes += (len(value) // 2, len(value) - 1, 1)
+    return _Family(path, kind, make, sizes, len(value))
+
+
+def _widened(base: Any, path: Path, value: str) -> _Family:
+    """A string grown with a character that takes several bytes (Chinese): its length edges with a neighbour
+    whose length in characters is allowed but whose length in bytes is far past it."""
+    keep = max(1, len(value) // 2)  # the base's own characters kept; the rest of any longer size is Chinese
+
+    def make(n: int) -> Any:
+        return _replace(base, path, value[:n] if n <= keep else value[:keep] + "云" * (n - keep))
+
+    return _Family(path, "length", make, (len(value) + 1, 2 * len(value) + 2, keep, 1), None, edge="wide")
+
+
+def _spelled(leaf: str) -> list[str]:
+    """A string's character-level mutants: a forbidden character added, a leading '-', upper case, a space,
+    Chinese (the ``characters`` pairs); then '.', lower case, the non-letters turned to letters and short
+    common fragments (a digit run, a keyboard run, a user name, a word) spliced into the middle (the rule's
+    clauses, for its own field)."""
+    middle = len(leaf) // 2
+    collapsed = "".join(c if c.isalpha() else (leaf[i - 1] if i and leaf[i - 1].isalpha() else "a")
+                        for i, c in enumerate(leaf))
+    spliced = [leaf[:middle] + fragment + leaf[middle:] for fragment in ("123", "qwe", "root", "cloud")]
+    return [leaf + "!", "-" + leaf, leaf.upper(), "has space", "云" + leaf, leaf + ".", leaf.lower(), collapsed,
+            *spliced]
 
 
 def _added(base: Any, path: Path, samples: Sequence[Any]) -> _Family:
@@ -196,19 +231,20 @@ def _added_number(base: Any, path: Path) -> _Family:
     return _Family(path, "number", make, (1, 10, 20, 100, 0, -1, 1000, 2**31))
 
 
-def _families(base: Any, world: World, operation: str) -> Iterator[_Family]:
-    """The mutation families of ``base``."""
+def _families(base: Any, world: World, operation: str, field: str | None = None) -> Iterator[_Family]:
+    """The mutation families of ``base`` (``field``: the rule's, whose absent text is also searched by length)."""
     if not isinstance(base, dict):
         return
     ids = _ids_by_prefix(world)
     pools = _pools(world)
     op = OPERATION_TABLE.get(operation)
     if op is not None:
-        yield from _additions(base, (), op.request, pools)
+        yield from _additions(base, (), op.request, pools, field=field)
     for path, leaf in _leaves(base):
         if not path:
             continue
         key = next((k for k in reversed(path) if isinstance(k, str)), "")
+        own = _on_field(path, field)  # the rule's field: searched thoroughly, with the wider vocabulary
         yield _choices(base, path, [None], "dropped")
         if isinstance(leaf, bool):
             yield _choices(base, path, [not leaf], "flipped")
@@ -222,15 +258,19 @@ def _families(base: Any, world: World, operation: str) -> Iterator[_Family]:
             pool = [v for v in pools.get(key, ()) if v != leaf]
             if pool:
                 yield _choices(base, path, pool, "value")
-            yield _resized(base, path, leaf, ())
-            yield _choices(base, path, [leaf + "!", "-" + leaf, leaf.upper(), "has space", "云" + leaf],
-                           "characters")
+            yield _resized(base, path, leaf, (), cuts=own)
+            if own and leaf.isascii():
+                yield _widened(base, path, leaf)
+            spelled = _spelled(leaf)
+            yield _choices(base, path, spelled[:5], "characters")
+            if own:  # the rule's clauses one by one: breaking requests only, never a pair (see _Search.variants)
+                yield _choices(base, path, spelled[5:], "clauses")
         elif isinstance(leaf, list):
             if leaf:
-                yield _resized(base, path, leaf, ())
+                yield _resized(base, path, leaf, (), cuts=own)
                 match = _ID_VALUE.match(leaf[0]) if isinstance(leaf[0], str) else None
                 if match is not None:  # also grown with other ids, for lists whose items must differ
-                    yield _resized(base, path, leaf, ids.get(match.group(1), ()) or ("",))
+                    yield _resized(base, path, leaf, ids.get(match.group(1), ()) or ("",), cuts=own)
             else:
                 yield _choices(base, path, [["x"]], "value")
         elif isinstance(leaf, dict):
@@ -238,8 +278,9 @@ def _families(base: Any, world: World, operation: str) -> Iterator[_Family]:
 
 
 def _additions(base: dict[str, Any], path: Path, model: type[BaseModel], pools: Mapping[str, list[str]],
-               depth: int = 0) -> Iterator[_Family]:
-    """Families adding one absent optional field (the rules about optional fields need it present)."""
+               depth: int = 0, field: str | None = None) -> Iterator[_Family]:
+    """Families adding one absent optional field (the rules about optional fields need it present); the rule's
+    own field, when it is text, also added with each sample and searched by length from there."""
     present = _get(base, path) if path else base
     if not isinstance(present, dict):
         return
@@ -247,7 +288,7 @@ def _additions(base: dict[str, Any], path: Path, model: type[BaseModel], pools: 
         inner = _unwrap(info.annotation)
         if name in present:
             if isinstance(inner, type) and issubclass(inner, BaseModel) and depth < 2:
-                yield from _additions(base, (*path, name), inner, pools, depth + 1)
+                yield from _additions(base, (*path, name), inner, pools, depth + 1, field)
             continue
         if inner is int:
             yield _added_number(base, (*path, name))
@@ -255,6 +296,10 @@ def _additions(base: dict[str, Any], path: Path, model: type[BaseModel], pools: 
         samples = _samples(name, inner, pools, depth)
         if samples:
             yield _added(base, (*path, name), samples)
+        if inner is str and _on_field((*path, name), field):
+            for sample in _TEXTS:
+                added = _added(base, (*path, name), [sample]).make(0)
+                yield dataclasses.replace(_resized(added, (*path, name), sample, ()), late=True)
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -272,7 +317,7 @@ def _samples(name: str, annotation: Any, pools: Mapping[str, list[str]], depth: 
     if annotation is int:
         return [0, 1, 2, 10, 100]
     if annotation is str:
-        return [*pools.get(name, [])[:6], "a", "ab", "a" * 65, "a" * 257]
+        return [*pools.get(name, [])[:6], "a", "ab", _TEXT, "a" * 65, "a" * 257]
     origin = typing.get_origin(annotation)
     if origin is list:
         (item,) = typing.get_args(annotation) or (str,)
@@ -370,17 +415,27 @@ class _Search:
         # system that lets one of them through is caught whichever comes first in the world).
         self.states: dict[tuple[str, bool], DirectedPair] = {}
         self.base_broken = False  # whether the base being mutated breaks the rule itself
+        # Character mutants that break only the rule, one per distinct way the rule reports itself broken (its
+        # findings): a rule with several clauses (the password rule's sub-rules, a name's forbidden characters)
+        # gets one breaking request per clause, which a system that forgot one clause lets through.
+        self.variants: dict[tuple[str, ...], DirectedPair] = {}
+        self.findings: tuple[str, ...] = ()  # the rule's findings in the last verdict
+        # Checks spent on the families that only widen the vocabulary (a widened string, the clauses, an absent
+        # text added): on top of the budget, so that the rule's other edges are searched as far as without them.
+        self.extra = 0
         entry = CATALOGUE.get(rule_id)
         self.state_rule = entry is not None and entry.rule.phase is Phase.STATE
 
     @property
     def exhausted(self) -> bool:
-        return self.spent >= self.budget
+        return self.spent >= self.budget + self.extra
 
     def verdict(self, params: Any) -> tuple[bool, bool, int]:
         """(the rule is reported first, the rule is broken at all, number of violations)."""
         self.spent += 1
-        rules = [e.rule for e in check(self.world, self.operation, params, caller=self.caller)]
+        errors = check(self.world, self.operation, params, caller=self.caller)
+        rules = [e.rule for e in errors]
+        self.findings = tuple(e.message for e in errors if e.rule == self.rule_id)
         return bool(rules) and rules[0] == self.rule_id, self.rule_id in rules, len(rules)
 
     def offer(self, edge: str, breaking: Any, count: int, allowed: Any | None, allowed_count: int | None) -> None:
@@ -395,7 +450,9 @@ class _Search:
             self.pairs[edge] = pair
 
     def has_clean(self) -> bool:
-        return any(p.clean for p in self.pairs.values())
+        """Whether a clean pair sits on one of the rule's edges (a widened string's is only a neighbour long
+        in bytes: the other fields are searched on for an edge all the same)."""
+        return any(p.clean for p in self.pairs.values() if p.edge != "length-wide-upper")
 
 
 def _quality(pair: DirectedPair) -> tuple[int, bool, bool]:
@@ -429,38 +486,54 @@ def directed_pairs(world: World, rule_id: str, operation: str, caller: str, base
         search.base_broken = broken
         if first:
             search.offer("base", base, count, None, None)
-        families = list(_families(base, world, operation))
+        families = list(_families(base, world, operation, field))
+        # The families that only widen the vocabulary go after the others, unshuffled: the others are drawn in
+        # the order they always were (the same seed aims the same pairs).
+        wider = [f for f in families if f.edge or f.late or f.kind == "clauses"]
+        families = [f for f in families if not (f.edge or f.late or f.kind == "clauses")]
         rng.shuffle(families)
-        focused = [f for f in families if _on_field(f.path, field)]
+        families += wider
+        # The rule's own field before the leaves under it (a list's count before each item's members: nine
+        # data disks' leaves would spend the budget before the count is searched).
+        focused = sorted((f for f in families if _on_field(f.path, field)),
+                         key=lambda f: (bool(f.edge or f.late or f.kind == "clauses"), len(f.path)))
         # Lattice families first: their pairs sit exactly on an edge.
         rest = sorted((f for f in families if not _on_field(f.path, field)), key=lambda f: not f.lattice)
         for family in focused:
             if search.exhausted:
                 break
+            before = search.spent
             _explore(search, family, thorough=True)
+            if family.edge or family.late or family.kind == "clauses":
+                search.extra += search.spent - before
         for family in rest:
             # Beyond the rule's own field, search only until a clean pair, and with half the budget: a rule no
             # mutation reaches would spend all of it on every base.
-            if search.spent >= budget // 2 or search.has_clean():
+            if search.spent >= budget // 2 + search.extra or search.has_clean():
                 break
             _explore(search, family, thorough=False)
     ranked = sorted(search.pairs.values(), key=lambda p: (not p.clean, EDGE_KINDS.index(p.edge)))[:limit]
+    sent = {repr(p.breaking) for p in ranked}
     if any(p.edge == "value" for p in ranked):  # the other refused states, breaking requests only
-        sent = {repr(p.breaking) for p in ranked}
         ranked += [p for _, p in sorted(search.states.items()) if repr(p.breaking) not in sent]
+    if limit > 1:  # the rule's other clauses, breaking requests only, in the order they were found
+        ranked += [p for p in search.variants.values() if repr(p.breaking) not in sent]
     return ranked
 
 
 def _state_of(world: World, value: Any) -> tuple[str, bool] | None:
-    """The status of the resource ``value`` names, and whether a task is in progress on it (None: no such
-    resource, or one without a status)."""
+    """The status of the resource ``value`` names (with its charge state when that is not normal: in arrears
+    and expired are two refused states), and whether a task is in progress on it (None: no such resource, or
+    one without a status)."""
     if not isinstance(value, str):
         return None
     for table in (world.instances, world.disks, world.images, world.network_interfaces, world.elastic_ips):
         found = table.get(value)
         status = getattr(found, "status", None)
         if isinstance(status, str):
-            return status, world.busy(value)
+            charge = getattr(found, "charge", None)
+            billed = charge.effective_status(world.clock) if charge is not None else "normal"
+            return (status if billed == "normal" else f"{status}/{billed}"), world.busy(value)
     return None
 
 
@@ -486,7 +559,11 @@ def _explore(search: _Search, family: _Family, thorough: bool) -> None:
         if not broken and (held is None or count < held_count):
             held, held_count = params, count
         elif first:
-            found.append((params, count))
+            if family.kind != "clauses":
+                found.append((params, count))
+            if family.kind in ("characters", "clauses") and count == 1 and len(search.variants) < MAX_VARIANTS:
+                search.variants.setdefault(search.findings, DirectedPair(
+                    search.rule_id, search.operation, search.caller, params, 0, edge="characters"))
     for params, count in found:
         search.offer(family.kind, params, count, held, held_count if held is not None else None)
         if family.kind == "value" and search.state_rule:
@@ -530,8 +607,9 @@ def _lattice(search: _Search, family: _Family, thorough: bool) -> None:
         step = next((s for s in _STEPS if holds(anchor + s) or holds(anchor - s)), 1)
     reach = _REACH[family.kind]
     floor = 0 if family.kind != "number" else -reach
-    prefix = "" if family.kind == "number" else family.kind + "-"
-    for way in (1, -1):
+    prefix = "" if family.kind == "number" else family.kind + "-" + (family.edge + "-" if family.edge else "")
+    # A widened string's lower edge is the plain one (a cut string is the same either way).
+    for way in ((1,) if family.edge else (1, -1)):
         edge = _edge(judge, anchor, step, way, reach if way > 0 else floor, search)
         if edge is None:
             continue

@@ -477,6 +477,8 @@ def _create_normal(draw: Draw, world: World, caller: str) -> Params:
     else:
         size = draw(st.integers(max(40, image.system_disk_size_gb), 500))
         spec["systemDisk"] = {"diskCategory": "cloud", "cloudDiskSpec": {"diskType": "ssd", "diskSizeGB": size}}
+        if size == image.system_disk_size_gb:  # the image's own size is the default: left out (no draw more)
+            del spec["systemDisk"]["cloudDiskSpec"]["diskSizeGB"]
         cap = 7
     disks = []
     for _ in range(draw(st.integers(0, min(2, cap)))):

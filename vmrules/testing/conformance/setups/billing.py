@@ -1,9 +1,13 @@
-"""Setup for "an instance in arrears or expired cannot be rebooted": a running instance past its prepaid expiry.
+"""Setups for "an instance in arrears or expired cannot be rebooted / started": a running instance past its
+prepaid expiry, and stopped ones in arrears and past their expiry.
 
-The starting world's instance in arrears is stopped (it cannot be started either), so the setup takes a running
-prepaid instance of the caller (starting a stopped one, or creating one for a month) and moves both clocks past
-its expiry with ``advance``. A system without ``advance`` cannot be brought there: the setup then only hands
-over what the world already has. Late (``Registry.late``): the clock stays moved for every step after it.
+The starting world's instance in arrears is stopped (it cannot be started either), so the reboot setup takes a
+running prepaid instance of the caller (starting a stopped one, or creating one for a month) and moves both
+clocks past its expiry with ``advance``; the start setup (and resizeInstance's, ``stopped_due``) hands over a
+stopped instance of each charge state that is not normal, creating a stopped prepaid one and letting it expire
+when none has (arrears and expiry are two clauses a system can get apart). A system without ``advance`` cannot
+be brought there: the setups then only hand over what the world already has. Late (``Registry.late``): the
+clock stays moved for every step after them.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from vmrules.testing.conformance.edges import create_spec
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
-from vmrules.testing.conformance.setups.common import idle_instances
+from vmrules.testing.conformance.setups.common import created_instance, idle_instances, pick
 
 registry = Registry()
 
@@ -67,3 +71,38 @@ def expired_running(lock: Lockstep, data: st.DataObject, caller: str,
     expiry = inst.charge.expire_time if inst.charge is not None and inst.charge.expire_time else lock.model.clock
     divergence = lock.advance(max(0, expiry - lock.model.clock) + 1)
     return _overdue_running(lock, caller)[:3], divergence
+
+
+def _stopped_due(lock: Lockstep, caller: str) -> dict[str, list[Instance]]:
+    """The caller's idle stopped instances whose charge is not normal, by charge state."""
+    clock = lock.model.clock
+    found: dict[str, list[Instance]] = {}
+    for inst in idle_instances(lock, caller, lambda i: i.status == "stopped" and i.charge is not None
+                               and i.charge.effective_status(clock) != "normal"):
+        if inst.charge is not None:
+            found.setdefault(inst.charge.effective_status(clock), []).append(inst)
+    return found
+
+
+def stopped_due(lock: Lockstep, data: st.DataObject, caller: str) -> tuple[list[str], Divergence | None]:
+    """One stopped instance of each charge state that is not normal (in arrears, expired), sorted by state; an
+    expired one made first (a stopped prepaid instance, the clock moved past its term) when there is none and
+    the clock can be advanced."""
+    divergence = None
+    if "overdue" not in _stopped_due(lock, caller) and lock.can_advance:
+        made, divergence = created_instance(lock, caller, {"charge": {
+            "chargeMode": "prepaid_by_duration", "chargeUnit": "month", "chargeDuration": 1}}, stopped=True)
+        if divergence is not None:
+            return [], divergence
+        if made is not None:
+            divergence = lock.advance(32 * 86400)
+    return [pick(data, held, f"instance {state}").instance_id
+            for state, held in sorted(_stopped_due(lock, caller).items())], divergence
+
+
+@registry.setup_for("START_INSTANCE.CHARGE_NORMAL", late=True)
+def expired_stopped(lock: Lockstep, data: st.DataObject, caller: str,
+                    rule_id: str) -> tuple[list[JSON], Divergence | None]:
+    """A stopped instance in arrears and one expired (startInstance on either breaks the rule)."""
+    due, divergence = stopped_due(lock, data, caller)
+    return [{"regionId": NORTH, "instanceId": instance_id} for instance_id in due], divergence

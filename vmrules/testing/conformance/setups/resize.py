@@ -20,6 +20,7 @@ from vmrules.testing.conformance.divergence import Divergence
 from vmrules.testing.conformance.lockstep import Lockstep
 from vmrules.testing.conformance.settings import JSON
 from vmrules.testing.conformance.setups.base import Registry
+from vmrules.testing.conformance.setups.billing import stopped_due
 from vmrules.testing.conformance.setups.common import (
     created_instance,
     free_nics,
@@ -108,24 +109,12 @@ def local_instance_other_generation(lock: Lockstep, data: st.DataObject, caller:
 _LOCAL_IMAGE = "img-centos7lcl"  # a public local-disk image
 
 
-@registry.setup_for("RESIZE_INSTANCE.CHARGE_NORMAL")
+@registry.setup_for("RESIZE_INSTANCE.CHARGE_NORMAL", late=True)
 def instance_in_arrears(lock: Lockstep, data: st.DataObject, caller: str,
                         rule_id: str) -> tuple[list[JSON], Divergence | None]:
-    """A stopped instance in arrears or expired: one the world has, else a prepaid one left to expire (only
-    when the clock can be advanced)."""
-    clock = lock.model.clock
-    due = idle_instances(lock, caller, lambda i: i.status == "stopped" and i.charge is not None
-                         and i.charge.effective_status(clock) != "normal")
-    if due:
-        return [_resize(pick(data, due, "instance in arrears").instance_id, "g.n2.large")], None
-    if not lock.can_advance:
-        return [], None
-    made, divergence = created_instance(lock, caller, {"charge": {
-        "chargeMode": "prepaid_by_duration", "chargeUnit": "month", "chargeDuration": 1}}, stopped=True)
-    if made is None or divergence is not None:
-        return [], divergence
-    divergence = lock.advance(32 * 86400)
-    return [_resize(made, "g.n2.large")], divergence
+    """A stopped instance in arrears and one expired (``billing.stopped_due``), each resized."""
+    due, divergence = stopped_due(lock, data, caller)
+    return [_resize(instance_id, "g.n2.large") for instance_id in due], divergence
 
 
 @registry.setup_for("RESIZE_INSTANCE.NIC_LIMIT")
