@@ -21,6 +21,7 @@ from sdk_signing import Quiet
 
 from vmrules import World, check, settle
 from vmrules.builders import add_instance
+from vmrules.catalogue import RULES as CATALOGUE
 from vmrules.schema import request_schema
 from vmrules.testing import mock_jdcloud
 
@@ -117,3 +118,11 @@ def test_the_request_schema_refuses_what_check_refuses(world: World, operation: 
     errors = list(jsonschema.Draft202012Validator(request_schema(operation)).iter_errors(request))
     assert [r for r, _ in rules(world, operation, **params)] == ([] if rule is None else [rule])
     assert bool(errors) == (rule is not None), errors
+
+
+def test_an_unmodelled_rule_states_every_parameter_and_is_filed_under_the_first() -> None:
+    rule = next(r for r in CATALOGUE if r.id == "DESCRIBE_IMAGES.UNMODELLED")
+    assert rule.field == "launchPermission"
+    assert rule.statement.startswith("launchPermission, bootMode and offline are refused rather than ignored: ")
+    tags = next(r for r in CATALOGUE if r.id == "DESCRIBE_INSTANCES.TAGS")
+    assert tags.field == "tags" and tags.statement.startswith("tags is refused rather than ignored: ")
