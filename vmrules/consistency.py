@@ -299,6 +299,15 @@ def _known_device_index(index: int) -> bool:
     return 0 <= index <= 8
 
 
+def _marked_auto_delete_refused(world: WorldState, disk_id: str, *, system_disk: bool) -> AutoDeleteRefusal | None:
+    """Why a disk an instance marks autoDelete true cannot go with it; None when it can, or when the disk is
+    missing or its charge mode unknown (both reported on their own). A system disk is never read as shared."""
+    disk = world.disks.get(disk_id)
+    if disk is None or disk.charge.mode not in CHARGE_MODES:
+        return None
+    return auto_delete_refusal(disk.charge.mode, disk.multi_attachable and not system_disk)
+
+
 def _instances(world: WorldState) -> Iterator[Inconsistency]:
     for inst in world.instances.values():
         yield from _instance(world, inst)
@@ -405,17 +414,12 @@ def _instance(world: WorldState, inst: Instance) -> Iterator[Inconsistency]:
     if len(set(devices)) != len(devices):
         yield at(".dataDisks", f"instance {iid} uses a device name twice: {devices}")
     if system.category == "cloud" and system.auto_delete and system.disk_id is not None:
-        disk = world.disks.get(system.disk_id)
-        why = auto_delete_refusal(disk.charge.mode, False) if disk is not None and \
-            disk.charge.mode in CHARGE_MODES else None
+        why = _marked_auto_delete_refused(world, system.disk_id, system_disk=True)
         if why is not None:
             yield at(".systemDisk.autoDelete", f"instance {iid} marks its system disk {system.disk_id} autoDelete "
                                                f"true, but it cannot be deleted with its instance: {why.reason}")
     for j, dd in enumerate(inst.data_disks):
-        disk = world.disks.get(dd.disk_id) if dd.auto_delete else None
-        if disk is None or disk.charge.mode not in CHARGE_MODES:  # an unknown mode is reported on the disk
-            continue
-        why = auto_delete_refusal(disk.charge.mode, disk.multi_attachable)
+        why = _marked_auto_delete_refused(world, dd.disk_id, system_disk=False) if dd.auto_delete else None
         if why is not None:
             yield at(f".dataDisks[{j}].autoDelete", f"instance {iid} marks data disk {dd.disk_id} autoDelete true, "
                                                     f"but it cannot be deleted with its instance: {why.reason}")

@@ -290,16 +290,18 @@ def exact_str(value: object) -> object:
         return value
 
 
+_JSON_KINDS: dict[type, str] = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+                                list: "an array", dict: "an object"}
+
+
 def json_kind(value: object) -> str:
     """What ``value`` is in JSON's words ("null", "a string", "an array", ...), or its Python type's name with
     "(no JSON value)" for anything else: for messages to people who wrote JSON."""
     kind = type(value)
     if value is None:
         return "null"
-    kinds = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "an array",
-             dict: "an object"}
-    if kind in kinds:
-        return kinds[kind]
+    if kind in _JSON_KINDS:
+        return _JSON_KINDS[kind]
     name = value.type_name if kind is Opaque else type_name(value)  # type: ignore[attr-defined]
     return f"{name} (no JSON value)"
 
